@@ -1,0 +1,1 @@
+"""Shared vocabulary: settings, errors and result types used by intake/ and worker/."""

@@ -1,0 +1,86 @@
+"""The one error hierarchy: each error has a stable code, an HTTP status and a CLI exit code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class IntakeError(Exception):
+    """Base of every error the product reports to a person or a program."""
+
+    code = "internal"
+    http_status = 500
+    exit_code = 70  # EX_SOFTWARE
+    transient = False
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON error shape used by the API, the CLI and jobs."""
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            out["details"] = self.details
+        return out
+
+
+class InputError(IntakeError):
+    """The input file cannot be processed as given."""
+
+    code = "input_file"
+    http_status = 422
+    exit_code = 65  # EX_DATAERR
+
+
+class EmptyFileError(InputError):
+    code = "empty_file"
+
+
+class UnsupportedTypeError(InputError):
+    code = "unsupported_type"
+    http_status = 415
+
+
+class CorruptFileError(InputError):
+    code = "corrupt_file"
+
+
+class EncryptedPdfError(InputError):
+    code = "encrypted_pdf"
+
+
+class NoPagesError(InputError):
+    code = "no_pages"
+
+
+class TooLargeError(InputError):
+    code = "too_large"
+    http_status = 413
+
+
+class ToolMissingError(IntakeError):
+    """A required external program or its language data is not installed."""
+
+    code = "tool_missing"
+    http_status = 503
+    exit_code = 69  # EX_UNAVAILABLE
+
+
+class ExternalToolError(IntakeError):
+    """An external program failed; carries the tail of its error output."""
+
+    code = "external_tool"
+
+
+class ToolTimeoutError(ExternalToolError):
+    code = "tool_timeout"
+    transient = True
+
+
+class OutputError(IntakeError):
+    """The result could not be written."""
+
+    code = "output"
+    exit_code = 74  # EX_IOERR

@@ -1,0 +1,50 @@
+"""Typed results of processing: words, pages and documents (the JSON written by `intake process`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Word(BaseModel):
+    """One recognised word: text (NFC), box in page pixels at the OCR resolution, confidence 0-100."""
+
+    text: str
+    bbox: tuple[int, int, int, int]  # left, top, right, bottom
+    conf: float
+    block: int = 0
+    par: int = 0
+    line: int = 0
+
+
+class PageResult(BaseModel):
+    """What happened to one page."""
+
+    index: int  # 0-based page number in the input
+    source: str = Field(description="'ocr' (recognised) or 'text_layer' (born-digital, kept)")
+    rotation: int = 0  # clockwise degrees applied to make the page upright
+    skew: float = 0.0  # degrees of skew corrected
+    width: int = 0  # OCR image size in pixels
+    height: int = 0
+    dpi: int = 0
+    mean_confidence: float | None = None
+    text: str = ""
+    words: list[Word] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict)
+    error: dict[str, Any] | None = None
+
+
+class DocumentResult(BaseModel):
+    """The result of processing one input file as one document."""
+
+    source: str
+    sha256: str | None = None
+    pages: int = 0
+    pdf: str | None = None
+    text: str = ""
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    page_results: list[PageResult] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict)
+    status: str = "ok"  # ok | partial | failed
+    error: dict[str, Any] | None = None

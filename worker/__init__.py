@@ -1,0 +1,1 @@
+"""Processing: the page pipeline, RQ jobs and the adapters for external programs."""

@@ -1,0 +1,1 @@
+"""Adapters for external programs: the only code that runs them."""
