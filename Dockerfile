@@ -1,0 +1,24 @@
+# One image for the API and the worker (two commands). Debian 12 with Tesseract + vie, Ghostscript.
+FROM python:3.11-slim-bookworm
+
+ENV DEBIAN_FRONTEND=noninteractive PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends \
+      tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd ghostscript qpdf poppler-utils \
+      fonts-liberation2 \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY intake ./intake
+COPY models ./models
+COPY worker ./worker
+COPY synth ./synth
+RUN pip install . && intake check
+
+ENV INTAKE_DATA_DIR=/data
+VOLUME /data
+EXPOSE 8000
+# API:    docker run IMAGE
+# Worker: docker run IMAGE rq worker --url redis://redis:6379 intake
+CMD ["uvicorn", "intake.api:app", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,45 @@
+# Two commands do everything on a fresh Debian machine: `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd ghostscript qpdf \
+	poppler-utils fonts-liberation2 redis-server python3-venv
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup system-packages run test bench lint clean
+
+setup: system-packages $(VENV)/.installed
+
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+run: setup
+	@$(BIN)/intake check
+	@echo "Intake service: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/docs)"
+	$(BIN)/uvicorn intake.api:app --host $(HOST) --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check intake models worker synth bench tests
+
+test: setup lint
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m bench.pipeline --out bench/results
+
+clean:
+	rm -rf $(VENV) var bench/results tests/artifacts

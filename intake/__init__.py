@@ -1,0 +1,1 @@
+"""The edge: command line, HTTP API and web pages."""

@@ -1,0 +1,49 @@
+"""Vietnamese text normalisation and a syllable check used to judge existing text layers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# OCR engines write Icelandic eth for the Vietnamese D with stroke.
+_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+
+# Tone marks (combining) are stripped before the syllable shape is checked.
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+_ONSET = "(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?"
+_NUCLEUS = "[aăâeêioôơuưy]{1,3}"
+_CODA = "(?:ch|ng|nh|[cmnpt])?"
+_SYLLABLE = re.compile(f"^{_ONSET}{_NUCLEUS}{_CODA}$")
+_TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def normalize_text(text: str) -> str:
+    """Unicode NFC with Ð/ð read as Đ/đ."""
+    return unicodedata.normalize("NFC", text.translate(_ETH))
+
+
+def _strip_tones(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+
+
+def has_vietnamese_marks(word: str) -> bool:
+    """True when the word carries a Vietnamese-only letter or tone mark."""
+    decomposed = unicodedata.normalize("NFD", word)
+    return any(unicodedata.combining(c) for c in decomposed) or "đ" in word.lower()
+
+
+def is_vietnamese_syllable(word: str) -> bool:
+    """True when `word` has the shape of a Vietnamese syllable (onset, vowels, coda)."""
+    return bool(_SYLLABLE.match(_strip_tones(normalize_text(word))))
+
+
+def vietnamese_score(text: str) -> tuple[int, float, float]:
+    """Return (letter tokens, share that are Vietnamese syllables, share with Vietnamese marks)."""
+    tokens = _TOKEN.findall(normalize_text(text))
+    if not tokens:
+        return 0, 0.0, 0.0
+    valid = sum(1 for t in tokens if is_vietnamese_syllable(t))
+    marked = sum(1 for t in tokens if has_vietnamese_marks(t))
+    return len(tokens), valid / len(tokens), marked / len(tokens)

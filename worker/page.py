@@ -1,0 +1,168 @@
+"""The page stages, run in a worker process: load, clean, recognise once, compose the PDF page."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from models.errors import IntakeError
+from models.result import PageResult, Word
+from models.text import normalize_text
+from worker.cleanup import CleanOptions, clean_page
+from worker.compose import ComposeOptions, compose_page
+from worker.load import PageSource, load_image_page
+from worker.ocr import mean_confidence, parse_tsv, words_to_text
+from worker.options import PipelineOptions
+from worker.pdfa import PagePart
+from worker.tools import poppler, tesseract
+from worker.tools.poppler import LayerPage
+
+log = logging.getLogger(__name__)
+
+A4_LONG_SIDE_INCHES = 11.69
+MAX_OCR_PIXELS = 80_000_000  # about A2 at 300 dpi; larger pages are recognised at a lower dpi
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """One page to process: where it comes from, where to write, and how."""
+
+    source: PageSource
+    work_dir: Path
+    options: PipelineOptions
+    layer: LayerPage | None = None  # a good existing text layer: keep it, do not OCR
+
+
+@dataclass(frozen=True)
+class PageOutput:
+    """A processed page: its result and the part that goes into the PDF (None if it failed)."""
+
+    result: PageResult
+    part: PagePart | None
+
+
+def run_page(task: PageTask) -> PageOutput:
+    """Process one page; never raises: a failure is recorded in the page result."""
+    try:
+        if task.layer is not None:
+            return _keep_text_layer(task)
+        return _recognise_page(task)
+    except IntakeError as exc:
+        log.warning("page %d of %s failed: %s", task.source.index + 1, task.source.path, exc)
+        return PageOutput(PageResult(index=task.source.index, source="ocr", error=exc.to_dict()), None)
+    except Exception as exc:  # noqa: BLE001 - a page must never take the document down unreported
+        log.exception("page %d of %s crashed", task.source.index + 1, task.source.path)
+        err = {"code": "internal", "message": f"{type(exc).__name__}: {exc}"}
+        return PageOutput(PageResult(index=task.source.index, source="ocr", error=err), None)
+
+
+def load_page(source: PageSource, opts: PipelineOptions) -> tuple[np.ndarray, int]:
+    """Decode a page to BGR at (about) the OCR resolution; return it and its dpi."""
+    if source.kind == "pdf":
+        img = poppler.render_page(source.path, source.index + 1, opts.ocr_dpi, timeout=opts.tool_timeout)
+        dpi: float = opts.ocr_dpi
+    else:
+        img, declared = load_image_page(source, opts.max_pixels)
+        dpi = declared or max(img.size) / A4_LONG_SIDE_INCHES
+    bgr = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+    del img
+    scale = opts.ocr_dpi / dpi
+    if 0.8 <= scale <= 1.25:
+        return bgr, round(dpi)
+    h, w = bgr.shape[:2]
+    scale = min(scale, (MAX_OCR_PIXELS / (h * w)) ** 0.5)
+    interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+    bgr = cv2.resize(bgr, (round(w * scale), round(h * scale)), interpolation=interp)
+    return bgr, round(dpi * scale)
+
+
+def _recognise_page(task: PageTask) -> PageOutput:
+    """Load, clean, recognise once and compose one scanned page."""
+    opts, idx = task.options, task.source.index
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    bgr, dpi = load_page(task.source, opts)
+    timings["load"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    clean_opts = CleanOptions(
+        detect_orientation=opts.detect_orientation,
+        osd_timeout=opts.tool_timeout,
+        work_dir=task.work_dir,
+    )
+    cleaned = clean_page(bgr, dpi, clean_opts)
+    del bgr
+    timings["clean"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    base = task.work_dir / f"page-{idx:04d}"
+    png = base.with_suffix(".png")
+    cv2.imwrite(str(png), cleaned.ocr_image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    rec = tesseract.recognise(
+        png, base, language=opts.language, dpi=dpi, timeout=opts.tool_timeout
+    )
+    words = parse_tsv(rec.tsv)
+    timings["ocr"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    out = base.with_name(base.name + ".page.pdf")
+    compose_page(
+        cleaned.archive_image,
+        cleaned.text_mask,
+        dpi,
+        rec.pdf,
+        out,
+        ComposeOptions(background_dpi=opts.background_dpi, jpeg_quality=opts.jpeg_quality),
+    )
+    timings["compose"] = time.perf_counter() - t0
+    png.unlink(missing_ok=True)
+    height, width = cleaned.ocr_image.shape[:2]
+    result = PageResult(
+        index=idx,
+        source="ocr",
+        rotation=cleaned.rotation,
+        skew=round(cleaned.skew, 2),
+        width=width,
+        height=height,
+        dpi=dpi,
+        mean_confidence=mean_confidence(words),
+        text=words_to_text(words),
+        words=words,
+        timings={**{k: round(v, 3) for k, v in cleaned.timings.items()}, **_rounded(timings)},
+    )
+    return PageOutput(result, PagePart.composed(out))
+
+
+def _keep_text_layer(task: PageTask) -> PageOutput:
+    """A born-digital page with a good text layer: keep the page and its text, no OCR."""
+    assert task.layer is not None
+    scale = task.options.ocr_dpi / 72.0
+    words: list[Word] = []
+    line, prev_bottom = 0, -1.0
+    for w in task.layer.words:
+        x0, y0, x1, y1 = w.bbox
+        if prev_bottom >= 0 and y0 > prev_bottom - (y1 - y0) * 0.5:
+            line += 1
+        prev_bottom = y1
+        box = (round(x0 * scale), round(y0 * scale), round(x1 * scale), round(y1 * scale))
+        words.append(Word(text=normalize_text(w.text), bbox=box, conf=100.0, line=line))
+    result = PageResult(
+        index=task.source.index,
+        source="text_layer",
+        width=round(task.layer.width * scale),
+        height=round(task.layer.height * scale),
+        dpi=task.options.ocr_dpi,
+        mean_confidence=None,
+        text=words_to_text(words),
+        words=words,
+    )
+    return PageOutput(result, PagePart.copied(task.source.path, task.source.index))
+
+
+def _rounded(timings: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 3) for k, v in timings.items()}
