@@ -1,0 +1,1 @@
+"""Benchmarks and evaluations (run with `make bench`)."""

@@ -1,0 +1,63 @@
+"""Foundation rules: settings documented, one error shape, the API edge imports no OpenCV."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from models import errors
+from models.settings import Settings
+from models.text import is_vietnamese_syllable, normalize_text
+from worker.textlayer import judge_text_layer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [n for n in Settings.model_fields if f"INTAKE_{n.upper()}" not in readme]
+    assert missing == []
+
+
+def test_error_codes_are_unique_and_shaped() -> None:
+    seen: dict[str, type] = {}
+    stack: list[type[errors.IntakeError]] = [errors.IntakeError]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        assert cls.code not in seen, f"{cls.__name__} reuses {cls.code}"
+        seen[cls.code] = cls
+        assert 400 <= cls.http_status < 600 and cls.exit_code > 0
+    shape = errors.EncryptedPdfError("locked", page=1).to_dict()
+    assert shape == {"code": "encrypted_pdf", "message": "locked", "details": {"page": 1}}
+
+
+def test_api_does_not_import_the_processing_stack() -> None:
+    code = "import sys, intake.api; print('cv2' in sys.modules, 'worker.pipeline' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip() == "False False", out.stderr
+
+
+def test_normalize_reads_eth_as_d_with_stroke() -> None:
+    decomposed = "Quye\u0302\u0301t \u0111i\u0323nh"
+    assert normalize_text("Số: 15/QÐ-BNV") == "Số: 15/QĐ-BNV"
+    assert normalize_text(decomposed) == "Quyết định"
+
+
+def test_syllable_shape() -> None:
+    for word in ("nghiêng", "Quyết", "định", "Đà", "khuyến", "trường", "UBND"[:0] or "ủy"):
+        assert is_vietnamese_syllable(word), word
+    for word in ("Quyvet", "dinhx", "SGDĐT", "thrwe"):
+        assert not is_vietnamese_syllable(word), word
+
+
+def test_text_layer_verdicts() -> None:
+    good = "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015 " * 5
+    assert judge_text_layer(good).keep
+    stripped = "Can cu Luat To chuc chinh quyen dia phuong ngay 19 thang 6 nam 2015 " * 5
+    assert not judge_text_layer(stripped).keep
+    garbage = "Cfin cu' Lu~t T6 chirc chinh quy6n dia phuong ngAy 19 thing 6 n~m " * 5
+    assert not judge_text_layer(garbage).keep
+    signature = "Ký bởi: Sở Giáo dục và Đào tạo Thời gian ký: 05.01.2024 09:10:11 +07:00"
+    assert not judge_text_layer(signature).keep
