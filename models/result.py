@@ -44,6 +44,10 @@ class DocumentResult(BaseModel):
     pdf: str | None = None
     text: str = ""
     metadata: dict[str, Any] = Field(default_factory=dict)
+    fields: dict[str, Any] = Field(
+        default_factory=dict,
+        description="per metadata key: {value, confidence, needs_review, page, bbox}",
+    )
     page_results: list[PageResult] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
     status: str = "ok"  # ok | partial | failed
