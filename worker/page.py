@@ -19,6 +19,7 @@ from worker.load import PageSource, load_image_page
 from worker.ocr import mean_confidence, parse_tsv, words_to_text
 from worker.options import PipelineOptions
 from worker.pdfa import PagePart
+from worker.pdftext import normalise_text_layer
 from worker.tools import poppler, tesseract
 from worker.tools.poppler import LayerPage
 
@@ -107,6 +108,7 @@ def _recognise_page(task: PageTask) -> PageOutput:
         png, base, language=opts.language, dpi=dpi, timeout=opts.tool_timeout
     )
     words = parse_tsv(rec.tsv)
+    normalise_text_layer(rec.pdf)  # the copy-paste text must match `words`: NFC, Đ not Ð
     timings["ocr"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
