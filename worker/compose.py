@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pikepdf
-from PIL import Image
+from PIL import Image, TiffImagePlugin
 
 from models.errors import OutputError
 
@@ -99,7 +99,14 @@ def _background(
 
 def _jpeg(image: np.ndarray, quality: int) -> bytes:
     """Encode a BGR or grey image as a baseline JPEG."""
-    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    # 4:4:4: at 100 dpi a pen stroke is 1-2 px wide and halved chroma would wash it out.
+    params = [
+        cv2.IMWRITE_JPEG_QUALITY,
+        int(quality),
+        cv2.IMWRITE_JPEG_SAMPLING_FACTOR,
+        cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444,
+    ]
+    ok, buf = cv2.imencode(".jpg", image, params)
     if not ok:
         raise OutputError("JPEG encoding of the page background failed")
     return buf.tobytes()
@@ -112,6 +119,8 @@ def g4_strip(mask: np.ndarray) -> bytes:
     # One strip for the whole image: separate strips would be separate G4 streams.
     Image.fromarray(mask).save(buf, format="TIFF", compression="group4", tiffinfo={278: h})
     tif = Image.open(io.BytesIO(buf.getvalue()))
+    if not isinstance(tif, TiffImagePlugin.TiffImageFile):
+        raise OutputError("G4 encoder did not write a TIFF")
     offsets, counts = tif.tag_v2[273], tif.tag_v2[279]
     if len(offsets) != 1:
         raise OutputError("G4 encoder wrote more than one strip")
@@ -119,9 +128,9 @@ def g4_strip(mask: np.ndarray) -> bytes:
     return data[offsets[0] : offsets[0] + counts[0]]
 
 
-def _graft_text(pdf: pikepdf.Pdf, text_pdf: Path, width: float, height: float) -> tuple[
-    bytes, pikepdf.Dictionary
-]:
+def _graft_text(
+    pdf: pikepdf.Pdf, text_pdf: Path, width: float, height: float
+) -> tuple[bytes, pikepdf.Object]:
     """Return Tesseract's text content, scaled onto our page, and its fonts copied into `pdf`."""
     with pikepdf.open(text_pdf) as src:
         page = src.pages[0]
@@ -170,9 +179,14 @@ def compose_page(
         bg_bytes = len(data)
         space = pikepdf.Name.DeviceRGB if kind == BACKGROUND_COLOUR else pikepdf.Name.DeviceGray
         xobjects.Bg = pdf.make_stream(
-            data, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
-            Width=bg.shape[1], Height=bg.shape[0], ColorSpace=space,
-            BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode,
+            data,
+            Type=pikepdf.Name.XObject,
+            Subtype=pikepdf.Name.Image,
+            Width=bg.shape[1],
+            Height=bg.shape[0],
+            ColorSpace=space,
+            BitsPerComponent=8,
+            Filter=pikepdf.Name.DCTDecode,
         )
         ops.append(f"q {width:.4f} 0 0 {height:.4f} 0 0 cm /Bg Do Q".encode())
     mask_bytes = 0
@@ -181,15 +195,19 @@ def compose_page(
         mask_bytes = len(data)
         parms = pikepdf.Dictionary(K=-1, Columns=w, Rows=h)
         xobjects.Tx = pdf.make_stream(
-            data, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
-            Width=w, Height=h, ImageMask=True, BitsPerComponent=1,
-            Filter=pikepdf.Name.CCITTFaxDecode, DecodeParms=parms,
+            data,
+            Type=pikepdf.Name.XObject,
+            Subtype=pikepdf.Name.Image,
+            Width=w,
+            Height=h,
+            ImageMask=True,
+            BitsPerComponent=1,
+            Filter=pikepdf.Name.CCITTFaxDecode,
+            DecodeParms=parms,
         )
-        ink = options.ink_grey
-        ops.append(
-            f"q {ink:.3f} {ink:.3f} {ink:.3f} rg {width:.4f} 0 0 {height:.4f} 0 0 cm /Tx Do Q"
-            .encode()
-        )
+        ink = f"{options.ink_grey:.3f}"
+        place = f"{width:.4f} 0 0 {height:.4f} 0 0 cm"
+        ops.append(f"q {ink} {ink} {ink} rg {place} /Tx Do Q".encode())
     resources = pikepdf.Dictionary()
     if len(xobjects.keys()):
         resources.XObject = xobjects
@@ -208,8 +226,14 @@ def compose_page(
     pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     total = out.stat().st_size
     return ComposedPage(
-        path=out, width_pt=width, height_pt=height, background=kind,
-        background_bytes=bg_bytes, mask_bytes=mask_bytes,
-        text_bytes=max(0, total - bg_bytes - mask_bytes), total_bytes=total,
-        has_text=text_pdf is not None, seconds=time.perf_counter() - start,
+        path=out,
+        width_pt=width,
+        height_pt=height,
+        background=kind,
+        background_bytes=bg_bytes,
+        mask_bytes=mask_bytes,
+        text_bytes=max(0, total - bg_bytes - mask_bytes),
+        total_bytes=total,
+        has_text=text_pdf is not None,
+        seconds=time.perf_counter() - start,
     )

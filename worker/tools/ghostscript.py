@@ -72,9 +72,9 @@ def to_pdfa2b(
 
 
 def render_warnings(pdf: Path, *, timeout: float) -> list[str]:
-    """Render `pdf` to nothing and return the warning lines Ghostscript printed."""
+    """Render `pdf` to nothing and return the warning lines Ghostscript printed (not quiet)."""
     proc = run(
-        [gs(), "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-sDEVICE=nullpage", str(pdf)],
+        [gs(), "-dBATCH", "-dNOPAUSE", "-dSAFER", "-sDEVICE=nullpage", str(pdf)],
         timeout=timeout,
     )
     text = proc.stdout + b"\n" + proc.stderr
