@@ -1,0 +1,127 @@
+"""OCR for the extraction benchmark with the real pipeline pieces, cached as JSON by input sha1.
+
+Pages are recognised the way `worker.page` does it (load, clean, Tesseract once, parse TSV) but
+without composing PDF pages, and born-digital pages keep their text layer as the pipeline does.
+Results live under bench/results/ (git-ignored) so re-running the extractor costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from pathlib import Path
+
+import cv2
+from PIL import Image
+
+from models.result import PageResult, Word
+from models.text import normalize_text
+from worker.cleanup import CleanOptions, clean_page
+from worker.load import PageSource, open_input
+from worker.ocr import mean_confidence, parse_tsv, words_to_text
+from worker.options import PipelineOptions
+from worker.page import load_page
+from worker.textlayer import judge_text_layer
+from worker.tools import poppler, tesseract
+
+CACHE = Path(__file__).parent / "results" / "extraction_ocr"
+OPTIONS = PipelineOptions(workers=1)
+
+
+def sha1_of(path: Path) -> str:
+    """Hex sha1 of a file."""
+    h = hashlib.sha1()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _recognise(source: PageSource, work: Path) -> PageResult:
+    """Load, clean and recognise one page exactly as the pipeline does, minus composing."""
+    bgr, dpi = load_page(source, OPTIONS)
+    cleaned = clean_page(bgr, dpi, CleanOptions(work_dir=work))
+    base = work / f"page-{source.index:04d}"
+    png = base.with_suffix(".png")
+    cv2.imwrite(str(png), cleaned.ocr_image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    rec = tesseract.recognise(png, base, language=OPTIONS.language, dpi=dpi, timeout=300)
+    words = parse_tsv(rec.tsv)
+    h, w = cleaned.ocr_image.shape[:2]
+    return PageResult(
+        index=source.index, source="ocr", rotation=cleaned.rotation, skew=round(cleaned.skew, 2),
+        width=w, height=h, dpi=dpi, mean_confidence=mean_confidence(words),
+        text=words_to_text(words), words=words,
+    )
+
+
+def _from_layer(index: int, layer: poppler.LayerPage) -> PageResult:
+    """A born-digital page kept as the pipeline keeps it: words scaled to OCR pixels, line numbers."""
+    scale = OPTIONS.ocr_dpi / 72.0
+    words: list[Word] = []
+    line, prev_bottom = 0, -1.0
+    for w in layer.words:
+        x0, y0, x1, y1 = w.bbox
+        if prev_bottom >= 0 and y0 > prev_bottom - (y1 - y0) * 0.5:
+            line += 1
+        prev_bottom = y1
+        box = (round(x0 * scale), round(y0 * scale), round(x1 * scale), round(y1 * scale))
+        words.append(Word(text=normalize_text(w.text), bbox=box, conf=100.0, line=line))
+    return PageResult(
+        index=index, source="text_layer", width=round(layer.width * scale),
+        height=round(layer.height * scale), dpi=OPTIONS.ocr_dpi, text=words_to_text(words),
+        words=words,
+    )
+
+
+def ocr_file(path: Path, pages: list[int] | None = None) -> list[PageResult]:
+    """PageResults of the chosen 0-based pages of a file (all when None), from cache if present."""
+    key = sha1_of(path)
+    cache = CACHE / f"{key}.json"
+    stored: dict[str, dict[str, object]] = {}
+    if cache.exists():
+        stored = json.loads(cache.read_text(encoding="utf-8"))
+    doc = open_input(path, max_pixels=OPTIONS.max_pixels, max_pages=OPTIONS.max_pages,
+                     max_bytes=OPTIONS.max_bytes)
+    wanted = list(range(len(doc.pages))) if pages is None else sorted(
+        {p % len(doc.pages) for p in pages})
+    missing = [i for i in wanted if str(i) not in stored]
+    if missing:
+        layers: list[poppler.LayerPage | None] = [None] * len(doc.pages)
+        if doc.kind == "pdf":
+            for i, layer in enumerate(poppler.text_layer(path, timeout=300)[: len(doc.pages)]):
+                if judge_text_layer(" ".join(w.text for w in layer.words)).keep:
+                    layers[i] = layer
+        with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
+            for i in missing:
+                layer = layers[i]
+                if layer is not None:
+                    res = _from_layer(i, layer)
+                else:
+                    res = _recognise(doc.pages[i], Path(tmp))
+                stored[str(i)] = res.model_dump(mode="json")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    return [PageResult.model_validate(stored[str(i)]) for i in wanted]
+
+
+def ocr_images(images: list[Image.Image], dpi: int, tag: str) -> list[PageResult]:
+    """PageResults of rendered pages (generated documents), cached by a sha1 of the pixels."""
+    h = hashlib.sha1(tag.encode())
+    for img in images:
+        h.update(img.tobytes())
+    cache = CACHE / f"gen-{h.hexdigest()}.json"
+    if cache.exists():
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        return [PageResult.model_validate(d) for d in data]
+    out: list[PageResult] = []
+    with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
+        for i, img in enumerate(images):
+            png = Path(tmp) / f"in-{i}.png"
+            img.save(png, dpi=(dpi, dpi))
+            page = _recognise(PageSource(png, "png", 0), Path(tmp))
+            out.append(page.model_copy(update={"index": i}))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps([p.model_dump(mode="json") for p in out], ensure_ascii=False),
+                     encoding="utf-8")
+    return out

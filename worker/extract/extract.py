@@ -1,0 +1,220 @@
+"""extract_metadata: the registry fields of a document from its pages' words, each with evidence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from models.result import PageResult
+from worker.extract.dates import read_date_line
+from worker.extract.fields import Found, missing, ocr_conf
+from worker.extract.gazetteer import Gazetteer, default_gazetteer
+from worker.extract.header import Header, analyse_segments, bbox_of
+from worker.extract.issuer import read_name, split_block
+from worker.extract.layout import Seg, find_motto, page_height, page_width, segments, union
+from worker.extract.numbers import consistent_with_type, parse_number, type_from_abbreviation
+from worker.extract.signer import (
+    MAX_NAME,
+    MAX_POSITION,
+    find_recipients,
+    find_signer,
+    name_confs,
+    normalise_competence,
+)
+from worker.extract.stamps import SECRECY, URGENCY, find_arrival_stamp, find_mark
+from worker.extract.subject import read_subject
+from worker.extract.textutil import squash
+
+KEYS = ("number", "code_number", "code_notation", "issued_date", "place", "organ_name",
+        "parent_organ", "type_name", "subject", "signer", "to_places", "secrecy", "urgency",
+        "arrival_stamp")
+
+
+@dataclass
+class Extraction:
+    """Metadata (exactly the registry keys) and per-key evidence for the review screen."""
+
+    metadata: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _first_page(pages: list[PageResult], segs: list[list[Seg]]) -> int:
+    """The page with the national motto (the document's first page), else the first with words."""
+    for i, ss in enumerate(segs):
+        if find_motto(ss)[0] is not None:
+            return i
+    return next((i for i, p in enumerate(pages) if p.words), 0)
+
+
+def extract_metadata(pages: list[PageResult], *, today: date | None = None,
+                     gazetteer: Gazetteer | None = None) -> Extraction:
+    """Read the metadata of one document from its pages' OCR words (all pages, in order)."""
+    gaz = gazetteer or default_gazetteer()
+    today = today or date.today()
+    found: dict[str, Found] = {k: missing() for k in KEYS}
+    segs = [segments(p, p.index) for p in pages]
+    if not any(segs):
+        return _finish(found)
+    first = _first_page(pages, segs)
+    page = pages[first]
+    width, height = page_width(page), page_height(page)
+    stamp = find_arrival_stamp(segs[first], today)
+    stamp_ids = {id(s) for s in stamp.segs} if stamp else set()
+    header = analyse_segments([s for s in segs[first] if id(s) not in stamp_ids], page.index,
+                              width, height)
+    _issuer(header, gaz, found)
+    _type_and_number(header, found)
+    _date(header, today, gaz, found)
+    found["subject"] = read_subject(header)
+    _stamps(header, stamp, found)
+    _signer(pages, segs, gaz, found)
+    return _finish(found)
+
+
+def _finish(found: dict[str, Found]) -> Extraction:
+    ex = Extraction()
+    for k in KEYS:
+        f = found[k]
+        ex.metadata[k] = f.value
+        ex.fields[k] = f.as_dict()
+    return ex
+
+
+def _issuer(h: Header, gaz: Gazetteer, found: dict[str, Found]) -> None:
+    parent_segs, organ_segs = split_block(h.left_block, gaz)
+    organ = read_name(organ_segs, "organ", gaz)
+    if organ is not None:
+        found["organ_name"] = Found(organ.value, organ.confidence, h.page, bbox_of(organ.segs))
+    else:
+        found["organ_name"] = missing()
+    parent = read_name(parent_segs, "parent", gaz)
+    if parent is not None:
+        found["parent_organ"] = Found(parent.value, parent.confidence, h.page, bbox_of(parent.segs))
+    elif organ is not None:
+        # No line above the agency: "no parent" is as sure as the block it was read from.
+        found["parent_organ"] = Found(None, min(organ.confidence, 0.95), h.page, None)
+
+
+def _type_and_number(h: Header, found: dict[str, Found]) -> None:
+    words = [w for s in h.number_row for w in s.words]
+    parsed = parse_number(" ".join(w.text for w in words)) if words else None
+    type_name = h.title_name or ("CÔNG VĂN" if h.vv else None)
+    if h.title is not None:
+        found["type_name"] = Found(type_name, ocr_conf([w.conf for w in h.title.words]) + 0.1,
+                                   h.page, h.title.bbox)
+    elif h.vv:
+        found["type_name"] = Found(type_name, 0.93, h.page, bbox_of(h.subject_lines[:1]))
+    box = bbox_of(h.number_row)
+    if parsed is None:
+        notation = _notation_only(" ".join(w.text for w in words))
+        found["number"] = missing(0.0) if not words else Found(None, 0.1, h.page, box)
+        found["code_number"] = Found(None, 0.1, h.page, box) if words else missing()
+        if notation:
+            sym = [w.conf for w in words if "/" in w.text or "-" in w.text]
+            found["code_notation"] = Found(notation, ocr_conf(sym) * 0.97, h.page, box)
+        return
+    digit_confs = [w.conf for w in words if any(c.isdigit() for c in w.text.split("/")[0])]
+    sym_confs = [w.conf for w in words if "-" in w.text or re.search(r"[A-Za-zĐ]{2}", w.text)]
+    agree = consistent_with_type(parsed.code_notation, type_name)
+    sym_conf = ocr_conf(sym_confs or [0.0])
+    if agree is False:
+        sym_conf = min(sym_conf, 0.5)
+        if h.title is not None and type_from_abbreviation(parsed.code_notation):
+            found["type_name"].confidence = min(found["type_name"].confidence, 0.5)
+    elif agree is True:
+        sym_conf = min(1.0, sym_conf + 0.05)
+    if parsed.problems:
+        sym_conf = min(sym_conf, 0.5)
+    # Handwritten digits come out with middling confidence: demand a lot before trusting them.
+    num_conf = ocr_conf(digit_confs) if digit_confs else 0.0
+    num_conf = min(num_conf, sym_conf + 0.05) - (0.06 if num_conf < 0.95 else 0.0)
+    found["code_notation"] = Found(parsed.code_notation, sym_conf, h.page, box)
+    found["code_number"] = Found(parsed.code_number, num_conf, h.page, box)
+    found["number"] = Found(parsed.number, min(num_conf, sym_conf), h.page, box)
+
+
+def _notation_only(text: str) -> str | None:
+    """The symbol of a number whose digits are unreadable (`Số: ð† /QĐ-UBND` -> `QĐ-UBND`)."""
+    m = re.search(r"/\s*((?:(?:19|20)\d\d/)?[A-ZĐ][A-Za-zĐđ0-9&]*(?:-[A-Za-zĐđ0-9&]+){1,4})\s*$",
+                  text.replace("Ð", "Đ").replace(" ", ""))
+    if not m:
+        return None
+    parsed = parse_number("1/" + m.group(1))
+    return parsed.code_notation if parsed and not parsed.problems else None
+
+
+def _date(h: Header, today: date, gaz: Gazetteer, found: dict[str, Found]) -> None:
+    words = [w for s in h.date_row for w in s.words]
+    read = read_date_line(words, today, gaz) if words else None
+    box = bbox_of(h.date_row)
+    if read is None:
+        found["issued_date"] = missing()
+        found["place"] = missing()
+        return
+    conf = ocr_conf([w.conf for w in read.digit_words]) if read.digit_words else 0.0
+    conf -= 0.06 if conf < 0.95 else 0.0
+    if read.problems or read.iso is None:
+        conf = min(conf, 0.3)
+    found["issued_date"] = Found(read.iso, conf, h.page, box)
+    if read.place:
+        pconf = 0.97 if ("place", read.place) in gaz else ocr_conf(
+            [w.conf for w in read.place_words]) * 0.9
+        pbox = union(w.bbox for w in read.place_words) if read.place_words else box
+        found["place"] = Found(read.place, pconf, h.page, pbox)
+
+
+def _stamps(h: Header, stamp: Any, found: dict[str, Found]) -> None:
+    limit = h.title.top if h.title is not None else h.height * 0.4
+    for key, table in (("secrecy", SECRECY), ("urgency", URGENCY)):
+        seg = find_mark(h.segs, table, max(limit, h.height * 0.3))
+        if seg is not None:
+            value = table[seg.folded.strip(" .:")]
+            found[key] = Found(value, ocr_conf([w.conf for w in seg.words]), h.page, seg.bbox)
+        else:
+            found[key] = Found(None, 0.92, h.page, None)
+    if stamp is None:
+        found["arrival_stamp"] = Found(None, 0.93, h.page, None)
+    else:
+        value = {"number": stamp.number, "date": stamp.date}
+        conf = min(stamp.number_conf, stamp.date_conf) if stamp.number and stamp.date else 0.3
+        found["arrival_stamp"] = Found(value, conf * 0.95, h.page, bbox_of(stamp.segs))
+
+
+def _signer(pages: list[PageResult], segs: list[list[Seg]], gaz: Gazetteer,
+            found: dict[str, Found]) -> None:
+    """The signer block on the last page that has one (searching back at most three pages)."""
+    for i in range(len(pages) - 1, max(-1, len(pages) - 4), -1):
+        read = find_signer(segs[i], page_width(pages[i]), gaz)
+        if read is None or read.position is None:
+            continue
+        pos_conf = 0.97 if read.position_known else ocr_conf([w.conf for w in read.position.words]) * 0.85
+        if read.position_value and len(read.position_value) > MAX_POSITION:
+            pos_conf = 0.2
+        comp_text = normalise_competence(" ".join(s.text for s in read.competence)) or None
+        comp_conf = ocr_conf([w.conf for s in read.competence for w in s.words]) + 0.05 \
+            if read.competence else pos_conf
+        name_conf = 0.0
+        if read.name is not None and read.name_value:
+            name_conf = ocr_conf(name_confs(read.name)) * (1.0 if read.surname_known else 0.8)
+            if len(read.name_value) > MAX_NAME:
+                name_conf = 0.2
+        parts = {
+            "competence": Found(comp_text, min(comp_conf, 1.0), pages[i].index,
+                                bbox_of(read.competence)),
+            "position": Found(read.position_value, pos_conf, pages[i].index, read.position.bbox),
+            "full_name": Found(read.name_value, name_conf, pages[i].index,
+                               read.name.bbox if read.name else None),
+        }
+        value = {k: p.value for k, p in parts.items()}
+        boxes = [b for b in (bbox_of(read.competence), read.position.bbox,
+                             read.name.bbox if read.name else None) if b]
+        found["signer"] = Found(value, min(p.confidence for p in parts.values()), pages[i].index,
+                                union(boxes), parts=parts)
+        recips, rsegs = find_recipients(segs[i], page_width(pages[i]))
+        if recips:
+            rconf = ocr_conf([w.conf for s in rsegs for w in s.words])
+            found["to_places"] = Found([squash(r) for r in recips], rconf, pages[i].index,
+                                       bbox_of(rsegs))
+        return

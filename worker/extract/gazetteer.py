@@ -1,0 +1,146 @@
+"""Known agencies, parent lines, places and positions, to fix OCR errors in extracted names.
+
+The base list is `data/gazetteer.json` (maintained with the project); clerks' corrections are
+added with `Gazetteer.add(kind, value)` and persisted to an overlay JSON file given by the caller.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from worker.extract.textutil import fold, levenshtein, squash
+
+DATA = Path(__file__).parent / "data" / "gazetteer.json"
+KINDS = ("organ", "parent", "position", "place", "collective", "surname")
+
+
+@dataclass(frozen=True)
+class Match:
+    """A gazetteer entry found for some OCR text, and how far (edits on folded text) it was."""
+
+    value: str
+    distance: int
+
+
+class Gazetteer:
+    """Entries per kind, indexed by their folded form for tolerant lookup."""
+
+    def __init__(self, data: dict[str, list[object]], overlay: Path | None = None) -> None:
+        self._overlay = overlay
+        self._entries: dict[str, dict[str, str]] = {k: {} for k in KINDS}
+        self.organ_heads: tuple[str, ...] = tuple(str(h) for h in data.get("organ_heads", []))
+        self.levels: tuple[str, ...] = tuple(str(h) for h in data.get("levels", []))
+        self._expand(data)
+        if overlay is not None and overlay.exists():
+            extra = json.loads(overlay.read_text(encoding="utf-8"))
+            for kind, values in extra.items():
+                for v in values:
+                    self._put(kind, str(v))
+
+    @classmethod
+    def load(cls, overlay: Path | None = None) -> Gazetteer:
+        """The project's gazetteer plus the clerks' overlay file, if given."""
+        return cls(json.loads(DATA.read_text(encoding="utf-8")), overlay)
+
+    def _put(self, kind: str, value: str) -> None:
+        if kind not in self._entries:
+            raise ValueError(f"unknown gazetteer kind {kind!r} (one of {', '.join(KINDS)})")
+        value = squash(value)
+        self._entries[kind].setdefault(fold(value), value)
+
+    def _expand(self, data: dict[str, list[object]]) -> None:
+        """Turn the compact lists into full agency names, parent lines and places."""
+        cities = {str(c) for c in data.get("cities_2025", []) + data.get("cities_old", [])}
+        provinces = {str(p) for p in data.get("provinces_2025", []) + data.get("provinces_old", [])}
+        for p in sorted(provinces):
+            up = p.upper()
+            levels = ["THÀNH PHỐ"] if p in cities else ["TỈNH"]
+            for level in levels:
+                for body in ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN"):
+                    self._put("organ", f"{body} {level} {up}")
+                    self._put("parent", f"{body} {level} {up}")
+                for short in ("UBND", "HĐND"):
+                    self._put("parent", f"{short} {level} {up}")
+                    self._put("organ", f"{short} {level} {up}")
+                for body in data.get("local_bodies", []):
+                    self._put("organ", f"{body} {level} {up}")
+            self._put("place", p)
+            self._put("place", f"TP. {p}" if p in cities else p)
+        for d in data.get("districts", []):
+            self._put("place", str(d))
+        for name, _abbr in data.get("ministries", []):  # type: ignore[misc]
+            self._put("organ", f"BỘ {str(name).upper()}")
+            self._put("parent", f"BỘ {str(name).upper()}")
+        for name, _abbr in data.get("central_organs", []):  # type: ignore[misc]
+            self._put("organ", str(name))
+            self._put("parent", str(name))
+        for name, _abbr in data.get("departments", []):  # type: ignore[misc]
+            self._put("organ", f"SỞ {str(name).upper()}")
+            self._put("parent", f"SỞ {str(name).upper()}")
+        for name, _abbr in data.get("district_offices", []):  # type: ignore[misc]
+            self._put("organ", str(name))
+        for body in data.get("local_bodies", []):
+            self._put("organ", str(body))
+        for kind, key in (("position", "positions"), ("collective", "collective_bodies"),
+                          ("surname", "surnames")):
+            for v in data.get(key, []):
+                self._put(kind, str(v))
+
+    def add(self, kind: str, value: str) -> None:
+        """Add a clerk's corrected value and persist it to the overlay file."""
+        self._put(kind, value)
+        if self._overlay is None:
+            raise ValueError("this gazetteer has no overlay file to persist to")
+        extra: dict[str, list[str]] = {}
+        if self._overlay.exists():
+            extra = json.loads(self._overlay.read_text(encoding="utf-8"))
+        values = extra.setdefault(kind, [])
+        if squash(value) not in values:
+            values.append(squash(value))
+        self._overlay.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self._overlay.with_suffix(self._overlay.suffix + ".tmp")
+        tmp.write_text(json.dumps(extra, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(self._overlay)
+
+    def __contains__(self, item: tuple[str, str]) -> bool:
+        kind, value = item
+        return fold(value) in self._entries.get(kind, {})
+
+    def values(self, kind: str) -> list[str]:
+        """All entries of one kind."""
+        return list(self._entries[kind].values())
+
+    def lookup(self, kind: str, text: str, max_ratio: float = 0.12) -> Match | None:
+        """The entry closest to `text` (folded), if within `max_ratio` edits per character."""
+        key = fold(text)
+        entries = self._entries[kind]
+        if key in entries:
+            return Match(entries[key], 0)
+        limit = int(len(key) * max_ratio)
+        if limit == 0:
+            return None
+        best: Match | None = None
+        for k, v in entries.items():
+            d = levenshtein(key, k, limit)
+            if d <= limit and (best is None or d < best.distance):
+                best = Match(v, d)
+        return best
+
+    def is_head(self, line: str) -> bool:
+        """True when a line begins with a word that starts an agency name (`SỞ`, `BAN`, ...)."""
+        key = fold(line)
+        return any(key == fold(h) or key.startswith(fold(h) + " ") for h in self.organ_heads)
+
+    def is_level(self, line: str) -> bool:
+        """True when a line begins with an administrative level (`TỈNH`, `HUYỆN`...)."""
+        key = fold(line)
+        return any(key.startswith(fold(lv) + " ") for lv in self.levels)
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """The project's gazetteer without any overlay (shared, read-only use)."""
+    return Gazetteer.load()

@@ -1,0 +1,142 @@
+"""Page-one header: agency block, `Số:` line, place and date line, type title and summary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from models.result import PageResult
+from worker.extract.layout import Seg, find_motto, page_height, page_width, row_of, segments, union
+from worker.extract.numbers import match_type_name
+from worker.extract.textutil import fold, letter_share
+
+_SO = re.compile(r"^S[ốôoóồổỗơớờỡ6öồ][:;.,]?", re.I)
+_VV = re.compile(r"^V\s*[/7lI|]\s*[vVyY]\b[:.]?\s*")
+_DATE_WORDS = ("NGAY", "THANG", "NAM")
+# A line starting like this is body text, not the summary.
+_BODY_START = ("CAN CU", "KINH GUI", "THEO DE NGHI", "XET DE NGHI", "THUC HIEN", "DIEU 1")
+
+
+@dataclass
+class Header:
+    """The anchors found on the first page; segments of stamps are left out of all of them."""
+
+    page: int
+    width: int
+    height: int
+    segs: list[Seg]
+    motto: Seg | None = None
+    split_x: float = 0.0
+    number_row: list[Seg] = field(default_factory=list)
+    date_row: list[Seg] = field(default_factory=list)
+    left_block: list[Seg] = field(default_factory=list)
+    title: Seg | None = None
+    title_name: str | None = None
+    subject_lines: list[Seg] = field(default_factory=list)
+    vv: bool = False
+
+
+def _is_number_seg(s: Seg) -> bool:
+    return bool(_SO.match(s.text)) and len(s.text) > 3
+
+
+def _has_date_words(s: Seg) -> bool:
+    words = fold(s.text).replace(",", " ").split()
+    return sum(w in _DATE_WORDS for w in words) >= 2
+
+
+def analyse_header(page: PageResult, page_no: int, excluded: set[int]) -> Header:
+    """Locate the header parts of a first page; `excluded` holds ids of stamp segments."""
+    segs = [s for s in segments(page, page_no) if id(s) not in excluded]
+    return analyse_segments(segs, page_no, page_width(page), page_height(page))
+
+
+def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int) -> Header:
+    """Locate the header parts among a page's segments."""
+    h = Header(page_no, width, height, segs)
+    motto, _ = find_motto(segs)
+    h.motto = motto
+    h.split_x = motto.left - 10 if motto is not None and motto.left > width * 0.3 else width * 0.45
+    top_zone = height * 0.5
+    # The `Số:` line: left of the split, in the upper half, below the motto's top.
+    floor = motto.top - 2 * motto.height if motto is not None else 0
+    cands = [s for s in segs if _is_number_seg(s) and s.left < h.split_x and floor <= s.top < top_zone]
+    if cands:
+        so = cands[0]
+        row = row_of(so, segs)
+        h.number_row = [s for s in row if s.left >= so.left and not _has_date_words(s)
+                        and s.right < h.split_x + width * 0.08]
+        h.date_row = [s for s in row if s.left > so.right and s not in h.number_row]
+    if not any(_has_date_words(s) for s in h.date_row):
+        ref = h.number_row[0] if h.number_row else motto
+        near = [s for s in segs if _has_date_words(s) and s.top < top_zone
+                and (ref is None or abs(s.top - ref.top) < 6 * ref.height)]
+        h.date_row = row_of(near[0], segs) if near else []
+        h.date_row = [s for s in h.date_row if s.cx > width * 0.35]
+    _left_block(h)
+    _title_and_subject(h)
+    return h
+
+
+def _left_block(h: Header) -> None:
+    """Upper-case lines of the agency block: left of the motto, above the `Số:` line."""
+    bottom = h.number_row[0].top if h.number_row else (h.motto.bottom + 6 * h.motto.height
+                                                       if h.motto else h.height * 0.2)
+    top = h.motto.top - 1.5 * h.motto.height if h.motto else 0
+    block = [s for s in h.segs if s.right <= h.split_x + h.width * 0.02 and top <= s.top < bottom
+             and letter_share(s.text) > 0.6 and s.cx < h.width * 0.45]
+    h.left_block = [s for s in block if "CONG BAO" not in s.folded]
+
+
+def _title_and_subject(h: Header) -> None:
+    """The centred type title and the summary under it, or the `V/v` summary of a công văn."""
+    start = max((s.bottom for s in h.number_row + h.date_row), default=0)
+    if not start and h.left_block:
+        start = max(s.bottom for s in h.left_block)
+    centre = h.width / 2
+    for s in h.segs:
+        if s.top < start or s.top > h.height * 0.55:
+            continue
+        name = match_type_name(s.text)
+        if name and abs(s.cx - centre) < h.width * 0.15:
+            h.title, h.title_name = s, name
+            break
+    if h.title is not None:
+        h.subject_lines = _follow(h, h.title, centred=True)
+        return
+    for s in h.segs:
+        if s.top >= start - 5 and s.left < h.split_x and s.top < h.height * 0.5 and _VV.match(s.text):
+            h.vv = True
+            h.subject_lines = [s, *_follow(h, s, centred=False)]
+            return
+
+
+def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
+    """Lines continuing a summary below `first`: close, aligned, and not body text."""
+    out: list[Seg] = []
+    prev = first
+    centre = h.width / 2
+    for s in h.segs:
+        if s.top <= prev.top + prev.height * 0.5 or s is first:
+            continue
+        if s.top - prev.bottom > 1.3 * max(prev.height, s.height) + 8:
+            break
+        if centred and abs(s.cx - centre) > h.width * 0.2:
+            continue
+        if not centred and (s.left > h.split_x or abs(s.left - first.left) > 6 * first.height):
+            continue
+        key = s.folded
+        if any(key.startswith(b) for b in _BODY_START) or letter_share(s.text) < 0.5:
+            break
+        if centred and s.text.isupper() and len(out) >= 1 and not out[-1].text.isupper():
+            break
+        out.append(s)
+        prev = s
+        if len(out) >= 4:
+            break
+    return out
+
+
+def bbox_of(segs: list[Seg]) -> tuple[int, int, int, int] | None:
+    """Union box of segments, None for none."""
+    return union(s.bbox for s in segs) if segs else None

@@ -1,0 +1,128 @@
+"""Signer block (bottom right of the last page) and the `Nơi nhận` list (bottom left)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from worker.extract.gazetteer import Gazetteer
+from worker.extract.layout import Seg
+from worker.extract.textutil import fold, is_upper_phrase, squash, strip_edges, title_case_name
+
+# Authority prefixes (DOMAIN §2), also in the older slash forms `T/M`, `K/T`.
+_PREFIX = re.compile(r"^(TM|KT|Q|TL|TUQ|T/M|K/T|T/L)\s*[.:,]?\s+(?=\S)", re.I)
+# Registry limits: Position 100, FullName 50.
+MAX_POSITION = 100
+MAX_NAME = 50
+
+
+@dataclass
+class SignerRead:
+    """The signer block's lines and the name line under the signature."""
+
+    competence: list[Seg]
+    position: Seg | None
+    position_value: str | None
+    position_known: bool
+    name: Seg | None
+    name_value: str | None
+    surname_known: bool
+
+
+def has_prefix(text: str) -> bool:
+    """True when the line opens with an authority prefix (`KT. CHỦ TỊCH`)."""
+    return bool(_PREFIX.match(text.strip()))
+
+
+def normalise_competence(text: str) -> str:
+    """`KT CHỦ TỊCH` / `Kt. chủ tịch` -> `KT. CHỦ TỊCH`; slash forms are kept as printed."""
+    text = squash(text).upper()
+    return _PREFIX.sub(lambda m: (m.group(1) if "/" in m.group(1) else m.group(1) + ".") + " ", text)
+
+
+def _upper_line(s: Seg) -> bool:
+    return is_upper_phrase(s.text) and sum(c.isalpha() for c in s.text) >= 2
+
+
+def _clean_name(s: Seg) -> tuple[str, list[float]]:
+    """Drop seal and signature fragments around a name: short or low-confidence non-name tokens."""
+    keep = [w for w in s.words if re.fullmatch(r"[^\W\d_]+", w.text) and w.text[:1].isupper()]
+    return " ".join(w.text for w in keep), [w.conf for w in keep]
+
+
+def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | None:
+    """The lowest signer block on a page: prefix/position lines, then the name after a gap."""
+    right = [s for s in segs if s.left > width * 0.38 and s.cx > width * 0.5]
+    starts = [i for i, s in enumerate(right) if _upper_line(s) and (
+        has_prefix(s.text) or gaz.lookup("position", strip_edges(s.text), 0.15) is not None)]
+    if not starts:
+        return None
+    # Walk back from the lowest position-like line to the top of its block.
+    end = starts[-1]
+    first = end
+    while first > 0 and _upper_line(right[first - 1]) and \
+            right[first].top - right[first - 1].bottom < 1.8 * right[first].height:
+        first -= 1
+    # The position is the last line of the block before the signature gap.
+    last = end
+    while last + 1 < len(right) and _upper_line(right[last + 1]) and \
+            right[last + 1].top - right[last].bottom < 1.2 * right[last].height:
+        last += 1
+    block = right[first:last + 1]
+    pos_seg = block[-1]
+    pos_text = strip_edges(squash(pos_seg.text)).upper()
+    hit = gaz.lookup("position", pos_text, 0.15)
+    position = hit.value if hit else pos_text
+    competence = block[:-1]
+    if competence and not has_prefix(competence[0].text):
+        # Lines above a position that carry no prefix belong to the body or a title, not here.
+        competence = [s for s in competence if has_prefix(s.text)]
+    name_seg, name_value = None, None
+    for s in right:
+        if s.top <= pos_seg.bottom:
+            continue
+        if s.top - pos_seg.bottom > 16 * pos_seg.height:
+            break
+        text, _ = _clean_name(s)
+        if title_case_name(text):
+            name_seg, name_value = s, text
+            break
+    surname_ok = bool(name_value) and ("surname", name_value.split()[0]) in gaz  # type: ignore[union-attr]
+    return SignerRead(competence, pos_seg, position, hit is not None, name_seg, name_value, surname_ok)
+
+
+def name_confs(s: Seg) -> list[float]:
+    """Confidences of the words kept in the name."""
+    return _clean_name(s)[1]
+
+
+def find_recipients(segs: list[Seg], width: int) -> tuple[list[str], list[Seg]]:
+    """The `Nơi nhận:` lines (without dashes and the `Lưu` line) and their segments."""
+    head = next((s for s in segs if fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5), None)
+    if head is None:
+        return [], []
+    out: list[str] = []
+    used: list[Seg] = [head]
+    prev = head
+    rest = strip_edges(head.text.split(":", 1)[1]) if ":" in head.text else ""
+    if rest:
+        out.append(rest)
+    for s in segs:
+        if s.top <= prev.top or s.left > head.left + 4 * head.height or s.cx > width * 0.5:
+            continue
+        if s.top - prev.bottom > 2.5 * head.height:
+            break
+        text = strip_edges(squash(s.text))
+        prev = s
+        used.append(s)
+        if fold(text).startswith("LUU"):
+            break
+        if text:
+            out.append(text)
+    return out, used
+
+
+def is_collective(text: str, gaz: Gazetteer) -> bool:
+    """True when a competence line names a collective body (`TM. ỦY BAN NHÂN DÂN`)."""
+    body = _PREFIX.sub("", text.strip())
+    return gaz.lookup("collective", body, 0.12) is not None or fold(body).startswith("UY BAN")

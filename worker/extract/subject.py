@@ -1,0 +1,37 @@
+"""The summary (trích yếu): bold lines under the type title, or the text after `V/v`."""
+
+from __future__ import annotations
+
+import re
+
+from worker.extract.fields import Found, missing, ocr_conf
+from worker.extract.header import Header, bbox_of
+from worker.extract.textutil import squash, syllable_share
+
+# Registry limit for Subject (Nghị định 30, Phụ lục VI).
+MAX_SUBJECT = 500
+_VV = re.compile(r"^V\s*[/7lI|]\s*[vVyY]\b\s*[:.]?\s*")
+# OCR picks up the short rule under a title as dashes or stray marks before the first word.
+_LEAD_JUNK = re.compile(r"^[^\w(\"“]+")
+
+
+def read_subject(h: Header) -> Found:
+    """The summary joined over its lines, with a confidence from its words."""
+    if not h.subject_lines:
+        return missing(0.0)
+    words = [w for s in h.subject_lines for w in s.words]
+    # Leading junk tokens (rule fragments, low confidence, no letters) are not part of it.
+    while words and not any(c.isalnum() for c in words[0].text):
+        words = words[1:]
+    text = squash(" ".join(w.text for w in words))
+    if h.vv:
+        text = _VV.sub("", text)
+    text = _LEAD_JUNK.sub("", text).rstrip(" ;,")
+    if not text:
+        return missing(0.0)
+    conf = ocr_conf([w.conf for w in words])
+    if syllable_share(text) < 0.9:
+        conf = min(conf, 0.6)
+    if len(text) > MAX_SUBJECT:
+        conf = min(conf, 0.3)
+    return Found(text, conf, h.page, bbox_of(h.subject_lines))

@@ -1,0 +1,75 @@
+"""Text helpers for extraction: folding accents away for matching, edit distance, case tests."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from models.text import is_vietnamese_syllable, normalize_text
+
+_SPACES = re.compile(r"\s+")
+# Characters OCR puts around words that carry no meaning for the fields (rules, seal fragments).
+_EDGE_JUNK = " \t-–—_=~|•·*'\"“”‘’`,;:.!()[]{}"
+
+
+def fold(text: str) -> str:
+    """Upper case without diacritics (Đ -> D), single spaces: the key for tolerant matching."""
+    text = normalize_text(text).replace("Đ", "D").replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", bare.upper()).strip()
+
+
+def squash(text: str) -> str:
+    """Collapse runs of whitespace and trim: the form values are reported in."""
+    return _SPACES.sub(" ", normalize_text(text)).strip()
+
+
+def strip_edges(text: str) -> str:
+    """Trim punctuation and rule fragments OCR leaves at both ends of a phrase."""
+    return text.strip(_EDGE_JUNK)
+
+
+def levenshtein(a: str, b: str, limit: int | None = None) -> int:
+    """Edit distance; stops early (returning limit + 1) once it cannot stay within `limit`."""
+    if a == b:
+        return 0
+    if limit is not None and abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        if limit is not None and min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def is_upper_phrase(text: str) -> bool:
+    """True when every letter is upper case and there are at least three letters."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and all(c.isupper() for c in letters)
+
+
+def letter_share(text: str) -> float:
+    """Share of non-space characters that are letters."""
+    chars = [c for c in text if not c.isspace()]
+    return sum(c.isalpha() for c in chars) / len(chars) if chars else 0.0
+
+
+def syllable_share(text: str) -> float:
+    """Share of alphabetic tokens that are well-formed Vietnamese syllables."""
+    tokens = re.findall(r"[^\W\d_]+", normalize_text(text))
+    if not tokens:
+        return 0.0
+    return sum(is_vietnamese_syllable(t) for t in tokens) / len(tokens)
+
+
+def title_case_name(text: str) -> bool:
+    """True for a person's name: 2-6 syllables, each capitalised then lower case."""
+    parts = text.split()
+    if not 2 <= len(parts) <= 6:
+        return False
+    return all(p[:1].isupper() and p[1:].islower() and is_vietnamese_syllable(p) for p in parts)
