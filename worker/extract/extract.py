@@ -19,6 +19,7 @@ from worker.extract.signer import (
     MAX_NAME,
     MAX_POSITION,
     find_recipients,
+    check_name,
     find_signer,
     name_confs,
     normalise_competence,
@@ -69,7 +70,11 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
     _date(header, today, gaz, found)
     found["subject"] = read_subject(header)
     _stamps(header, stamp, found)
-    _signer(pages, segs, gaz, found)
+    # The signer block is below the header on the first page, anywhere on later pages.
+    below = max((s.bottom for s in header.subject_lines + [header.title] if s is not None),
+                default=int(height * 0.3))
+    segs[first] = [s for s in segs[first] if s.top > below]
+    _signer(pages, segs, first, gaz, found)
     return _finish(found)
 
 
@@ -182,10 +187,13 @@ def _stamps(h: Header, stamp: Any, found: dict[str, Found]) -> None:
         found["arrival_stamp"] = Found(value, conf * 0.95, h.page, bbox_of(stamp.segs))
 
 
-def _signer(pages: list[PageResult], segs: list[list[Seg]], gaz: Gazetteer,
+def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gazetteer,
             found: dict[str, Found]) -> None:
     """The signer block on the last page that has one (searching back at most three pages)."""
-    for i in range(len(pages) - 1, max(-1, len(pages) - 4), -1):
+    for i in range(len(pages) - 1, max(first - 1, len(pages) - 4), -1):
+        if i == first and i != len(pages) - 1 and pages[i].index + 1 < pages[-1].index:
+            # Pages in between are missing: a block on the first page would be a guess.
+            break
         read = find_signer(segs[i], page_width(pages[i]), gaz)
         if read is None or read.position is None:
             continue
@@ -195,16 +203,17 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], gaz: Gazetteer,
         comp_text = normalise_competence(" ".join(s.text for s in read.competence)) or None
         comp_conf = ocr_conf([w.conf for s in read.competence for w in s.words]) + 0.05 \
             if read.competence else pos_conf
-        name_conf = 0.0
+        name_conf, name_value = 0.0, read.name_value
         if read.name is not None and read.name_value:
-            name_conf = ocr_conf(name_confs(read.name)) * (1.0 if read.surname_known else 0.8)
-            if len(read.name_value) > MAX_NAME:
+            name_value, name_conf = check_name(read.name_value, name_confs(read.name), gaz)
+            name_conf *= 1.0 if read.surname_known else 0.8
+            if len(name_value) > MAX_NAME:
                 name_conf = 0.2
         parts = {
             "competence": Found(comp_text, min(comp_conf, 1.0), pages[i].index,
                                 bbox_of(read.competence)),
             "position": Found(read.position_value, pos_conf, pages[i].index, read.position.bbox),
-            "full_name": Found(read.name_value, name_conf, pages[i].index,
+            "full_name": Found(name_value, name_conf, pages[i].index,
                                read.name.bbox if read.name else None),
         }
         value = {k: p.value for k, p in parts.items()}

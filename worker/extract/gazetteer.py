@@ -33,6 +33,10 @@ class Gazetteer:
         self._entries: dict[str, dict[str, str]] = {k: {} for k in KINDS}
         self.organ_heads: tuple[str, ...] = tuple(str(h) for h in data.get("organ_heads", []))
         self.levels: tuple[str, ...] = tuple(str(h) for h in data.get("levels", []))
+        # Syllables of given and middle names; several share a folded form (Hiền, Hiển).
+        self._name_syl: dict[str, set[str]] = {}
+        for syl in data.get("name_syllables", []) + data.get("surnames", []):
+            self._name_syl.setdefault(fold(str(syl)), set()).add(str(syl))
         self._expand(data)
         if overlay is not None and overlay.exists():
             extra = json.loads(overlay.read_text(encoding="utf-8"))
@@ -128,6 +132,10 @@ class Gazetteer:
             if d <= limit and (best is None or d < best.distance):
                 best = Match(v, d)
         return best
+
+    def name_variants(self, syllable: str) -> set[str]:
+        """Known name syllables spelled like `syllable` up to accents (`Hiên` -> Hiền, Hiển)."""
+        return self._name_syl.get(fold(syllable), set())
 
     def is_head(self, line: str) -> bool:
         """True when a line begins with a word that starts an agency name (`SỞ`, `BAN`, ...)."""

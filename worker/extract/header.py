@@ -10,7 +10,9 @@ from worker.extract.layout import Seg, find_motto, page_height, page_width, row_
 from worker.extract.numbers import match_type_name
 from worker.extract.textutil import fold, letter_share
 
-_SO = re.compile(r"^S[ốôoóồổỗơớờỡ6öồ][:;.,]?", re.I)
+_SO = re.compile(r"^(?:(?:Luật|Lệnh|Pháp lệnh)\s+)?[Ss][ốôoóồổỗơớờỡ6öồ]\s?[:;.,]")
+# Lines of an e-signature box or a gazette running header: never part of the document's header.
+_FOREIGN = ("KY BOI", "CO QUAN:", "NGAY KY", "THOI GIAN KY", "NGUOI KY", "EMAIL", "CONG BAO")
 _VV = re.compile(r"^V\s*[/7lI|]\s*[vVyY]\b[:.]?\s*")
 _DATE_WORDS = ("NGAY", "THANG", "NAM")
 # A line starting like this is body text, not the summary.
@@ -53,6 +55,7 @@ def analyse_header(page: PageResult, page_no: int, excluded: set[int]) -> Header
 
 def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int) -> Header:
     """Locate the header parts among a page's segments."""
+    segs = [s for s in segs if not s.folded.startswith(_FOREIGN) and "@" not in s.text]
     h = Header(page_no, width, height, segs)
     motto, _ = find_motto(segs)
     h.motto = motto
@@ -63,7 +66,13 @@ def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int) -> 
     cands = [s for s in segs if _is_number_seg(s) and s.left < h.split_x and floor <= s.top < top_zone]
     if cands:
         so = cands[0]
-        row = row_of(so, segs)
+        # Keep only the words from `Số:` on (`Luật số: 51/2024/QH15`).
+        at = next((i for i, w in enumerate(so.words) if _SO.match(w.text + " ")
+                   or _SO.match(w.text)), 0)
+        if at:
+            so = Seg(so.page, so.words[at:])
+        row = [so if same_row_seg is cands[0] else same_row_seg
+               for same_row_seg in row_of(cands[0], segs)]
         h.number_row = [s for s in row if s.left >= so.left and not _has_date_words(s)
                         and s.right < h.split_x + width * 0.08]
         h.date_row = [s for s in row if s.left > so.right and s not in h.number_row]

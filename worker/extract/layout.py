@@ -99,8 +99,11 @@ def segments(page: PageResult, page_no: int) -> list[Seg]:
         words = sorted(words, key=lambda w: w.bbox[0])
         h = max(_word_height(words), 8.0)
         cur = Seg(page_no, [words[0]])
-        for w in words[1:]:
-            if w.bbox[0] - cur.words[-1].bbox[2] > COLUMN_GAP * h:
+        for i, w in enumerate(words[1:], 1):
+            gap = w.bbox[0] - cur.words[-1].bbox[2]
+            # The motto often sits closer to the agency name than a column gap: cut before it.
+            motto = fold(w.text) == "CONG" and i + 1 < len(words) and fold(words[i + 1].text) == "HOA"
+            if gap > COLUMN_GAP * h or (motto and gap > 0.8 * h):
                 out.append(cur)
                 cur = Seg(page_no, [])
             cur.words.append(w)
@@ -140,7 +143,8 @@ MOTTO2_KEYS = ("DOC LAP", "TU DO", "HANH PHUC")
 
 def find_motto(segs: list[Seg]) -> tuple[Seg | None, Seg | None]:
     """The national motto line and the `Độc lập - Tự do - Hạnh phúc` line under it, if present."""
-    motto = next((s for s in segs if any(k in s.folded for k in MOTTO_KEYS)), None)
+    motto = next((s for s in segs if any(s.folded.lstrip(" .-").startswith(k) for k in MOTTO_KEYS)),
+                 None)
     if motto is None:
         return None, None
     below = [s for s in segs if s.top >= motto.top and s is not motto
