@@ -1,31 +1,80 @@
-"""The HTTP API (FastAPI). For now: health and installation check; the intake service builds on it."""
+"""The HTTP API (FastAPI): the intake service's routes, health, and the one JSON error shape."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
+from models.database import migrate
 from models.errors import IntakeError
-from models.settings import get_settings
-
-app = FastAPI(title="Intake: số hóa văn bản đến", version="0.1.0")
+from models.settings import Settings, get_settings
 
 
-@app.exception_handler(IntakeError)
-async def _intake_error(_request: object, exc: IntakeError) -> JSONResponse:
+async def _intake_error(_request: Request, exc: Exception) -> JSONResponse:
     """The one JSON error shape of the API."""
+    assert isinstance(exc, IntakeError)
     return JSONResponse(status_code=exc.http_status, content={"error": exc.to_dict()})
 
 
-@app.get("/healthz")
-def healthz() -> dict[str, object]:
-    """Report the versions of the external programs; 503 when one is missing."""
-    from worker.startup import check_tools  # adapters only; no OpenCV imported here
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own parameter errors, in the same shape."""
+    assert isinstance(exc, RequestValidationError)
+    details = [{"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
+               for e in exc.errors()]
+    message = "; ".join(f"{d['where']}: {d['message']}" for d in details) or "invalid request"
+    body = {"code": "bad_request", "message": message, "details": {"errors": details}}
+    return JSONResponse(status_code=422, content={"error": body})
 
-    return {"status": "ok", "tools": check_tools(get_settings().ocr_language)}
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    """Unknown routes and wrong methods, in the same shape."""
+    assert isinstance(exc, HTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return JSONResponse(status_code=exc.status_code,
+                        content={"error": {"code": code, "message": str(exc.detail)}})
 
 
-@app.get("/")
-def index() -> dict[str, str]:
-    """Where to go next."""
-    return {"service": "intake", "docs": "/docs", "health": "/healthz"}
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the settings are read at startup when not given (tests give their own)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "settings", None) is None:
+            app.state.settings = get_settings()
+        # Every start brings the schema up to date (a no-op when it is).
+        await run_in_threadpool(migrate, app.state.settings.database)
+        yield
+
+    from intake.routes import router
+
+    app = FastAPI(title="Intake: số hóa văn bản đến", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.add_exception_handler(IntakeError, _intake_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.include_router(router)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, object]:
+        """Report the versions of the external programs; 503 when one is missing."""
+        from worker.startup import check_tools  # adapters only; no OpenCV imported here
+
+        return {"status": "ok", "tools": check_tools(get_settings().ocr_language)}
+
+    @app.get("/")
+    def index() -> dict[str, Any]:
+        """Where to go next."""
+        return {"service": "intake", "docs": "/docs", "health": "/healthz",
+                "api": ["/api/batches", "/api/documents", "/api/search"]}
+
+    return app
+
+
+app = create_app()

@@ -84,3 +84,27 @@ class OutputError(IntakeError):
 
     code = "output"
     exit_code = 74  # EX_IOERR
+
+
+class RequestError(IntakeError):
+    """A request to the service is malformed (bad parameter, no file)."""
+
+    code = "bad_request"
+    http_status = 400
+    exit_code = 64  # EX_USAGE
+
+
+class NotFoundError(IntakeError):
+    """The batch, document or file asked for does not exist."""
+
+    code = "not_found"
+    http_status = 404
+    exit_code = 66  # EX_NOINPUT
+
+
+class ConflictError(IntakeError):
+    """The request does not fit the current state (e.g. retrying a document that did not fail)."""
+
+    code = "conflict"
+    http_status = 409
+    exit_code = 75  # EX_TEMPFAIL

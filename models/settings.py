@@ -48,6 +48,50 @@ class Settings(BaseSettings):
         100, description="Resolution of the colour background layer of a page in the PDF/A."
     )
     jpeg_quality: int = Field(45, description="JPEG quality of the colour background layer.")
+    # The intake service (API, queue, database, file store).
+    database_url: str = Field(
+        "", description="SQLAlchemy URL; empty: SQLite file `intake.db` in the data folder."
+    )
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for the job queue.")
+    storage_dir: Path | None = Field(
+        None, description="Local content-addressed file store; empty: `store/` in the data folder."
+    )
+    queue_name: str = Field("intake", description="Name of the RQ queue jobs go through.")
+    job_workers: int = Field(
+        default_factory=_default_workers,
+        description="RQ worker processes started by `make run` (documents processed at once).",
+    )
+    job_attempts: int = Field(
+        3, description="Attempts a document gets (transient errors, lost workers) before `failed`."
+    )
+    retry_backoff: float = Field(
+        5.0, description="Seconds before the first retry of a transient error; doubles each time."
+    )
+    lease_seconds: float = Field(
+        120.0,
+        description="A document `processing` without progress for this long is taken as lost "
+        "(worker killed) and queued again.",
+    )
+    reconcile_seconds: float = Field(
+        10.0, description="How often the workers compare the database with the queue."
+    )
+    watch_dir: Path | None = Field(
+        None, description="Folder watched for scans (`intake watch`; started by `make run` if set)."
+    )
+    watch_settle_seconds: float = Field(
+        2.0, description="A watched file is taken when its size has not changed for this long."
+    )
+    max_upload_files: int = Field(500, description="Largest number of files in one batch upload.")
+
+    @property
+    def database(self) -> str:
+        """The database URL in use (the embedded SQLite file when none is set)."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'intake.db').resolve()}"
+
+    @property
+    def store_dir(self) -> Path:
+        """The folder of the local file store."""
+        return self.storage_dir or self.data_dir / "store"
 
 
 @lru_cache(maxsize=1)

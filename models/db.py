@@ -1,0 +1,219 @@
+"""Database tables (SQLAlchemy 2): batches, files, uploads, documents, pages and their history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware UTC (the only clock the tables use)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored as UTC and always read back timezone-aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC) if value is not None else None
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value
+
+
+# JSONB on PostgreSQL (indexable, compact), plain JSON text on SQLite.
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class DocumentStatus(StrEnum):
+    """Where a document is in its life; later stages (review, delivery) add values here."""
+
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    READY_FOR_REVIEW = "ready_for_review"
+    FAILED = "failed"
+    CONFIRMED = "confirmed"
+    DELIVERED = "delivered"
+
+
+class PageStatus(StrEnum):
+    """Progress of one page."""
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    type_annotation_map = {dt.datetime: UtcDateTime(), dict[str, Any]: Json}
+
+
+class Batch(Base):
+    """One upload request (or one file from the watched folder): a set of files."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), default="api")  # api | watch
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Set once the batch job has turned every upload into documents (splitting happens there).
+    planned_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    uploads: Mapped[list[Upload]] = relationship(back_populates="batch", order_by="Upload.id")
+
+
+class StoredFile(Base):
+    """A file in the store, once per content: the SHA-256 is the key and the duplicate check."""
+
+    __tablename__ = "files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    stored_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Upload(Base):
+    """One file received in a batch; a repeated content points at the first upload of it."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("files.sha256"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"), default=None)
+
+    batch: Mapped[Batch] = relationship(back_populates="uploads")
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="upload", order_by="Document.page_start", foreign_keys="Document.upload_id"
+    )
+
+
+class Document(Base):
+    """A document cut from an upload (today the whole file), its processing state and results."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        # The batch job may run twice: (upload, first page) makes creating documents idempotent.
+        UniqueConstraint("upload_id", "page_start", name="uq_documents_upload_page"),
+        Index("ix_documents_status_updated", "status", "updated_at"),
+        Index("ix_documents_identity", "number", "notation", "organ"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # of the source file
+    page_start: Mapped[int] = mapped_column(Integer, default=0)
+    page_count: Mapped[int | None] = mapped_column(Integer, default=None)  # None: to the end
+    title: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(32), default=DocumentStatus.QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    retry_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    error: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    text: Mapped[str] = mapped_column(Text, default="")
+    pages_total: Mapped[int] = mapped_column(Integer, default=0)
+    pdf_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    # Registry identity (DOMAIN §5): CodeNumber, CodeNotation, OrganName; duplicates are flagged.
+    number: Mapped[str | None] = mapped_column(String(11), default=None)
+    notation: Mapped[str | None] = mapped_column(String(30), default=None)
+    organ: Mapped[str | None] = mapped_column(String(200), default=None)
+    organ_folded: Mapped[str | None] = mapped_column(String(200), default=None, index=True)
+    doc_type: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
+    urgency: Mapped[str | None] = mapped_column(String(20), default=None, index=True)
+    issued_date: Mapped[dt.date | None] = mapped_column(default=None)
+    possible_duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id"), default=None
+    )
+    # Search columns: text and metadata lower-cased (exact) and without diacritics (folded).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    search_folded: Mapped[str] = mapped_column(Text, default="")
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    recognised_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    upload: Mapped[Upload] = relationship(back_populates="documents", foreign_keys=[upload_id])
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="document", order_by="Page.index", cascade="all, delete-orphan"
+    )
+
+
+class Page(Base):
+    """Progress and result of one page of a document (words kept for the review screen)."""
+
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("document_id", "index", name="uq_pages_document_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    index: Mapped[int] = mapped_column(Integer)  # 0-based within the document
+    status: Mapped[str] = mapped_column(String(16), default=PageStatus.PENDING)
+    source: Mapped[str | None] = mapped_column(String(16), default=None)  # ocr | text_layer
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    mean_confidence: Mapped[float | None] = mapped_column(Float, default=None)
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    dpi: Mapped[int] = mapped_column(Integer, default=0)
+    words: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"words": [...]}
+    image_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    error: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+
+    document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class Event(Base):
+    """Append-only history: who did what, when, to which field, old value -> new value."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # "system:worker", "user:<name>", ...
+    action: Mapped[str] = mapped_column(String(50))  # status, field, upload, duplicate, retry
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True, default=None)
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id"), index=True, default=None
+    )
+    field: Mapped[str | None] = mapped_column(String(100), default=None)
+    old: Mapped[Any] = mapped_column(Json, nullable=True, default=None)
+    new: Mapped[Any] = mapped_column(Json, nullable=True, default=None)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    # Marks events that are a person's correction, so reports can count them.
+    by_person: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,187 @@
+"""RQ job entry points (thin): a batch job that plans and fans out, a job per document."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from pathlib import Path
+from types import TracebackType
+
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import get_current_job
+from sqlalchemy.exc import OperationalError
+
+from models.database import session_scope
+from models.errors import IntakeError
+from models.queue import announce, connect, enqueue_document
+from models.result import DocumentResult
+from models.settings import Settings, get_settings
+from models.storage import Store, derived_key, open_store, original_key
+from worker.options import PipelineOptions
+from worker.pipeline import Pipeline
+from worker.results import apply_result
+from worker.state import (
+    Claim,
+    claim,
+    fail,
+    is_transient,
+    mark_pages_done,
+    plan_batch,
+    renew_lease,
+    start_pages,
+)
+from worker.tools import poppler
+
+log = logging.getLogger(__name__)
+
+PAGE_IMAGE_DPI = 100  # page images for the review screen; the PDF/A keeps full resolution
+
+
+def _redis(settings: Settings) -> Redis:
+    job = get_current_job()
+    return job.connection if job is not None else connect(settings.redis_url)
+
+
+def process_batch(batch_id: int) -> int:
+    """Turn a batch's uploads into documents (once) and queue each queued document."""
+    settings = get_settings()
+    with session_scope(settings.database, write=True) as session:
+        queued = plan_batch(session, batch_id)
+    conn = _redis(settings)
+    for doc_id in queued:
+        enqueue_document(conn, settings.queue_name, doc_id)
+    announce(conn, batch_id)
+    return len(queued)
+
+
+def process_document(document_id: int) -> str:
+    """Claim a document, run the pipeline on it, store the outputs; returns the final status."""
+    settings = get_settings()
+    url = settings.database
+    with session_scope(url, write=True) as session:
+        owned = claim(session, document_id, settings.lease_seconds, settings.job_attempts)
+    conn = _redis(settings)
+    if owned is None:
+        return "skipped"
+    announce(conn, owned.batch_id)
+    try:
+        with _Heartbeat(url, document_id, settings.lease_seconds):
+            status = _run(owned, settings, conn)
+    except Exception as exc:
+        error, transient = _classify(exc)
+        log.warning("document %s failed: %s", document_id, error)
+        with session_scope(url, write=True) as session:
+            status = fail(session, document_id, error, transient=transient,
+                          max_attempts=settings.job_attempts, backoff=settings.retry_backoff)
+    announce(conn, owned.batch_id)
+    return str(status)
+
+
+def _classify(exc: Exception) -> tuple[dict[str, object], bool]:
+    """The error to record and whether it is worth retrying (database/Redis/disk hiccups are)."""
+    if isinstance(exc, IntakeError):
+        return exc.to_dict(), exc.transient
+    transient = isinstance(exc, OperationalError | RedisError | OSError)
+    return {"code": "internal", "message": f"{type(exc).__name__}: {exc}"[:500]}, transient
+
+
+class _Failed(IntakeError):
+    """The pipeline returned a failed result; carries its error dict."""
+
+    def __init__(self, error: dict[str, object]) -> None:
+        super().__init__(str(error.get("message", "")))
+        self.error = error
+        self.transient = is_transient(error)  # type: ignore[misc]
+
+    def to_dict(self) -> dict[str, object]:
+        return self.error
+
+
+def _run(owned: Claim, settings: Settings, conn: Redis) -> str:
+    store = open_store(settings.store_dir)
+    work = settings.data_dir / "work" / f"document-{owned.document_id}"
+    shutil.rmtree(work, ignore_errors=True)  # a previous attempt may have left files
+    work.mkdir(parents=True)
+    url = settings.database
+    try:
+        source = _original(store, owned.sha256, work)
+        options = PipelineOptions.from_settings(settings)
+        options = PipelineOptions(**{**options.__dict__, "work_dir": work})
+        with Pipeline(options) as pipeline:
+            with session_scope(url, write=True) as session:
+                start_pages(session, owned.document_id, pipeline.count_pages(source))
+            announce(conn, owned.batch_id)
+            done = 0
+
+            def progress(n: int) -> None:
+                nonlocal done
+                done += n
+                with session_scope(url, write=True) as session:
+                    mark_pages_done(session, owned.document_id, done)
+                announce(conn, owned.batch_id)
+
+            result = pipeline.process(source, work / "document.pdf", progress)
+        if result.status == "failed":
+            raise _Failed(result.error or {"code": "internal", "message": "failed"})
+        pdf_key, images = _publish(store, owned.document_id, result, work, settings)
+        with session_scope(url, write=True) as session:
+            apply_result(session, owned.document_id, result, pdf_key, images)
+        return "ready_for_review"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _original(store: Store, sha256: str, work: Path) -> Path:
+    """The original as a local file (a remote store would download it into `work`)."""
+    key = original_key(sha256)
+    local = store.local_path(key)
+    if local is not None:
+        return Path(local)
+    target = work / "original"
+    with store.open(key) as src, target.open("wb") as out:
+        shutil.copyfileobj(src, out)
+    return target
+
+
+def _publish(store: Store, doc_id: int, result: DocumentResult, work: Path,
+             settings: Settings) -> tuple[str, dict[int, str]]:
+    """Put the PDF/A and the page images in the store under the document's names."""
+    pdf = Path(result.pdf or work / "document.pdf")
+    pdf_key = store.put_file(derived_key("documents", doc_id, "document.pdf"), pdf)
+    images: dict[int, str] = {}
+    for number in range(result.pages):
+        image = poppler.render_page(pdf, number + 1, PAGE_IMAGE_DPI, timeout=settings.tool_timeout)
+        path = work / f"page-{number}.jpg"
+        image.convert("RGB").save(path, "JPEG", quality=75)
+        key = derived_key("documents", doc_id, f"page-{number}.jpg")
+        images[number] = store.put_file(key, path)
+    return pdf_key, images
+
+
+class _Heartbeat:
+    """Renews the document's lease in a thread while the job runs (a dead worker stops renewing)."""
+
+    def __init__(self, url: str, doc_id: int, lease: float) -> None:
+        self.url, self.doc_id, self.lease = url, doc_id, lease
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, t: type[BaseException] | None, e: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.lease / 3):
+            try:
+                with session_scope(self.url, write=True) as session:
+                    if not renew_lease(session, self.doc_id, self.lease):
+                        return
+            except Exception:  # noqa: BLE001 - a missed beat is retried; the lease has slack
+                log.warning("lease renewal failed for document %s", self.doc_id, exc_info=True)

@@ -1,0 +1,102 @@
+"""`python -m worker.supervisor`: migrate, start the RQ worker processes, reconcile periodically."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from multiprocessing.process import BaseProcess
+
+from redis import Redis
+
+from models.database import dispose_engines, migrate
+from models.queue import connect
+from models.settings import Settings, get_settings
+from worker.reconcile import reconcile
+
+log = logging.getLogger("worker.supervisor")
+
+
+def _work(settings: Settings, index: int) -> None:
+    """One RQ worker process: jobs run in a forked work horse, as RQ does by default."""
+    from rq import Worker
+
+    dispose_engines()  # connections must not be shared with the parent across fork
+    name = f"intake-{os.getpid()}-{index}"
+    worker = Worker([settings.queue_name], connection=connect(settings.redis_url), name=name)
+    worker.work(with_scheduler=False, logging_level="WARNING")
+
+
+class Supervisor:
+    """Keeps `count` worker processes alive and runs the reconciler every few seconds."""
+
+    def __init__(self, settings: Settings, count: int) -> None:
+        self.settings = settings
+        self.count = count
+        self._ctx = multiprocessing.get_context("fork")
+        self._children: list[BaseProcess | None] = [None] * count
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        """Run until SIGTERM/SIGINT; children finish their current job (RQ warm shutdown)."""
+        migrate(self.settings.database)
+        import worker.jobs  # noqa: F401 - preload OpenCV and the pipeline once; forks share them
+
+        dispose_engines()
+        signal.signal(signal.SIGTERM, lambda *_: self._stop.set())
+        signal.signal(signal.SIGINT, lambda *_: self._stop.set())
+        conn = connect(self.settings.redis_url)
+        log.info("starting %d worker(s) on queue %r", self.count, self.settings.queue_name)
+        next_reconcile = 0.0
+        while not self._stop.is_set():
+            self._keep_children()
+            if time.monotonic() >= next_reconcile:
+                self._reconcile(conn)
+                next_reconcile = time.monotonic() + self.settings.reconcile_seconds
+            self._stop.wait(0.5)
+        self._shutdown()
+
+    def _keep_children(self) -> None:
+        for i, child in enumerate(self._children):
+            if child is not None and child.is_alive():
+                continue
+            if child is not None:
+                log.warning("worker %d exited with %s; restarting", i, child.exitcode)
+            proc = self._ctx.Process(target=_work, args=(self.settings, i), daemon=False)
+            proc.start()
+            self._children[i] = proc
+
+    def _reconcile(self, conn: Redis) -> None:
+        try:
+            reconcile(self.settings.database, conn, self.settings.queue_name,
+                      self.settings.lease_seconds)
+        except Exception:  # noqa: BLE001 - Redis or the database may be briefly down; try later
+            log.warning("reconcile failed", exc_info=True)
+
+    def _shutdown(self) -> None:
+        for child in self._children:
+            if child is not None and child.is_alive() and child.pid is not None:
+                os.kill(child.pid, signal.SIGTERM)
+        for child in self._children:
+            if child is not None:
+                child.join(timeout=60)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the worker service."""
+    parser = argparse.ArgumentParser(prog="python -m worker.supervisor", description=__doc__)
+    parser.add_argument("--workers", type=int, help="RQ worker processes (INTAKE_JOB_WORKERS)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = get_settings()
+    Supervisor(settings, args.workers or settings.job_workers).run()
+
+
+if __name__ == "__main__":
+    main()
