@@ -1,0 +1,97 @@
+"""Rubber stamps: secrecy/urgency rectangles and the incoming register stamp."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from PIL import Image, ImageDraw
+
+from synth.fonts import STAMP_SERIF_FILE, font, font_file, mm_px, pt_px
+from synth.ink import BLUE_INKS, RED_INKS, apply_ink, hand_mask, texture
+from synth.model import Box
+
+StampLines = list[tuple[str, Box]]
+
+
+def _rotate(mask: Image.Image, angle: float, boxes: list[Box]) -> tuple[Image.Image, list[Box]]:
+    """Rotate a mask counter-clockwise with expansion and map boxes to the new frame."""
+    out = mask.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
+    a = math.radians(angle)
+    cx, cy = mask.width / 2, mask.height / 2
+    ncx, ncy = out.width / 2, out.height / 2
+    mapped: list[Box] = []
+    for b in boxes:
+        xs, ys = [], []
+        for x, y in ((b[0], b[1]), (b[2], b[1]), (b[0], b[3]), (b[2], b[3])):
+            dx, dy = x - cx, y - cy
+            xs.append(ncx + dx * math.cos(a) + dy * math.sin(a))
+            ys.append(ncy - dx * math.sin(a) + dy * math.cos(a))
+        mapped.append((int(min(xs)), int(min(ys)), math.ceil(max(xs)), math.ceil(max(ys))))
+    return out, mapped
+
+
+def _shift(b: Box, dx: int, dy: int) -> Box:
+    """Translate a box."""
+    return (b[0] + dx, b[1] + dy, b[2] + dx, b[3] + dy)
+
+
+def rect_stamp(page: Image.Image, text: str, left: int, top: int, rng: random.Random,
+               dpi: int) -> tuple[Box, StampLines]:
+    """Stamp a red rectangle with bold text (MẬT, KHẨN, HỎA TỐC...) at a position."""
+    fnt = font_file(str(STAMP_SERIF_FILE), round(pt_px(rng.choice((14, 15, 16)), dpi)))
+    tb = fnt.getbbox(text, anchor="ls")
+    pad = mm_px(2, dpi)
+    w, h = int(tb[2] - tb[0] + 2 * pad), int(tb[3] - tb[1] + 2 * pad)
+    m = Image.new("L", (w + 8, h + 8), 0)
+    d = ImageDraw.Draw(m)
+    d.rectangle((4, 4, 4 + w, 4 + h), outline=255, width=max(2, int(mm_px(0.6, dpi))))
+    base = 4 + pad - tb[1]
+    d.text((4 + pad - tb[0], base), text, font=fnt, fill=255, anchor="ls")
+    tbox = (int(4 + pad), int(4 + pad), int(4 + pad + tb[2] - tb[0]), int(base + tb[3]))
+    m, (tbox, frame) = _rotate(texture(m, rng, 0.7), rng.uniform(-2, 2),
+                               [tbox, (4, 4, 4 + w, 4 + h)])
+    apply_ink(page, m, rng.choice(RED_INKS), rng.uniform(0.8, 0.95), (left, top))
+    return _shift(frame, left, top), [(text, _shift(tbox, left, top))]
+
+
+def arrival_stamp(page: Image.Image, receiver: str, number: str, date: str, centre: tuple[int, int],
+                  rng: random.Random, dpi: int) -> tuple[Box, StampLines]:
+    """Stamp a `CÔNG VĂN ĐẾN` register box with handwritten arrival number and date."""
+    w, h = int(mm_px(rng.uniform(50, 56), dpi)), int(mm_px(rng.uniform(23, 27), dpi))
+    m = Image.new("L", (w + 10, h + 10), 0)
+    hand = Image.new("L", m.size, 0)
+    d = ImageDraw.Draw(m)
+    d.rectangle((5, 5, 5 + w, 5 + h), outline=255, width=max(2, int(mm_px(0.6, dpi))))
+    small, big = font("B", 10, dpi), font("B", 13, dpi)
+    step = h / 4.4
+    rows = [(receiver, small, False), ("CÔNG VĂN ĐẾN", big, False), ("Số:", small, True),
+            ("Ngày:", small, True)]
+    values = {"Số:": number, "Ngày:": date}
+    lines: StampLines = []
+    boxes: list[Box] = []
+    for i, (text, fnt, left) in enumerate(rows):
+        y = 5 + step * (i + 1) + step * 0.1
+        x = 5 + mm_px(3, dpi) if left else 5 + (w - fnt.getlength(text)) / 2
+        d.text((x, y), text, font=fnt, fill=255, anchor="ls")
+        tb = fnt.getbbox(text, anchor="ls")
+        box = (int(x + tb[0]), int(y + tb[1]), int(x + tb[2]), int(y + tb[3]))
+        full = text
+        if left:
+            hm = hand_mask(values[text], pt_px(9, dpi), rng)
+            hm = hm.crop(hm.getbbox() or (0, 0, 1, 1))
+            hx, hy = int(x + tb[2] + mm_px(3, dpi)), int(y - hm.height + pt_px(2, dpi))
+            hand.paste(255, (hx, hy), hm)
+            box = (box[0], min(box[1], hy), hx + hm.width, max(box[3], hy + hm.height))
+            full = f"{text} {values[text]}"
+        lines.append((full, box))
+        boxes.append(box)
+    angle = rng.uniform(-4, 4)
+    m, mapped = _rotate(texture(m, rng, 0.6), angle, boxes + [(5, 5, 5 + w, 5 + h)])
+    hand, _ = _rotate(hand, angle, [])
+    left, top = centre[0] - m.width // 2, centre[1] - m.height // 2
+    ink = rng.choice(RED_INKS + ((110, 60, 170), (60, 70, 190)))
+    apply_ink(page, m, ink, rng.uniform(0.7, 0.88), (left, top))
+    apply_ink(page, hand, rng.choice(BLUE_INKS), 0.9, (left, top))
+    out = [(t, _shift(b, left, top)) for (t, _), b in zip(lines, mapped, strict=False)]
+    return _shift(mapped[-1], left, top), out
