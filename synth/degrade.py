@@ -47,11 +47,11 @@ def _noise(img: Image.Image, rng: random.Random) -> Image.Image:
     arr = np.asarray(_rgb(img), dtype=np.float32)
     arr += g.normal(0, rng.uniform(5, 12), size=arr.shape[:2])[..., None]
     h, w = arr.shape[:2]
-    pepper = Image.fromarray(((g.random((h, w)) < rng.uniform(3e-4, 1.2e-3)) * 255)
+    pepper = Image.fromarray(((g.random((h, w)) < rng.uniform(4e-5, 2e-4)) * 255)
                              .astype(np.uint8)).filter(ImageFilter.MaxFilter(3))
     pm = np.asarray(pepper) > 0
     arr[pm] = g.uniform(20, 90, size=(int(pm.sum()), 1))
-    salt = g.random((h, w)) < rng.uniform(1e-4, 5e-4)
+    salt = g.random((h, w)) < rng.uniform(2e-5, 1e-4)
     arr[salt] = 255
     return Image.fromarray(arr.clip(0, 255).astype(np.uint8), "RGB")
 

@@ -58,12 +58,12 @@ class Layouter:
         y = top + self.px(g.organ_pt)
         step = self.px(g.organ_pt) * 1.2
         if c.agency.parent:
-            for t in balanced_wrap(c.agency.parent, "R", g.organ_pt, self.dpi, self.lw):
+            for t in balanced_wrap(c.agency.parent, "R", g.organ_pt, self.dpi, self.lw * 0.93):
                 self.centred(p, t, "R", g.organ_pt, self.lc, y, "organ", ("parent_organ",))
                 y += step
         last = ""
         for piece in c.agency.organ.split("\n"):
-            for t in balanced_wrap(piece, "B", g.organ_pt, self.dpi, self.lw * 0.98):
+            for t in balanced_wrap(piece, "B", g.organ_pt, self.dpi, self.lw * 0.93):
                 self.centred(p, t, "B", g.organ_pt, self.lc, y, "organ", ("organ_name",))
                 last, y = t, y + step
         rl = width(last, "B", g.organ_pt, self.dpi) * 0.4
