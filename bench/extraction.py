@@ -77,7 +77,7 @@ def corpus_cases(corpus: Path, labels: Path) -> list[Case]:
         if not path.exists() or sha1_of(path) != d["sha1"]:
             print(f"  skipped (missing or changed): {d['file']}", file=sys.stderr)
             continue
-        pages = [p for p in ocr_file(path, [0, -1]) if not p.error]
+        pages = [p for p in ocr_file(path, [0, -2, -1]) if not p.error]
         cases.append((d["file"], pages, d["fields"], date.today()))
     return cases
 

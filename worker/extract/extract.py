@@ -26,7 +26,7 @@ from worker.extract.signer import (
 )
 from worker.extract.stamps import SECRECY, URGENCY, find_arrival_stamp, find_mark
 from worker.extract.subject import read_subject
-from worker.extract.textutil import squash
+from worker.extract.textutil import fold, squash
 
 KEYS = ("number", "code_number", "code_notation", "issued_date", "place", "organ_name",
         "parent_organ", "type_name", "subject", "signer", "to_places", "secrecy", "urgency",
@@ -195,14 +195,25 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
             # Pages in between are missing: a block on the first page would be a guess.
             break
         read = find_signer(segs[i], page_width(pages[i]), gaz)
-        if read is None or read.position is None:
+        if read is None:
             continue
+        if read.position is None:
+            comp, _ = normalise_competence([s.text for s in read.competence], gaz)
+            part = Found(comp or None, 0.5, pages[i].index, bbox_of(read.competence))
+            parts = {"competence": part, "position": missing(), "full_name": missing()}
+            found["signer"] = Found({k: p.value for k, p in parts.items()}, 0.0, pages[i].index,
+                                    part.bbox, parts=parts)
+            return
         pos_conf = 0.97 if read.position_known else ocr_conf([w.conf for w in read.position.words]) * 0.85
         if read.position_value and len(read.position_value) > MAX_POSITION:
             pos_conf = 0.2
-        comp_text = normalise_competence(" ".join(s.text for s in read.competence)) or None
-        comp_conf = ocr_conf([w.conf for s in read.competence for w in s.words]) + 0.05 \
-            if read.competence else pos_conf
+        deputy = fold(read.position_value or "").startswith(("PHO ", "THU TRUONG"))
+        if deputy and not read.competence:
+            # A deputy signs "KT." for the head: a missing prefix line means a missed line.
+            pos_conf = min(pos_conf, 0.6)
+        comp_text, comp_known = normalise_competence([s.text for s in read.competence], gaz)
+        comp_conf = ocr_conf([w.conf for s in read.competence for w in s.words])
+        comp_conf = (0.97 if comp_known else comp_conf * 0.85) if read.competence else pos_conf
         name_conf, name_value = 0.0, read.name_value
         if read.name is not None and read.name_value:
             name_value, name_conf = check_name(read.name_value, name_confs(read.name), gaz)
@@ -210,7 +221,7 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
             if len(name_value) > MAX_NAME:
                 name_conf = 0.2
         parts = {
-            "competence": Found(comp_text, min(comp_conf, 1.0), pages[i].index,
+            "competence": Found(comp_text or None, min(comp_conf, 1.0), pages[i].index,
                                 bbox_of(read.competence)),
             "position": Found(read.position_value, pos_conf, pages[i].index, read.position.bbox),
             "full_name": Found(name_value, name_conf, pages[i].index,

@@ -34,10 +34,22 @@ def has_prefix(text: str) -> bool:
     return bool(_PREFIX.match(text.strip()))
 
 
-def normalise_competence(text: str) -> str:
-    """`KT CHỦ TỊCH` / `Kt. chủ tịch` -> `KT. CHỦ TỊCH`; slash forms are kept as printed."""
-    text = squash(text).upper()
-    return _PREFIX.sub(lambda m: (m.group(1) if "/" in m.group(1) else m.group(1) + ".") + " ", text)
+def normalise_competence(lines: list[str], gaz: Gazetteer) -> tuple[str, bool]:
+    """`KT CHU TỊCH` -> `KT. CHỦ TỊCH` per line, bodies corrected; True when all were known."""
+    out: list[str] = []
+    known = True
+    for line in lines:
+        text = squash(line).upper()
+        m = _PREFIX.match(text)
+        prefix = ""
+        if m:
+            prefix = (m.group(1) if "/" in m.group(1) else m.group(1) + ".") + " "
+            text = text[m.end():]
+        hit = gaz.lookup("position", text, 0.15) or gaz.lookup("collective", text, 0.15)
+        if hit is None:
+            known = False
+        out.append(prefix + (hit.value if hit else strip_edges(text)))
+    return " ".join(out), known
 
 
 def _upper_line(s: Seg) -> bool:
@@ -52,13 +64,20 @@ def _clean_name(s: Seg) -> tuple[str, list[float]]:
 
 def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | None:
     """The lowest signer block on a page: prefix/position lines, then the name after a gap."""
-    right = [s for s in segs if s.left > width * 0.38 and s.cx > width * 0.5]
+    # Seal and signature strokes come out as tiny one-letter segments: they are not lines.
+    right = [s for s in segs if s.left > width * 0.38 and s.cx > width * 0.5
+             and sum(c.isalpha() for c in s.text) >= 2]
     starts = [i for i, s in enumerate(right) if _upper_line(s) and (
         has_prefix(s.text) or gaz.lookup("position", strip_edges(s.text), 0.15) is not None)]
     if not starts:
         return None
-    # Walk back from the lowest position-like line to the top of its block.
+    # The block starts on the row of `Nơi nhận:` when there is one (lines under the signature,
+    # like `PHÓ CHỦ TỊCH UBND TỈNH` beside the name, are not the block); else the lowest one.
+    head = next((s for s in segs if fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5), None)
     end = starts[-1]
+    if head is not None:
+        after = [i for i in starts if right[i].bottom >= head.top - 2 * head.height]
+        end = after[0] if after else end
     first = end
     while first > 0 and _upper_line(right[first - 1]) and \
             right[first].top - right[first - 1].bottom < 1.8 * right[first].height:
@@ -70,6 +89,9 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
         last += 1
     block = right[first:last + 1]
     pos_seg = block[-1]
+    if has_prefix(pos_seg.text):
+        # The position line under `KT. ...` was not read (seal, signature): report no position.
+        return SignerRead(block, None, None, False, None, None, False)
     pos_text = strip_edges(squash(pos_seg.text)).upper()
     hit = gaz.lookup("position", pos_text, 0.15)
     position = hit.value if hit else pos_text
