@@ -15,7 +15,8 @@ from worker.extract.numbers import TYPE_NAMES
 from worker.extract.textutil import is_upper_phrase, title_case_name
 
 _SO = re.compile(r"Số\s*:?\s*(\S+)(\s*/\S+)?")
-_DATE = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})|(\d{1,2})/(\d{1,2})/(\d{4})")
+_DATE = re.compile(
+    r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})|(\d{1,2})/(\d{1,2})/(\d{4})")
 _PLACE = re.compile(r"([^\n,]{2,40}),\s*ngày")
 
 
@@ -52,7 +53,8 @@ def baseline_metadata(pages: list[PageResult]) -> dict[str, Any]:
         vv = next((ln for ln in lines if ln.startswith("V/v")), None)
         if vv:
             out["type_name"], out["subject"] = "CÔNG VĂN", vv[3:].strip(" :")
-    last = [ln for ln in (pages[-1].text.splitlines() if pages else []) if title_case_name(ln.strip())]
+    tail = pages[-1].text.splitlines() if pages else []
+    last = [ln for ln in tail if title_case_name(ln.strip())]
     out["signer"] = {"competence": None, "position": None,
                      "full_name": last[-1].strip() if last else None}
     out["secrecy"] = next((w for w in ("TUYỆT MẬT", "TỐI MẬT", "MẬT") if w in text), None)

@@ -56,7 +56,7 @@ def _recognise(source: PageSource, work: Path) -> PageResult:
 
 
 def _from_layer(index: int, layer: poppler.LayerPage) -> PageResult:
-    """A born-digital page kept as the pipeline keeps it: words scaled to OCR pixels, line numbers."""
+    """A born-digital page kept as the pipeline keeps it: words in OCR pixels, line numbers."""
     scale = OPTIONS.ocr_dpi / 72.0
     words: list[Word] = []
     line, prev_bottom = 0, -1.0

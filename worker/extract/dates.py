@@ -11,7 +11,8 @@ from worker.extract.gazetteer import Gazetteer
 from worker.extract.textutil import fold, squash, strip_edges
 
 # Matched on folded text; the day/month/year tokens are taken from the original words.
-_LINE = re.compile(r"^(?P<place>.*?)[,.]?\s*NGAY\s*(?P<d>\S*?)\s*THANG\s*(?P<m>\S*?)\s*NAM\s*(?P<y>\S+)")
+_LINE = re.compile(
+    r"^(?P<place>.*?)[,.]?\s*NGAY\s*(?P<d>\S*?)\s*THANG\s*(?P<m>\S*?)\s*NAM\s*(?P<y>\S+)")
 _SHORT = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?!\d)")
 EARLIEST_YEAR = 1945
 

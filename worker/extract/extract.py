@@ -18,8 +18,8 @@ from worker.extract.numbers import consistent_with_type, parse_number, type_from
 from worker.extract.signer import (
     MAX_NAME,
     MAX_POSITION,
-    find_recipients,
     check_name,
+    find_recipients,
     find_signer,
     name_confs,
     normalise_competence,
@@ -124,6 +124,9 @@ def _type_and_number(h: Header, found: dict[str, Found]) -> None:
     sym_confs = [w.conf for w in words if "-" in w.text or re.search(r"[A-Za-zĐ]{2}", w.text)]
     agree = consistent_with_type(parsed.code_notation, type_name)
     sym_conf = ocr_conf(sym_confs or [0.0])
+    if sym_confs and min(sym_confs) >= 75:
+        # Symbols mix cases and dashes, which lowers Tesseract's score; grammar checks follow.
+        sym_conf = max(sym_conf, 0.55 + min(sym_confs) / 200)
     if agree is False:
         sym_conf = min(sym_conf, 0.5)
         if h.title is not None and type_from_abbreviation(parsed.code_notation):
@@ -134,7 +137,14 @@ def _type_and_number(h: Header, found: dict[str, Found]) -> None:
         sym_conf = min(sym_conf, 0.5)
     # Handwritten digits come out with middling confidence: demand a lot before trusting them.
     num_conf = ocr_conf(digit_confs) if digit_confs else 0.0
-    num_conf = min(num_conf, sym_conf + 0.05) - (0.06 if num_conf < 0.95 else 0.0)
+    fused = [w for w in words if re.match(r"^\d+/\S*[A-ZĐ]", w.text)]
+    if fused:
+        # Printed digits glued to the printed symbol (`12/QĐ-UBND`): Tesseract scores such mixed
+        # words lower even when right; ink written into a blank leaves a gap before the slash.
+        num_conf = min(1.0, 0.55 + fused[0].conf / 200)
+    else:
+        num_conf -= 0.06 if num_conf < 0.95 else 0.0
+    num_conf = min(num_conf, sym_conf + 0.05)
     found["code_notation"] = Found(parsed.code_notation, sym_conf, h.page, box)
     found["code_number"] = Found(parsed.code_number, num_conf, h.page, box)
     found["number"] = Found(parsed.number, min(num_conf, sym_conf), h.page, box)
@@ -204,7 +214,8 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
             found["signer"] = Found({k: p.value for k, p in parts.items()}, 0.0, pages[i].index,
                                     part.bbox, parts=parts)
             return
-        pos_conf = 0.97 if read.position_known else ocr_conf([w.conf for w in read.position.words]) * 0.85
+        pos_conf = 0.97 if read.position_known else \
+            ocr_conf([w.conf for w in read.position.words]) * 0.85
         if read.position_value and len(read.position_value) > MAX_POSITION:
             pos_conf = 0.2
         deputy = fold(read.position_value or "").startswith(("PHO ", "THU TRUONG"))

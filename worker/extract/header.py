@@ -63,7 +63,8 @@ def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int) -> 
     top_zone = height * 0.5
     # The `Số:` line: left of the split, in the upper half, below the motto's top.
     floor = motto.top - 2 * motto.height if motto is not None else 0
-    cands = [s for s in segs if _is_number_seg(s) and s.left < h.split_x and floor <= s.top < top_zone]
+    cands = [s for s in segs
+             if _is_number_seg(s) and s.left < h.split_x and floor <= s.top < top_zone]
     if cands:
         so = cands[0]
         # Keep only the words from `Số:` on (`Luật số: 51/2024/QH15`).
@@ -114,7 +115,8 @@ def _title_and_subject(h: Header) -> None:
         h.subject_lines = _follow(h, h.title, centred=True)
         return
     for s in h.segs:
-        if s.top >= start - 5 and s.left < h.split_x and s.top < h.height * 0.5 and _VV.match(s.text):
+        if s.top >= start - 5 and s.left < h.split_x and s.top < h.height * 0.5 \
+                and _VV.match(s.text):
             h.vv = True
             h.subject_lines = [s, *_follow(h, s, centred=False)]
             return

@@ -80,7 +80,8 @@ class Seg:
 def union(boxes: Iterable[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
     """Smallest box holding all boxes."""
     bl = list(boxes)
-    return (min(b[0] for b in bl), min(b[1] for b in bl), max(b[2] for b in bl), max(b[3] for b in bl))
+    return (min(b[0] for b in bl), min(b[1] for b in bl),
+            max(b[2] for b in bl), max(b[3] for b in bl))
 
 
 def _word_height(words: list[Word]) -> float:
@@ -102,7 +103,8 @@ def segments(page: PageResult, page_no: int) -> list[Seg]:
         for i, w in enumerate(words[1:], 1):
             gap = w.bbox[0] - cur.words[-1].bbox[2]
             # The motto often sits closer to the agency name than a column gap: cut before it.
-            motto = fold(w.text) == "CONG" and i + 1 < len(words) and fold(words[i + 1].text) == "HOA"
+            motto = fold(w.text) == "CONG" and i + 1 < len(words) \
+                and fold(words[i + 1].text) == "HOA"
             if gap > COLUMN_GAP * h or (motto and gap > 0.8 * h):
                 out.append(cur)
                 cur = Seg(page_no, [])

@@ -73,7 +73,8 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
         return None
     # The block starts on the row of `Nơi nhận:` when there is one (lines under the signature,
     # like `PHÓ CHỦ TỊCH UBND TỈNH` beside the name, are not the block); else the lowest one.
-    head = next((s for s in segs if fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5), None)
+    head = next((s for s in segs
+                 if fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5), None)
     end = starts[-1]
     if head is not None:
         after = [i for i in starts if right[i].bottom >= head.top - 2 * head.height]
@@ -110,7 +111,8 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
             name_seg, name_value = s, text
             break
     surname_ok = bool(name_value) and ("surname", name_value.split()[0]) in gaz  # type: ignore[union-attr]
-    return SignerRead(competence, pos_seg, position, hit is not None, name_seg, name_value, surname_ok)
+    return SignerRead(competence, pos_seg, position, hit is not None, name_seg, name_value,
+                      surname_ok)
 
 
 def name_confs(s: Seg) -> list[float]:
@@ -145,7 +147,8 @@ def check_name(name: str, confs: list[float], gaz: Gazetteer) -> tuple[str, floa
 
 def find_recipients(segs: list[Seg], width: int) -> tuple[list[str], list[Seg]]:
     """The `Nơi nhận:` lines (without dashes and the `Lưu` line) and their segments."""
-    head = next((s for s in segs if fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5), None)
+    head = next((s for s in segs
+                 if fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5), None)
     if head is None:
         return [], []
     out: list[str] = []

@@ -8,7 +8,7 @@ from datetime import date
 
 from worker.extract.dates import find_short_dates, valid_date
 from worker.extract.layout import Seg
-from worker.extract.textutil import fold, strip_edges
+from worker.extract.textutil import strip_edges
 
 _STAMP_HEADS = ("DEN", "CONG VAN DEN", "VAN DEN", "VAN BAN DEN")
 _STAMP_LABELS = ("SO", "NGAY", "CHUYEN", "LUU HO SO", "GIO")

@@ -1,0 +1,187 @@
+"""Unit tests of metadata extraction on pages built from word lists (no OCR)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from models.result import PageResult, Word
+from worker.extract import Gazetteer, extract_metadata
+from worker.extract.numbers import consistent_with_type, parse_number
+from worker.extract.textutil import fold
+
+H = 40  # text height in pixels at 300 dpi
+_line_no = [0]
+
+
+def row(y: int, *runs: tuple[int, str], conf: float = 96.0, confs: dict[str, float] | None = None
+        ) -> list[Word]:
+    """Words of one printed row: each run starts at x and is split into words."""
+    _line_no[0] += 1
+    out: list[Word] = []
+    for x, text in runs:
+        for token in text.split():
+            w = 22 * len(token)
+            c = (confs or {}).get(token, conf)
+            out.append(Word(text=token, bbox=(x, y, x + w, y + H), conf=c, block=1, par=1,
+                            line=_line_no[0]))
+            x += w + 12
+    return out
+
+
+def page(*rows: list[Word], index: int = 0) -> PageResult:
+    """A 300-dpi A4 page from rows."""
+    return PageResult(index=index, source="ocr", width=2480, height=3508, dpi=300,
+                      words=[w for r in rows for w in r])
+
+
+def header_rows(number: str = "Số: 87/QĐ-UBND", day: str = "05",
+                confs: dict[str, float] | None = None) -> list[list[Word]]:
+    """A decision's header: agency block, motto, number and date line, title, summary."""
+    return [
+        row(250, (450, "ỦY BAN NHÂN DÂN"), (1150, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+        row(300, (470, "TỈNH QUẢNG NGÃI"), (1300, "Độc lập - Tự do - Hạnh phúc")),
+        row(420, (450, number), (1250, f"Quảng Ngãi, ngày {day} tháng 3 năm 2020"), confs=confs),
+        row(600, (1100, "QUYẾT ĐỊNH")),
+        row(680, (700, "Về việc phê duyệt kế hoạch cải cách hành chính năm 2020")),
+        row(850, (400, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19/6/2015;")),
+    ]
+
+
+def signer_rows(top: int = 2700) -> list[list[Word]]:
+    """Recipients on the left, the signer block on the right."""
+    return [
+        row(top, (400, "Nơi nhận:"), (1500, "TM. ỦY BAN NHÂN DÂN")),
+        row(top + 60, (400, "- Như Điều 3;"), (1550, "KT. CHỦ TỊCH")),
+        row(top + 120, (400, "- Lưu: VT."), (1540, "PHÓ CHỦ TỊCH")),
+        row(top + 420, (1500, "Trần Phước Hiền")),
+    ]
+
+
+TODAY = date(2026, 1, 1)
+
+
+def test_number_grammar_and_parts() -> None:
+    p = parse_number("Số: 87 / QĐ-UBND")
+    assert p is not None and p.number == "87/QĐ-UBND" and p.code_number == "87"
+    assert p.code_notation == "QĐ-UBND"
+    legal = parse_number("30/2020/NĐ-CP")
+    assert legal is not None and legal.code_notation == "2020/NĐ-CP" and not legal.problems
+    assert parse_number("Số: ð† /QĐ-UBND") is None
+    assert parse_number("12/UBND-VX") is not None
+    bad = parse_number("12/123-45")
+    assert bad is not None and bad.problems
+
+
+def test_eth_is_read_as_d_with_stroke() -> None:
+    p = parse_number("Số: 15/QÐ-BNV")  # Icelandic eth from OCR
+    assert p is not None and p.code_notation == "QĐ-BNV"
+    assert fold("QÐ") == fold("QĐ") == "QD"
+
+
+def test_hd_is_not_hđ_and_da_is_not_đa() -> None:
+    assert consistent_with_type("HD-UBND", "HƯỚNG DẪN") is True
+    assert consistent_with_type("HĐ-UBND", "HƯỚNG DẪN") is False
+    assert consistent_with_type("HĐ-UBND", "HỢP ĐỒNG") is True
+    assert consistent_with_type("DA-UBND", "ĐỀ ÁN") is False
+    assert consistent_with_type("UBND-VX", "CÔNG VĂN") is True
+
+
+def test_full_document_fields() -> None:
+    ex = extract_metadata([page(*header_rows(), *signer_rows())], today=TODAY)
+    m = ex.metadata
+    assert m["number"] == "87/QĐ-UBND" and m["code_number"] == "87"
+    assert m["issued_date"] == "2020-03-05" and m["place"] == "Quảng Ngãi"
+    assert m["organ_name"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI" and m["parent_organ"] is None
+    assert m["type_name"] == "QUYẾT ĐỊNH"
+    assert m["subject"] == "Về việc phê duyệt kế hoạch cải cách hành chính năm 2020"
+    assert m["signer"] == {"competence": "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH",
+                           "position": "PHÓ CHỦ TỊCH", "full_name": "Trần Phước Hiền"}
+    assert m["arrival_stamp"] is None
+    for key in ("number", "issued_date", "organ_name", "type_name"):
+        assert not ex.fields[key]["needs_review"], key
+        assert ex.fields[key]["page"] == 0 and ex.fields[key]["bbox"] is not None
+
+
+def test_date_without_leading_zero() -> None:
+    ex = extract_metadata([page(*header_rows(day="5"))], today=TODAY)
+    assert ex.metadata["issued_date"] == "2020-03-05"
+
+
+def test_future_date_rejected() -> None:
+    ex = extract_metadata([page(*header_rows())], today=date(2019, 12, 31))
+    assert ex.metadata["issued_date"] is None
+    assert ex.fields["issued_date"]["needs_review"]
+
+
+def test_handwritten_number_is_not_confident_garbage() -> None:
+    rows = header_rows(number="Số: ð† /QĐ-UBND", confs={"ð†": 40.0})
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["number"] is None and ex.fields["number"]["needs_review"]
+    assert ex.metadata["code_notation"] == "QĐ-UBND"
+    rows = header_rows(number="Số: 04 /QĐ-UBND", confs={"04": 64.0})
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.fields["number"]["needs_review"] and ex.fields["code_number"]["confidence"] < 0.9
+
+
+def test_incoming_stamp_is_not_the_number() -> None:
+    rows = header_rows()
+    stamp = [row(200, (1700, "CÔNG VĂN ĐẾN")), row(250, (1650, "Số: 2352")),
+             row(300, (1650, "Ngày: 21/3/2018"))]
+    # The stamp sits over the motto; put the motto lower so they do not overlap.
+    rows[0] = row(350, (450, "ỦY BAN NHÂN DÂN"), (1150, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+    rows[1] = row(400, (470, "TỈNH QUẢNG NGÃI"), (1300, "Độc lập - Tự do - Hạnh phúc"))
+    rows[2] = row(520, (450, "Số: 87/QĐ-UBND"), (1250, "Quảng Ngãi, ngày 05 tháng 3 năm 2020"))
+    ex = extract_metadata([page(*stamp, *rows)], today=TODAY)
+    assert ex.metadata["number"] == "87/QĐ-UBND"
+    assert ex.metadata["arrival_stamp"] == {"number": "2352", "date": "2018-03-21"}
+    assert ex.metadata["issued_date"] == "2020-03-05"
+
+
+def test_cong_van_subject_after_vv() -> None:
+    rows = [
+        row(250, (450, "ỦY BAN NHÂN DÂN"), (1150, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+        row(300, (470, "TỈNH QUẢNG NGÃI"), (1300, "Độc lập - Tự do - Hạnh phúc")),
+        row(420, (450, "Số: 575/UBND-KTTH"), (1250, "Quảng Ngãi, ngày 10 tháng 02 năm 2025")),
+        row(480, (420, "V/v triển khai kế hoạch")),
+        row(530, (420, "chuyển đổi số năm 2025")),
+        row(700, (800, "Kính gửi: Sở Nội vụ")),
+    ]
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["type_name"] == "CÔNG VĂN"
+    assert ex.metadata["subject"] == "triển khai kế hoạch chuyển đổi số năm 2025"
+    assert ex.metadata["number"] == "575/UBND-KTTH"
+
+
+def test_wrapped_agency_with_parent_and_ocr_accents_fixed() -> None:
+    rows = header_rows()
+    rows[0] = row(250, (450, "UBND TỈNH QUẢNG NGÃI"), (1150, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+    rows[1] = row(300, (470, "SỞ THÔNG TIN VÀ"), (1300, "Độc lập - Tự do - Hạnh phúc"))
+    extra = row(350, (470, "TRUYÊN THÔNG"))
+    ex = extract_metadata([page(*rows, extra)], today=TODAY)
+    assert ex.metadata["organ_name"] == "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"
+    assert ex.metadata["parent_organ"] == "UBND TỈNH QUẢNG NGÃI"
+
+
+def test_signer_on_last_page_with_competence() -> None:
+    last = page(row(300, (400, "Điều 3. Tổ chức thực hiện.")), *signer_rows(800), index=1)
+    ex = extract_metadata([page(*header_rows()), last], today=TODAY)
+    signer = ex.fields["signer"]
+    assert signer["page"] == 1
+    assert ex.metadata["signer"]["position"] == "PHÓ CHỦ TỊCH"
+    assert ex.metadata["to_places"] == ["Như Điều 3"]
+
+
+def test_type_abbreviation_disagreeing_with_title_needs_review() -> None:
+    ex = extract_metadata([page(*header_rows(number="Số: 87/HD-UBND"))], today=TODAY)
+    assert ex.fields["code_notation"]["needs_review"]
+
+
+def test_gazetteer_overlay_persists(tmp_path: Path) -> None:
+    overlay = tmp_path / "gaz.json"
+    gaz = Gazetteer.load(overlay)
+    assert gaz.lookup("organ", "BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG TỈNH") is None
+    gaz.add("organ", "BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG TỈNH")
+    again = Gazetteer.load(overlay)
+    hit = again.lookup("organ", "BAN QUAN LÝ DỰ ÁN ĐÂU TƯ XÂY DỰNG TỈNH")
+    assert hit is not None and hit.value == "BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG TỈNH"

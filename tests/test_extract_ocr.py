@@ -1,0 +1,58 @@
+"""End-to-end extraction on generated pages through the real cleanup and Tesseract (slow)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from models.result import PageResult
+from synth import make_document
+from worker.cleanup import CleanOptions, clean_page
+from worker.extract import extract_metadata
+from worker.ocr import parse_tsv
+from worker.tools import tesseract
+
+
+def _ocr(img: Image.Image, index: int, work: Path) -> PageResult:
+    """Clean and recognise one page the way the pipeline does."""
+    bgr = cv2.cvtColor(np.asarray(img.convert("RGB")), cv2.COLOR_RGB2BGR)
+    cleaned = clean_page(bgr, 300, CleanOptions(work_dir=work))
+    png = work / f"p{index}.png"
+    cv2.imwrite(str(png), cleaned.ocr_image)
+    rec = tesseract.recognise(png, work / f"p{index}", language="vie", dpi=300, timeout=120)
+    h, w = cleaned.ocr_image.shape[:2]
+    return PageResult(index=index, source="ocr", width=w, height=h, dpi=300,
+                      words=parse_tsv(rec.tsv))
+
+
+@pytest.mark.slow
+def test_printed_decision_read_confidently(tmp_path: Path) -> None:
+    doc = make_document(11, pages=1, kind="quyet_dinh")
+    truth = doc.truth["fields"]
+    ex = extract_metadata([_ocr(doc.pages[0], 0, tmp_path)], today=date(2030, 1, 1))
+    for key in ("number", "issued_date", "organ_name", "type_name"):
+        f = ex.fields[key]
+        # Confident values must be right; the printed header should be read confidently.
+        assert f["value"] == truth[key], key
+        assert not f["needs_review"], key
+    assert ex.metadata["signer"]["full_name"] == truth["signer"]["full_name"] or \
+        ex.fields["signer"]["needs_review"]
+
+
+@pytest.mark.slow
+def test_handwritten_number_and_incoming_stamp(tmp_path: Path) -> None:
+    doc = make_document(5, pages=1, handwritten=True, incoming_stamp=True)
+    truth = doc.truth["fields"]
+    ex = extract_metadata([_ocr(doc.pages[0], 0, tmp_path)], today=date(2030, 1, 1))
+    stamp = truth["arrival_stamp"]
+    # The stamp's number is never the document's number.
+    assert ex.metadata["code_number"] != stamp["number"]
+    for key in ("number", "code_number", "issued_date"):
+        f = ex.fields[key]
+        assert f["value"] == truth[key] or f["needs_review"], key
+    assert ex.metadata["code_notation"] in (truth["code_notation"], None)
