@@ -19,6 +19,7 @@ from worker.load import PageSource, load_image_page
 from worker.ocr import mean_confidence, parse_tsv, words_to_text
 from worker.options import PipelineOptions
 from worker.pdfa import PagePart
+from worker.pdfimage import page_image
 from worker.pdftext import normalise_text_layer
 from worker.tools import poppler, tesseract
 from worker.tools.poppler import LayerPage
@@ -64,9 +65,16 @@ def run_page(task: PageTask) -> PageOutput:
 
 def load_page(source: PageSource, opts: PipelineOptions) -> tuple[np.ndarray, int]:
     """Decode a page to BGR at (about) the OCR resolution; return it and its dpi."""
+    dpi: float
     if source.kind == "pdf":
-        img = poppler.render_page(source.path, source.index + 1, opts.ocr_dpi, timeout=opts.tool_timeout)
-        dpi: float = opts.ocr_dpi
+        direct = page_image(source.path, source.index, opts.max_pixels)
+        if direct is not None:
+            img, dpi = direct[0].convert("RGB") if direct[0].mode != "RGB" else direct[0], direct[1]
+        else:
+            img = poppler.render_page(
+                source.path, source.index + 1, opts.ocr_dpi, timeout=opts.tool_timeout
+            )
+            dpi = opts.ocr_dpi
     else:
         img, declared = load_image_page(source, opts.max_pixels)
         dpi = declared or max(img.size) / A4_LONG_SIDE_INCHES
@@ -137,7 +145,7 @@ def _recognise_page(task: PageTask) -> PageOutput:
         words=words,
         timings={**{k: round(v, 3) for k, v in cleaned.timings.items()}, **_rounded(timings)},
     )
-    return PageOutput(result, PagePart.composed(out))
+    return PageOutput(result, out)
 
 
 def _keep_text_layer(task: PageTask) -> PageOutput:
@@ -163,7 +171,7 @@ def _keep_text_layer(task: PageTask) -> PageOutput:
         text=words_to_text(words),
         words=words,
     )
-    return PageOutput(result, PagePart.copied(task.source.path, task.source.index))
+    return PageOutput(result, (task.source.path, task.source.index))
 
 
 def _rounded(timings: dict[str, float]) -> dict[str, float]:

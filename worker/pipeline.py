@@ -5,7 +5,9 @@ Stages per document:
   2. read_text_layer   for PDFs, judge each page's existing text layer       (worker.textlayer)
   3. run_page          per page, in parallel processes: load, clean, recognise once, compose
                        (worker.page); pages with a good text layer are kept as they are
-  4. assemble_pdfa     join the pages into one PDF/A-2b, written atomically  (worker.pdfa)
+  4. extract_metadata  number, date, agency, type, subject, signer... with confidences
+                       and positions, from the words of all pages           (worker.extract)
+  5. assemble_pdfa     join the pages into one PDF/A-2b, written atomically  (worker.pdfa)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from models.errors import IntakeError
 from models.result import DocumentResult, PageResult
+from worker.extract import extract_metadata
 from worker.load import InputDocument, open_input
 from worker.options import PipelineOptions
 from worker.page import PageOutput, PageTask, run_page
@@ -159,8 +162,12 @@ class Pipeline:
             err["message"] = f"page {first.index + 1}: {err.get('message', '')}"
             raise _PageFailed(err)
         t0 = time.perf_counter()
+        extraction = extract_metadata([p for p in pages if not p.error])
+        result.metadata, result.fields = extraction.metadata, extraction.fields
+        item.timings["extract"] = round(time.perf_counter() - t0, 3)
+        t0 = time.perf_counter()
         parts = [o.part for o in outputs if o.part is not None]
-        info = DocumentInfo(title=item.source.stem, source_sha256=result.sha256 or "")
+        info = DocumentInfo(title=item.source.stem)
         assemble_pdfa(parts, item.out_pdf, info)
         item.timings["assemble"] = round(time.perf_counter() - t0, 3)
         result.pdf = str(item.out_pdf)
