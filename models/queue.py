@@ -27,14 +27,14 @@ RESULT_TTL = 3600
 _ALIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
-def batch_job_id(batch_id: int) -> str:
-    """The RQ job id of a batch."""
-    return f"batch-{batch_id}"
+def batch_job_id(queue: str, batch_id: int) -> str:
+    """The RQ job id of a batch (job ids are global in Redis: the queue name keeps them apart)."""
+    return f"{queue}-batch-{batch_id}"
 
 
-def document_job_id(document_id: int) -> str:
+def document_job_id(queue: str, document_id: int) -> str:
     """The RQ job id of a document."""
-    return f"document-{document_id}"
+    return f"{queue}-document-{document_id}"
 
 
 @lru_cache(maxsize=8)
@@ -70,12 +70,14 @@ def enqueue(conn: Redis, queue: str, func_name: str, arg: int, job_id: str) -> b
 
 def enqueue_batch(conn: Redis, queue: str, batch_id: int) -> bool:
     """Queue the job that turns a batch's uploads into documents and fans them out."""
-    return enqueue(conn, queue, PROCESS_BATCH, batch_id, batch_job_id(batch_id))
+    return enqueue(conn, queue, PROCESS_BATCH, batch_id, batch_job_id(queue, batch_id))
 
 
 def enqueue_document(conn: Redis, queue: str, document_id: int) -> bool:
     """Queue the job that processes one document."""
-    return enqueue(conn, queue, PROCESS_DOCUMENT, document_id, document_job_id(document_id))
+    return enqueue(
+        conn, queue, PROCESS_DOCUMENT, document_id, document_job_id(queue, document_id)
+    )
 
 
 def progress_channel(batch_id: int) -> str:

@@ -62,14 +62,14 @@ def reconcile(url: str, conn: Redis, queue: str, lease: float) -> Reconciled:
         ))
     n_batches = n_docs = n_lost = 0
     for batch_id in batches:
-        _drop_stale(conn, batch_job_id(batch_id), lease)
+        _drop_stale(conn, batch_job_id(queue, batch_id), lease)
         n_batches += enqueue_batch(conn, queue, batch_id)
     for doc_id in queued:
-        _drop_stale(conn, document_job_id(doc_id), lease)
+        _drop_stale(conn, document_job_id(queue, doc_id), lease)
         n_docs += enqueue_document(conn, queue, doc_id)
     for doc_id in lost:
         # The lease ran out, so whoever ran the job is dead: its job record is stale.
-        _drop_stale(conn, document_job_id(doc_id), 0)
+        _drop_stale(conn, document_job_id(queue, doc_id), 0)
         n_lost += enqueue_document(conn, queue, doc_id)
     result = Reconciled(n_batches, n_docs, n_lost)
     if n_batches or n_docs or n_lost:

@@ -101,6 +101,10 @@ def claim(session: Session, doc_id: int, lease: float, max_attempts: int) -> Cla
         set_status(session, doc, DocumentStatus.FAILED, doc.error["message"])
         return None
     doc.attempts += 1
+    if lost:
+        # Its worker died mid-job (no status change to record): say so in the history.
+        add_event(session, doc, "recovered", None, doc.attempts,
+                  "the worker stopped renewing its lease; processing again")
     doc.lease_until = now + dt.timedelta(seconds=lease)
     doc.retry_at = None
     set_status(session, doc, DocumentStatus.PROCESSING, f"attempt {doc.attempts}")

@@ -1,0 +1,71 @@
+"""Helpers of the service tests: generated scans, waiting, reading the database directly."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import TypeVar
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from intake.api import create_app
+from models.database import migrate, session_scope
+from models.db import Document, Page
+from models.settings import Settings
+
+T = TypeVar("T")
+SCANS = Path(__file__).resolve().parents[1] / "artifacts" / "service-scans"
+
+
+@lru_cache(maxsize=16)
+def scan(seed: int, pages: int = 1) -> bytes:
+    """A generated scanned PDF (the project's synth generator), cached across tests."""
+    from synth import make_document, write_document
+
+    SCANS.mkdir(parents=True, exist_ok=True)
+    path = SCANS / f"scan-{seed}-{pages}.pdf"
+    if not path.exists():
+        write_document(make_document(seed, pages=pages), path, "pdf")
+    return path.read_bytes()
+
+
+def client(settings: Settings) -> TestClient:
+    """A test client of an app with these settings (migrations run on entering it)."""
+    migrate(settings.database)
+    return TestClient(create_app(settings))
+
+
+def wait_for(check: Callable[[], T | None], timeout: float, what: str, step: float = 0.25) -> T:
+    """Poll `check` until it returns something truthy; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(step)
+
+
+def document_status(settings: Settings, doc_id: int) -> str:
+    """The status of a document as the database has it."""
+    with session_scope(settings.database) as session:
+        doc = session.get(Document, doc_id)
+        return doc.status if doc else "missing"
+
+
+def counts(settings: Settings) -> tuple[int, int]:
+    """(documents, pages) rows in the database."""
+    with session_scope(settings.database) as session:
+        docs = session.scalar(select(func.count(Document.id))) or 0
+        pages = session.scalar(select(func.count(Page.id))) or 0
+        return docs, pages
+
+
+def batch_documents(settings: Settings, batch_id: int) -> list[int]:
+    """Ids of the documents of a batch."""
+    with session_scope(settings.database) as session:
+        return list(session.scalars(select(Document.id).where(Document.batch_id == batch_id)))
