@@ -24,6 +24,8 @@ def _parser() -> argparse.ArgumentParser:
     proc.add_argument("--json", action="store_true", help="print one JSON line per input")
     proc.add_argument("--workers", type=int, help="pages in parallel (default: settings)")
     sub.add_parser("check", help="check Tesseract, the vie data, Ghostscript and Poppler")
+    watch = sub.add_parser("watch", help="submit scans dropped in a folder (done/, failed/)")
+    watch.add_argument("folder", type=Path, nargs="?", help="folder (default: INTAKE_WATCH_DIR)")
     return parser
 
 
@@ -34,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check()
+        if args.command == "watch":
+            from intake.watch import run_watch
+
+            logging.getLogger("intake.watch").setLevel(logging.INFO)
+            return run_watch(get_settings(), args.folder)
         return _process(args)
     except IntakeError as exc:
         print(f"error [{exc.code}]: {exc.message}", file=sys.stderr)
