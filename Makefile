@@ -30,7 +30,8 @@ $(VENV)/.installed: pyproject.toml
 run: setup
 	@$(BIN)/intake check
 	@echo "Intake service: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/docs)"
-	$(BIN)/uvicorn intake.api:app --host $(HOST) --port $(PORT)
+	@echo "Redis started if needed, migrations applied, API + workers (+ INTAKE_WATCH_DIR) running"
+	$(BIN)/python -m intake.serve --host $(HOST) --port $(PORT)
 
 lint: setup
 	$(BIN)/ruff check intake models worker synth bench tests

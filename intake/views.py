@@ -113,7 +113,7 @@ def list_documents(session: Session, flt: DocumentFilter, limit: int,
     if flt.status:
         conditions.append(Document.status == flt.status)
     if flt.doc_type:
-        conditions.append(Document.doc_type == flt.doc_type)
+        conditions.append(Document.doc_type == flt.doc_type.strip().capitalize())
     if flt.urgency:
         conditions.append(Document.urgency == flt.urgency)
     if flt.agency:

@@ -16,15 +16,15 @@ from worker.state import add_event, set_status
 
 log = logging.getLogger(__name__)
 
-# Metadata keys read for the registry identity: the registry's names (DOMAIN §5) first, then
-# the short names extraction may use. The first present key wins.
+# Metadata keys read for the registry identity: the registry's names (DOMAIN §5), then the
+# names worker.extract writes. The first present key wins.
 _KEYS: dict[str, tuple[str, ...]] = {
-    "number": ("CodeNumber", "number"),
-    "notation": ("CodeNotation", "notation", "symbol"),
-    "organ": ("OrganName", "organ", "agency"),
-    "doc_type": ("TypeName", "type_name", "type"),
+    "number": ("CodeNumber", "code_number"),
+    "notation": ("CodeNotation", "code_notation"),
+    "organ": ("OrganName", "organ_name"),
+    "doc_type": ("TypeName", "type_name"),
     "urgency": ("Priority", "urgency"),
-    "issued_date": ("IssuedDate", "issued_date", "date"),
+    "issued_date": ("IssuedDate", "issued_date"),
     "subject": ("Subject", "subject"),
 }
 _LIMITS = {"number": 11, "notation": 30, "organ": 200, "doc_type": 100, "urgency": 20}
@@ -73,7 +73,8 @@ def apply_result(session: Session, doc_id: int, result: DocumentResult, pdf_key:
     doc.notation = _text(meta, "notation")
     doc.organ = _text(meta, "organ")
     doc.organ_folded = fold(doc.organ)[:200] if doc.organ else None
-    doc.doc_type = _text(meta, "doc_type")
+    doc_type = _text(meta, "doc_type")
+    doc.doc_type = doc_type.capitalize() if doc_type else None  # QUYẾT ĐỊNH -> Quyết định
     doc.urgency = _text(meta, "urgency")
     doc.issued_date = _date(meta)
     doc.error = {"code": "partial", "message": "some pages failed"} if result.status == "partial" \

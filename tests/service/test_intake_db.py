@@ -102,14 +102,15 @@ def _ready(settings: Settings, name: str, text: str, meta: dict[str, Any]) -> in
     return doc_id
 
 
-UBND = {"CodeNumber": "87", "CodeNotation": "QĐ-UBND",
-        "OrganName": "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "TypeName": "Quyết định"}
+# Metadata as worker.extract writes it.
+UBND = {"code_number": "87", "code_notation": "QĐ-UBND",
+        "organ_name": "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "type_name": "QUYẾT ĐỊNH"}
 
 
 def test_search_without_diacritics_and_by_number(settings: Settings) -> None:
     exact = _ready(settings, "a.pdf", "Quyết định về việc phê duyệt kế hoạch", UBND)
     plain = _ready(settings, "b.pdf", "quyet dinh nay co hieu luc tu ngay ky", {})
-    other = _ready(settings, "c.pdf", "Công văn về việc đôn đốc nộp báo cáo", {"CodeNumber": "12"})
+    other = _ready(settings, "c.pdf", "Công văn về việc đôn đốc nộp báo cáo", {"code_number": "12"})
     with client(settings) as c:
         def ids(q: str) -> list[int]:
             r = c.get("/api/search", params={"q": q})
@@ -131,7 +132,7 @@ def test_search_without_diacritics_and_by_number(settings: Settings) -> None:
 def test_same_number_symbol_agency_is_flagged_as_possible_duplicate(settings: Settings) -> None:
     first = _ready(settings, "a.pdf", "Quyết định", UBND)
     second = _ready(settings, "b.pdf", "Quyết định (bản chụp khác)", UBND)
-    third = _ready(settings, "c.pdf", "Quyết định", {**UBND, "CodeNumber": "88"})
+    third = _ready(settings, "c.pdf", "Quyết định", {**UBND, "code_number": "88"})
     with client(settings) as c:
         assert c.get(f"/api/documents/{second}").json()["possible_duplicate_of"] == first
         assert c.get(f"/api/documents/{third}").json()["possible_duplicate_of"] is None
@@ -140,8 +141,8 @@ def test_same_number_symbol_agency_is_flagged_as_possible_duplicate(settings: Se
 
 
 def test_document_list_filters_and_pages(settings: Settings) -> None:
-    ids = [_ready(settings, f"{i}.pdf", "văn bản", {**UBND, "CodeNumber": str(i),
-                                                      "Priority": "Khẩn" if i % 2 else None})
+    ids = [_ready(settings, f"{i}.pdf", "văn bản", {**UBND, "code_number": str(i),
+                                                      "urgency": "Khẩn" if i % 2 else None})
            for i in range(5)]
     with client(settings) as c:
         page = c.get("/api/documents", params={"limit": 2, "offset": 1}).json()
@@ -151,6 +152,7 @@ def test_document_list_filters_and_pages(settings: Settings) -> None:
         ready = c.get("/api/documents", params={"status": "ready_for_review"}).json()
         assert ready["total"] == 5
         assert c.get("/api/documents", params={"status": "failed"}).json()["total"] == 0
+        assert c.get("/api/documents", params={"type": "QUYẾT ĐỊNH"}).json()["total"] == 5
 
 
 def test_retry_of_a_failed_document(settings: Settings) -> None:
