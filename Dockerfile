@@ -13,6 +13,7 @@ COPY pyproject.toml README.md ./
 COPY intake ./intake
 COPY models ./models
 COPY worker ./worker
+COPY migrations ./migrations
 COPY synth ./synth
 RUN pip install . && intake check
 
@@ -20,5 +21,5 @@ ENV INTAKE_DATA_DIR=/data
 VOLUME /data
 EXPOSE 8000
 # API:    docker run IMAGE
-# Worker: docker run IMAGE rq worker --url redis://redis:6379 intake
+# Worker: docker run IMAGE python -m worker.supervisor   (docker-compose.yml runs both)
 CMD ["uvicorn", "intake.api:app", "--host", "0.0.0.0", "--port", "8000"]
