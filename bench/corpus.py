@@ -51,8 +51,9 @@ def pick(folder: Path, max_pages: int) -> Picked:
 
 def corpus_report(corpus: Path, out: Path, workers: int, max_pages: int) -> str:
     """Run ours per folder; return a Markdown table."""
+    scope = "all pages" if not max_pages else f"up to {max_pages} pages per folder"
     lines = [
-        f"Real documents from {corpus} ({'all pages' if not max_pages else f'up to {max_pages} pages per folder'})",
+        f"Real documents from {corpus} ({scope})",
         "",
         "| folder | files | pages | pages/s | failed | kept text layer | OCR'd |",
         "|---|---|---|---|---|---|---|",

@@ -100,19 +100,9 @@ def _result_json(result: DocumentResult) -> str:
 
 def _exit_code_for(code: str) -> int:
     """The CLI exit code of an error code (classes of models.errors)."""
-    from models import errors
+    from models.errors import error_classes
 
-    for cls in _subclasses(errors.IntakeError):
-        if cls.code == code:
-            return cls.exit_code
-    return 1
-
-
-def _subclasses(cls: type) -> list[type]:
-    out = [cls]
-    for sub in cls.__subclasses__():
-        out.extend(_subclasses(sub))
-    return out
+    return next((c.exit_code for c in error_classes() if c.code == code), 1)
 
 
 if __name__ == "__main__":

@@ -108,3 +108,21 @@ class ConflictError(IntakeError):
     code = "conflict"
     http_status = 409
     exit_code = 75  # EX_TEMPFAIL
+
+
+def error_classes() -> list[type[IntakeError]]:
+    """Every error class, the base first."""
+    out: list[type[IntakeError]] = []
+    stack: list[type[IntakeError]] = [IntakeError]
+    while stack:
+        cls = stack.pop()
+        out.append(cls)
+        stack.extend(cls.__subclasses__())
+    return out
+
+
+def from_dict(data: dict[str, object], message: str | None = None) -> IntakeError:
+    """Rebuild an error from its JSON shape (e.g. one reported by a worker process)."""
+    code = str(data.get("code", IntakeError.code))
+    cls = next((c for c in error_classes() if c.code == code), IntakeError)
+    return cls(message if message is not None else str(data.get("message", "")))

@@ -29,9 +29,13 @@ def _strip_tones(word: str) -> str:
 
 
 def has_vietnamese_marks(word: str) -> bool:
-    """True when the word carries a Vietnamese-only letter or tone mark."""
-    decomposed = unicodedata.normalize("NFD", word)
-    return any(unicodedata.combining(c) for c in decomposed) or "đ" in word.lower()
+    """True when the word has a letter only Vietnamese uses (ă ơ ư ạ ả ấ ề ộ ữ...).
+
+    Letters of Latin-1 (à á â è é ê ì í ò ó ô õ ù ú ý) and Đ are left out on purpose: an OCR
+    made without Vietnamese produces those, and Ð/ð (eth) passes for Đ; it cannot produce the rest.
+    """
+    composed = unicodedata.normalize("NFC", word)
+    return any(ord(c) > 0xFF and c not in "Đđ" and c.isalpha() for c in composed)
 
 
 def is_vietnamese_syllable(word: str) -> bool:

@@ -22,13 +22,11 @@ def test_every_setting_is_in_the_readme() -> None:
 
 def test_error_codes_are_unique_and_shaped() -> None:
     seen: dict[str, type] = {}
-    stack: list[type[errors.IntakeError]] = [errors.IntakeError]
-    while stack:
-        cls = stack.pop()
-        stack.extend(cls.__subclasses__())
+    for cls in errors.error_classes():
         assert cls.code not in seen, f"{cls.__name__} reuses {cls.code}"
         seen[cls.code] = cls
         assert 400 <= cls.http_status < 600 and cls.exit_code > 0
+    assert type(errors.from_dict({"code": "encrypted_pdf", "message": "x"})) is errors.EncryptedPdfError
     shape = errors.EncryptedPdfError("locked", page=1).to_dict()
     assert shape == {"code": "encrypted_pdf", "message": "locked", "details": {"page": 1}}
 

@@ -41,7 +41,7 @@ def normalise_text_layer(pdf_path: Path) -> int:
             data = page.Contents.read_bytes()
             new = _WORD.sub(_fix, data)
             if new != data:
-                changed += sum(a != b for a, b in zip(_WORD.findall(data), _WORD.findall(new)))
+                changed += sum(a != b for a, b in zip(_WORD.findall(data), _WORD.findall(new), strict=True))
                 page.Contents = pdf.make_stream(new)
         if changed:
             pdf.save(pdf_path)

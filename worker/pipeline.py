@@ -22,7 +22,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.errors import IntakeError
+from models.errors import IntakeError, from_dict
 from models.result import DocumentResult, PageResult
 from worker.extract import extract_metadata
 from worker.load import InputDocument, open_input
@@ -158,9 +158,8 @@ class Pipeline:
         result.pages = len(pages)
         if failed and (self.options.page_failure_policy == "fail" or len(failed) == len(pages)):
             first = failed[0]
-            err = dict(first.error or {})
-            err["message"] = f"page {first.index + 1}: {err.get('message', '')}"
-            raise _PageFailed(err)
+            err = first.error or {}
+            raise from_dict(err, f"page {first.index + 1}: {err.get('message', '')}")
         t0 = time.perf_counter()
         extraction = extract_metadata([p for p in pages if not p.error])
         result.metadata, result.fields = extraction.metadata, extraction.fields
@@ -174,13 +173,3 @@ class Pipeline:
         result.text = "\f".join(p.text for p in pages if not p.error)
         result.status = "partial" if failed else "ok"
 
-
-class _PageFailed(IntakeError):
-    """A page failed and the policy fails the document; carries the page's own error."""
-
-    def __init__(self, err: dict[str, object]) -> None:
-        super().__init__(str(err.get("message", "")))
-        self.code = str(err.get("code", "internal"))
-
-    def to_dict(self) -> dict[str, object]:
-        return {"code": self.code, "message": self.message}
