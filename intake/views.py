@@ -7,13 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from models.db import Batch, Document, DocumentStatus, Event, Page, PageStatus, Upload
 from models.errors import NotFoundError
 from models.search import fold
 
 _ACTIVE = {DocumentStatus.QUEUED, DocumentStatus.PROCESSING}
+# Lists show summaries: the large columns stay in the database.
+_HEAVY = (Document.text, Document.meta, Document.fields, Document.search_text,
+          Document.search_folded)
+SUMMARY = [defer(c) for c in _HEAVY]
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -51,7 +55,7 @@ def batch_view(session: Session, batch_id: int) -> dict[str, Any]:
         raise NotFoundError(f"batch {batch_id} not found")
     docs = list(session.scalars(
         select(Document).where(Document.batch_id == batch_id).order_by(Document.id)
-        .options(selectinload(Document.pages))
+        .options(selectinload(Document.pages).defer(Page.words), *SUMMARY)
     ))
     originals = [u.duplicate_of for u in batch.uploads if u.duplicate_of is not None]
     by_upload: dict[int, list[int]] = {}
@@ -129,7 +133,7 @@ def list_documents(session: Session, flt: DocumentFilter, limit: int,
         conditions.append(Document.uploaded_at <= flt.uploaded_to)
     total = session.scalar(select(func.count(Document.id)).where(*conditions)) or 0
     docs = list(session.scalars(
-        select(Document).where(*conditions)
+        select(Document).where(*conditions).options(*SUMMARY)
         .order_by(Document.uploaded_at.desc(), Document.id.desc()).limit(limit).offset(offset)
     ))
     done = _pages_done(session, [d.id for d in docs])
@@ -152,7 +156,8 @@ def documents_by_ids(session: Session, ids: list[int]) -> dict[int, Document]:
     """Documents by id (search results keep their own order)."""
     if not ids:
         return {}
-    return {d.id: d for d in session.scalars(select(Document).where(Document.id.in_(ids)))}
+    query = select(Document).where(Document.id.in_(ids)).options(*SUMMARY[1:])  # text kept
+    return {d.id: d for d in session.scalars(query)}
 
 
 def document_view(session: Session, doc_id: int) -> dict[str, Any]:

@@ -20,12 +20,17 @@ from worker.reconcile import reconcile
 
 log = logging.getLogger("worker.supervisor")
 
+WORKER_NICE = 10
+
 
 def _work(settings: Settings, index: int) -> None:
     """One RQ worker process: jobs run in a forked work horse, as RQ does by default."""
     from rq import Worker
 
     dispose_engines()  # connections must not be shared with the parent across fork
+    # OCR is batch work: below the API and the watcher in the scheduler, so people get answers
+    # while pages are recognised (work horses, page processes and Tesseract inherit it).
+    os.nice(WORKER_NICE)
     name = f"intake-{os.getpid()}-{index}"
     worker = Worker([settings.queue_name], connection=connect(settings.redis_url), name=name)
     worker.work(with_scheduler=False, logging_level="WARNING")
