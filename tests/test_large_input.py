@@ -1,0 +1,67 @@
+"""A 300-page scan is processed page by page: every page out, memory flat (a worker stays small)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pikepdf
+import psutil
+import pytest
+from PIL import Image
+
+from synth import make_document
+from worker.options import PipelineOptions
+from worker.pipeline import Pipeline
+
+pytestmark = pytest.mark.slow
+
+PAGES = 300
+WORKER_LIMIT = 600 * 2**20
+
+
+def _stack_pdf(path: Path, text_page: Image.Image, every: int) -> None:
+    """A PDF of PAGES pages: a printed page every `every` pages, blank scanned sheets between."""
+    text_pdf, blank_pdf = path.with_name("t.pdf"), path.with_name("b.pdf")
+    text_page.save(text_pdf, format="PDF", resolution=300)
+    Image.new("L", text_page.size, 250).save(blank_pdf, format="PDF", resolution=300)
+    out = pikepdf.new()
+    with pikepdf.open(text_pdf) as t, pikepdf.open(blank_pdf) as b:
+        for i in range(PAGES):
+            out.pages.append((t if i % every == 0 else b).pages[0])
+    out.save(path)
+
+
+def test_three_hundred_pages_flat_memory(tmp_path: Path) -> None:
+    page = make_document(21, pages=1).pages[0]
+    src = tmp_path / "stack.pdf"
+    _stack_pdf(src, page, every=50)
+    peak = {"worker": 0}
+    done = threading.Event()
+    me = psutil.Process()
+
+    def sample() -> None:
+        while not done.is_set():
+            for child in me.children(recursive=True):
+                try:
+                    peak["worker"] = max(peak["worker"], child.memory_info().rss)
+                except psutil.Error:
+                    pass
+            done.wait(0.05)
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    try:
+        with Pipeline(PipelineOptions(workers=2)) as pipe:
+            result = pipe.process(src, tmp_path / "out.pdf")
+    finally:
+        done.set()
+        watcher.join()
+    assert result.error is None, result.error
+    assert result.pages == PAGES
+    assert [p.index for p in result.page_results] == list(range(PAGES))
+    texts = [bool(p.words) for p in result.page_results]
+    assert texts == [i % 50 == 0 for i in range(PAGES)]
+    with pikepdf.open(tmp_path / "out.pdf") as out:
+        assert len(out.pages) == PAGES
+    assert 0 < peak["worker"] < WORKER_LIMIT
