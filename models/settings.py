@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     page_failure_policy: str = Field(
         "fail",
         description="'fail': a page that cannot be processed fails the document; "
-        "'keep': the page is kept as an image without text and the document is marked partial.",
+        "'skip': the failed page is left out of the PDF and the document is marked partial.",
     )
     background_dpi: int = Field(
         100, description="Resolution of the colour background layer of a page in the PDF/A."
