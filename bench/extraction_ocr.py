@@ -12,18 +12,14 @@ import json
 import tempfile
 from pathlib import Path
 
-import cv2
 from PIL import Image
 
-from models.result import PageResult, Word
-from models.text import normalize_text
-from worker.cleanup import CleanOptions, clean_page
+from models.result import PageResult
 from worker.load import PageSource, open_input
-from worker.ocr import mean_confidence, parse_tsv, words_to_text
 from worker.options import PipelineOptions
-from worker.page import load_page
+from worker.page import layer_page_result, recognise_page
 from worker.textlayer import judge_text_layer
-from worker.tools import poppler, tesseract
+from worker.tools import poppler
 
 CACHE = Path(__file__).parent / "results" / "extraction_ocr"
 OPTIONS = PipelineOptions(workers=1)
@@ -40,38 +36,12 @@ def sha1_of(path: Path) -> str:
 
 def _recognise(source: PageSource, work: Path) -> PageResult:
     """Load, clean and recognise one page exactly as the pipeline does, minus composing."""
-    bgr, dpi = load_page(source, OPTIONS)
-    cleaned = clean_page(bgr, dpi, CleanOptions(work_dir=work))
-    base = work / f"page-{source.index:04d}"
-    png = base.with_suffix(".png")
-    cv2.imwrite(str(png), cleaned.ocr_image, [cv2.IMWRITE_PNG_COMPRESSION, 1])
-    rec = tesseract.recognise(png, base, language=OPTIONS.language, dpi=dpi, timeout=300)
-    words = parse_tsv(rec.tsv)
-    h, w = cleaned.ocr_image.shape[:2]
-    return PageResult(
-        index=source.index, source="ocr", rotation=cleaned.rotation, skew=round(cleaned.skew, 2),
-        width=w, height=h, dpi=dpi, mean_confidence=mean_confidence(words),
-        text=words_to_text(words), words=words,
-    )
+    return recognise_page(source, OPTIONS, work).result
 
 
 def _from_layer(index: int, layer: poppler.LayerPage) -> PageResult:
-    """A born-digital page kept as the pipeline keeps it: words in OCR pixels, line numbers."""
-    scale = OPTIONS.ocr_dpi / 72.0
-    words: list[Word] = []
-    line, prev_bottom = 0, -1.0
-    for w in layer.words:
-        x0, y0, x1, y1 = w.bbox
-        if prev_bottom >= 0 and y0 > prev_bottom - (y1 - y0) * 0.5:
-            line += 1
-        prev_bottom = y1
-        box = (round(x0 * scale), round(y0 * scale), round(x1 * scale), round(y1 * scale))
-        words.append(Word(text=normalize_text(w.text), bbox=box, conf=100.0, line=line))
-    return PageResult(
-        index=index, source="text_layer", width=round(layer.width * scale),
-        height=round(layer.height * scale), dpi=OPTIONS.ocr_dpi, text=words_to_text(words),
-        words=words,
-    )
+    """A born-digital page kept as the pipeline keeps it."""
+    return layer_page_result(index, layer, OPTIONS.ocr_dpi)
 
 
 def ocr_file(path: Path, pages: list[int] | None = None) -> list[PageResult]:

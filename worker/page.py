@@ -13,7 +13,7 @@ import numpy as np
 from models.errors import IntakeError
 from models.result import PageResult, Word
 from models.text import normalize_text
-from worker.cleanup import CleanOptions, clean_page
+from worker.cleanup import CleanedPage, CleanOptions, clean_page
 from worker.compose import ComposeOptions, compose_page
 from worker.load import PageSource, load_image_page
 from worker.ocr import mean_confidence, parse_tsv, words_to_text
@@ -95,26 +95,35 @@ def load_page(source: PageSource, opts: PipelineOptions) -> tuple[np.ndarray, in
     return bgr, round(dpi * scale)
 
 
-def _recognise_page(task: PageTask) -> PageOutput:
-    """Load, clean, recognise once and compose one scanned page."""
-    opts, idx = task.options, task.source.index
+@dataclass(frozen=True)
+class Recognised:
+    """A page loaded, cleaned and recognised (not yet composed)."""
+
+    result: PageResult
+    cleaned: CleanedPage
+    text_pdf: Path | None
+
+
+def recognise_page(source: PageSource, opts: PipelineOptions, work_dir: Path) -> Recognised:
+    """Load, clean and recognise one scanned page, Tesseract run once."""
+    idx = source.index
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    bgr, dpi = load_page(task.source, opts)
+    bgr, dpi = load_page(source, opts)
     timings["load"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     clean_opts = CleanOptions(
         detect_orientation=opts.detect_orientation,
         osd_timeout=opts.tool_timeout,
-        work_dir=task.work_dir,
+        work_dir=work_dir,
     )
     cleaned = clean_page(bgr, dpi, clean_opts)
     del bgr
     timings["clean"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    base = task.work_dir / f"page-{idx:04d}"
+    base = work_dir / f"page-{idx:04d}"
     text_pdf: Path | None = None
     words: list[Word] = []
     if has_ink(cleaned.ocr_image):
@@ -129,18 +138,6 @@ def _recognise_page(task: PageTask) -> PageOutput:
         normalise_text_layer(rec.pdf)  # the copy-paste text must match `words`: NFC, Đ not Ð
         text_pdf = rec.pdf
     timings["ocr"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    out = base.with_name(base.name + ".page.pdf")
-    compose_page(
-        cleaned.archive_image,
-        cleaned.text_mask,
-        dpi,
-        text_pdf,
-        out,
-        ComposeOptions(background_dpi=opts.background_dpi, jpeg_quality=opts.jpeg_quality),
-    )
-    timings["compose"] = time.perf_counter() - t0
     height, width = cleaned.ocr_image.shape[:2]
     result = PageResult(
         index=idx,
@@ -153,9 +150,27 @@ def _recognise_page(task: PageTask) -> PageOutput:
         mean_confidence=mean_confidence(words),
         text=words_to_text(words),
         words=words,
-        timings={**{k: round(v, 3) for k, v in cleaned.timings.items()}, **_rounded(timings)},
+        timings={**_rounded(cleaned.timings), **_rounded(timings)},
     )
-    return PageOutput(result, out)
+    return Recognised(result, cleaned, text_pdf)
+
+
+def _recognise_page(task: PageTask) -> PageOutput:
+    """Recognise one scanned page and compose its PDF page."""
+    rec = recognise_page(task.source, task.options, task.work_dir)
+    opts, cleaned = task.options, rec.cleaned
+    t0 = time.perf_counter()
+    out = task.work_dir / f"page-{task.source.index:04d}.page.pdf"
+    compose_page(
+        cleaned.archive_image,
+        cleaned.text_mask,
+        rec.result.dpi,
+        rec.text_pdf,
+        out,
+        ComposeOptions(background_dpi=opts.background_dpi, jpeg_quality=opts.jpeg_quality),
+    )
+    rec.result.timings["compose"] = round(time.perf_counter() - t0, 3)
+    return PageOutput(rec.result, out)
 
 
 def has_ink(ocr_image: np.ndarray) -> bool:
@@ -163,29 +178,34 @@ def has_ink(ocr_image: np.ndarray) -> bool:
     return int(np.count_nonzero(ocr_image < BLANK_LEVEL)) >= BLANK_MIN_PIXELS
 
 
-def _keep_text_layer(task: PageTask) -> PageOutput:
-    """A born-digital page with a good text layer: keep the page and its text, no OCR."""
-    assert task.layer is not None
-    scale = task.options.ocr_dpi / 72.0
+def layer_page_result(index: int, layer: LayerPage, dpi: int) -> PageResult:
+    """A born-digital page's own text as a page result: words in pixels at `dpi`, no OCR."""
+    scale = dpi / 72.0
     words: list[Word] = []
     line, prev_bottom = 0, -1.0
-    for w in task.layer.words:
+    for w in layer.words:
         x0, y0, x1, y1 = w.bbox
         if prev_bottom >= 0 and y0 > prev_bottom - (y1 - y0) * 0.5:
             line += 1
         prev_bottom = y1
         box = (round(x0 * scale), round(y0 * scale), round(x1 * scale), round(y1 * scale))
         words.append(Word(text=normalize_text(w.text), bbox=box, conf=100.0, line=line))
-    result = PageResult(
-        index=task.source.index,
+    return PageResult(
+        index=index,
         source="text_layer",
-        width=round(task.layer.width * scale),
-        height=round(task.layer.height * scale),
-        dpi=task.options.ocr_dpi,
+        width=round(layer.width * scale),
+        height=round(layer.height * scale),
+        dpi=dpi,
         mean_confidence=None,
         text=words_to_text(words),
         words=words,
     )
+
+
+def _keep_text_layer(task: PageTask) -> PageOutput:
+    """A born-digital page with a good text layer: keep the page and its text, no OCR."""
+    assert task.layer is not None
+    result = layer_page_result(task.source.index, task.layer, task.options.ocr_dpi)
     return PageOutput(result, (task.source.path, task.source.index))
 
 
