@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import threading
 from collections.abc import Iterator
@@ -112,8 +113,20 @@ def migrate(url: str) -> None:
 
 @contextmanager
 def _lock_for_migrations(url: str) -> Iterator[None]:
-    """Two processes starting at once must not both create tables (PostgreSQL advisory lock)."""
+    """Two processes starting at once must not both create tables (advisory lock / file lock)."""
     engine = get_engine(url)
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if not database or database == ":memory:":
+            yield
+            return
+        with open(f"{database}.migrate.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        return
     if engine.dialect.name != "postgresql":
         yield
         return

@@ -3,16 +3,19 @@
 Both databases index the same two strings, made here: `search_text` (lower case, Vietnamese
 marks kept) and `search_folded` (marks removed, đ -> d). Punctuation becomes spaces so both
 tokenisers see the same words (`87/QĐ-UBND` -> `87 qđ ubnd`). A query is folded and every word
-must match the folded string; documents whose exact string holds the query as a phrase (with the
-diacritics the user typed) come first, and before them a document whose number is the query's.
+must match the folded string. Results come in tiers: documents whose number is the query's
+(`87`, `87/QĐ-UBND`), then those whose exact string has every word with the diacritics as typed,
+then the rest; newest first within a tier. Each tier is one indexed query with a LIMIT, so the cost
+does not grow with the number of matches (ranking every match by bm25/ts_rank did: 75-140 ms p95
+over 10,000 documents).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -54,66 +57,76 @@ def index_document(session: Session, doc_id: int, exact: str, folded: str) -> No
 
 @dataclass(frozen=True)
 class Hit:
-    """One search result: the document and why it ranks where it does."""
+    """One search result: the document and the tier that placed it."""
 
     document_id: int
     number_match: bool
     exact_match: bool
-    score: float
+    score: float  # 2 number, 1 exact diacritics, 0 folded only
 
 
-def _fts_phrase(tokens: list[str]) -> str:
-    return '"' + " ".join(t.replace('"', '""') for t in tokens) + '"'
+def _fts_all(column: str, tokens: list[str]) -> str:
+    """An FTS5 query: every token (quoted) in the column."""
+    quoted = " AND ".join('"' + t.replace('"', '""') + '"' for t in tokens)
+    return f"{column} : ({quoted})"
 
 
 def _number_of(query: str) -> str | None:
-    """The number part of a query like `87`, `087` or `87/QĐ-UBND`, as stored (no leading 0s)."""
+    """The number part of a query like `87`, `087` or `87/QĐ-UBND`, without leading zeros."""
     m = _NUMBER.match(query)
     return m.group(1) if m else None
 
 
 def search(session: Session, query: str, *, limit: int = 20, offset: int = 0) -> list[Hit]:
-    """Documents matching every word of `query` (diacritics optional), best first."""
+    """Documents matching every word of `query` (diacritics optional), best tier first."""
     exact_tokens = words(query)
     folded_tokens = [fold(t) for t in exact_tokens]
     if not folded_tokens:
         return []
-    number = _number_of(query)
-    params: dict[str, Any] = {"limit": limit, "offset": offset, "number": number or ""}
-    if session.get_bind().dialect.name == "sqlite":
-        sql = _SQLITE
-        every = " AND ".join(_fts_phrase([t]) for t in folded_tokens)
-        params["folded"] = f"folded : ({every})"
-        params["exact"] = "exact : " + _fts_phrase(exact_tokens)
+    sql = _SQLITE if session.get_bind().dialect.name == "sqlite" else _POSTGRES
+    if sql is _SQLITE:
+        params = {"folded": _fts_all("folded", folded_tokens),
+                  "exact": _fts_all("exact", exact_tokens)}
     else:
-        sql = _POSTGRES
-        params["folded"] = " ".join(folded_tokens)
-        params["exact"] = " ".join(exact_tokens)
-    rows = session.execute(text(sql), params).all()
-    return [Hit(int(r[0]), bool(r[1]), bool(r[2]), float(r[3] or 0.0)) for r in rows]
+        params = {"folded": " ".join(folded_tokens), "exact": " ".join(exact_tokens)}
+    want = offset + limit
+    hits: dict[int, Hit] = {}
+    number = _number_of(query)
+    if number:
+        # Numbers are written with leading zeros below 10 (`05`); accept up to two.
+        variants = {"n0": number, "n1": "0" + number, "n2": "00" + number}
+        ids = session.execute(text(sql["number"]), {**params, **variants, "k": want}).scalars()
+        _add(hits, ids, 2.0)
+    for tier, score in (("exact", 1.0), ("folded", 0.0)):
+        if len(hits) >= want:
+            break
+        ids = session.execute(text(sql[tier]), {**params, "k": want + len(hits)}).scalars()
+        _add(hits, ids, score)
+    return list(hits.values())[offset:want]
 
 
-# bm25 is lower for better matches; the exact-phrase subquery runs once as a set.
-_SQLITE = """
-SELECT document_search.rowid AS id,
-       (ltrim(coalesce(d.number, ''), '0') = :number AND :number != '') AS number_match,
-       document_search.rowid IN (
-           SELECT rowid FROM document_search WHERE document_search MATCH :exact
-       ) AS exact_match,
-       -bm25(document_search) AS score
-FROM document_search JOIN documents d ON d.id = document_search.rowid
-WHERE document_search MATCH :folded
-ORDER BY number_match DESC, exact_match DESC, score DESC, id DESC
-LIMIT :limit OFFSET :offset
-"""
+def _add(hits: dict[int, Hit], ids: Iterable[int], score: float) -> None:
+    for doc_id in ids:
+        if doc_id not in hits:
+            hits[doc_id] = Hit(int(doc_id), score == 2.0, score >= 1.0, score)
 
-_POSTGRES = """
-SELECT d.id,
-       (ltrim(coalesce(d.number, ''), '0') = :number AND :number != '') AS number_match,
-       d.search_exact_vector @@ phraseto_tsquery('simple', :exact) AS exact_match,
-       ts_rank(d.search_vector, q) AS score
-FROM documents d, plainto_tsquery('simple', :folded) AS q
-WHERE d.search_vector @@ q
-ORDER BY number_match DESC, exact_match DESC, score DESC, d.id DESC
-LIMIT :limit OFFSET :offset
-"""
+
+_SQLITE = {
+    "number": "SELECT d.id FROM documents d WHERE d.number IN (:n0, :n1, :n2) AND d.id IN "
+              "(SELECT rowid FROM document_search WHERE document_search MATCH :folded) "
+              "ORDER BY d.id DESC LIMIT :k",
+    "exact": "SELECT rowid FROM document_search WHERE document_search MATCH :exact "
+             "ORDER BY rowid DESC LIMIT :k",
+    "folded": "SELECT rowid FROM document_search WHERE document_search MATCH :folded "
+              "ORDER BY rowid DESC LIMIT :k",
+}
+
+_POSTGRES = {
+    "number": "SELECT id FROM documents WHERE number IN (:n0, :n1, :n2) "
+              "AND search_vector @@ plainto_tsquery('simple', :folded) ORDER BY id DESC LIMIT :k",
+    "exact": "SELECT id FROM documents "
+             "WHERE search_exact_vector @@ plainto_tsquery('simple', :exact) "
+             "ORDER BY id DESC LIMIT :k",
+    "folded": "SELECT id FROM documents WHERE search_vector @@ plainto_tsquery('simple', :folded) "
+              "ORDER BY id DESC LIMIT :k",
+}

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
         default_factory=_default_workers,
         description="RQ worker processes started by `make run` (documents processed at once).",
     )
+    api_workers: int = Field(
+        default_factory=_default_workers,
+        description="API server processes started by `make run` (uvicorn workers).",
+    )
     job_attempts: int = Field(
         3, description="Attempts a document gets (transient errors, lost workers) before `failed`."
     )
