@@ -23,7 +23,7 @@ from typing import Any
 
 from bench.extraction_baseline import baseline_metadata
 from bench.extraction_ocr import ocr_file, ocr_images, sha1_of
-from bench.extraction_score import FIELDS, Tally, compare, confident
+from bench.extraction_score import FIELDS, Tally, compare, confident, scored
 from models.result import PageResult
 from worker.extract import extract_metadata
 
@@ -91,6 +91,8 @@ def evaluate(cases: list[Case], title: str, verbose: bool) -> str:
         ex = extract_metadata(pages, today=today)
         bl = baseline_metadata(pages)
         for k in FIELDS:
+            if not scored(truth, k):
+                continue
             ok = compare(truth, ex.metadata, k)
             ours[k].add(ok, confident(ex.fields, k), name)
             base[k].add(compare(truth, bl, k), True, name)
@@ -115,9 +117,11 @@ def evaluate(cases: list[Case], title: str, verbose: bool) -> str:
 
 
 def _short(meta: dict[str, Any], key: str) -> str:
-    from bench.extraction_score import get
+    from bench.extraction_score import get, truth_to_places
 
-    return repr(get(meta, key))[:80]
+    if key == "to_places" and "recipients" in meta:
+        return repr(truth_to_places(meta))[:160]
+    return repr(get(meta, key))[:80 if key != "to_places" else 160]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,4 +60,20 @@ def baseline_metadata(pages: list[PageResult]) -> dict[str, Any]:
     out["secrecy"] = next((w for w in ("TUYỆT MẬT", "TỐI MẬT", "MẬT") if w in text), None)
     out["urgency"] = next((w for w in ("THƯỢNG KHẨN", "HỎA TỐC", "KHẨN") if w in text), None)
     out["arrival_stamp"] = None
+    out["to_places"] = _recipients(tail)
+    return out
+
+
+def _recipients(lines: list[str]) -> list[str]:
+    """Dash lines after `Nơi nhận:` up to the `Lưu` line."""
+    out: list[str] = []
+    started = False
+    for ln in (x.strip() for x in lines):
+        if not started:
+            started = ln.startswith("Nơi nhận")
+            continue
+        if ln.lstrip("- ").startswith("Lưu"):
+            break
+        if ln.startswith("-"):
+            out.append(ln.lstrip("- ").rstrip(" ;.,"))
     return out

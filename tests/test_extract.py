@@ -185,3 +185,126 @@ def test_gazetteer_overlay_persists(tmp_path: Path) -> None:
     again = Gazetteer.load(overlay)
     hit = again.lookup("organ", "BAN QUAN LÝ DỰ ÁN ĐÂU TƯ XÂY DỰNG TỈNH")
     assert hit is not None and hit.value == "BAN QUẢN LÝ DỰ ÁN ĐẦU TƯ XÂY DỰNG TỈNH"
+
+
+# --- rules added for precision (each test fails without its rule) ---
+
+
+def test_blank_number_label_is_not_part_of_the_agency_block() -> None:
+    rows = header_rows()
+    rows[0] = row(250, (450, "BỘ TƯ PHÁP"), (1150, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+    rows[1] = row(300, (1300, "Độc lập - Tự do - Hạnh phúc"))
+    rows[2] = row(420, (430, "Số:"), (700, "/GM-BTP"), (1250, "Hà Nội, ngày tháng 7 năm 2020"))
+    rows[3] = row(600, (1100, "GIẤY MỜI"))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["organ_name"] == "BỘ TƯ PHÁP"
+    assert ex.metadata["parent_organ"] is None
+    assert ex.metadata["code_notation"] == "GM-BTP" and ex.metadata["number"] is None
+
+
+def test_date_line_with_glued_handwritten_day_is_still_the_date_row() -> None:
+    rows = header_rows()
+    rows[2] = row(420, (450, "Số: 09 /TTr-UBND"), (1250, "Quảng Ngãi, ngày&Ôtháng 01 năm 2025"))
+    rows[3] = row(600, (1100, "TỜ TRÌNH"))
+    # A body line citing a date just under the title must not be taken for the date row.
+    rows.insert(5, row(740, (700, "ngày 12/12/2011, số 27/2017/NQ-HĐND ngày 14/7/2017")))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["type_name"] == "TỜ TRÌNH"
+    assert ex.metadata["place"] == "Quảng Ngãi" and ex.fields["issued_date"]["needs_review"]
+
+
+def test_joint_issuers_joined_by_dashes_and_wrapped_symbol() -> None:
+    rows = [
+        row(250, (300, "VIỆN KIỂM SÁT NHÂN DÂN TỐI CAO -"), (1250, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+        row(300, (350, "TÒA ÁN NHÂN DÂN TỐI CAO -"), (1400, "Độc lập - Tự do - Hạnh phúc")),
+        row(350, (350, "BỘ CÔNG AN")),
+        row(450, (360, "Số: 01/2022/TTLT-VKSNDTC-"), (1300, "Hà Nội, ngày 18 tháng 02 năm 2022")),
+        row(500, (360, "TANDTC-BCA")),
+        row(650, (1000, "THÔNG TƯ LIÊN TỊCH")),
+    ]
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["organ_name"] == ("VIỆN KIỂM SÁT NHÂN DÂN TỐI CAO - TÒA ÁN NHÂN DÂN TỐI CAO"
+                                         " - BỘ CÔNG AN")
+    assert ex.metadata["parent_organ"] is None
+    assert ex.metadata["number"] == "01/2022/TTLT-VKSNDTC-TANDTC-BCA"
+
+
+def test_summary_continues_on_a_lower_case_line_that_opens_like_body_text() -> None:
+    rows = header_rows()
+    rows[4] = row(680, (700, "Ban hành Chương trình hành động của Chính phủ"))
+    rows.insert(5, row(740, (600, "thực hiện Chỉ thị số 49-CT/TW của Ban Bí thư")))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["subject"] == ("Ban hành Chương trình hành động của Chính phủ "
+                                      "thực hiện Chỉ thị số 49-CT/TW của Ban Bí thư")
+
+
+def _signed(*block: list[Word], index: int = 0) -> PageResult:
+    return page(*header_rows(), *block, index=index)
+
+
+def test_kt_over_a_head_position_needs_review() -> None:
+    ex = extract_metadata([_signed(row(2700, (400, "Nơi nhận:"), (1550, "KT. CHỦ TỊCH")),
+                                   row(2760, (400, "- Lưu: VT."), (1600, "CHỦ TỊCH")),
+                                   row(3100, (1500, "Trần Phước Hiền")))], today=TODAY)
+    assert ex.fields["signer"]["parts"]["position"]["needs_review"]
+
+
+def test_two_syllable_name_needs_review() -> None:
+    ex = extract_metadata([_signed(row(2700, (1600, "CHỦ TỊCH")), row(3100, (1550, "Văn Phúc")))],
+                          today=TODAY)
+    assert ex.metadata["signer"]["full_name"] == "Văn Phúc"
+    assert ex.fields["signer"]["parts"]["full_name"]["needs_review"]
+
+
+def test_seal_fragment_does_not_split_the_signer_block() -> None:
+    tiny = [Word(text="TỶ", bbox=(1630, 2752, 1672, 2760), conf=87.0, block=9, par=1, line=1)]
+    ex = extract_metadata([_signed(row(2700, (1500, "TM. ỦY BAN NHÂN DÂN")), tiny,
+                                   row(2765, (1600, "CHỦ TỊCH")),
+                                   row(3100, (1500, "Trần Phước Hiền")))], today=TODAY)
+    assert ex.metadata["signer"]["competence"] == "TM. ỦY BAN NHÂN DÂN"
+
+
+def test_signer_of_an_attached_document_is_not_taken() -> None:
+    draft = page(*header_rows(), row(2700, (1600, "CHỦ TỊCH")), row(2900, (1500, "Bùi Thị Vân")),
+                 index=1)
+    ex = extract_metadata([page(*header_rows()), draft], today=TODAY)
+    assert ex.metadata["signer"] is None
+
+
+def test_several_signer_blocks_need_review() -> None:
+    ex = extract_metadata([_signed(row(2500, (400, "KT. CHÁNH ÁN"), (1450, "KT. VIỆN TRƯỞNG")),
+                                   row(2560, (400, "PHÓ CHÁNH ÁN"), (1450, "PHÓ VIỆN TRƯỞNG")),
+                                   row(2800, (400, "Nguyễn Trí Tuệ"), (1450, "Nguyễn Duy Giảng")),
+                                   row(3000, (1050, "KT. BỘ TRƯỞNG")),
+                                   row(3060, (1050, "THỨ TRƯỞNG")),
+                                   row(3300, (1050, "Nguyễn Thị Hà")))], today=TODAY)
+    parts = ex.fields["signer"]["parts"]
+    assert all(parts[k]["needs_review"] for k in ("competence", "position", "full_name"))
+
+
+def test_phrase_accents_repaired_and_summary_flagged() -> None:
+    from worker.extract.phrases import fix_phrase_accents
+
+    assert fix_phrase_accents("Quy định chỉ tiết một số điều") == ("Quy định chi tiết một số điều", 1)
+    assert fix_phrase_accents("Ủy viên Uy ban nhân dân")[0] == "Ủy viên Ủy ban nhân dân"
+    assert fix_phrase_accents("giao chỉ tiêu năm 2020") == ("giao chỉ tiêu năm 2020", 0)
+    rows = header_rows()
+    rows[4] = row(680, (700, "Quy định chỉ tiết một số điều"))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["subject"] == "Quy định chi tiết một số điều"
+    assert ex.fields["subject"]["needs_review"]
+
+
+def test_recipients_wrapped_lines_joined_and_unclosed_list_flagged() -> None:
+    def block(last: str) -> PageResult:
+        return _signed(row(2700, (400, "Nơi nhận:"), (1600, "CHỦ TỊCH")),
+                       row(2750, (400, "- Trung tâm Phục vụ hành chính")),
+                       row(2800, (430, "công;")),
+                       row(2850, (400, "- Bộ Nội vụ (để b/c);")),
+                       row(2900, (400, last)),
+                       row(3100, (1500, "Trần Phước Hiền")))
+    ex = extract_metadata([block("- Lưu: VT.")], today=TODAY)
+    assert ex.metadata["to_places"] == ["Trung tâm Phục vụ hành chính công", "Bộ Nội vụ (để b/c)"]
+    assert not ex.fields["to_places"]["needs_review"]
+    ex = extract_metadata([block("- Sở Tài chính;")], today=TODAY)
+    assert ex.fields["to_places"]["needs_review"]

@@ -21,12 +21,15 @@ from worker.extract.signer import (
     check_name,
     find_recipients,
     find_signer,
+    is_deputy,
+    last_prefix,
     name_confs,
     normalise_competence,
+    other_signers,
 )
 from worker.extract.stamps import SECRECY, URGENCY, find_arrival_stamp, find_mark
 from worker.extract.subject import read_subject
-from worker.extract.textutil import fold, squash
+from worker.extract.textutil import squash, syllable_share
 
 KEYS = ("number", "code_number", "code_notation", "issued_date", "place", "organ_name",
         "parent_organ", "type_name", "subject", "signer", "to_places", "secrecy", "urgency",
@@ -201,8 +204,16 @@ def _stamps(h: Header, stamp: Any, found: dict[str, Found]) -> None:
 def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gazetteer,
             found: dict[str, Found]) -> None:
     """The signer block on the last page that has one (searching back at most three pages)."""
-    for i in range(len(pages) - 1, max(first - 1, len(pages) - 4), -1):
-        if i == first and i != len(pages) - 1 and pages[i].index + 1 < pages[-1].index:
+    # A later page with the national motto starts another document (an attached draft, the
+    # appendix forms of a decree): its signer line is not this document's signer, so the search
+    # ends before it.
+    end = next((i for i in range(first + 1, len(pages)) if find_motto(segs[i])[0] is not None),
+               len(pages))
+    if end < len(pages) and pages[end - 1].index + 1 < pages[end].index:
+        # The pages just before the next document were not read: the signer is likely there.
+        return
+    for i in range(end - 1, max(first - 1, end - 4), -1):
+        if i == first and i != end - 1 and pages[i].index + 1 < pages[end - 1].index:
             # Pages in between are missing: a block on the first page would be a guess.
             break
         read = find_signer(segs[i], page_width(pages[i]), gaz)
@@ -219,19 +230,28 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
             ocr_conf([w.conf for w in read.position.words]) * 0.85
         if read.position_value and len(read.position_value) > MAX_POSITION:
             pos_conf = 0.2
-        deputy = fold(read.position_value or "").startswith(("PHO ", "THU TRUONG"))
+        deputy = is_deputy(read.position_value)
         if deputy and not read.competence:
             # A deputy signs "KT." for the head: a missing prefix line means a missed line.
             pos_conf = min(pos_conf, 0.6)
         comp_text, comp_known = normalise_competence([s.text for s in read.competence], gaz)
         comp_conf = ocr_conf([w.conf for s in read.competence for w in s.words])
         comp_conf = (0.97 if comp_known else comp_conf * 0.85) if read.competence else pos_conf
+        if last_prefix(comp_text) == "KT" and not deputy:
+            # `KT. GIÁM ĐỐC` is signed by a deputy; a head's title under it means a word of the
+            # position (`PHÓ`, under the seal) was lost, or the lines were mixed up.
+            pos_conf = min(pos_conf, 0.5)
+            comp_conf = min(comp_conf, 0.8)
         name_conf, name_value = 0.0, read.name_value
         if read.name is not None and read.name_value:
             name_value, name_conf = check_name(read.name_value, name_confs(read.name), gaz)
             name_conf *= 1.0 if read.surname_known else 0.8
             if len(name_value) > MAX_NAME:
                 name_conf = 0.2
+            if len(name_value.split()) < 3:
+                # Full names almost always have three or more syllables; two usually means the
+                # seal hid the surname (`Văn Phúc` for `Nguyễn Văn Phúc`).
+                name_conf = min(name_conf, 0.85)
         parts = {
             "competence": Found(comp_text or None, min(comp_conf, 1.0), pages[i].index,
                                 bbox_of(read.competence)),
@@ -239,14 +259,27 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
             "full_name": Found(name_value, name_conf, pages[i].index,
                                read.name.bbox if read.name else None),
         }
+        top = min(s.top for s in [*read.competence, read.position])
+        bottom = (read.name or read.position).bottom
+        if other_signers(segs[i], page_width(pages[i]), gaz, top, bottom, read.position.height):
+            for p in parts.values():
+                p.confidence = min(p.confidence, 0.6)
         value = {k: p.value for k, p in parts.items()}
         boxes = [b for b in (bbox_of(read.competence), read.position.bbox,
                              read.name.bbox if read.name else None) if b]
         found["signer"] = Found(value, min(p.confidence for p in parts.values()), pages[i].index,
                                 union(boxes), parts=parts)
-        recips, rsegs = find_recipients(segs[i], page_width(pages[i]))
+        recips, rsegs, closed = find_recipients(segs[i], page_width(pages[i]))
         if recips:
             rconf = ocr_conf([w.conf for s in rsegs for w in s.words])
+            if not closed:
+                # No `Lưu:` line: the list may go on (next page, under a stamp) or end unread.
+                rconf = min(rconf, 0.7)
+            # Abbreviations (`UBND`, `b/c`) fill recipient lists: judge the spelled-out words.
+            words = [t for t in re.findall(r"[^\W\d_]+", " ".join(recips))
+                     if len(t) > 1 and not t.isupper()]
+            if words and syllable_share(" ".join(words)) < 0.9:
+                rconf = min(rconf, 0.7)
             found["to_places"] = Found([squash(r) for r in recips], rconf, pages[i].index,
                                        bbox_of(rsegs))
         return

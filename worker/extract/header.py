@@ -11,6 +11,8 @@ from worker.extract.numbers import match_type_name
 from worker.extract.textutil import fold, letter_share
 
 _SO = re.compile(r"^(?:(?:Luật|Lệnh|Pháp lệnh)\s+)?[Ss][ốôoóồổỗơớờỡ6öồ]\s?[:;.,]")
+# Documents without a place/date line print the type before the number (`Nghị quyết số: 17/...`).
+_TYPE_SO = re.compile(r"^([A-ZĐ][^\W\d_]*(?:\s+[^\W\d_]+){0,3})\s+[Ss]ố\s?[:;.,]")
 # Lines of an e-signature box or a gazette running header: never part of the document's header.
 _FOREIGN = ("KY BOI", "CO QUAN:", "NGAY KY", "THOI GIAN KY", "NGUOI KY", "EMAIL", "CONG BAO")
 _VV = re.compile(r"^V\s*[/7lI|]\s*[vVyY]\b[:.]?\s*")
@@ -39,12 +41,22 @@ class Header:
 
 
 def _is_number_seg(s: Seg) -> bool:
-    return bool(_SO.match(s.text)) and len(s.text) > 3
+    """`Số: 87/QĐ-UBND`, also a bare `Số:` whose number was left blank or written by hand (the
+    printed symbol then sits in its own segment after the blank), and `Nghị quyết số: ...`."""
+    if _SO.match(s.text):
+        return True
+    m = _TYPE_SO.match(s.text)
+    return bool(m) and match_type_name(m.group(1)) is not None
 
 
 def _has_date_words(s: Seg) -> bool:
-    words = fold(s.text).replace(",", " ").split()
-    return sum(w in _DATE_WORDS for w in words) >= 2
+    # Count the words also when OCR glues them to a handwritten day (`ngày&Ôtháng`).
+    return len(set(re.findall(r"NGAY|THANG|NAM", fold(s.text)))) >= 2
+
+
+# A header date line spells the day and the month in words (`ngày 05 tháng 3`, possibly with the
+# day unreadable); a body line citing a date (`ngày 12/12/2011, số ...`) does not.
+_DATE_LINE = re.compile(r"NGAY\W{0,2}\S{0,6}\W{0,2}THANG")
 
 
 def analyse_header(page: PageResult, page_no: int, excluded: set[int]) -> Header:
@@ -77,10 +89,14 @@ def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int) -> 
         h.number_row = [s for s in row if s.left >= so.left and not _has_date_words(s)
                         and s.right < h.split_x + width * 0.08]
         h.date_row = [s for s in row if s.left > so.right and s not in h.number_row]
+        _wrapped_symbol(h, segs)
     if not any(_has_date_words(s) for s in h.date_row):
         ref = h.number_row[0] if h.number_row else motto
         near = [s for s in segs if _has_date_words(s) and s.top < top_zone
+                and _DATE_LINE.search(s.folded)
                 and (ref is None or abs(s.top - ref.top) < 6 * ref.height)]
+        if ref is not None:
+            near.sort(key=lambda s: abs(s.top - ref.top))
         h.date_row = row_of(near[0], segs) if near else []
         h.date_row = [s for s in h.date_row if s.cx > width * 0.35]
     _left_block(h)
@@ -88,13 +104,34 @@ def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int) -> 
     return h
 
 
+def _wrapped_symbol(h: Header, segs: list[Seg]) -> None:
+    """A long joint symbol wraps after a dash (`01/2022/TTLT-VKSNDTC-` / `TANDTC-BCA`): take the
+    segment right under the number line, left of the split, as its continuation."""
+    if not h.number_row or not h.number_row[-1].text.rstrip().endswith("-"):
+        return
+    last = h.number_row[-1]
+    under = [s for s in segs if 0 <= s.top - last.bottom < 1.2 * last.height
+             and s.left < h.split_x and s.right > h.number_row[0].left
+             and " " not in s.text.strip() and "-" in s.text]
+    if under:
+        h.number_row = [*h.number_row, under[0]]
+
+
+def _upper_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+
+
 def _left_block(h: Header) -> None:
     """Upper-case lines of the agency block: left of the motto, above the `Số:` line."""
     bottom = h.number_row[0].top if h.number_row else (h.motto.bottom + 6 * h.motto.height
                                                        if h.motto else h.height * 0.2)
     top = h.motto.top - 1.5 * h.motto.height if h.motto else 0
+    # Agency names are printed in capitals: a mixed-case line (`Nghị quyết số: 17/...`, a blank
+    # `Số:` label) is not part of the block.
     block = [s for s in h.segs if s.right <= h.split_x + h.width * 0.02 and top <= s.top < bottom
-             and letter_share(s.text) > 0.6 and s.cx < h.width * 0.45]
+             and letter_share(s.text) > 0.6 and s.cx < h.width * 0.45
+             and _upper_share(s.text) >= 0.8 and not _is_number_seg(s)]
     h.left_block = [s for s in block if "CONG BAO" not in s.folded]
 
 
@@ -137,7 +174,10 @@ def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
         if not centred and (s.left > h.split_x or abs(s.left - first.left) > 6 * first.height):
             continue
         key = s.folded
-        if any(key.startswith(b) for b in _BODY_START) or letter_share(s.text) < 0.5:
+        # Body paragraphs start with a capital; a lower-case start continues the summary
+        # (`Ban hành Chương trình ...` / `thực hiện Chỉ thị số 49-CT/TW ...`).
+        opens = s.text[:1].isupper()
+        if (opens and any(key.startswith(b) for b in _BODY_START)) or letter_share(s.text) < 0.5:
             break
         if centred and s.text.isupper() and len(out) >= 1 and not out[-1].text.isupper():
             break

@@ -35,12 +35,17 @@ def split_block(lines: list[Seg], gaz: Gazetteer) -> tuple[list[Seg], list[Seg]]
     # wrapped one (`TỈNH QUẢNG NGÃI` continues `ỦY BAN NHÂN DÂN`).
     start = 0
     for i, s in enumerate(lines):
-        if i > 0 and gaz.is_head(s.text) and not gaz.is_level(s.text):
+        # A line ending with a dash continues a list of joint issuers (`VIỆN KIỂM SÁT ... -` /
+        # `TÒA ÁN ... -`): the line after it is another issuer of the same document, not the
+        # agency under a parent line.
+        joined = i > 0 and lines[i - 1].text.rstrip(" _").endswith(("-", "–"))
+        if i > 0 and gaz.is_head(s.text) and not gaz.is_level(s.text) and not joined:
             start = i
     if start == 0 and len(lines) >= 2:
         # `UBND TỈNH X` over a name the gazetteer does not know as a head still is a parent.
         joined = _clean(" ".join(s.text for s in lines))
-        if gaz.lookup("organ", joined) is None and ("parent", _clean(lines[0].text)) in gaz:
+        if gaz.lookup("organ", joined) is None and ("parent", _clean(lines[0].text)) in gaz \
+                and not lines[0].text.rstrip(" _").endswith(("-", "–")):
             start = 1
     return lines[:start], lines[start:]
 

@@ -28,7 +28,8 @@ MAX_CODE_NUMBER = 11
 MAX_CODE_NOTATION = 30
 
 _GROUP = r"[A-Za-zĐđ0-9&.]+"
-NUMBER_RE = re.compile(rf"^(\d{{1,7}})/(?:((?:19|20)\d\d)/)?({_GROUP}(?:-{_GROUP}){{0,4}})$")
+# Up to seven groups: joint circulars list every issuer (`TTLT-VKSNDTC-TANDTC-BCA-BQP-BLĐTBXH`).
+NUMBER_RE = re.compile(rf"^(\d{{1,7}})/(?:((?:19|20)\d\d)/)?({_GROUP}(?:-{_GROUP}){{0,6}})$")
 # A symbol group must hold a letter: "QĐ", "UBND", "BCĐ138"; never only digits.
 _HAS_LETTER = re.compile(r"[A-Za-zĐđ]")
 # Symbols are upper case apart from the lower-case letters of TTr, CTr, QyĐ, TrS, TTg, GDTrH.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from statistics import median
 
 from worker.extract.gazetteer import Gazetteer
 from worker.extract.layout import Seg
@@ -67,6 +68,11 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
     # Seal and signature strokes come out as tiny one-letter segments: they are not lines.
     right = [s for s in segs if s.left > width * 0.38 and s.cx > width * 0.5
              and sum(c.isalpha() for c in s.text) >= 2]
+    # Strokes of a seal or signature read as letters are much smaller than printed text (`TỶ`
+    # 8 px high between `TM. ỦY BAN NHÂN DÂN` and `CHỦ TỊCH`): they must not split the block.
+    if right:
+        typical = median(s.height for s in right)
+        right = [s for s in right if s.height >= 0.45 * typical]
     starts = [i for i, s in enumerate(right) if _upper_line(s) and (
         has_prefix(s.text) or gaz.lookup("position", strip_edges(s.text), 0.15) is not None)]
     if not starts:
@@ -145,31 +151,82 @@ def check_name(name: str, confs: list[float], gaz: Gazetteer) -> tuple[str, floa
     return " ".join(out), conf
 
 
-def find_recipients(segs: list[Seg], width: int) -> tuple[list[str], list[Seg]]:
-    """The `Nơi nhận:` lines (without dashes and the `Lưu` line) and their segments."""
+_ITEM_MARK = "-–—_~•+*"
+
+
+def find_recipients(segs: list[Seg], width: int) -> tuple[list[str], list[Seg], bool]:
+    """The `Nơi nhận:` lines (without dashes and the `Lưu` line), their segments, and whether the
+    list was seen to its end (the `Lưu: VT, ...` filing line closes it)."""
     head = next((s for s in segs
                  if fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5), None)
     if head is None:
-        return [], []
+        return [], [], False
     out: list[str] = []
     used: list[Seg] = [head]
     prev = head
-    rest = strip_edges(head.text.split(":", 1)[1]) if ":" in head.text else ""
+    rest = _item_text(head.text.split(":", 1)[1]) if ":" in head.text else ""
+    closed = False
     if rest:
         out.append(rest)
+    open_item = False
     for s in segs:
         if s.top <= prev.top or s.left > head.left + 4 * head.height or s.cx > width * 0.5:
             continue
         if s.top - prev.bottom > 2.5 * head.height:
             break
-        text = strip_edges(squash(s.text))
+        raw = squash(s.text)
         prev = s
         used.append(s)
+        text = _item_text(raw)
         if fold(text).startswith("LUU"):
+            closed = True
             break
-        if text:
+        if not any(c.isalpha() for c in text):
+            continue  # a seal stroke or rule read as a mark
+        # Each recipient starts with a dash; a line without one continues a long recipient that
+        # wrapped (`- Trung tâm Phục vụ hành chính` / `công;`).
+        if open_item and out and not raw.startswith(tuple(_ITEM_MARK)):
+            out[-1] = f"{out[-1]} {text}"
+        else:
             out.append(text)
-    return out, used
+        open_item = not raw.rstrip().endswith((";", ".", ":"))
+    return out, used, closed
+
+
+def _item_text(raw: str) -> str:
+    """A recipient line without its dash and end mark; brackets of `(để b/c)` are kept."""
+    return raw.lstrip(_ITEM_MARK + " .,:;'`").rstrip(" ;.,:")
+
+
+# Positions of a deputy: they sign `KT.` for the head (DOMAIN §2).
+_DEPUTY = ("PHO ", "THU TRUONG")
+
+
+def is_deputy(position: str | None) -> bool:
+    """True for a deputy's position (`PHÓ CHỦ TỊCH`, `THỨ TRƯỞNG`)."""
+    return fold(position or "").startswith(_DEPUTY)
+
+
+def last_prefix(competence: str | None) -> str | None:
+    """The prefix of the last competence line (`KT` in `TL. CHỦ TỊCH KT. CHÁNH VĂN PHÒNG`)."""
+    found = re.findall(r"(?:^|\s)(TM|KT|Q|TL|TUQ|T/M|K/T|T/L)\.?\s", (competence or "").upper())
+    return found[-1].replace("/", "") if found else None
+
+
+def other_signers(segs: list[Seg], width: int, gaz: Gazetteer, top: int, bottom: int,
+                  height: float) -> bool:
+    """True when the page holds another signer block near this one (a prefix line or a bare
+    position outside the block's rows `top`..`bottom`): a joint document signed by several
+    heads, where which block the registry wants is not clear."""
+    for s in segs:
+        if s.top < top - 20 * height or s.top > bottom + 20 * height:
+            continue
+        if top - height <= s.top <= bottom and s.cx > width * 0.5:
+            continue  # the block itself, and title lines under the signature
+        if _upper_line(s) and (has_prefix(s.text) or gaz.lookup(
+                "position", strip_edges(s.text), 0.0) is not None):
+            return True
+    return False
 
 
 def is_collective(text: str, gaz: Gazetteer) -> bool:

@@ -6,6 +6,7 @@ import re
 
 from worker.extract.fields import Found, missing, ocr_conf
 from worker.extract.header import Header, bbox_of
+from worker.extract.phrases import fix_phrase_accents
 from worker.extract.textutil import squash, syllable_share
 
 # Registry limit for Subject (Nghị định 30, Phụ lục VI).
@@ -30,6 +31,11 @@ def read_subject(h: Header) -> Found:
     if not text:
         return missing(0.0)
     conf = ocr_conf([w.conf for w in words])
+    text, fixed = fix_phrase_accents(text)
+    if fixed:
+        # OCR got accents wrong in this summary with high word confidence: the repaired phrases
+        # are likely right, but other words of the same line may carry the same kind of error.
+        conf = min(conf, 0.85)
     if syllable_share(text) < 0.9:
         conf = min(conf, 0.6)
     if len(text) > MAX_SUBJECT:
