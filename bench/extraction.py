@@ -4,8 +4,9 @@
                                           --labels bench/labels/corpus.json]
 
 OCR runs with the real pipeline pieces and is cached under bench/results/ (see extraction_ocr).
-Only the first and the last page of each document are recognised: the header is on the first,
-the signer block on the last, and OCR is the cost (about 3-5 s a page on this machine).
+Only the first and the last pages of each scanned document are recognised: the header is on the
+first, the signer block on the last, and OCR is the cost (about 3-5 s a page on this machine);
+pages with a kept text layer (born-digital) are all read, as they cost nothing.
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def corpus_cases(corpus: Path, labels: Path) -> list[Case]:
         if not path.exists() or sha1_of(path) != d["sha1"]:
             print(f"  skipped (missing or changed): {d['file']}", file=sys.stderr)
             continue
-        pages = [p for p in ocr_file(path, [0, -2, -1]) if not p.error]
+        # Scanned pages cost OCR: the first and the last two; born-digital pages are all read.
+        pages = [p for p in ocr_file(path, [0, -2, -1], layer_pages=True) if not p.error]
         cases.append((d["file"], pages, d["fields"], date.today()))
     return cases
 

@@ -44,24 +44,42 @@ def _from_layer(index: int, layer: poppler.LayerPage) -> PageResult:
     return layer_page_result(index, layer, OPTIONS.ocr_dpi)
 
 
-def ocr_file(path: Path, pages: list[int] | None = None) -> list[PageResult]:
-    """PageResults of the chosen 0-based pages of a file (all when None), from cache if present."""
+def _kept_layers(path: Path, n_pages: int) -> list[poppler.LayerPage | None]:
+    """Each page's text layer when the pipeline would keep it (born-digital), else None."""
+    layers: list[poppler.LayerPage | None] = [None] * n_pages
+    for i, layer in enumerate(poppler.text_layer(path, timeout=300)[:n_pages]):
+        if judge_text_layer(" ".join(w.text for w in layer.words)).keep:
+            layers[i] = layer
+    return layers
+
+
+def ocr_file(path: Path, pages: list[int] | None = None, *,
+             layer_pages: bool = False) -> list[PageResult]:
+    """PageResults of the chosen 0-based pages of a file (all when None), from cache if present.
+
+    With `layer_pages`, every page whose text layer the pipeline keeps is added: those cost no
+    OCR, and the signer of a gazette decree sits in the middle of the file, not on its last pages.
+    """
     key = sha1_of(path)
     cache = CACHE / f"{key}.json"
-    stored: dict[str, dict[str, object]] = {}
+    stored: dict[str, object] = {}
     if cache.exists():
         stored = json.loads(cache.read_text(encoding="utf-8"))
     doc = open_input(path, max_pixels=OPTIONS.max_pixels, max_pages=OPTIONS.max_pages,
                      max_bytes=OPTIONS.max_bytes)
     wanted = list(range(len(doc.pages))) if pages is None else sorted(
         {p % len(doc.pages) for p in pages})
+    layers: list[poppler.LayerPage | None] | None = None
+    if layer_pages and doc.kind == "pdf":
+        if "layer_pages" not in stored:
+            layers = _kept_layers(path, len(doc.pages))
+            stored["layer_pages"] = [i for i, la in enumerate(layers) if la is not None]
+        wanted = sorted(set(wanted) | set(stored["layer_pages"]))  # type: ignore[call-overload]
     missing = [i for i in wanted if str(i) not in stored]
     if missing:
-        layers: list[poppler.LayerPage | None] = [None] * len(doc.pages)
-        if doc.kind == "pdf":
-            for i, layer in enumerate(poppler.text_layer(path, timeout=300)[: len(doc.pages)]):
-                if judge_text_layer(" ".join(w.text for w in layer.words)).keep:
-                    layers[i] = layer
+        if layers is None:
+            layers = _kept_layers(path, len(doc.pages)) if doc.kind == "pdf" else \
+                [None] * len(doc.pages)
         with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
             for i in missing:
                 layer = layers[i]
@@ -71,6 +89,8 @@ def ocr_file(path: Path, pages: list[int] | None = None) -> list[PageResult]:
                     res = _recognise(doc.pages[i], Path(tmp))
                 stored[str(i)] = res.model_dump(mode="json")
         CACHE.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    elif layers is not None:
         cache.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
     return [PageResult.model_validate(stored[str(i)]) for i in wanted]
 

@@ -203,7 +203,8 @@ def _stamps(h: Header, stamp: Any, found: dict[str, Found]) -> None:
 
 def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gazetteer,
             found: dict[str, Found]) -> None:
-    """The signer block on the last page that has one (searching back at most three pages)."""
+    """The signer block on the last page that has one, searching back to the first page: blank
+    back sides, receipt slips and appendix tables may follow the signer page."""
     # A later page with the national motto starts another document (an attached draft, the
     # appendix forms of a decree): its signer line is not this document's signer, so the search
     # ends before it.
@@ -212,7 +213,7 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
     if end < len(pages) and pages[end - 1].index + 1 < pages[end].index:
         # The pages just before the next document were not read: the signer is likely there.
         return
-    for i in range(end - 1, max(first - 1, end - 4), -1):
+    for i in range(end - 1, first - 1, -1):
         if i == first and i != end - 1 and pages[i].index + 1 < pages[end - 1].index:
             # Pages in between are missing: a block on the first page would be a guess.
             break
