@@ -308,3 +308,38 @@ def test_recipients_wrapped_lines_joined_and_unclosed_list_flagged() -> None:
     assert not ex.fields["to_places"]["needs_review"]
     ex = extract_metadata([block("- Sở Tài chính;")], today=TODAY)
     assert ex.fields["to_places"]["needs_review"]
+
+
+# --- rules added for accuracy ---
+
+
+def test_at_sign_in_a_handwritten_day_does_not_drop_the_date_line() -> None:
+    rows = header_rows()
+    rows[2] = row(420, (450, "Số: 239 /TTr-UBND"), (1250, "Quảng Ngãi, ngày®@0 tháng 12 năm 2024"))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["place"] == "Quảng Ngãi" and ex.fields["issued_date"]["needs_review"]
+
+
+def test_date_word_missing_its_g_and_month_glued() -> None:
+    rows = header_rows()
+    rows[2] = row(420, (450, "Số: 87/QĐ-UBND"), (1250, "Hà Nội, này 24 tháng9 năm 2025"))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["issued_date"] == "2025-09-24" and ex.metadata["place"] == "Hà Nội"
+
+
+def test_surname_accent_repaired_but_reviewed() -> None:
+    ex = extract_metadata([_signed(row(2700, (1600, "CHỦ TỊCH")),
+                                   row(3100, (1500, "Nguyên Hoàng Giang")))], today=TODAY)
+    assert ex.metadata["signer"]["full_name"] == "Nguyễn Hoàng Giang"
+    assert ex.fields["signer"]["parts"]["full_name"]["needs_review"]
+
+
+def test_garbled_type_group_repaired_from_the_title() -> None:
+    from worker.extract.numbers import repair_type_group
+
+    assert repair_type_group("QĐĐ-UBND", "QUYẾT ĐỊNH") == "QĐ-UBND"
+    assert repair_type_group("2020/ND-CP", "NGHỊ ĐỊNH") == "2020/NĐ-CP"
+    assert repair_type_group("HD-UBND", "HƯỚNG DẪN") is None
+    assert repair_type_group("HD-UBND", "QUYẾT ĐỊNH") is None
+    ex = extract_metadata([page(*header_rows(number="Số: 87/QD-UBND"))], today=TODAY)
+    assert ex.metadata["number"] == "87/QĐ-UBND" and ex.fields["number"]["needs_review"]

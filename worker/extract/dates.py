@@ -10,9 +10,10 @@ from models.result import Word
 from worker.extract.gazetteer import Gazetteer
 from worker.extract.textutil import fold, squash, strip_edges
 
-# Matched on folded text; the day/month/year tokens are taken from the original words.
+# Matched on folded text; the day/month/year tokens are taken from the original words. OCR drops
+# the `g` of `ngày` (`này 24 tháng9`): the word is recognised by `tháng` and `năm` after it.
 _LINE = re.compile(
-    r"^(?P<place>.*?)[,.]?\s*NGAY\s*(?P<d>\S*?)\s*THANG\s*(?P<m>\S*?)\s*NAM\s*(?P<y>\S+)")
+    r"^(?P<place>.*?)[,.]?\s*N?G?AY\s*(?P<d>\S*?)\s*THANG\s*(?P<m>\S*?)\s*NAM\s*(?P<y>\S+)")
 _SHORT = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?!\d)")
 EARLIEST_YEAR = 1945
 
@@ -60,8 +61,11 @@ def read_date_line(words: list[Word], today: date | None, gaz: Gazetteer) -> Dat
     n_place = len(m.group("place").split())
     place_words = words[:n_place]
     digit_words = [w for w in words[n_place:] if any(c.isdigit() for c in w.text)]
-    odd = [w for w in words[n_place:] if fold(w.text).strip(",.") not in ("NGAY", "THANG", "NAM")
-           and not w.text.strip(".,").isdigit()]
+    # A word is odd when, after a date word it may be glued to (`tháng9`), anything but digits
+    # is left.
+    odd = [w for w in words[n_place:]
+           if not re.sub(r"^(?:N?G?AY|THANG|NAM)", "", fold(w.text).strip(",.")).isdigit()
+           and re.sub(r"^(?:N?G?AY|THANG|NAM)", "", fold(w.text).strip(",.")) != ""]
     if odd:
         # A handwritten day or month comes out as symbols: the clerk must read it.
         digit_words += odd
@@ -78,7 +82,7 @@ def read_date_line(words: list[Word], today: date | None, gaz: Gazetteer) -> Dat
 
 
 def _place_end(text: str) -> int:
-    m = re.search(r"(?i)[,.]?\s*ng[aàáảãạ]y", text)
+    m = re.search(r"(?i)[,.]?\s*n?g?[aàáảãạ]y\s*\S{0,4}\s*th[aáàảãạ]ng", text)
     return m.start() if m else 0
 
 

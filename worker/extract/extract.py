@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -14,7 +14,12 @@ from worker.extract.gazetteer import Gazetteer, default_gazetteer
 from worker.extract.header import Header, analyse_segments, bbox_of
 from worker.extract.issuer import read_name, split_block
 from worker.extract.layout import Seg, find_motto, page_height, page_width, segments, union
-from worker.extract.numbers import consistent_with_type, parse_number, type_from_abbreviation
+from worker.extract.numbers import (
+    consistent_with_type,
+    parse_number,
+    repair_type_group,
+    type_from_abbreviation,
+)
 from worker.extract.signer import (
     MAX_NAME,
     MAX_POSITION,
@@ -117,14 +122,22 @@ def _type_and_number(h: Header, found: dict[str, Found]) -> None:
     box = bbox_of(h.number_row)
     if parsed is None:
         notation = _notation_only(" ".join(w.text for w in words))
+        fixed = repair_type_group(notation, type_name) if notation else None
+        notation = fixed or notation
         found["number"] = missing(0.0) if not words else Found(None, 0.1, h.page, box)
         found["code_number"] = Found(None, 0.1, h.page, box) if words else missing()
         if notation:
             sym = [w.conf for w in words if "/" in w.text or "-" in w.text]
-            found["code_notation"] = Found(notation, ocr_conf(sym) * 0.97, h.page, box)
+            found["code_notation"] = Found(notation, ocr_conf(sym) * (0.85 if fixed else 0.97),
+                                           h.page, box)
         return
     digit_confs = [w.conf for w in words if any(c.isdigit() for c in w.text.split("/")[0])]
     sym_confs = [w.conf for w in words if "-" in w.text or re.search(r"[A-Za-zĐ]{2}", w.text)]
+    repaired = repair_type_group(parsed.code_notation, type_name)
+    if repaired is not None:
+        # The title names the type; the symbol's type group was only garbled by OCR.
+        parsed = replace(parsed, code_notation=repaired,
+                         number=f"{parsed.code_number}/{repaired}", problems=parsed.problems)
     agree = consistent_with_type(parsed.code_notation, type_name)
     sym_conf = ocr_conf(sym_confs or [0.0])
     if sym_confs and min(sym_confs) >= 75:
@@ -138,6 +151,8 @@ def _type_and_number(h: Header, found: dict[str, Found]) -> None:
         sym_conf = min(1.0, sym_conf + 0.05)
     if parsed.problems:
         sym_conf = min(sym_conf, 0.5)
+    if repaired is not None:
+        sym_conf = min(sym_conf, 0.85)
     # Handwritten digits come out with middling confidence: demand a lot before trusting them.
     num_conf = ocr_conf(digit_confs) if digit_confs else 0.0
     fused = [w for w in words if re.match(r"^\d+/\S*[A-ZĐ]", w.text)]

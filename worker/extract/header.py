@@ -15,6 +15,8 @@ _SO = re.compile(r"^(?:(?:Luật|Lệnh|Pháp lệnh)\s+)?[Ss][ốôoóồổỗ
 _TYPE_SO = re.compile(r"^([A-ZĐ][^\W\d_]*(?:\s+[^\W\d_]+){0,3})\s+[Ss]ố\s?[:;.,]")
 # Lines of an e-signature box or a gazette running header: never part of the document's header.
 _FOREIGN = ("KY BOI", "CO QUAN:", "NGAY KY", "THOI GIAN KY", "NGUOI KY", "EMAIL", "CONG BAO")
+# An e-mail address of an e-signature box; a lone `@` is OCR noise (`ngày®@0` for a written day).
+_EMAIL = re.compile(r"[\w.()]+@[\w()-]*\.[\w.]+")
 _VV = re.compile(r"^V\s*[/7lI|]\s*[vVyY]\b[:.]?\s*")
 _DATE_WORDS = ("NGAY", "THANG", "NAM")
 # A line starting like this is body text, not the summary.
@@ -67,7 +69,7 @@ def analyse_header(page: PageResult, page_no: int, excluded: set[int]) -> Header
 
 def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int) -> Header:
     """Locate the header parts among a page's segments."""
-    segs = [s for s in segs if not s.folded.startswith(_FOREIGN) and "@" not in s.text]
+    segs = [s for s in segs if not s.folded.startswith(_FOREIGN) and not _EMAIL.search(s.text)]
     h = Header(page_no, width, height, segs)
     motto, _ = find_motto(segs)
     h.motto = motto

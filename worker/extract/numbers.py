@@ -110,3 +110,25 @@ def match_type_name(text: str) -> str | None:
         if key == fold(name):
             return name
     return None
+
+
+def repair_type_group(notation: str, type_name: str | None) -> str | None:
+    """The symbol with its type group spelled as the title's abbreviation, when OCR only garbled
+    it (`QD-BGDĐT`, `QĐĐ-UBND` under `QUYẾT ĐỊNH` -> `QĐ-...`); None when nothing to repair.
+
+    Only accent-free equality after collapsing doubled letters counts, so HD never becomes HĐ
+    by this path unless the title says HỢP ĐỒNG.
+    """
+    if not type_name or type_name not in TYPE_ABBR:
+        return None
+    want = TYPE_ABBR[type_name]
+    head, _, rest = notation.rpartition("/")
+    groups = rest.split("-")
+    got = groups[0]
+    if got == want:
+        return None
+    if re.sub(r"(.)\1+", r"\1", fold(got)) != fold(want):
+        return None
+    groups[0] = want
+    fixed = "-".join(groups)
+    return f"{head}/{fixed}" if head else fixed

@@ -135,6 +135,14 @@ def check_name(name: str, confs: list[float], gaz: Gazetteer) -> tuple[str, floa
     """
     out: list[str] = []
     conf = 1.0
+    words = name.split()
+    if len(words) >= 3 and ("surname", words[0]) in gaz:
+        # The surname list is short and its accent-free forms are unique (Trần, Nguyễn, Lê):
+        # `Trân`, `Nguyên` are OCR tone errors of the surname, not other surnames.
+        known = next(v for v in gaz.values("surname") if fold(v) == fold(words[0]))
+        if known != words[0]:
+            name = " ".join([known, *words[1:]])
+            confs = [min(confs[0], 80.0), *confs[1:]]
     for word, c in zip(name.split(), confs, strict=True):
         variants = gaz.name_variants(word)
         if word in variants and len(variants) == 1:
