@@ -343,3 +343,24 @@ def test_garbled_type_group_repaired_from_the_title() -> None:
     assert repair_type_group("HD-UBND", "QUYẾT ĐỊNH") is None
     ex = extract_metadata([page(*header_rows(number="Số: 87/QD-UBND"))], today=TODAY)
     assert ex.metadata["number"] == "87/QĐ-UBND" and ex.fields["number"]["needs_review"]
+
+
+def test_summary_line_of_a_citation_continues_despite_its_digits() -> None:
+    rows = header_rows()
+    rows[4] = row(680, (500, "Về việc bãi bỏ các Nghị quyết: Số 39/2011/NQ-HĐND"))
+    rows.insert(5, row(740, (650, "ngày 12/12/2011, số 27/2017/NQ-HĐND ngày 14/7/2017")))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["subject"].endswith("số 27/2017/NQ-HĐND ngày 14/7/2017")
+
+
+def test_lower_case_vv_and_old_title_with_author() -> None:
+    rows = header_rows()
+    rows[3] = row(600, (700, "QUYẾT ĐỊNH CỦA UỶ BAN NHÂN DÂN TỈNH"))
+    rows[4] = row(680, (700, "Vêviệc giao đất ở"))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["type_name"] == "QUYẾT ĐỊNH"
+    assert ex.metadata["subject"] == "Về việc giao đất ở" and ex.fields["subject"]["needs_review"]
+    rows = header_rows(number="Số: 115/PA09-ĐCT")
+    rows[3] = row(480, (420, "v/v thông báo hoạt động"))
+    ex = extract_metadata([page(*rows[:4])], today=TODAY)
+    assert ex.metadata["type_name"] == "CÔNG VĂN" and ex.metadata["subject"] == "thông báo hoạt động"

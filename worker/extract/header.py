@@ -17,7 +17,7 @@ _TYPE_SO = re.compile(r"^([A-ZĐ][^\W\d_]*(?:\s+[^\W\d_]+){0,3})\s+[Ss]ố\s?[:;
 _FOREIGN = ("KY BOI", "CO QUAN:", "NGAY KY", "THOI GIAN KY", "NGUOI KY", "EMAIL", "CONG BAO")
 # An e-mail address of an e-signature box; a lone `@` is OCR noise (`ngày®@0` for a written day).
 _EMAIL = re.compile(r"[\w.()]+@[\w()-]*\.[\w.]+")
-_VV = re.compile(r"^V\s*[/7lI|]\s*[vVyY]\b[:.]?\s*")
+_VV = re.compile(r"^[Vv]\s*[/7lI|]\s*[vVyY]\b[:.]?\s*")
 _DATE_WORDS = ("NGAY", "THANG", "NAM")
 # A line starting like this is body text, not the summary.
 _BODY_START = ("CAN CU", "KINH GUI", "THEO DE NGHI", "XET DE NGHI", "THUC HIEN", "DIEU 1")
@@ -179,7 +179,12 @@ def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
         # Body paragraphs start with a capital; a lower-case start continues the summary
         # (`Ban hành Chương trình ...` / `thực hiện Chỉ thị số 49-CT/TW ...`).
         opens = s.text[:1].isupper()
-        if (opens and any(key.startswith(b) for b in _BODY_START)) or letter_share(s.text) < 0.5:
+        lower_start = s.text[:1].islower()
+        if opens and any(key.startswith(b) for b in _BODY_START):
+            break
+        if letter_share(s.text) < 0.5 and not lower_start:
+            # Dates and numbers lower the letter share of a summary line that continues a
+            # citation (`ngày 12/12/2011, số 27/2017/NQ-HĐND ...`); junk and tables stop it.
             break
         if centred and s.text.isupper() and len(out) >= 1 and not out[-1].text.isupper():
             break

@@ -106,6 +106,8 @@ def type_from_abbreviation(notation: str) -> str | None:
 def match_type_name(text: str) -> str | None:
     """The type name a title line spells, tolerating OCR accent errors (`QUYÉT ĐỊNH`)."""
     key = fold(text).strip(" :.")
+    # Older documents print the author after the type: `QUYẾT ĐỊNH CỦA UỶ BAN NHÂN DÂN TỈNH`.
+    key = key.split(" CUA ", 1)[0]
     for name in sorted(TYPE_NAMES, key=len, reverse=True):
         if key == fold(name):
             return name

@@ -11,7 +11,9 @@ from worker.extract.textutil import squash, syllable_share
 
 # Registry limit for Subject (Nghị định 30, Phụ lục VI).
 MAX_SUBJECT = 500
-_VV = re.compile(r"^V\s*[/7lI|]\s*[vVyY]\b\s*[:.]?\s*")
+_VV = re.compile(r"^[Vv]\s*[/7lI|]\s*[vVyY]\b\s*[:.]?\s*")
+# The usual opening `Về việc`, with OCR's dropped tone or space (`Vêviệc`, `Vẻ việc`).
+_VE_VIEC = re.compile(r"^V[eêềếểễệèéẻẽẹ]\s*vi[eêệ]c\b")
 # OCR picks up the short rule under a title as dashes or stray marks before the first word.
 _LEAD_JUNK = re.compile(r"^[^\w(\"“]+")
 
@@ -32,6 +34,8 @@ def read_subject(h: Header) -> Found:
         return missing(0.0)
     conf = ocr_conf([w.conf for w in words])
     text, fixed = fix_phrase_accents(text)
+    if _VE_VIEC.match(text) and not text.startswith("Về việc"):
+        text, fixed = _VE_VIEC.sub("Về việc", text), fixed + 1
     if fixed:
         # OCR got accents wrong in this summary with high word confidence: the repaired phrases
         # are likely right, but other words of the same line may carry the same kind of error.
