@@ -364,3 +364,24 @@ def test_lower_case_vv_and_old_title_with_author() -> None:
     rows[3] = row(480, (420, "v/v thông báo hoạt động"))
     ex = extract_metadata([page(*rows[:4])], today=TODAY)
     assert ex.metadata["type_name"] == "CÔNG VĂN" and ex.metadata["subject"] == "thông báo hoạt động"
+
+
+def test_centred_summary_opening_like_body_text() -> None:
+    rows = header_rows()
+    rows[3] = row(600, (1050, "KẾ HOẠCH"))
+    rows[4] = row(680, (760, "Thực hiện cải cách hành chính năm 2024"))
+    rows[5] = row(740, (950, "Kính gửi: Sở Nội vụ"))
+    rows.append(row(850, (520, "Thực hiện Quyết định số 840/QĐ-VPCP ngày 30/10/2020 của Văn phòng")))
+    rows.append(row(910, (380, "Chính phủ về việc quản lý, sử dụng tài sản công, Sở Y tế có ý kiến")))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["subject"] == "Thực hiện cải cách hành chính năm 2024"
+
+
+def test_recipients_found_from_the_filing_line_when_the_label_is_unread() -> None:
+    ex = extract_metadata([_signed(row(2700, (400, "An TH n, hi nã"), (1600, "CHỦ TỊCH")),
+                                   row(2750, (400, "- Sở Tài chính;")),
+                                   row(2800, (400, "- Công an tỉnh;")),
+                                   row(2850, (400, "- Lưu: VT.")),
+                                   row(3100, (1500, "Trần Phước Hiền")))], today=TODAY)
+    assert ex.metadata["to_places"] == ["Sở Tài chính", "Công an tỉnh"]
+    assert ex.fields["to_places"]["needs_review"]

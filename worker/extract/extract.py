@@ -31,6 +31,7 @@ from worker.extract.signer import (
     name_confs,
     normalise_competence,
     other_signers,
+    recipients_head_read,
 )
 from worker.extract.stamps import SECRECY, URGENCY, find_arrival_stamp, find_mark
 from worker.extract.subject import read_subject
@@ -291,6 +292,9 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
             if not closed:
                 # No `Lưu:` line: the list may go on (next page, under a stamp) or end unread.
                 rconf = min(rconf, 0.7)
+            if not recipients_head_read(segs[i], page_width(pages[i])):
+                # The label was not read: where the list begins is a guess.
+                rconf = min(rconf, 0.6)
             # Abbreviations (`UBND`, `b/c`) fill recipient lists: judge the spelled-out words.
             words = [t for t in re.findall(r"[^\W\d_]+", " ".join(recips))
                      if len(t) > 1 and not t.isupper()]

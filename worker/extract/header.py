@@ -180,7 +180,10 @@ def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
         # (`Ban hành Chương trình ...` / `thực hiện Chỉ thị số 49-CT/TW ...`).
         opens = s.text[:1].isupper()
         lower_start = s.text[:1].islower()
-        if opens and any(key.startswith(b) for b in _BODY_START):
+        if opens and any(key.startswith(b) for b in _BODY_START) and not (
+                centred and key.startswith("THUC HIEN") and _is_centred_line(h, s)):
+            # `Thực hiện ...` opens body paragraphs, but also summaries of plans and guides
+            # (`KẾ HOẠCH` / `Thực hiện cải cách hành chính ...`): a centred line is the summary.
             break
         if letter_share(s.text) < 0.5 and not lower_start:
             # Dates and numbers lower the letter share of a summary line that continues a
@@ -193,6 +196,18 @@ def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
         if len(out) >= 4:
             break
     return out
+
+
+def _is_centred_line(h: Header, s: Seg) -> bool:
+    """True when a line sits centred in the text column with clear margins on both sides, as
+    summaries do; body lines are justified to the column (or indented on the left only)."""
+    wide = [x for x in h.segs if x.right - x.left > h.width * 0.5]
+    if len(wide) < 2:
+        return False
+    col_left = min(x.left for x in wide)
+    col_right = max(x.right for x in wide)
+    gap_l, gap_r = s.left - col_left, col_right - s.right
+    return min(gap_l, gap_r) > 2 * s.height and abs(gap_l - gap_r) < 2 * s.height
 
 
 def bbox_of(segs: list[Seg]) -> tuple[int, int, int, int] | None:

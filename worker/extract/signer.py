@@ -168,11 +168,15 @@ def find_recipients(segs: list[Seg], width: int) -> tuple[list[str], list[Seg], 
     head = next((s for s in segs
                  if fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5), None)
     if head is None:
-        return [], [], False
+        head = _unread_head(segs, width)
+        if head is None:
+            return [], [], False
+        rest = ""
+    else:
+        rest = _item_text(head.text.split(":", 1)[1]) if ":" in head.text else ""
     out: list[str] = []
     used: list[Seg] = [head]
     prev = head
-    rest = _item_text(head.text.split(":", 1)[1]) if ":" in head.text else ""
     closed = False
     if rest:
         out.append(rest)
@@ -199,6 +203,34 @@ def find_recipients(segs: list[Seg], width: int) -> tuple[list[str], list[Seg], 
             out.append(text)
         open_item = not raw.rstrip().endswith((";", ".", ":"))
     return out, used, closed
+
+
+def recipients_head_read(segs: list[Seg], width: int) -> bool:
+    """True when the `Nơi nhận:` label itself was read on the page."""
+    return any(fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5 for s in segs)
+
+
+def _unread_head(segs: list[Seg], width: int) -> Seg | None:
+    """The line standing for an unread `Nơi nhận:` label (bold italic, often garbled): found from
+    the `- Lưu: VT, ...` line closing the list, by walking up the column of dash lines to the
+    line above the first of them."""
+    luu = next((s for s in reversed(segs) if s.cx < width * 0.5
+                and fold(_item_text(s.text)).startswith("LUU")), None)
+    if luu is None:
+        return None
+    column = [s for s in segs if abs(s.left - luu.left) < 4 * luu.height and s.cx < width * 0.5
+              and s.top < luu.top]
+    cur = luu
+    for s in sorted(column, key=lambda x: -x.top):
+        if cur.top - s.bottom > 2.5 * luu.height:
+            break
+        cur = s
+        if not s.text.lstrip().startswith(tuple(_ITEM_MARK)) and s.top < luu.top - luu.height:
+            # Not a dash line: the label, or the tail of a wrapped recipient above the label.
+            above = [x for x in column if 0 < s.top - x.bottom < 2.5 * luu.height]
+            if not any(x.text.lstrip().startswith(tuple(_ITEM_MARK)) for x in above):
+                return s
+    return cur if cur is not luu else None
 
 
 def _item_text(raw: str) -> str:
