@@ -80,7 +80,8 @@ def service(settings: Settings, env_extra: dict[str, str]) -> Iterator[str]:
     procs = [
         subprocess.Popen([sys.executable, "-m", "uvicorn", "intake.api:app", "--port", str(port),
                           "--workers", str(settings.api_workers), "--no-access-log",
-                          "--log-level", "warning"], cwd=ROOT, env=env),
+                          "--timeout-worker-healthcheck", "60", "--log-level", "warning"],
+                         cwd=ROOT, env=env),
         subprocess.Popen([sys.executable, "-m", "worker.supervisor"], cwd=ROOT, env=env,
                          stderr=subprocess.DEVNULL),
     ]
@@ -147,10 +148,15 @@ async def _client(http: httpx.AsyncClient, i: int, until: float, think: float,
         else:
             kind, url = "search", "/api/search?q=" + QUERIES[(i + n) % len(QUERIES)]
         t0 = time.perf_counter()
-        r = await http.get(url)
-        out[kind].append((time.perf_counter() - t0) * 1000)
-        if r.status_code != 200:
-            out["errors"].append(float(r.status_code))
+        try:
+            r = await http.get(url)
+            status = r.status_code
+        except httpx.HTTPError:
+            status = 0  # connection dropped: counted as an error, not a latency
+        if status == 200:
+            out[kind].append((time.perf_counter() - t0) * 1000)
+        else:
+            out["errors"].append(float(status))
         n += 1
         if think:
             await asyncio.sleep(think)

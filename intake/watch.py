@@ -73,7 +73,7 @@ class Watcher:
             self.stop_event.wait(POLL_SECONDS)
 
     def _files(self) -> list[Path]:
-        out = []
+        out: list[Path] = []
         for root, dirs, files in os.walk(self.folder):
             here = Path(root)
             if here == self.folder:
