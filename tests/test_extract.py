@@ -385,3 +385,10 @@ def test_recipients_found_from_the_filing_line_when_the_label_is_unread() -> Non
                                    row(3100, (1500, "Trần Phước Hiền")))], today=TODAY)
     assert ex.metadata["to_places"] == ["Sở Tài chính", "Công an tỉnh"]
     assert ex.fields["to_places"]["needs_review"]
+
+
+def test_rule_fragment_between_agency_and_motto_still_splits_them() -> None:
+    rows = header_rows()
+    rows[0] = row(250, (450, "UỶ BAN NHÂN DÂN _"), (800, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["organ_name"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"

@@ -105,7 +105,9 @@ def segments(page: PageResult, page_no: int) -> list[Seg]:
             # The motto often sits closer to the agency name than a column gap: cut before it.
             motto = fold(w.text) == "CONG" and i + 1 < len(words) \
                 and fold(words[i + 1].text) == "HOA"
-            if gap > COLUMN_GAP * h or (motto and gap > 0.8 * h):
+            # A rule fragment (`_`, `-`) read between the agency and the motto hides the gap.
+            ruled = not any(c.isalnum() for c in cur.words[-1].text)
+            if gap > COLUMN_GAP * h or (motto and (gap > 0.8 * h or ruled)):
                 out.append(cur)
                 cur = Seg(page_no, [])
             cur.words.append(w)
