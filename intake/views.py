@@ -18,14 +18,21 @@ _ACTIVE = {DocumentStatus.QUEUED, DocumentStatus.PROCESSING}
 _HEAVY = (Document.text, Document.meta, Document.fields, Document.search_text,
           Document.search_folded)
 SUMMARY = [defer(c) for c in _HEAVY]
+SUMMARY_COLUMNS = [
+    Document.id, Document.batch_id, Document.title, Document.status, Document.number,
+    Document.notation, Document.organ, Document.doc_type, Document.urgency,
+    Document.issued_date, Document.pages_total, Document.attempts, Document.error,
+    Document.possible_duplicate_of, Document.uploaded_at, Document.recognised_at,
+    Document.updated_at, Document.pdf_key,
+]
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def document_summary(doc: Document, pages_done: int | None = None) -> dict[str, Any]:
-    """The fields shown in lists: identity, status, progress, timestamps."""
+def document_summary(doc: Any, pages_done: int | None = None) -> dict[str, Any]:
+    """The fields shown in lists (from a Document or a row of SUMMARY_COLUMNS)."""
     done = pages_done if pages_done is not None else sum(
         1 for p in doc.pages if p.status != PageStatus.PENDING
     )
@@ -40,7 +47,7 @@ def document_summary(doc: Document, pages_done: int | None = None) -> dict[str, 
     }
 
 
-def _links(doc: Document) -> dict[str, str]:
+def _links(doc: Any) -> dict[str, str]:
     base = f"/api/documents/{doc.id}"
     links = {"self": base, "original": f"{base}/original"}
     if doc.pdf_key:
@@ -131,11 +138,13 @@ def list_documents(session: Session, flt: DocumentFilter, limit: int,
         conditions.append(Document.uploaded_at >= flt.uploaded_from)
     if flt.uploaded_to:
         conditions.append(Document.uploaded_at <= flt.uploaded_to)
-    total = session.scalar(select(func.count(Document.id)).where(*conditions)) or 0
-    docs = list(session.scalars(
-        select(Document).where(*conditions).options(*SUMMARY)
+    # count(*), not count(id): SQLite then counts an index, not the wide table rows.
+    total = session.scalar(select(func.count()).select_from(Document).where(*conditions)) or 0
+    # Plain rows, not ORM objects: a list is read far more often than anything else.
+    docs = session.execute(
+        select(*SUMMARY_COLUMNS).where(*conditions)
         .order_by(Document.uploaded_at.desc(), Document.id.desc()).limit(limit).offset(offset)
-    ))
+    ).all()
     done = _pages_done(session, [d.id for d in docs])
     items = [document_summary(d, done.get(d.id, 0)) for d in docs]
     return {"items": items, "total": total, "limit": limit, "offset": offset}
