@@ -392,3 +392,20 @@ def test_rule_fragment_between_agency_and_motto_still_splits_them() -> None:
     rows[0] = row(250, (450, "UỶ BAN NHÂN DÂN _"), (800, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
     ex = extract_metadata([page(*rows)], today=TODAY)
     assert ex.metadata["organ_name"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+
+
+def test_consolidated_text_reads_issuer_number_and_date_from_the_certification_block() -> None:
+    first = page(row(250, (1150, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+                 row(300, (1300, "Độc lập - Tự do - Hạnh phúc")),
+                 row(600, (1100, "THÔNG TƯ")),
+                 row(680, (700, "Quy định về lập và phê duyệt kế hoạch")))
+    last = page(row(900, (400, "Điều 5. Hiệu lực thi hành.")),
+                row(1000, (500, "BỘ CÔNG THƯƠNG"), (1300, "XÁC THỰC VĂN BẢN HỢP NHẤT")),
+                row(1120, (550, "Số: 38/VBHN-BCT"), (1340, "Hà Nội, ngày 26 tháng 5 năm 2025")),
+                row(1210, (1520, "KT. BỘ TRƯỞNG")), row(1280, (1550, "THỨ TRƯỞNG")),
+                row(1480, (1500, "Trương Thanh Hoài")), index=5)
+    ex = extract_metadata([first, last], today=TODAY)
+    m = ex.metadata
+    assert m["number"] == "38/VBHN-BCT" and m["organ_name"] == "BỘ CÔNG THƯƠNG"
+    assert m["issued_date"] == "2025-05-26" and m["type_name"] == "THÔNG TƯ"
+    assert m["signer"]["full_name"] == "Trương Thanh Hoài"

@@ -77,6 +77,8 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
     _issuer(header, gaz, found)
     _type_and_number(header, found)
     _date(header, today, gaz, found)
+    if not header.number_row:
+        _consolidated(pages, segs, first, today, gaz, found)
     found["subject"] = read_subject(header)
     _stamps(header, stamp, found)
     # The signer block is below the header on the first page, anywhere on later pages.
@@ -85,6 +87,25 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
     segs[first] = [s for s in segs[first] if s.top > below]
     _signer(pages, segs, first, gaz, found)
     return _finish(found)
+
+
+def _consolidated(pages: list[PageResult], segs: list[list[Seg]], first: int, today: date,
+                  gaz: Gazetteer, found: dict[str, Found]) -> None:
+    """A consolidated text (văn bản hợp nhất) prints only the motto and the title on page one;
+    its issuer, number and date stand in the `XÁC THỰC VĂN BẢN HỢP NHẤT` block after the body,
+    laid out like a header (agency and `Số:` on the left, date on the right)."""
+    for j in range(len(pages) - 1, first, -1):
+        anchor = next((s for s in segs[j] if "XAC THUC VAN BAN HOP NHAT" in s.folded), None)
+        if anchor is None:
+            continue
+        below = [s for s in segs[j] if s.top >= anchor.top - anchor.height]
+        vh = analyse_segments(below, pages[j].index, page_width(pages[j]), page_height(pages[j]))
+        # The type is the title on page one; the symbol's `VBHN` is not a type abbreviation.
+        vh.title, vh.title_name, vh.vv = None, None, False
+        _issuer(vh, gaz, found)
+        _type_and_number(vh, found)
+        _date(vh, today, gaz, found)
+        return
 
 
 def _finish(found: dict[str, Found]) -> Extraction:
