@@ -409,3 +409,22 @@ def test_consolidated_text_reads_issuer_number_and_date_from_the_certification_b
     assert m["number"] == "38/VBHN-BCT" and m["organ_name"] == "BỘ CÔNG THƯƠNG"
     assert m["issued_date"] == "2025-05-26" and m["type_name"] == "THÔNG TƯ"
     assert m["signer"]["full_name"] == "Trương Thanh Hoài"
+
+
+def test_number_without_colon_and_digit_lookalikes_in_the_date() -> None:
+    rows = header_rows()
+    rows[2] = row(420, (450, "Số2624 /QĐ-UBND"), (1250, "Hà Nội, ngàyl6 tháng I0 năm 2025"))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["number"] == "2624/QĐ-UBND"
+    assert ex.metadata["issued_date"] == "2025-10-16" and ex.fields["issued_date"]["needs_review"]
+    rows[2] = row(420, (450, "Só:2750 /QĐ-UBND"), (1250, "Hà Nội, ngày 03 tháng 10 năm 2025"))
+    assert extract_metadata([page(*rows)], today=TODAY).metadata["number"] == "2750/QĐ-UBND"
+
+
+def test_law_without_date_line_takes_the_adoption_date_for_review() -> None:
+    rows = header_rows(number="Luật số: 51/2024/QH15")
+    rows[2] = row(420, (450, "Luật số: 51/2024/QH15"))
+    end = page(row(400, (400, "Luật này được Quốc hội khóa XV, Kỳ họp thứ 8 thông qua ngày 27 tháng"
+                                  " 11 năm 2024.")), index=3)
+    ex = extract_metadata([page(*rows), end], today=TODAY)
+    assert ex.metadata["issued_date"] == "2024-11-27" and ex.fields["issued_date"]["needs_review"]

@@ -42,8 +42,14 @@ def valid_date(y: int, m: int, d: int, today: date | None) -> tuple[str | None, 
     return value.isoformat(), None
 
 
+# Letters OCR reads for digits; used only inside a token that already holds a digit (`l6`, `I0`).
+_LOOKALIKE = str.maketrans({"I": "1", "l": "1", "L": "1", "|": "1", "O": "0", "o": "0"})
+
+
 def _digits(tok: str) -> int | None:
     tok = tok.strip(".,:;")
+    if any(c.isdigit() for c in tok):
+        tok = tok.translate(_LOOKALIKE)
     return int(tok) if tok.isdigit() and len(tok) <= 4 else None
 
 

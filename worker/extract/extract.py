@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from models.result import PageResult
-from worker.extract.dates import read_date_line
+from worker.extract.dates import read_date_line, valid_date
 from worker.extract.fields import Found, missing, ocr_conf
 from worker.extract.gazetteer import Gazetteer, default_gazetteer
 from worker.extract.header import Header, analyse_segments, bbox_of
@@ -79,6 +79,8 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
     _date(header, today, gaz, found)
     if not header.number_row:
         _consolidated(pages, segs, first, today, gaz, found)
+    if not header.date_row and found["issued_date"].value is None:
+        _adoption_date(pages, today, found)
     found["subject"] = read_subject(header)
     _stamps(header, stamp, found)
     # The signer block is below the header on the first page, anywhere on later pages.
@@ -105,6 +107,24 @@ def _consolidated(pages: list[PageResult], segs: list[list[Seg]], first: int, to
         _issuer(vh, gaz, found)
         _type_and_number(vh, found)
         _date(vh, today, gaz, found)
+        return
+
+
+_ADOPTED = re.compile(r"thông qua ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
+
+
+def _adoption_date(pages: list[PageResult], today: date, found: dict[str, Found]) -> None:
+    """Laws and resolutions of the National Assembly have no place/date line: their date is the
+    day of adoption in the closing sentence (`... đã được Quốc hội ... thông qua ngày 27 tháng 11
+    năm 2024`). Read from the last page that says so, for the clerk to confirm."""
+    for p in reversed(pages):
+        hits = list(_ADOPTED.finditer(squash(" ".join(w.text for w in p.words))))
+        if not hits:
+            continue
+        d, m, y = (int(g) for g in hits[-1].groups())
+        iso, _ = valid_date(y, m, d, today)
+        if iso:
+            found["issued_date"] = Found(iso, 0.8, p.index, None)
         return
 
 

@@ -10,7 +10,8 @@ from worker.extract.layout import Seg, find_motto, page_height, page_width, row_
 from worker.extract.numbers import match_type_name
 from worker.extract.textutil import fold, letter_share
 
-_SO = re.compile(r"^(?:(?:Luật|Lệnh|Pháp lệnh)\s+)?[Ss][ốôoóồổỗơớờỡ6öồ]\s?[:;.,]")
+# `Số:`; also `Số2624` printed without the colon (the number follows at once).
+_SO = re.compile(r"^(?:(?:Luật|Lệnh|Pháp lệnh)\s+)?[Ss][ốôoóồổỗơớờỡ6öồọộ](?:\s?[:;.,]|(?=\d))")
 # Documents without a place/date line print the type before the number (`Nghị quyết số: 17/...`).
 _TYPE_SO = re.compile(r"^([A-ZĐ][^\W\d_]*(?:\s+[^\W\d_]+){0,3})\s+[Ss]ố\s?[:;.,]")
 # Lines of an e-signature box or a gazette running header: never part of the document's header.

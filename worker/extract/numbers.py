@@ -52,7 +52,7 @@ def clean_number_text(text: str) -> str:
     """Remove spaces and the `Số:` label, map OCR look-alikes inside a symbol."""
     t = re.sub(r"\s+", "", text)
     t = t.replace("Ð", "Đ").replace("—", "-").replace("–", "-").replace("_", "-")
-    t = re.sub(r"^(?:Luật|Lệnh|Pháplệnh)?(?:S[ốốoôồổơ6][:;.,]?)", "", t, flags=re.I)
+    t = re.sub(r"^(?:Luật|Lệnh|Pháplệnh)?(?:S[ốoóòôồổỗơớờỡ6öọộ][:;.,]?)", "", t, flags=re.I)
     t = t.lstrip(":;.,")
     return t.rstrip(".,;:")
 
