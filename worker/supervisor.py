@@ -7,6 +7,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import socket
 import threading
 import time
 from multiprocessing.process import BaseProcess
@@ -31,7 +32,7 @@ def _work(settings: Settings, index: int) -> None:
     # OCR is batch work: below the API and the watcher in the scheduler, so people get answers
     # while pages are recognised (work horses, page processes and Tesseract inherit it).
     os.nice(WORKER_NICE)
-    name = f"intake-{os.getpid()}-{index}"
+    name = f"intake-{socket.gethostname()}-{os.getpid()}-{index}"  # unique across machines
     worker = Worker([settings.queue_name], connection=connect(settings.redis_url), name=name)
     worker.work(with_scheduler=False, logging_level="WARNING")
 
