@@ -428,3 +428,23 @@ def test_law_without_date_line_takes_the_adoption_date_for_review() -> None:
                                   " 11 năm 2024.")), index=3)
     ex = extract_metadata([page(*rows), end], today=TODAY)
     assert ex.metadata["issued_date"] == "2024-11-27" and ex.fields["issued_date"]["needs_review"]
+
+
+def test_agency_cut_short_or_read_without_the_motto_needs_review() -> None:
+    rows = header_rows()
+    rows[0] = row(250, (450, "SỞ TÀI NGUYÊN"), (1150, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+    rows[1] = row(300, (1300, "Độc lập - Tự do - Hạnh phúc"))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["organ_name"] == "SỞ TÀI NGUYÊN" and ex.fields["organ_name"]["needs_review"]
+    rows = header_rows()
+    rows[0] = row(250, (450, "ỦY BAN NHÂN DÂN"), (1150, "CỘNG HÒAOGXHØi #wĐÑbmi VIỆT NAM"))
+    rows[1] = row(300, (470, "TỈNH QUẢNG NGÃI"), (1300, "Độc tộc Kế Tự Tu do"))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["organ_name"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    assert ex.fields["organ_name"]["needs_review"] and ex.fields["parent_organ"]["needs_review"]
+
+
+def test_urgency_mark_read_with_frame_strokes() -> None:
+    rows = [*header_rows(), row(500, (450, "| THƯỢNG KHẨN |"))]
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["urgency"] == "THƯỢNG KHẨN"

@@ -35,7 +35,7 @@ from worker.extract.signer import (
 )
 from worker.extract.stamps import SECRECY, URGENCY, find_arrival_stamp, find_mark
 from worker.extract.subject import read_subject
-from worker.extract.textutil import squash, syllable_share
+from worker.extract.textutil import squash, strip_edges, syllable_share
 
 KEYS = ("number", "code_number", "code_notation", "issued_date", "place", "organ_name",
         "parent_organ", "type_name", "subject", "signer", "to_places", "secrecy", "urgency",
@@ -75,6 +75,11 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
     header = analyse_segments([s for s in segs[first] if id(s) not in stamp_ids], page.index,
                               width, height)
     _issuer(header, gaz, found)
+    if header.motto is None:
+        # Without the motto the column split and the top of the agency block are guesses (a
+        # fax or a stamp merged the lines): the names read from the block need a look.
+        for key in ("organ_name", "parent_organ"):
+            found[key].confidence = min(found[key].confidence, 0.85)
     _type_and_number(header, found)
     _date(header, today, gaz, found)
     if not header.number_row:
@@ -245,7 +250,7 @@ def _stamps(h: Header, stamp: Any, found: dict[str, Found]) -> None:
     for key, table in (("secrecy", SECRECY), ("urgency", URGENCY)):
         seg = find_mark(h.segs, table, max(limit, h.height * 0.3))
         if seg is not None:
-            value = table[seg.folded.strip(" .:")]
+            value = table[strip_edges(seg.folded)]
             found[key] = Found(value, ocr_conf([w.conf for w in seg.words]), h.page, seg.bbox)
         else:
             # Red stamps are often faint or removed in the OCR image: "none seen" is not proof.

@@ -133,6 +133,11 @@ class Gazetteer:
                 best = Match(v, d)
         return best
 
+    def extends(self, kind: str, text: str) -> bool:
+        """True when some entry starts with `text` (folded) and goes on: `text` is cut short."""
+        key = fold(text)
+        return bool(key) and any(k.startswith(key + " ") for k in self._entries[kind])
+
     def name_variants(self, syllable: str) -> set[str]:
         """Known name syllables spelled like `syllable` up to accents (`Hiên` -> Hiền, Hiển)."""
         return self._name_syl.get(fold(syllable), set())

@@ -66,6 +66,10 @@ def read_name(segs: list[Seg], kind: str, gaz: Gazetteer) -> NameRead | None:
         return NameRead(hit.value, segs, conf, True)
     fixed = _fix_prefix(raw, gaz)
     conf = min(1.0, low / 100) * (0.95 if syllable_share(fixed) > 0.9 else 0.6)
+    if gaz.extends(kind, fixed) or (kind == "parent" and gaz.extends("organ", fixed)):
+        # The start of a known name (`SỞ TÀI NGUYÊN` of `SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG`): the
+        # wrapped rest was lost (stamp, merged line), so the name read is cut short.
+        conf = min(conf, 0.5)
     if len(fixed) > MAX_ORGAN:
         conf = min(conf, 0.3)
     return NameRead(fixed, segs, conf, False)

@@ -29,7 +29,8 @@ PHRASES = (
     "điện tử", "hồ sơ", "lưu trữ", "tài liệu", "số hóa", "tiếp nhận", "địa bàn", "danh mục",
     "hiệu lực", "toàn bộ", "một phần", "bãi bỏ", "thay thế", "khen thưởng", "kỷ luật",
     "trọng điểm", "phức tạp", "nông thôn", "giải ngân", "chỉ đạo", "ứng phó",
-    "sự cố", "xăng dầu", "cửa hàng", "cải cách", "nội bộ", "phạm vi", "chức năng", "lĩnh vực",
+    "sự cố", "mức chi", "chi trả", "xăng dầu", "cửa hàng", "cải cách", "nội bộ", "phạm vi",
+    "chức năng", "lĩnh vực",
 )
 _BY_FOLD = {fold(p): p for p in PHRASES}
 _WORD = re.compile(r"[^\W\d_]+(?:,)?")
