@@ -448,3 +448,11 @@ def test_urgency_mark_read_with_frame_strokes() -> None:
     rows = [*header_rows(), row(500, (450, "| THƯỢNG KHẨN |"))]
     ex = extract_metadata([page(*rows)], today=TODAY)
     assert ex.metadata["urgency"] == "THƯỢNG KHẨN"
+
+
+def test_stamp_text_joined_before_the_summary_is_cut() -> None:
+    rows = header_rows()
+    rows[4] = row(680, (200, "TRUNG TÂM CÔNG BÁO & Tìn HỌC"), (820, "Về việc tăng cường công tác"))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["subject"] == "Về việc tăng cường công tác"
+    assert ex.fields["subject"]["needs_review"]

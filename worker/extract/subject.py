@@ -18,6 +18,13 @@ _VE_VIEC = re.compile(r"^V[eêềếểễệèéẻẽẹ]\s*vi[eêệ]c\b")
 _LEAD_JUNK = re.compile(r"^[^\w(\"“]+")
 
 
+def _mostly_upper(prefix: str) -> bool:
+    """Two or more words, mostly capitals: stamp text, not the start of a sentence."""
+    letters = [c for c in prefix if c.isalpha()]
+    return len(prefix.split()) >= 2 and bool(letters) and \
+        sum(c.isupper() for c in letters) >= 0.6 * len(letters)
+
+
 def read_subject(h: Header) -> Found:
     """The summary joined over its lines, with a confidence from its words."""
     if not h.subject_lines:
@@ -33,6 +40,12 @@ def read_subject(h: Header) -> Found:
     if not text:
         return missing(0.0)
     conf = ocr_conf([w.conf for w in words])
+    conf_cap = 1.0
+    at = text.find("Về việc")
+    if at > 0 and _mostly_upper(text[:at]):
+        # An incoming stamp at the margin joined the first summary line (`TRUNG TÂM CÔNG BÁO &
+        # TIN HỌC ... Về việc ...`): the summary starts at `Về việc`; the line needs a look.
+        text, conf_cap = text[at:], 0.6
     text, fixed = fix_phrase_accents(text)
     if _VE_VIEC.match(text) and not text.startswith("Về việc"):
         text, fixed = _VE_VIEC.sub("Về việc", text), fixed + 1
@@ -40,6 +53,7 @@ def read_subject(h: Header) -> Found:
         # OCR got accents wrong in this summary with high word confidence: the repaired phrases
         # are likely right, but other words of the same line may carry the same kind of error.
         conf = min(conf, 0.85)
+    conf = min(conf, conf_cap)
     if syllable_share(text) < 0.9:
         conf = min(conf, 0.6)
     if len(text) > MAX_SUBJECT:
