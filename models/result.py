@@ -33,6 +33,8 @@ class PageResult(BaseModel):
     words: list[Word] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
     error: dict[str, Any] | None = None
+    blank: bool = False  # no text and no colour mark: a duplex back or an empty sheet
+    separator: bool = False  # a separator sheet (QR code): not recognised, cuts a batch
 
 
 class DocumentResult(BaseModel):
@@ -49,6 +51,30 @@ class DocumentResult(BaseModel):
         description="per metadata key: {value, confidence, needs_review, page, bbox}",
     )
     page_results: list[PageResult] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict)
+    status: str = "ok"  # ok | partial | failed
+    error: dict[str, Any] | None = None
+
+
+class BatchDocument(DocumentResult):
+    """One document cut from a batch: its pages in the input and how sure its first page is."""
+
+    page_indices: list[int] = Field(default_factory=list)  # 0-based pages of the input, in order
+    boundary: str = "start"  # start (first page of the file) | separator | auto
+    confidence: float = 1.0  # that its first page starts a document
+    needs_review: bool = False
+    review_reasons: list[str] = Field(default_factory=list)
+
+
+class BatchResult(BaseModel):
+    """The result of cutting one input file into documents (`intake split`)."""
+
+    source: str
+    sha256: str | None = None
+    pages: int = 0  # pages in the input, separators and blanks included
+    documents: list[BatchDocument] = Field(default_factory=list)
+    blank_pages: list[int] = Field(default_factory=list)  # 0-based, removed
+    separator_pages: list[int] = Field(default_factory=list)  # 0-based, removed
     timings: dict[str, float] = Field(default_factory=dict)
     status: str = "ok"  # ok | partial | failed
     error: dict[str, Any] | None = None

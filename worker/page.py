@@ -21,6 +21,8 @@ from worker.options import PipelineOptions
 from worker.pdfa import PagePart
 from worker.pdfimage import page_image
 from worker.pdftext import normalise_text_layer
+from worker.split.blank import measure_ink
+from worker.split.separator import find_separator
 from worker.tools import poppler, tesseract
 from worker.tools.poppler import LayerPage
 
@@ -100,7 +102,7 @@ class Recognised:
     """A page loaded, cleaned and recognised (not yet composed)."""
 
     result: PageResult
-    cleaned: CleanedPage
+    cleaned: CleanedPage | None  # None for a separator sheet: it is neither cleaned nor recognised
     text_pdf: Path | None
 
 
@@ -113,6 +115,14 @@ def recognise_page(source: PageSource, opts: PipelineOptions, work_dir: Path) ->
     timings["load"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    if find_separator(bgr, dpi) is not None:
+        # A separator sheet only cuts the batch: no clean-up, no OCR, no PDF page.
+        timings["separator"] = time.perf_counter() - t0
+        result = PageResult(index=idx, source="ocr", dpi=dpi, separator=True, timings=_rounded(timings))
+        return Recognised(result, None, None)
+    timings["separator"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
     clean_opts = CleanOptions(
         detect_orientation=opts.detect_orientation,
         osd_timeout=opts.tool_timeout,
@@ -121,6 +131,9 @@ def recognise_page(source: PageSource, opts: PipelineOptions, work_dir: Path) ->
     cleaned = clean_page(bgr, dpi, clean_opts)
     del bgr
     timings["clean"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    blank = measure_ink(cleaned.ocr_image, cleaned.archive_image, dpi).blank
+    timings["blank"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     base = work_dir / f"page-{idx:04d}"
@@ -151,6 +164,7 @@ def recognise_page(source: PageSource, opts: PipelineOptions, work_dir: Path) ->
         text=words_to_text(words),
         words=words,
         timings={**_rounded(cleaned.timings), **_rounded(timings)},
+        blank=blank,
     )
     return Recognised(result, cleaned, text_pdf)
 
@@ -159,6 +173,8 @@ def _recognise_page(task: PageTask) -> PageOutput:
     """Recognise one scanned page and compose its PDF page."""
     rec = recognise_page(task.source, task.options, task.work_dir)
     opts, cleaned = task.options, rec.cleaned
+    if cleaned is None:
+        return PageOutput(rec.result, None)  # a separator sheet: dropped from the PDF
     t0 = time.perf_counter()
     out = task.work_dir / f"page-{task.source.index:04d}.page.pdf"
     compose_page(

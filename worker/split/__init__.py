@@ -1,0 +1,1 @@
+"""Cutting a scanned batch into documents: separator sheets, blank pages, automatic boundaries."""
