@@ -23,6 +23,11 @@ def _parser() -> argparse.ArgumentParser:
     proc.add_argument("--out", type=Path, required=True, help="output folder")
     proc.add_argument("--json", action="store_true", help="print one JSON line per input")
     proc.add_argument("--workers", type=int, help="pages in parallel (default: settings)")
+    split = sub.add_parser("split", help="cut a scanned stack into documents, one PDF/A + JSON each")
+    split.add_argument("path", type=Path, help="one scanned file (PDF, TIFF...) holding many documents")
+    split.add_argument("--out", type=Path, required=True, help="output folder")
+    split.add_argument("--json", action="store_true", help="print the batch result as one JSON line")
+    split.add_argument("--workers", type=int, help="pages in parallel (default: settings)")
     sub.add_parser("check", help="check Tesseract, the vie data, Ghostscript and Poppler")
     watch = sub.add_parser("watch", help="submit scans dropped in a folder (done/, failed/)")
     watch.add_argument("folder", type=Path, nargs="?", help="folder (default: INTAKE_WATCH_DIR)")
@@ -41,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
 
             logging.getLogger("intake.watch").setLevel(logging.INFO)
             return run_watch(get_settings(), args.folder)
+        if args.command == "split":
+            from intake.split import run_split
+
+            return run_split(args)
         return _process(args)
     except IntakeError as exc:
         print(f"error [{exc.code}]: {exc.message}", file=sys.stderr)

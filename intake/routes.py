@@ -198,3 +198,12 @@ def _snippet(text: str, q: str, width: int = 80) -> str:
         return text[: width * 2].replace("\f", " ")
     start = max(0, at - width)
     return text[start: at + width].replace("\f", " ")
+
+
+@router.get("/separator.pdf", summary="Separator sheet to print (one before each document)")
+def separator_sheet() -> Response:
+    """A printable A4 separator page: scanned before a document, it cuts the batch there."""
+    from models.separator import separator_pdf
+
+    return Response(separator_pdf(), media_type="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="trang-phan-tach.pdf"'})

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.errors import IntakeError, from_dict
-from models.result import DocumentResult, PageResult
+from models.result import BatchResult, DocumentResult, PageResult
 from worker.extract import extract_metadata
 from worker.load import InputDocument, open_input
 from worker.options import PipelineOptions
@@ -73,6 +73,13 @@ class Pipeline:
     def process(self, source: Path, out_pdf: Path, progress: ProgressFn | None = None) -> DocumentResult:
         """Process one input file as one document."""
         return next(self.process_many([(source, out_pdf)], progress))
+
+    def process_batch(self, source: Path, out_dir: Path, progress: ProgressFn | None = None) -> BatchResult:
+        """Process one input file as a scanned stack: cut into documents, one PDF/A each (worker.split)."""
+        from worker.split.batch import finish_batch
+
+        item = self._submit(source, out_dir / f"{source.stem}.pdf")
+        return finish_batch(item, out_dir, self.options, progress)
 
     def process_many(
         self, jobs: Iterable[tuple[Path, Path]], progress: ProgressFn | None = None

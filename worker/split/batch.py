@@ -1,0 +1,96 @@
+"""Finish a scanned batch: wait for its pages, plan the documents, one PDF/A and extraction each."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from models.errors import IntakeError, from_dict
+from models.result import BatchDocument, BatchResult, PageResult
+from worker.extract import extract_metadata
+from worker.options import PipelineOptions
+from worker.page import PageOutput
+from worker.pdfa import DocumentInfo, assemble_pdfa
+from worker.split.plan import PlannedDocument, plan_batch
+
+if TYPE_CHECKING:
+    from worker.pipeline import _Pending
+
+
+def document_stem(stem: str, number: int) -> str:
+    """Output name of the n-th (1-based) document cut from an input: `scan-001`."""
+    return f"{stem}-{number:03d}"
+
+
+def finish_batch(item: _Pending, out_dir: Path, options: PipelineOptions,
+                 progress: Callable[[int], None] | None = None) -> BatchResult:
+    """Wait for the pages of a submitted input and write one PDF/A + result per document found."""
+    result = BatchResult(source=str(item.source))
+    try:
+        if item.error is not None:
+            raise item.error
+        assert item.doc is not None
+        result.sha256 = item.doc.sha256
+        outputs: list[PageOutput] = []
+        for fut in item.futures:
+            outputs.append(fut.result())
+            if progress:
+                progress(1)
+        result.pages = len(outputs)
+        t0 = time.perf_counter()
+        plan = plan_batch([o.result for o in outputs])
+        item.timings["plan"] = round(time.perf_counter() - t0, 3)
+        result.blank_pages, result.separator_pages = plan.blank_pages, plan.separator_pages
+        stem = item.source.stem
+        for n, planned in enumerate(plan.documents, start=1):
+            out = out_dir / f"{document_stem(stem, n)}.pdf"
+            result.documents.append(_document(planned, outputs, out, options, f"{stem} ({n})"))
+        if not result.documents:
+            raise from_dict({"code": "no_pages", "message": "no page with content in the batch"})
+        statuses = {d.status for d in result.documents}
+        result.status = "ok" if statuses == {"ok"} else "failed" if statuses == {"failed"} else "partial"
+    except IntakeError as exc:
+        result.status = "failed"
+        result.error = exc.to_dict()
+    finally:
+        if item.work_dir is not None:
+            shutil.rmtree(item.work_dir, ignore_errors=True)
+    result.timings = {**item.timings, "total": round(time.perf_counter() - item.started, 3)}
+    return result
+
+
+def _document(planned: PlannedDocument, outputs: list[PageOutput], out: Path, options: PipelineOptions,
+              title: str) -> BatchDocument:
+    """Extraction and PDF/A of one planned document; page results renumbered within it."""
+    pages: list[PageResult] = [outputs[i].result.model_copy(update={"index": k})
+                               for k, i in enumerate(planned.pages)]
+    doc = BatchDocument(
+        source=str(out), pages=len(pages), page_indices=list(planned.pages), page_results=pages,
+        boundary=planned.boundary, confidence=planned.confidence,
+        needs_review=planned.needs_review, review_reasons=list(planned.reasons),
+    )
+    failed = [p for p in pages if p.error]
+    try:
+        if failed and (options.page_failure_policy == "fail" or len(failed) == len(pages)):
+            err = failed[0].error or {}
+            raise from_dict(err, f"page {planned.pages[pages.index(failed[0])] + 1}: "
+                                 f"{err.get('message', '')}")
+        good = [p for p in pages if not p.error]
+        t0 = time.perf_counter()
+        extraction = extract_metadata(good)
+        doc.metadata, doc.fields = extraction.metadata, extraction.fields
+        doc.timings["extract"] = round(time.perf_counter() - t0, 3)
+        t0 = time.perf_counter()
+        parts = [outputs[i].part for i in planned.pages if outputs[i].part is not None]
+        assemble_pdfa([p for p in parts if p is not None], out, DocumentInfo(title=title))
+        doc.timings["assemble"] = round(time.perf_counter() - t0, 3)
+        doc.pdf = str(out)
+        doc.text = "\f".join(p.text for p in good)
+        doc.status = "partial" if failed else "ok"
+    except IntakeError as exc:
+        doc.status = "failed"
+        doc.error = exc.to_dict()
+    return doc
