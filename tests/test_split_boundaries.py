@@ -123,3 +123,15 @@ def test_uncertain_boundary_is_flagged_not_guessed() -> None:
     assert len(plan.documents) == 1
     assert plan.documents[0].needs_review
     assert "may start a new document" in plan.documents[0].reasons[0]
+
+
+def test_header_on_the_agency_line_with_ocr_noise_between() -> None:
+    # Tesseract joined `UBND TỈNH THANH HÓA` and the header into one line, a stray mark between.
+    page = _page(0, header=None, motto=None)
+    joined = [("UBND", 435, 585), ("TỈNH", 601, 727), ("THANH", 744, 930), ("HÓA", 946, 1062),
+              ("ˆ", 1108, 1135), ("CỘNG", 1150, 1301), ("HÒA", 1317, 1434), ("XÃ", 1445, 1519),
+              ("HỘI", 1534, 1631), ("CHỦ", 1650, 1761), ("NGHĨA", 1776, 1951), ("VIỆT", 1963, 2088),
+              ("NAM", 2102, 2224)]
+    page.words += [Word(text=t, bbox=(x0, 225, x1, 289), conf=90.0, block=77, line=77)
+                   for t, x0, x1 in joined]
+    assert page_features(page).header >= 0.5

@@ -84,20 +84,20 @@ def _in_order(found: list[str], target: list[str]) -> int:
     return prev[-1]
 
 
-def _right_part(line: Line, width: int) -> tuple[list[str], float]:
-    """Tokens of a line's right column and their upper-case share; empty when it is running text.
+def _right_part(line: Line, width: int) -> tuple[list[str], float, bool]:
+    """Tokens of a line's right column, their upper-case share, and whether they stand apart.
 
-    The header stands apart: either the line starts right of the centre, or a wide gap separates
-    it from the agency block that Tesseract put on the same line. Body lines have no such gap.
+    The header block stands apart: either the line starts right of the centre, or a gap separates
+    it from the agency block that Tesseract put on the same line. Running text has no such gap.
     """
-    words = line.words
+    # OCR noise between the two blocks (`ˆ`, `'`) must not close the gap.
+    words = [wd for wd in line.words if sum(c.isalnum() for c in wd.text) >= 2]
     first = next((i for i, wd in enumerate(words) if (wd.bbox[0] + wd.bbox[2]) / 2 > 0.42 * width), None)
     if first is None:
-        return [], 0.0
-    if first > 0 and words[first].bbox[0] - words[first - 1].bbox[2] < 0.04 * width:
-        return [], 0.0
+        return [], 0.0, False
+    apart = first == 0 or words[first].bbox[0] - words[first - 1].bbox[2] >= 0.03 * width
     text = " ".join(wd.text for wd in words[first:])
-    return _tokens(text), _upper_share(text)
+    return _tokens(text), _upper_share(text), apart
 
 
 def _block_share(lines: list[list[str]], target: list[str]) -> float:
@@ -139,9 +139,11 @@ def page_features(page: PageResult) -> PageFeatures:
     w, h = page.width, page.height
     top = [ln for ln in lines if ln.box[3] < 0.30 * h]
     right = [_right_part(ln, w) for ln in top]
-    upper = [toks if share >= 0.5 else [] for toks, share in right]
-    found = (_block_share(upper, HEADER) * len(HEADER)
-             + _block_share([toks for toks, _ in right], MOTTO) * len(MOTTO))
+    # The header line is in capitals (body text that names the country is not); the motto is not,
+    # so it must stand apart from whatever is on its left.
+    caps = [toks if share >= 0.5 and (apart or share >= 0.8) else [] for toks, share, apart in right]
+    motto = [toks if apart else [] for toks, _, apart in right]
+    found = _block_share(caps, HEADER) * len(HEADER) + _block_share(motto, MOTTO) * len(MOTTO)
     f.header = found / (len(HEADER) + len(MOTTO))
     for ln in lines:
         folded = fold(ln.text).strip()
