@@ -86,7 +86,8 @@ def _process(args: argparse.Namespace) -> int:
     stems = output_stems(inputs)
     exit_code = 0
     with Pipeline(options) as pipeline:
-        total = sum(pipeline.count_pages(p) for p in inputs)
+        # Counting opens every input once more: only worth it when a bar is drawn.
+        total = sum(pipeline.count_pages(p) for p in inputs) if sys.stderr.isatty() else 0
         with progress_bar(total) as tick:
             jobs = [(src, args.out / f"{stem}.pdf") for src, stem in zip(inputs, stems, strict=True)]
             for (src, _), stem, result in zip(jobs, stems, pipeline.process_many(jobs, tick), strict=True):

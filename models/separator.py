@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import zxingcpp
-from fpdf import FPDF
 from PIL import Image
 
 PREFIX = "INTAKE-SEPARATOR:v1:"
@@ -42,6 +41,8 @@ def _qr_png(payload: str) -> bytes:
 def separator_pdf(ident: str | None = None) -> bytes:
     """An A4 separator sheet as PDF bytes: two QR codes (top, bottom), label and instructions."""
     payload = separator_payload(ident)
+    from fpdf import FPDF  # only when a sheet is made: detection must not pay for the import
+
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)

@@ -31,8 +31,7 @@ log = logging.getLogger(__name__)
 A4_LONG_SIDE_INCHES = 11.69
 MIN_NATIVE_DPI = 190  # pages at this resolution or above are recognised as they are
 MAX_OCR_PIXELS = 80_000_000  # about A2 at 300 dpi; larger pages are recognised at a lower dpi
-BLANK_LEVEL = 128  # grey level under which a pixel of the cleaned page counts as ink
-BLANK_MIN_PIXELS = 150  # fewer dark pixels than one printed letter at 300 dpi
+BLANK_MIN_PIXELS = 150  # fewer dark pixels (at 300 dpi) than one printed letter: nothing to read
 
 
 @dataclass(frozen=True)
@@ -132,14 +131,14 @@ def recognise_page(source: PageSource, opts: PipelineOptions, work_dir: Path) ->
     del bgr
     timings["clean"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    blank = measure_ink(cleaned.ocr_image, cleaned.archive_image, dpi).blank
+    ink = measure_ink(cleaned.ocr_image, cleaned.archive_image, dpi)
     timings["blank"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     base = work_dir / f"page-{idx:04d}"
     text_pdf: Path | None = None
     words: list[Word] = []
-    if has_ink(cleaned.ocr_image):
+    if ink.dark >= BLANK_MIN_PIXELS:  # a page with no dark ink at all is not given to Tesseract
         # Uncompressed PGM: written and read in a few ms, where PNG costs ~80 ms per page.
         pgm = base.with_suffix(".pgm")
         cv2.imwrite(str(pgm), cleaned.ocr_image)
@@ -164,7 +163,7 @@ def recognise_page(source: PageSource, opts: PipelineOptions, work_dir: Path) ->
         text=words_to_text(words),
         words=words,
         timings={**_rounded(cleaned.timings), **_rounded(timings)},
-        blank=blank,
+        blank=ink.blank,
     )
     return Recognised(result, cleaned, text_pdf)
 
@@ -187,11 +186,6 @@ def _recognise_page(task: PageTask) -> PageOutput:
     )
     rec.result.timings["compose"] = round(time.perf_counter() - t0, 3)
     return PageOutput(rec.result, out)
-
-
-def has_ink(ocr_image: np.ndarray) -> bool:
-    """False for a blank page (nothing dark at all): Tesseract is not run on it."""
-    return int(np.count_nonzero(ocr_image < BLANK_LEVEL)) >= BLANK_MIN_PIXELS
 
 
 def layer_page_result(index: int, layer: LayerPage, dpi: int) -> PageResult:
