@@ -134,7 +134,7 @@ def report(results: list[MethodResult], docs: list[BenchDoc]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
-    parser.add_argument("--pages-per-kind", type=int, default=2)
+    parser.add_argument("--pages-per-kind", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--corpus-pages", type=int, default=12,

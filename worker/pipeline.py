@@ -51,6 +51,15 @@ class _Pending:
     timings: dict[str, float]
     error: IntakeError | None = None
 
+    def wait(self, progress: ProgressFn | None) -> list[PageOutput]:
+        """The pages' outputs in order, ticking `progress` as each arrives."""
+        outputs: list[PageOutput] = []
+        for fut in self.futures:
+            outputs.append(fut.result())
+            if progress:
+                progress(1)
+        return outputs
+
 
 class Pipeline:
     """Processes documents with one pool of page workers shared by all documents."""
@@ -143,12 +152,7 @@ class Pipeline:
                 raise item.error
             assert item.doc is not None
             result.sha256 = item.doc.sha256
-            outputs: list[PageOutput] = []
-            for fut in item.futures:
-                outputs.append(fut.result())
-                if progress:
-                    progress(1)
-            self._assemble(item, outputs, result)
+            self._assemble(item, item.wait(progress), result)
         except IntakeError as exc:
             result.status = "failed"
             result.error = exc.to_dict()

@@ -34,11 +34,7 @@ def finish_batch(item: _Pending, out_dir: Path, options: PipelineOptions,
             raise item.error
         assert item.doc is not None
         result.sha256 = item.doc.sha256
-        outputs: list[PageOutput] = []
-        for fut in item.futures:
-            outputs.append(fut.result())
-            if progress:
-                progress(1)
+        outputs = item.wait(progress)
         result.pages = len(outputs)
         t0 = time.perf_counter()
         plan = plan_batch([o.result for o in outputs])
