@@ -26,12 +26,9 @@ OPTIONS = PipelineOptions(workers=1)
 
 
 def sha1_of(path: Path) -> str:
-    """Hex sha1 of a file."""
-    h = hashlib.sha1()
+    """Hex sha1 of a file (the labels' key)."""
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha1").hexdigest()
 
 
 def _recognise(source: PageSource, work: Path) -> PageResult:

@@ -68,11 +68,8 @@ def _describe_unknown(head: bytes) -> str:
 
 def sha256_of(path: Path) -> str:
     """Hash a file in chunks."""
-    digest = hashlib.sha256()
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def open_input(path: Path, *, max_pixels: int, max_pages: int, max_bytes: int) -> InputDocument:
