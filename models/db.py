@@ -60,8 +60,9 @@ class DocumentStatus(StrEnum):
     PROCESSING = "processing"
     READY_FOR_REVIEW = "ready_for_review"
     FAILED = "failed"
-    CONFIRMED = "confirmed"
-    DELIVERED = "delivered"
+    CONFIRMED = "confirmed"  # checked by a clerk (or auto-confirmed): ready for delivery
+    DELIVERED = "delivered"  # handed to the registry (pulled or pushed)
+    DELETED = "deleted"  # emptied by a correction (all its pages moved or deleted); kept for history
 
 
 class PageStatus(StrEnum):
@@ -158,6 +159,16 @@ class Document(Base):
     doc_type: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
     urgency: Mapped[str | None] = mapped_column(String(20), default=None, index=True)
     issued_date: Mapped[dt.date | None] = mapped_column(default=None)
+    # MẬT / TỐI MẬT / TUYỆT MẬT: never delivered electronically by automation (restricted queue).
+    secrecy: Mapped[str | None] = mapped_column(String(20), default=None, index=True)
+    # Fields still marked needs_review (the review queue shows and sorts by it).
+    review_count: Mapped[int] = mapped_column(Integer, default=0)
+    # How the batch was cut here: {"confidence", "needs_review", "reason"} (None: whole file).
+    split: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # Latest registry status code (DOMAIN §7: 01 arrived ... 06 done), None before delivery.
+    registry_status: Mapped[str | None] = mapped_column(String(2), default=None)
+    # The paper's arrival date, entered by the mailroom (reports compare it with delivery).
+    paper_arrived_on: Mapped[dt.date | None] = mapped_column(default=None)
     possible_duplicate_of: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id"), default=None
     )
@@ -166,6 +177,9 @@ class Document(Base):
     search_folded: Mapped[str] = mapped_column(Text, default="")
     uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     recognised_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     upload: Mapped[Upload] = relationship(back_populates="documents", foreign_keys=[upload_id])
@@ -183,6 +197,8 @@ class Page(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     index: Mapped[int] = mapped_column(Integer)  # 0-based within the document
+    # 0-based page of the uploaded file this page came from (kept through corrections).
+    source_page: Mapped[int | None] = mapped_column(Integer, default=None)
     status: Mapped[str] = mapped_column(String(16), default=PageStatus.PENDING)
     source: Mapped[str | None] = mapped_column(String(16), default=None)  # ocr | text_layer
     rotation: Mapped[int] = mapped_column(Integer, default=0)
@@ -217,3 +233,16 @@ class Event(Base):
 
     # Marks events that are a person's correction, so reports can count them.
     by_person: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class GazetteerEntry(Base):
+    """A clerk's corrected agency name, parent line or position: extraction learns it."""
+
+    __tablename__ = "gazetteer_entries"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_gazetteer_kind_value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # organ | parent | position | place
+    value: Mapped[str] = mapped_column(String(300))
+    added_by: Mapped[str] = mapped_column(String(100), default="")
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
