@@ -8,15 +8,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel
+from pydantic import Field as PydField
 from starlette.concurrency import run_in_threadpool
 
 from intake.actions import retry_document
 from intake.events import batch_events
+from intake.review import confirm_document, correct_fields
 from intake.uploads import IncomingFile, receive_batch
 from intake.views import (
     DocumentFilter,
     batch_view,
     document_summary,
+    document_summary_by_id,
     document_view,
     documents_by_ids,
     list_documents,
@@ -107,6 +111,45 @@ def get_document(request: Request, doc_id: int) -> dict[str, Any]:
         return document_view(session, doc_id)
 
 
+class FieldChanges(BaseModel):
+    """A clerk's corrections: field -> value (a value equal to the current one accepts it)."""
+
+    fields: dict[str, Any] = PydField(
+        default_factory=dict,
+        description="number, issued_date, place, organ_name, parent_organ, type_name, subject, "
+        "signer (or signer.competence / signer.position / signer.full_name), to_places, "
+        "secrecy, urgency, arrival_stamp",
+        examples=[{"number": "87/QĐ-UBND", "signer.full_name": "Trần Phước Hiền"}],
+    )
+    paper_arrived_on: str | None = PydField(None, description="the paper's arrival (YYYY-MM-DD)")
+
+
+class Confirmation(BaseModel):
+    """Confirming a document; fields still uncertain are refused unless accepted here."""
+
+    accept_remaining: bool = False
+
+
+@router.patch("/documents/{doc_id}", summary="Correct or accept fields")
+def patch_document(request: Request, doc_id: int, changes: FieldChanges,
+                   user: User = None) -> dict[str, Any]:
+    """Validate and store a clerk's values; each change is recorded in the history."""
+    settings = _settings(request)
+    correct_fields(settings, doc_id, changes.fields, _actor(user), changes.paper_arrived_on)
+    with session_scope(settings.database) as session:
+        return document_view(session, doc_id)
+
+
+@router.post("/documents/{doc_id}/confirm", summary="Confirm a reviewed document")
+def post_confirm(request: Request, doc_id: int, body: Confirmation | None = None,
+                 user: User = None) -> dict[str, Any]:
+    """The document is checked: it becomes ready for delivery to the registry."""
+    settings = _settings(request)
+    confirm_document(settings, doc_id, _actor(user), bool(body and body.accept_remaining))
+    with session_scope(settings.database) as session:
+        return document_summary_by_id(session, doc_id)
+
+
 @router.post("/documents/{doc_id}/retry", status_code=202, summary="Retry a failed document")
 def post_retry(request: Request, doc_id: int, user: User = None) -> dict[str, Any]:
     """Queue a failed document again (recorded in its history)."""
@@ -115,7 +158,7 @@ def post_retry(request: Request, doc_id: int, user: User = None) -> dict[str, An
 
 
 def _file_response(settings: Settings, key: str, media_type: str, filename: str) -> Response:
-    store = open_store(settings.store_dir)
+    store = open_store(settings)
     path = store.local_path(key)
     if path is not None:
         return FileResponse(path, media_type=media_type, filename=filename)

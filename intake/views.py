@@ -23,7 +23,9 @@ SUMMARY_COLUMNS = [
     Document.notation, Document.organ, Document.doc_type, Document.urgency,
     Document.issued_date, Document.pages_total, Document.attempts, Document.error,
     Document.possible_duplicate_of, Document.uploaded_at, Document.recognised_at,
-    Document.updated_at, Document.pdf_key,
+    Document.updated_at, Document.pdf_key, Document.secrecy, Document.review_count,
+    Document.confirmed_at, Document.delivered_at, Document.acknowledged_at,
+    Document.registry_status, Document.paper_arrived_on, Document.split,
 ]
 
 
@@ -39,10 +41,14 @@ def document_summary(doc: Any, pages_done: int | None = None) -> dict[str, Any]:
     return {
         "id": doc.id, "batch_id": doc.batch_id, "title": doc.title, "status": doc.status,
         "number": doc.number, "notation": doc.notation, "organ": doc.organ,
-        "type": doc.doc_type, "urgency": doc.urgency, "issued_date": _iso(doc.issued_date),
+        "type": doc.doc_type, "urgency": doc.urgency, "secrecy": doc.secrecy,
+        "issued_date": _iso(doc.issued_date), "review_count": doc.review_count,
         "pages_total": doc.pages_total, "pages_done": done, "attempts": doc.attempts,
         "error": doc.error, "possible_duplicate_of": doc.possible_duplicate_of,
         "uploaded_at": _iso(doc.uploaded_at), "recognised_at": _iso(doc.recognised_at),
+        "confirmed_at": _iso(doc.confirmed_at), "delivered_at": _iso(doc.delivered_at),
+        "acknowledged_at": _iso(doc.acknowledged_at), "registry_status": doc.registry_status,
+        "paper_arrived_on": _iso(doc.paper_arrived_on), "split": doc.split,
         "updated_at": _iso(doc.updated_at), "links": _links(doc),
     }
 
@@ -167,6 +173,14 @@ def documents_by_ids(session: Session, ids: list[int]) -> dict[int, Document]:
         return {}
     query = select(Document).where(Document.id.in_(ids)).options(*SUMMARY[1:])  # text kept
     return {d.id: d for d in session.scalars(query)}
+
+
+def document_summary_by_id(session: Session, doc_id: int) -> dict[str, Any]:
+    """The list summary of one document."""
+    doc = session.get(Document, doc_id, options=[selectinload(Document.pages).defer(Page.words)])
+    if doc is None:
+        raise NotFoundError(f"document {doc_id} not found")
+    return document_summary(doc)
 
 
 def document_view(session: Session, doc_id: int) -> dict[str, Any]:

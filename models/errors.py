@@ -94,6 +94,13 @@ class RequestError(IntakeError):
     exit_code = 64  # EX_USAGE
 
 
+class InvalidFieldError(RequestError):
+    """A corrected metadata value breaks its grammar (number, date, enumeration, length)."""
+
+    code = "invalid_field"
+    http_status = 422
+
+
 class NotFoundError(IntakeError):
     """The batch, document or file asked for does not exist."""
 

@@ -14,6 +14,7 @@ from rq import get_current_job
 from sqlalchemy.exc import OperationalError
 
 from models.database import session_scope
+from models.documents import learned_gazetteer
 from models.errors import IntakeError
 from models.queue import announce, connect, enqueue_document
 from models.result import DocumentResult
@@ -100,15 +101,17 @@ class _Failed(IntakeError):
 
 
 def _run(owned: Claim, settings: Settings, conn: Redis) -> str:
-    store = open_store(settings.store_dir)
+    store = open_store(settings)
     work = settings.data_dir / "work" / f"document-{owned.document_id}"
     shutil.rmtree(work, ignore_errors=True)  # a previous attempt may have left files
     work.mkdir(parents=True)
     url = settings.database
     try:
         source = _original(store, owned.sha256, work)
+        with session_scope(url) as session:
+            learned = learned_gazetteer(session)
         options = PipelineOptions.from_settings(settings)
-        options = PipelineOptions(**{**options.__dict__, "work_dir": work})
+        options = PipelineOptions(**{**options.__dict__, "work_dir": work, "learned": learned})
         with Pipeline(options) as pipeline:
             with session_scope(url, write=True) as session:
                 start_pages(session, owned.document_id, pipeline.count_pages(source))

@@ -24,6 +24,8 @@ class PipelineOptions:
     page_failure_policy: str = "fail"
     detect_orientation: bool = True
     work_dir: Path | None = None
+    # Gazetteer entries learned from clerks' corrections, (kind, value); read from the database.
+    learned: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PipelineOptions:

@@ -25,6 +25,7 @@ from pathlib import Path
 from models.errors import IntakeError, from_dict
 from models.result import BatchResult, DocumentResult, PageResult
 from worker.extract import extract_metadata
+from worker.extract.gazetteer import gazetteer_for
 from worker.load import InputDocument, open_input
 from worker.options import PipelineOptions
 from worker.page import PageOutput, PageTask, run_page
@@ -172,7 +173,8 @@ class Pipeline:
             err = first.error or {}
             raise from_dict(err, f"page {first.index + 1}: {err.get('message', '')}")
         t0 = time.perf_counter()
-        extraction = extract_metadata([p for p in pages if not p.error])
+        extraction = extract_metadata([p for p in pages if not p.error],
+                                      gazetteer=gazetteer_for(self.options.learned))
         result.metadata, result.fields = extraction.metadata, extraction.fields
         item.timings["extract"] = round(time.perf_counter() - t0, 3)
         t0 = time.perf_counter()

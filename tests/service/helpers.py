@@ -69,3 +69,38 @@ def batch_documents(settings: Settings, batch_id: int) -> list[int]:
     """Ids of the documents of a batch."""
     with session_scope(settings.database) as session:
         return list(session.scalars(select(Document.id).where(Document.batch_id == batch_id)))
+
+
+def field(value: object, confidence: float = 0.95, needs_review: bool = False) -> dict[str, object]:
+    """A field as extraction writes it (page 0, a box at the top)."""
+    return {"value": value, "confidence": confidence, "needs_review": needs_review, "page": 0,
+            "bbox": [100, 100, 900, 160]}
+
+
+def ready_document(settings: Settings, meta: dict[str, object],
+                   uncertain: tuple[str, ...] = (), text: str = "", sha: str = "") -> int:
+    """A document row ready for review with these metadata (no OCR: narrow API tests only)."""
+    import hashlib
+
+    from models.db import Batch, DocumentStatus, StoredFile, Upload
+    from models.documents import apply_metadata
+
+    sha = sha or hashlib.sha256(repr((meta, text, time.time_ns())).encode()).hexdigest()
+    migrate(settings.database)
+    with session_scope(settings.database, write=True) as session:
+        batch = Batch(source="api")
+        session.add(batch)
+        if session.get(StoredFile, sha) is None:
+            session.add(StoredFile(sha256=sha, size=1))
+        session.flush()
+        upload = Upload(batch_id=batch.id, sha256=sha, filename="seeded.pdf", size=1)
+        session.add(upload)
+        session.flush()
+        doc = Document(batch_id=batch.id, upload_id=upload.id, sha256=sha, title="seeded.pdf",
+                       status=DocumentStatus.READY_FOR_REVIEW, text=text, pages_total=1)
+        session.add(doc)
+        session.flush()
+        fields = {k: field(v, 0.5 if k in uncertain else 0.95, k in uncertain)
+                  for k, v in meta.items()}
+        apply_metadata(session, doc, dict(meta), fields)
+        return doc.id

@@ -157,3 +157,15 @@ class Gazetteer:
 def default_gazetteer() -> Gazetteer:
     """The project's gazetteer without any overlay (shared, read-only use)."""
     return Gazetteer.load()
+
+
+@lru_cache(maxsize=4)
+def gazetteer_for(learned: tuple[tuple[str, str], ...]) -> Gazetteer:
+    """The project's gazetteer plus entries learned from clerks' corrections (kind, value)."""
+    if not learned:
+        return default_gazetteer()
+    gaz = Gazetteer.load()
+    for kind, value in learned:
+        if kind in KINDS:
+            gaz._put(kind, value)  # noqa: SLF001 - in memory only; the database keeps them
+    return gaz

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from models.errors import IntakeError, from_dict
 from models.result import BatchDocument, BatchResult, PageResult
 from worker.extract import extract_metadata
+from worker.extract.gazetteer import gazetteer_for
 from worker.options import PipelineOptions
 from worker.page import PageOutput
 from worker.pdfa import DocumentInfo, assemble_pdfa
@@ -76,7 +77,7 @@ def _document(planned: PlannedDocument, outputs: list[PageOutput], out: Path, op
                                  f"{err.get('message', '')}")
         good = [p for p in pages if not p.error]
         t0 = time.perf_counter()
-        extraction = extract_metadata(good)
+        extraction = extract_metadata(good, gazetteer=gazetteer_for(options.learned))
         doc.metadata, doc.fields = extraction.metadata, extraction.fields
         doc.timings["extract"] = round(time.perf_counter() - t0, 3)
         t0 = time.perf_counter()

@@ -1,0 +1,108 @@
+"""A clerk corrects, accepts and confirms through the API; every change lands in the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from models.database import session_scope
+from models.db import GazetteerEntry
+from models.documents import learned_gazetteer
+from models.settings import Settings
+from tests.service.helpers import client, ready_document
+
+META = {
+    "number": "87/QĐ-UBND", "code_number": "87", "code_notation": "QĐ-UBND",
+    "issued_date": "2026-03-02", "place": "Quảng Ngãi",
+    "organ_name": "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "parent_organ": None,
+    "type_name": "QUYẾT ĐỊNH", "subject": "Về việc phê duyệt kế hoạch",
+    "signer": {"competence": "KT. CHỦ TỊCH", "position": "PHÓ CHỦ TỊCH",
+               "full_name": "Trần Phước Hiền"},
+    "to_places": ["Như Điều 3"], "secrecy": None, "urgency": "KHẨN", "arrival_stamp": None,
+}
+
+
+def test_correct_accept_and_confirm(settings: Settings) -> None:
+    doc_id = ready_document(settings, {**META, "number": "81/QĐ-UBND", "code_number": "81"},
+                            uncertain=("number", "subject"))
+    with client(settings) as api:
+        before = api.get(f"/api/documents/{doc_id}").json()
+        assert before["review_count"] == 2
+        # Uncertain fields left: confirming is refused, naming them.
+        refused = api.post(f"/api/documents/{doc_id}/confirm", headers={"X-Intake-User": "lan"})
+        assert refused.status_code == 409 and "number" in refused.json()["error"]["message"]
+
+        fixed = api.patch(f"/api/documents/{doc_id}",
+                          json={"fields": {"number": "87 / QĐ-UBND",
+                                           "subject": META["subject"],
+                                           "signer.full_name": "Trần Phước Hiển"},
+                                "paper_arrived_on": "2026-03-03"},
+                          headers={"X-Intake-User": "lan"})
+        assert fixed.status_code == 200, fixed.text
+        doc = fixed.json()
+        assert doc["number"] == "87" and doc["notation"] == "QĐ-UBND"
+        assert doc["metadata"]["number"] == "87/QĐ-UBND"
+        assert doc["metadata"]["signer"]["full_name"] == "Trần Phước Hiển"
+        assert doc["fields"]["number"]["needs_review"] is False
+        assert doc["fields"]["number"]["corrected_by"] == "user:lan"
+        assert doc["review_count"] == 0 and doc["paper_arrived_on"] == "2026-03-03"
+        changes = {(e["action"], e["field"]): e for e in doc["history"] if e["actor"] == "user:lan"}
+        assert changes[("field", "number")]["old"] == "81/QĐ-UBND"
+        assert changes[("field", "number")]["new"] == "87/QĐ-UBND"
+        assert ("accept", "subject") in changes  # same value: accepted, not changed
+        assert changes[("field", "signer.full_name")]["old"] == "Trần Phước Hiền"
+
+        confirmed = api.post(f"/api/documents/{doc_id}/confirm", headers={"X-Intake-User": "lan"})
+        assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["status"] == "confirmed" and confirmed.json()["confirmed_at"]
+        # A confirmed document is no longer edited through the review.
+        late = api.patch(f"/api/documents/{doc_id}", json={"fields": {"place": "Huế"}})
+        assert late.status_code == 409
+
+
+def test_bad_values_are_refused_with_the_reason(settings: Settings) -> None:
+    doc_id = ready_document(settings, META)
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    with client(settings) as api:
+        for fields, words in [
+            ({"number": "QĐ-UBND"}, "number"),
+            ({"issued_date": "2026-02-30"}, "not a date"),
+            ({"issued_date": tomorrow}, "future"),
+            ({"secrecy": "BÍ MẬT"}, "secrecy"),
+            ({"colour": "xanh"}, "not a field"),
+            ({"subject": "x" * 1001}, "longer"),
+        ]:
+            r = api.patch(f"/api/documents/{doc_id}", json={"fields": fields})
+            assert r.status_code == 422, (fields, r.text)
+            assert r.json()["error"]["code"] == "invalid_field"
+            assert words in r.json()["error"]["message"], r.text
+        # Nothing was changed by the refused requests.
+        doc = api.get(f"/api/documents/{doc_id}").json()
+        assert doc["metadata"] == META
+        assert not [e for e in doc["history"] if e["actor"].startswith("user:")]
+
+
+def test_corrected_agency_and_position_teach_the_gazetteer(settings: Settings) -> None:
+    doc_id = ready_document(settings, META, uncertain=("organ_name",))
+    organ = "SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH QUẢNG NGÃI"
+    with client(settings) as api:
+        r = api.patch(f"/api/documents/{doc_id}",
+                      json={"fields": {"organ_name": organ,
+                                       "signer": {"position": "GIÁM ĐỐC SỞ"}}},
+                      headers={"X-Intake-User": "hoa"})
+        assert r.status_code == 200, r.text
+        assert r.json()["organ"] == organ
+        listed = api.get("/api/documents", params={"agency": "so khoa hoc"}).json()
+        assert [d["id"] for d in listed["items"]] == [doc_id]
+    with session_scope(settings.database) as session:
+        learned = learned_gazetteer(session)
+        assert ("organ", organ) in learned and ("position", "GIÁM ĐỐC SỞ") in learned
+        assert session.query(GazetteerEntry).filter_by(added_by="user:hoa").count() == 2
+
+
+def test_learned_entries_reach_the_extraction_gazetteer() -> None:
+    from worker.extract.gazetteer import default_gazetteer, gazetteer_for
+
+    organ = "BAN QUẢN LÝ KHU KINH TẾ DUNG QUẤT THỬ NGHIỆM"
+    assert ("organ", organ) not in default_gazetteer()
+    assert ("organ", organ) in gazetteer_for((("organ", organ),))
+    assert gazetteer_for(()) is default_gazetteer()
