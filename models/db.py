@@ -87,6 +87,8 @@ class Batch(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(16), default="api")  # api | watch
     created_by: Mapped[str] = mapped_column(String(100), default="")
+    # The receiving unit (phòng/ban) the mailroom scanned for; reports group by it.
+    unit: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Set once the batch job has turned every upload into documents (splitting happens there).
     planned_at: Mapped[dt.datetime | None] = mapped_column(default=None)
@@ -159,6 +161,7 @@ class Document(Base):
     doc_type: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
     urgency: Mapped[str | None] = mapped_column(String(20), default=None, index=True)
     issued_date: Mapped[dt.date | None] = mapped_column(default=None)
+    unit: Mapped[str] = mapped_column(String(100), default="", index=True)  # from its batch
     # MẬT / TỐI MẬT / TUYỆT MẬT: never delivered electronically by automation (restricted queue).
     secrecy: Mapped[str | None] = mapped_column(String(20), default=None, index=True)
     # Fields still marked needs_review (the review queue shows and sorts by it).

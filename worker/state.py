@@ -45,6 +45,7 @@ def plan_batch(session: Session, batch_id: int) -> list[int]:
                     batch_id=batch.id, upload_id=upload.id, sha256=upload.sha256,
                     page_start=plan.page_start, page_count=plan.page_count,
                     title=upload.filename[:255], uploaded_at=upload.received_at,
+                    unit=batch.unit,
                 )
                 session.add(doc)
                 session.flush()

@@ -1,4 +1,4 @@
-"""Review and delivery columns: secrecy, review count, split note, timestamps, page origin, gazetteer.
+"""Review and delivery columns: receiving unit, secrecy, review count, split note, timestamps, page origin, gazetteer.
 
 Revision ID: 0003
 Revises: 0002
@@ -22,7 +22,11 @@ STAMP = sa.DateTime(timezone=True)
 
 def upgrade() -> None:
     """Apply this revision."""
+    with op.batch_alter_table("batches") as batch:
+        batch.add_column(sa.Column("unit", sa.String(100), nullable=False, server_default=""))
     with op.batch_alter_table("documents") as batch:
+        batch.add_column(sa.Column("unit", sa.String(100), nullable=False, server_default=""))
+        batch.create_index("ix_documents_unit", ["unit"])
         batch.add_column(sa.Column("secrecy", sa.String(20), nullable=True))
         batch.add_column(sa.Column("review_count", sa.Integer(), nullable=False,
                                    server_default="0"))
@@ -51,11 +55,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Undo this revision."""
     op.drop_table("gazetteer_entries")
+    with op.batch_alter_table("batches") as batch:
+        batch.drop_column("unit")
     with op.batch_alter_table("pages") as batch:
         batch.drop_column("source_page")
     with op.batch_alter_table("documents") as batch:
         batch.drop_index("ix_documents_delivered_at")
         batch.drop_index("ix_documents_secrecy")
-        for name in ("acknowledged_at", "delivered_at", "confirmed_at", "paper_arrived_on",
+        batch.drop_index("ix_documents_unit")
+        for name in ("unit", "acknowledged_at", "delivered_at", "confirmed_at", "paper_arrived_on",
                      "registry_status", "split", "review_count", "secrecy"):
             batch.drop_column(name)
