@@ -69,7 +69,7 @@ def receive_batch(settings: Settings, files: Iterable[IncomingFile], *, source: 
         raise RequestError("no file in the request (multipart field 'files')")
     if len(files) > settings.max_upload_files:
         raise TooLargeError(f"more than {settings.max_upload_files} files in one batch")
-    store = open_store(settings.store_dir)
+    store = open_store(settings)
     blobs: list[tuple[str, StoredBlob]] = []
     for item in files:
         try:

@@ -56,6 +56,19 @@ class Settings(BaseSettings):
     storage_dir: Path | None = Field(
         None, description="Local content-addressed file store; empty: `store/` in the data folder."
     )
+    s3_bucket: str = Field(
+        "", description="S3-compatible bucket for the file store (shared by several machines); "
+        "empty: the local store."
+    )
+    s3_endpoint_url: str = Field(
+        "", description="URL of the S3-compatible server (MinIO, Ceph, ...); empty: AWS S3."
+    )
+    s3_region: str = Field("", description="Region of the bucket; empty: boto3's default.")
+    s3_access_key: str = Field(
+        "", repr=False, description="Access key; empty: boto3's own chain (AWS_* variables, role)."
+    )
+    s3_secret_key: str = Field("", repr=False, description="Secret key that goes with the access key.")
+    s3_prefix: str = Field("", description="Folder inside the bucket all keys go under.")
     queue_name: str = Field("intake", description="Name of the RQ queue jobs go through.")
     job_workers: int = Field(
         default_factory=_default_workers,

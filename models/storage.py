@@ -1,8 +1,9 @@
 """File storage behind one interface: originals by SHA-256, derived files (PDF/A, images) by name.
 
-`LocalStore` is the default (a folder, atomic writes). Another backend (an S3-compatible bucket so
-several worker machines share files) implements the same `Store` protocol: keys map one-to-one to
-object names, `put_*` become PUTs (a PUT is atomic), `local_path` returns None and `open` streams.
+`LocalStore` is the default (a folder, atomic writes). `models.s3store.S3Store` (an S3-compatible
+bucket, so several API and worker machines share files) implements the same `Store` protocol: keys
+map one-to-one to object names, `put_*` become PUTs (a PUT is atomic), `local_path` returns None and
+`open` streams. `open_store(settings)` picks one.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
+
+if TYPE_CHECKING:
+    from models.settings import Settings
 
 CHUNK = 1024 * 1024
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -156,6 +161,19 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def open_store(root: Path) -> Store:
-    """The store the settings describe (today the local folder)."""
-    return LocalStore(root)
+def open_store(settings: Settings) -> Store:
+    """The store the settings describe: the S3-compatible bucket when one is set, else the folder."""
+    if not settings.s3_bucket:
+        return LocalStore(settings.store_dir)
+    config = (settings.s3_bucket, settings.s3_endpoint_url, settings.s3_region, settings.s3_access_key,
+              settings.s3_secret_key, settings.s3_prefix, str(settings.data_dir))
+    return _s3_store(os.getpid(), config)  # a client per process: boto3 clients do not survive fork
+
+
+@lru_cache(maxsize=8)
+def _s3_store(pid: int, config: tuple[str, ...]) -> Store:
+    from models.s3store import S3Store  # boto3 is imported only when a bucket is configured
+
+    bucket, endpoint, region, access, secret, prefix, data_dir = config
+    return S3Store(bucket, endpoint_url=endpoint, region=region, access_key=access, secret_key=secret,
+                   prefix=prefix, spool_dir=Path(data_dir) / "spool")
