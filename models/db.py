@@ -200,7 +200,8 @@ class Page(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     index: Mapped[int] = mapped_column(Integer)  # 0-based within the document
-    # 0-based page of the uploaded file this page came from (kept through corrections).
+    # The uploaded file and its 0-based page this page came from (kept through corrections).
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"), default=None)
     source_page: Mapped[int | None] = mapped_column(Integer, default=None)
     status: Mapped[str] = mapped_column(String(16), default=PageStatus.PENDING)
     source: Mapped[str | None] = mapped_column(String(16), default=None)  # ocr | text_layer

@@ -39,7 +39,9 @@ def upgrade() -> None:
         batch.create_index("ix_documents_secrecy", ["secrecy"])
         batch.create_index("ix_documents_delivered_at", ["delivered_at"])
     with op.batch_alter_table("pages") as batch:
+        batch.add_column(sa.Column("upload_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("source_page", sa.Integer(), nullable=True))
+        batch.create_foreign_key("fk_pages_upload_id", "uploads", ["upload_id"], ["id"])
     op.create_table(
         "gazetteer_entries",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -58,7 +60,9 @@ def downgrade() -> None:
     with op.batch_alter_table("batches") as batch:
         batch.drop_column("unit")
     with op.batch_alter_table("pages") as batch:
+        batch.drop_constraint("fk_pages_upload_id", type_="foreignkey")
         batch.drop_column("source_page")
+        batch.drop_column("upload_id")
     with op.batch_alter_table("documents") as batch:
         batch.drop_index("ix_documents_delivered_at")
         batch.drop_index("ix_documents_secrecy")
