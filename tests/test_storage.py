@@ -175,15 +175,32 @@ def test_open_store_follows_the_settings(tmp_path: Path, s3_endpoint: str) -> No
     assert "very-secret" not in repr(settings) and "key-id" not in repr(settings)  # not in logs
 
 
-def test_worker_fetches_the_original_from_a_remote_store(tmp_path: Path, s3_endpoint: str) -> None:
-    """The worker's path (`worker.jobs._original`): a store without local files is downloaded."""
-    from worker.jobs import _original
+WORKER = """
+import sys
+from pathlib import Path
+from models.settings import get_settings
+from models.storage import open_store
+from worker.jobs import _original
+print(_original(open_store(get_settings()), sys.argv[1], Path(sys.argv[2])))
+"""
 
-    store = _s3(s3_endpoint, _bucket(s3_endpoint))
+
+def test_worker_fetches_the_original_from_a_remote_store(tmp_path: Path, s3_endpoint: str) -> None:
+    """Another machine's worker, configured only by its environment, gets the uploaded original
+    through `worker.jobs._original` (downloaded into its work folder: no local file in the store).
+    A child process, as a worker is (and so worker.jobs is not imported into the test process)."""
+    bucket = _bucket(s3_endpoint)
     data = b"%PDF-1.4 scanned letter " + os.urandom(2 * 1024 * 1024)
-    blob = store.put_stream(_chunks(data))
-    work = tmp_path / "work"
-    work.mkdir()
-    path = _original(store, blob.sha256, work)
+    blob = _s3(s3_endpoint, bucket).put_stream(_chunks(data))  # the API machine's upload
+    work = tmp_path / "worker-b" / "work"
+    work.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "AWS_"))}
+    env.update(INTAKE_DATA_DIR=str(tmp_path / "worker-b"), INTAKE_S3_BUCKET=bucket,
+               INTAKE_S3_ENDPOINT_URL=s3_endpoint, INTAKE_S3_REGION="us-east-1",
+               INTAKE_S3_ACCESS_KEY="test-key", INTAKE_S3_SECRET_KEY="test-secret")
+    out = subprocess.run([sys.executable, "-c", WORKER, blob.sha256, str(work)], env=env,
+                         capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent)
+    assert out.returncode == 0, out.stderr
+    path = Path(out.stdout.strip())
     assert path.parent == work and path.read_bytes() == data
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == blob.sha256
+    assert not (tmp_path / "worker-b" / "store").exists()  # nothing went to a local store
