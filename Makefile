@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd ghostscript qpdf \
-	poppler-utils fonts-liberation2 redis-server python3-venv
+	poppler-utils fonts-liberation2 redis-server python3-venv chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
