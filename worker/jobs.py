@@ -15,19 +15,18 @@ from sqlalchemy.exc import OperationalError
 
 from models.database import session_scope
 from models.documents import learned_gazetteer
-from models.errors import IntakeError
+from models.errors import ConflictError, IntakeError, from_dict
 from models.queue import announce, connect, enqueue_document
 from models.result import DocumentResult
 from models.settings import Settings, get_settings
 from models.storage import Store, derived_key, open_store, original_key
 from worker.options import PipelineOptions
 from worker.pipeline import Pipeline
-from worker.results import apply_result
+from worker.results import Published, apply_batch_result, existing_starts, own_document
 from worker.state import (
     Claim,
     claim,
     fail,
-    is_transient,
     mark_pages_done,
     plan_batch,
     renew_lease,
@@ -88,18 +87,6 @@ def _classify(exc: Exception) -> tuple[dict[str, object], bool]:
     return {"code": "internal", "message": f"{type(exc).__name__}: {exc}"[:500]}, transient
 
 
-class _Failed(IntakeError):
-    """The pipeline returned a failed result; carries its error dict."""
-
-    def __init__(self, error: dict[str, object]) -> None:
-        super().__init__(str(error.get("message", "")))
-        self.error = error
-        self.transient = is_transient(error)  # type: ignore[misc]
-
-    def to_dict(self) -> dict[str, object]:
-        return self.error
-
-
 def _run(owned: Claim, settings: Settings, conn: Redis) -> str:
     store = open_store(settings)
     work = settings.data_dir / "work" / f"document-{owned.document_id}"
@@ -125,12 +112,23 @@ def _run(owned: Claim, settings: Settings, conn: Redis) -> str:
                     mark_pages_done(session, owned.document_id, done)
                 announce(conn, owned.batch_id)
 
-            result = pipeline.process(source, work / "document.pdf", progress)
+            result = pipeline.process_batch(source, work / "out", progress)
         if result.status == "failed":
-            raise _Failed(result.error or {"code": "internal", "message": "failed"})
-        pdf_key, images = _publish(store, owned.document_id, result, work, settings)
+            raise from_dict(result.error or {"code": "internal", "message": "failed"})
+        mine = own_document(owned, result)
+        if mine is None:
+            raise ConflictError("its pages no longer start a document in the file (boundaries "
+                                "changed); correct the documents by hand")
+        with session_scope(url) as session:
+            taken = existing_starts(session, owned.upload_id)
+        published = {
+            n: _publish(store, _prefix(owned, n, part.page_indices[0], mine), part, settings)
+            for n, part in enumerate(result.documents)
+            if part.status != "failed" and (n == mine or part.page_indices[0] not in taken)
+        }
         with session_scope(url, write=True) as session:
-            apply_result(session, owned.document_id, result, pdf_key, images)
+            written = apply_batch_result(session, owned, result, mine, published)
+        log.info("upload %s: %d document(s) written", owned.upload_id, len(written))
         return "ready_for_review"
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -148,19 +146,26 @@ def _original(store: Store, sha256: str, work: Path) -> Path:
     return target
 
 
-def _publish(store: Store, doc_id: int, result: DocumentResult, work: Path,
-             settings: Settings) -> tuple[str, dict[int, str]]:
-    """Put the PDF/A and the page images in the store under the document's names."""
-    pdf = Path(result.pdf or work / "document.pdf")
-    pdf_key = store.put_file(derived_key("documents", doc_id, "document.pdf"), pdf)
+def _prefix(owned: Claim, n: int, first_page: int, mine: int) -> tuple[str | int, ...]:
+    """Store names of a document's files: under its id when it has one, else by upload and page
+    (written before the database transaction that creates the row, so a rerun overwrites them)."""
+    if n == mine:
+        return ("documents", owned.document_id)
+    return ("uploads", owned.upload_id, f"from-page-{first_page}")
+
+
+def _publish(store: Store, prefix: tuple[str | int, ...], result: DocumentResult,
+             settings: Settings) -> Published:
+    """Put the PDF/A and the page images (rendered from it) in the store."""
+    pdf = Path(result.pdf or "")
+    pdf_key = store.put_file(derived_key(*prefix, "document.pdf"), pdf)
     images: dict[int, str] = {}
     for number in range(result.pages):
         image = poppler.render_page(pdf, number + 1, PAGE_IMAGE_DPI, timeout=settings.tool_timeout)
-        path = work / f"page-{number}.jpg"
+        path = pdf.with_name(f"{pdf.stem}-page-{number}.jpg")
         image.convert("RGB").save(path, "JPEG", quality=75)
-        key = derived_key("documents", doc_id, f"page-{number}.jpg")
-        images[number] = store.put_file(key, path)
-    return pdf_key, images
+        images[number] = store.put_file(derived_key(*prefix, f"page-{number}.jpg"), path)
+    return Published(pdf_key, images)
 
 
 class _Heartbeat:

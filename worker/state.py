@@ -27,7 +27,7 @@ class DocumentPlan:
 
 
 def plan_documents(upload: Upload) -> list[DocumentPlan]:
-    """Where documents start in an upload; today one file is one document (splitting comes here)."""
+    """One row per upload before any OCR: its job cuts the file into documents (worker.results)."""
     return [DocumentPlan(0, None)]
 
 
@@ -83,6 +83,9 @@ class Claim:
     sha256: str
     filename: str
     attempt: int
+    upload_id: int = 0
+    page_start: int = 0
+    split: bool = False  # True once its upload was cut (the row is one of its documents)
 
 
 def claim(session: Session, doc_id: int, lease: float, max_attempts: int) -> Claim | None:
@@ -109,7 +112,9 @@ def claim(session: Session, doc_id: int, lease: float, max_attempts: int) -> Cla
     doc.lease_until = now + dt.timedelta(seconds=lease)
     doc.retry_at = None
     set_status(session, doc, DocumentStatus.PROCESSING, f"attempt {doc.attempts}")
-    return Claim(doc.id, doc.batch_id, doc.sha256, doc.title, doc.attempts)
+    upload = session.get(Upload, doc.upload_id)
+    return Claim(doc.id, doc.batch_id, doc.sha256, upload.filename if upload else doc.title,
+                 doc.attempts, doc.upload_id, doc.page_start, doc.page_count is not None)
 
 
 def renew_lease(session: Session, doc_id: int, lease: float) -> bool:

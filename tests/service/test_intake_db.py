@@ -13,13 +13,13 @@ from sqlalchemy import func, select
 from models.database import session_scope
 from models.db import Batch, Document, DocumentStatus, Event, StoredFile, Upload
 from models.queue import batch_job_id, connect, job_alive
-from models.result import DocumentResult
+from models.result import BatchDocument, BatchResult, PageResult
 from models.settings import Settings
 from models.storage import original_key
 from tests.service.helpers import client
 from worker.reconcile import reconcile
-from worker.results import apply_result
-from worker.state import plan_batch
+from worker.results import Published, apply_batch_result
+from worker.state import Claim, plan_batch
 
 pytestmark = pytest.mark.redis
 
@@ -95,10 +95,14 @@ def _ready(settings: Settings, name: str, text: str, meta: dict[str, Any]) -> in
         batch_id = _upload(c, (name, data))["id"]
     with session_scope(settings.database, write=True) as session:
         (doc_id,) = plan_batch(session, batch_id)
-        session.get_one(Document, doc_id).status = DocumentStatus.PROCESSING
-    result = DocumentResult(source=name, pages=1, text=text, metadata=meta)
+        doc = session.get_one(Document, doc_id)
+        doc.status = DocumentStatus.PROCESSING
+        owned = Claim(doc_id, batch_id, doc.sha256, name, 1, doc.upload_id, 0, False)
+    part = BatchDocument(source=name, pages=1, text=text, metadata=meta, page_indices=[0],
+                         page_results=[PageResult(index=0, source="ocr", text=text)])
+    result = BatchResult(source=name, pages=1, documents=[part])
     with session_scope(settings.database, write=True) as session:
-        assert apply_result(session, doc_id, result, None, {})
+        assert apply_batch_result(session, owned, result, 0, {0: Published(None, {})}) == [doc_id]
     return doc_id
 
 
