@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(migrate, app.state.settings.database)
         yield
 
+    from intake.registry import router as registry_router
     from intake.routes import router
 
     app = FastAPI(title="Intake: số hóa văn bản đến", version="0.1.0", lifespan=lifespan)
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.include_router(router)
+    app.include_router(registry_router)
 
     @app.get("/healthz")
     def healthz() -> dict[str, object]:
@@ -72,7 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def index() -> dict[str, Any]:
         """Where to go next."""
         return {"service": "intake", "docs": "/docs", "health": "/healthz",
-                "api": ["/api/batches", "/api/documents", "/api/search"]}
+                "api": ["/api/batches", "/api/documents", "/api/search",
+                        "/api/registry/documents"]}
 
     return app
 

@@ -19,6 +19,7 @@ from models.database import session_scope
 from models.db import Document, DocumentStatus, Event, GazetteerEntry, utcnow
 from models.documents import apply_metadata
 from models.errors import ConflictError, InvalidFieldError, NotFoundError
+from models.registry import mark_ready
 from models.settings import Settings
 from models.text import normalize_text
 
@@ -194,6 +195,7 @@ def confirm_document(settings: Settings, doc_id: int, actor: str,
                "confirmed")
         doc.status = DocumentStatus.CONFIRMED
         doc.confirmed_at = utcnow()
+        mark_ready(session, doc, actor)  # last: it locks the feed counter until commit
 
 
 def _editable(session: Session, doc_id: int) -> Document:

@@ -25,7 +25,8 @@ SUMMARY_COLUMNS = [
     Document.possible_duplicate_of, Document.uploaded_at, Document.recognised_at,
     Document.updated_at, Document.pdf_key, Document.secrecy, Document.review_count,
     Document.confirmed_at, Document.delivered_at, Document.acknowledged_at,
-    Document.registry_status, Document.paper_arrived_on, Document.split,
+    Document.registry_status, Document.paper_arrived_on, Document.split, Document.refusal,
+    Document.delivery_seq,
 ]
 
 
@@ -50,7 +51,25 @@ def document_summary(doc: Any, pages_done: int | None = None) -> dict[str, Any]:
         "acknowledged_at": _iso(doc.acknowledged_at), "registry_status": doc.registry_status,
         "paper_arrived_on": _iso(doc.paper_arrived_on), "split": doc.split,
         "updated_at": _iso(doc.updated_at), "links": _links(doc),
+        "delivery": _delivery(doc),
     }
+
+
+def _delivery(doc: Any) -> dict[str, Any]:
+    """Where the document is on its way to the registry (docs/DELIVERY.md)."""
+    from models.registry import STATUS_CODES
+
+    restricted = bool((doc.secrecy or "").strip())
+    if doc.status in (DocumentStatus.CONFIRMED, DocumentStatus.DELIVERED):
+        state = "restricted" if restricted else str(doc.status)
+    elif doc.refusal:
+        state = "refused"
+    else:
+        state = "not_ready"
+    return {"state": state, "in_feed": doc.delivery_seq is not None,
+            "registry_status": doc.registry_status,
+            "registry_status_name": STATUS_CODES.get(doc.registry_status or ""),
+            "refusal": doc.refusal}
 
 
 def _links(doc: Any) -> dict[str, str]:
@@ -58,6 +77,8 @@ def _links(doc: Any) -> dict[str, str]:
     links = {"self": base, "original": f"{base}/original"}
     if doc.pdf_key:
         links["pdf"] = f"{base}/pdf"
+    if doc.delivery_seq is not None:
+        links["edxml"] = f"{base}/edxml"
     return links
 
 

@@ -134,6 +134,7 @@ class Document(Base):
         UniqueConstraint("upload_id", "page_start", name="uq_documents_upload_page"),
         Index("ix_documents_status_updated", "status", "updated_at"),
         Index("ix_documents_identity", "number", "notation", "organ"),
+        UniqueConstraint("delivery_seq", name="uq_documents_delivery_seq"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -172,6 +173,11 @@ class Document(Base):
     registry_status: Mapped[str | None] = mapped_column(String(2), default=None)
     # The paper's arrival date, entered by the mailroom (reports compare it with delivery).
     paper_arrived_on: Mapped[dt.date | None] = mapped_column(default=None)
+    # Position in the registry feed (pull cursor, push outbox); set when the document becomes
+    # ready for delivery, cleared when the registry refuses it. Increases in commit order.
+    delivery_seq: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # The registry's reason for refusing it (status 02), shown to the clerk until re-confirmed.
+    refusal: Mapped[str | None] = mapped_column(String(500), default=None)
     possible_duplicate_of: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id"), default=None
     )
@@ -250,3 +256,61 @@ class GazetteerEntry(Base):
     value: Mapped[str] = mapped_column(String(300))
     added_by: Mapped[str] = mapped_column(String(100), default="")
     added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DeliveryCounter(Base):
+    """One row: the last delivery sequence number handed out (locked while taking the next)."""
+
+    __tablename__ = "delivery_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Subscription(Base):
+    """A webhook the registry registered: every ready document is POSTed to it, signed."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    secret: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Documents up to this delivery sequence already have their outbox row for this webhook.
+    enqueued_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class OutboxState(StrEnum):
+    """Where one push delivery is."""
+
+    PENDING = "pending"  # waiting for its (next) attempt
+    SENDING = "sending"  # claimed by a sender until lease_until
+    DELIVERED = "delivered"  # the receiver answered 2xx
+    PARKED = "parked"  # gave up after the allowed attempts (or a 4xx): a person may retry it
+    CANCELLED = "cancelled"  # the document left the feed (refused) or the webhook was deleted
+
+
+class Outbox(Base):
+    """One push of one ready document to one webhook: claimed with a lease, retried, parked."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # One row per document x webhook x readiness: re-scanning the feed never duplicates it.
+        UniqueConstraint("subscription_id", "document_id", "delivery_seq", name="uq_outbox_delivery"),
+        Index("ix_outbox_state_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    delivery_seq: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    last_status: Mapped[int | None] = mapped_column(Integer, default=None)  # HTTP status
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -99,6 +99,31 @@ class Settings(BaseSettings):
         2.0, description="A watched file is taken when its size has not changed for this long."
     )
     max_upload_files: int = Field(500, description="Largest number of files in one batch upload.")
+    # Delivery to the registry (docs/DELIVERY.md).
+    auto_confirm: bool = Field(
+        False, description="Confirm a recognised document without a clerk when no field needs "
+        "review (never one with a secrecy mark or a possible duplicate)."
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="Address of the API as the registry reaches it "
+        "(links in pushed documents)."
+    )
+    agency_code: str = Field(
+        "", description="Sender agency code (mã định danh, e.g. 000.00.00.H49) in edXML packages."
+    )
+    agency_name: str = Field("", description="Sender agency name in edXML packages.")
+    delivery_attempts: int = Field(
+        8, description="Failed pushes of one document to one webhook before it is parked."
+    )
+    delivery_backoff: float = Field(
+        2.0, description="Seconds before the second push attempt; doubles each time."
+    )
+    delivery_max_backoff: float = Field(600.0, description="Longest wait between push attempts.")
+    delivery_timeout: float = Field(10.0, description="Seconds a webhook has to answer one push.")
+    delivery_concurrency: int = Field(4, description="Pushes in flight at once per sender.")
+    delivery_poll_seconds: float = Field(
+        1.0, description="How often the sender looks for new deliveries when idle."
+    )
 
     @property
     def database(self) -> str:

@@ -1,4 +1,4 @@
-"""`python -m worker.supervisor`: migrate, start the RQ worker processes, reconcile periodically."""
+"""`python -m worker.supervisor`: migrate, start the RQ workers and the delivery sender, reconcile."""
 
 from __future__ import annotations
 
@@ -37,14 +37,23 @@ def _work(settings: Settings, index: int) -> None:
     worker.work(with_scheduler=False, logging_level="WARNING")
 
 
+def _send(settings: Settings) -> None:
+    """The delivery sender process (worker/sender.py): pushes ready documents to webhooks."""
+    from worker.sender import run
+
+    dispose_engines()
+    run(settings)
+
+
 class Supervisor:
-    """Keeps `count` worker processes alive and runs the reconciler every few seconds."""
+    """Keeps `count` worker processes and one sender alive; runs the reconciler every few seconds."""
 
     def __init__(self, settings: Settings, count: int) -> None:
         self.settings = settings
         self.count = count
         self._ctx = multiprocessing.get_context("fork")
         self._children: list[BaseProcess | None] = [None] * count
+        self._sender: BaseProcess | None = None
         self._stop = threading.Event()
 
     def run(self) -> None:
@@ -75,6 +84,11 @@ class Supervisor:
             proc = self._ctx.Process(target=_work, args=(self.settings, i), daemon=False)
             proc.start()
             self._children[i] = proc
+        if self._sender is None or not self._sender.is_alive():
+            if self._sender is not None:
+                log.warning("sender exited with %s; restarting", self._sender.exitcode)
+            self._sender = self._ctx.Process(target=_send, args=(self.settings,), daemon=False)
+            self._sender.start()
 
     def _reconcile(self, conn: Redis) -> None:
         try:
@@ -84,10 +98,10 @@ class Supervisor:
             log.warning("reconcile failed", exc_info=True)
 
     def _shutdown(self) -> None:
-        for child in self._children:
+        for child in [*self._children, self._sender]:
             if child is not None and child.is_alive() and child.pid is not None:
                 os.kill(child.pid, signal.SIGTERM)
-        for child in self._children:
+        for child in [*self._children, self._sender]:
             if child is not None:
                 child.join(timeout=60)
 
