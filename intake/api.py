@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
 
     from intake.registry import router as registry_router
+    from intake.reports import router as reports_router
     from intake.routes import router
 
     app = FastAPI(title="Intake: số hóa văn bản đến", version="0.1.0", lifespan=lifespan)
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.include_router(router)
+    app.include_router(reports_router)  # reports: /api/reports..., the page /bao-cao
     app.include_router(registry_router)
 
     @app.get("/healthz")

@@ -20,14 +20,20 @@ Sun 2025-03-16, "now" is Thu 2025-03-20 10:00 local):
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import subprocess
+import unicodedata
+from pathlib import Path
 
 import pytest
 
 from models.database import get_engine, migrate, session_scope
 from models.db import Batch, Document, Event, StoredFile, Upload
-from models.reports import ReportQuery, run_report
+from models.reports import ReportQuery, register_entries, run_report
 from models.settings import Settings
+from tests.service.helpers import client
 
 ICT = dt.timezone(dt.timedelta(hours=7))
 NOW = dt.datetime(2025, 3, 20, 10, 0, tzinfo=ICT)
@@ -197,3 +203,133 @@ def test_local_days_months_and_filters(settings: Settings) -> None:
     assert p2["backlog"]["total"] == 3  # D5 D7 D11
     only_b = report(settings, "month", organ=B)
     assert only_b["total"]["received"] == 3 and only_b["backlog"]["oldest"]["title"] == "D11.pdf"
+
+
+QUERY = {"from": "2025-03-03", "to": "2025-03-16", "by": "week", "group": "organ"}
+
+
+def test_api_csv_xlsx(settings: Settings) -> None:
+    seed(settings)
+    with client(settings) as c:
+        r = c.get("/api/reports", params=QUERY)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        # The API's "now" is the real clock: every seeded deadline has passed long ago.
+        assert body["total"]["received"] == 9 and body["total"]["to_delivery"]["p90_s"] == 10800
+        assert [g["group"] for g in body["by_group"]] == [A, B]
+
+        r = c.get("/api/reports/export.csv", params=QUERY)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+        assert r.content.startswith("\ufeff".encode())
+        rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+        head = rows[0]
+        assert head[:5] == ["Cấp", "Kỳ", "Cơ quan ban hành", "Văn bản đến", "Đã số hóa"]
+        by = {(row[0], row[1], row[2]): dict(zip(head, row, strict=True)) for row in rows[1:]}
+        total = by[("Tổng cộng", "", "")]
+        assert total["Văn bản đến"] == "9" and total["Bị từ chối"] == "2"
+        assert float(total["TB từ nhận đến chuyển (giờ)"]) == round(5050 / 3600, 2)
+        assert float(total["P90 từ nhận đến chuyển (giờ)"]) == 3.0  # 10800 s
+        assert float(total["P90 từ nhận đến tiếp nhận (giờ)"]) == round(213120 / 3600, 2)
+        assert total["Tỷ lệ vào sổ đúng hạn (%)"] == "50.0"
+        assert total["Khẩn chuyển trong 1 giờ"] == "2" and total["Văn bản mật đang chờ"] == "1"
+        assert by[("Theo nhóm", "", B)]["Vào sổ trễ hạn"] == "2"
+        assert by[("Kỳ × nhóm", "2025-03-10", A)]["P90 từ nhận đến chuyển (giờ)"] == str(
+            round(2940 / 3600, 2))
+        assert by[("Theo kỳ", "2025-03-03", "")]["Đang chờ"] == "1"
+
+        r = c.get("/api/reports/export.xlsx", params=QUERY)
+        assert r.status_code == 200
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(r.content))
+        assert wb.sheetnames == ["Tổng hợp", "Theo nhóm", "Kỳ và nhóm", "Tồn đọng"]
+        summary = [list(row) for row in wb["Tổng hợp"].iter_rows(values_only=True)]
+        assert summary[1][:4] == ["Từ ngày", "2025-03-03", "Đến ngày", "2025-03-16"]
+        head = summary[5]
+        total_row = dict(zip(head, summary[6], strict=True))
+        assert total_row["Văn bản đến"] == 9 and total_row["Đã chuyển điện tử"] == 6
+        assert total_row["TB từ nhận đến tiếp nhận (giờ)"] == round(130680 / 3600, 2)
+        weeks = {row[1]: dict(zip(head, row, strict=True)) for row in summary[7:]}
+        assert weeks["2025-03-10"]["Văn bản đến"] == 5 and weeks["2025-03-10"]["Bị từ chối"] == 1
+        groups = {row[0]: row for row in wb["Theo nhóm"].iter_rows(min_row=2, values_only=True)}
+        assert groups[A][1] == 6 and groups[B][1] == 3
+        backlog = dict(wb["Tồn đọng"].iter_rows(min_row=2, values_only=True))
+        assert backlog["Chờ kiểm tra"] == 2 and backlog["Lỗi"] == 1 and backlog["Tổng"] == 6
+
+        bad = c.get("/api/reports", params={"from": "2025-03-10", "to": "2025-03-01"})
+        assert bad.status_code == 422 and bad.json()["error"]["code"] == "bad_request"
+        assert c.get("/api/reports", params={"by": "year"}).status_code == 422
+
+
+def test_page_and_charts(settings: Settings) -> None:
+    seed(settings)
+    with client(settings) as c:
+        r = c.get("/bao-cao", params=QUERY)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+        page = r.text
+        assert unicodedata.is_normalized("NFC", page)
+        for label in ("Báo cáo tiếp nhận, số hóa và chuyển văn bản đến", "Văn bản đến",
+                      "Đã chuyển điện tử", "Bị từ chối tiếp nhận",
+                      "Vào sổ trong ngày hoặc ngày làm việc tiếp theo (4/8)",
+                      "Văn bản khẩn chuyển trong 1 giờ (2/3)", "Tải Excel (XLSX)",
+                      "In sổ đăng ký văn bản đến (PDF)", A, B, "Văn bản chờ lâu nhất"):
+            assert label in page, label
+        assert page.count("<svg") == 4  # volume, times, shares, agencies
+        assert "<script" not in page and "http://" not in page.replace(
+            'xmlns="http://www.w3.org/2000/svg"', "")
+        assert "1 giờ 24 phút" in page  # the average to delivery: 5050 s
+        assert "3 giờ 00 phút" in page  # its 90th percentile: 10800 s
+        # The volume chart: one bar per series and week, titled with its value.
+        assert "2025-03-10 — Văn bản đến: 5" in page and "2025-03-03 — Bị từ chối: 1" in page
+
+        bad = c.get("/bao-cao", params={"from": "2025-03-10", "to": "2025-03-01"})
+        assert bad.status_code == 422 and "Ngày kết thúc phải sau" in bad.text
+        svg = c.get("/api/reports/charts/volume.svg", params=QUERY)
+        assert svg.status_code == 200 and svg.headers["content-type"] == "image/svg+xml"
+        assert svg.text.startswith("<svg") and "Đã chuyển" in svg.text
+        assert c.get("/api/reports/charts/pie.svg").status_code == 404
+
+
+def _pdf_text(data: bytes, tmp: Path) -> str:
+    path = tmp / "register.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
+                          check=True, capture_output=True).stdout.decode("utf-8")
+
+
+def test_register_pdf(settings: Settings, tmp_path: Path) -> None:
+    ids = seed(settings)
+    with get_engine(settings.database).connect() as conn:
+        entries = register_entries(conn, ReportQuery(START, END))
+    # Arrival order; the yearly series starts with D11 (March 2); D7 (MẬT) is left out.
+    order = [e.document_id for e in entries]
+    assert order == [ids[n] for n in ("D1", "D3", "D4", "D2", "D5", "D12", "D6", "D8")]
+    assert [e.arrival_number for e in entries] == ["2", "3", "4", "5", "6", "7", "8", "9"]
+    first = entries[0]
+    assert (first.arrived_on, first.author, first.code, first.recipient, first.forwarded_on) == (
+        dt.date(2025, 3, 3), A, "12/UBND-VX", P1, dt.date(2025, 3, 3))
+    assert first.type_and_subject == "Công văn: Về việc tăng cường phòng chống dịch"
+    d3 = entries[1]
+    assert d3.arrived_on == dt.date(2025, 3, 4)  # local day, not the UTC one
+    assert "Bị từ chối: Thiếu trang 2" in d3.note and "Đã tiếp nhận 06/03/2025" in d3.note
+    assert entries[6].arrived_on == dt.date(2025, 3, 14)  # D6: the paper came the day before
+
+    with client(settings) as c:
+        r = c.get("/api/reports/register.pdf", params={"from": "2025-03-03", "to": "2025-03-16"})
+        assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+        text = _pdf_text(r.content, tmp_path)
+        assert unicodedata.is_normalized("NFC", text)
+        for expected in ("SỔ ĐĂNG KÝ VĂN BẢN ĐẾN", "Năm 2025", "Từ ngày 03/03/2025 đến ngày 16/03/2025",
+                         "Ngày đến", "Số đến", "Tác giả", "Số, ký hiệu", "Ngày tháng",
+                         "Ký nhận", "Ghi chú", "UBND tỉnh Nghệ An", "Bộ Nội vụ", "12/UBND-VX",
+                         "45/BNV-TCBC", "04/03/2025", "Thiếu trang 2", "THƯỢNG KHẨN",
+                         "Trang 1/1"):
+            assert expected in text, expected
+        assert "Nội dung mật" not in text
+        # A unit's register keeps the yearly numbers: D3 and D5 of P2 are numbers 3 and 6.
+        r = c.get("/api/reports/register.pdf", params={"from": "2025-03-03", "to": "2025-03-16",
+                                                         "unit": P2})
+        text = _pdf_text(r.content, tmp_path)
+        assert "45/BNV-TCBC" in text and "12/UBND-VX" not in text and "Sai đơn vị" in text
+        lines = [ln.split() for ln in text.splitlines() if ln.strip().startswith(("04/03", "10/03"))]
+        assert [ln[1] for ln in lines] == ["3", "6"]
