@@ -569,12 +569,15 @@ def register_entries(conn: Connection, query: ReportQuery) -> list[RegisterEntry
         if r["urgency"]:
             notes.append(str(r["urgency"]))
         if r["refusal"] is not None or r["registry_status"] == REFUSED:
-            notes.append(f"Bị từ chối: {r['refusal']}" if r["refusal"] else "Bị từ chối")
+            # intake.delivery writes "02 Từ chối tiếp nhận: <reason>"; the reason is what counts.
+            reason = str(r["refusal"] or "").split(": ", 1)[-1].strip()
+            notes.append(f"Bị từ chối: {reason}" if reason else "Bị từ chối")
         ack = _timestamp(r["acknowledged_at"])
         if ack is not None:
             notes.append(f"Đã tiếp nhận {local_date(ack).strftime('%d/%m/%Y')}")
         delivered = _timestamp(r["delivered_at"])
-        arrival_number = meta.get("ArrivalNumber") or r["seq"]
+        stamp = meta.get("arrival_stamp") if isinstance(meta.get("arrival_stamp"), dict) else {}
+        arrival_number = meta.get("ArrivalNumber") or stamp.get("number") or r["seq"]
         out.append(RegisterEntry(
             arrival_number=str(arrival_number), arrived_on=arrived, author=r["organ"] or "",
             code=code, issued_date=_date_value(r["issued_date"]),

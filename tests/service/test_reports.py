@@ -8,7 +8,7 @@ Sun 2025-03-16, "now" is Thu 2025-03-20 10:00 local):
     D2  A     P1   Fri 07 16:00      yes        +7200 s    Mon 10 09:00   Fri -> Mon: on time
     D3  B     P2   Tue 04 06:30 (*)  yes        +14400 s   Thu 06 09:00   HỎA TỐC, late, refused once
     D4  B     P1   Wed 05 09:00      yes        -          -              ready_for_review, late
-    D5  A     P2   Mon 10 14:00      yes        +1200 s    Tue 11 08:00   refused now (02), on time
+    D5  A     P2   Mon 10 14:00      yes        +1200 s    -              refused now (02): late
     D6  A     P1   Sat 15 10:00      yes        +2700 s    Mon 17 08:00   THƯỢNG KHẨN, paper Fri 14
     D7  B     P2   Thu 13 11:00      yes        -          -              MẬT, confirmed (restricted)
     D8  A     P1   Sun 16 22:00      -          -          -              queued, late
@@ -89,8 +89,7 @@ def seed(settings: Settings) -> dict[str, int]:
             acknowledged=local(6, 9), urgency="HỎA TỐC", registry="03",
             number="45/BNV-TCBC", subject="Về việc báo cáo số lượng công chức")
         add("D4", B, P1, local(5, 9), "ready_for_review")
-        add("D5", A, P2, local(10, 14), "ready_for_review", delivered_s=1200,
-            acknowledged=local(11, 8), registry="02")
+        add("D5", A, P2, local(10, 14), "ready_for_review", delivered_s=1200, registry="02")
         add("D6", A, P1, local(15, 10), "delivered", delivered_s=2700, acknowledged=local(17, 8),
             urgency="THƯỢNG KHẨN", paper=dt.date(2025, 3, 14))
         add("D7", B, P2, local(13, 11), "confirmed", urgency="KHẨN", secrecy="MẬT",
@@ -100,11 +99,15 @@ def seed(settings: Settings) -> dict[str, int]:
         add("D9", A, P1, local(5, 10), "deleted")
         add("D10", A, P1, local(17, 0, 30), "queued", recognised=False)
         add("D11", B, P2, local(2, 23, 59), "failed", recognised=False)
-        for name, code, reason, at in (("D3", "01", "", local(4, 11)),
-                                       ("D3", "02", "Thiếu trang 2", local(4, 12)),
-                                       ("D3", "03", "", local(6, 9)),
-                                       ("D5", "01", "", local(11, 7)),
-                                       ("D5", "02", "Sai đơn vị nhận", local(11, 8))):
+        # As intake.delivery.report_status writes them (D3 was sent again after its refusal).
+        for name, code, reason, at in (("D3", "01", "01 Đã đến", local(4, 11)),
+                                       ("D3", "02", "02 Từ chối tiếp nhận: Thiếu trang 2",
+                                        local(4, 12)),
+                                       ("D3", "01", "01 Đã đến", local(6, 8)),
+                                       ("D3", "03", "03 Đã tiếp nhận", local(6, 9)),
+                                       ("D5", "01", "01 Đã đến", local(11, 7)),
+                                       ("D5", "02", "02 Từ chối tiếp nhận: Sai đơn vị nhận",
+                                        local(11, 8))):
             session.add(Event(actor="registry", action="registry", document_id=ids[name],
                               old=None, new=code, detail=reason, at=at))
     return ids
@@ -144,10 +147,10 @@ def test_figures_by_week_and_organ(settings: Settings) -> None:
     total = r["total"]
     # delivery: 1800 7200 14400 1200 2700 3000 -> sorted 1200 1800 2700 3000 7200 14400,
     # avg 30300/6 = 5050, p90 at 0.9*5 = 4.5: 7200 + 0.5*(14400-7200) = 10800.
-    # acknowledgement: 7200 234000 181800 64800 165600 -> p90 at 3.6: 181800 + 0.6*52200.
-    check(total, 9, 8, 6, 2, 5, 4, 4, 3, 2, 4, 1,
-          times(6, 5050, 10800), times(5, 130680, 213120))
-    assert total["on_time_share"] == 0.5
+    # acknowledgement: 7200 234000 181800 165600 -> avg 588600/4, p90 at 2.7: 181800 + 0.7*52200.
+    check(total, 9, 8, 6, 2, 4, 3, 5, 3, 2, 4, 1,
+          times(6, 5050, 10800), times(4, 147150, 218340))
+    assert total["on_time_share"] == 0.375
     assert total["urgent_within_hour_share"] == pytest.approx(2 / 3, abs=1e-4)
     assert total["oldest_waiting_uploaded_at"] == "2025-03-05T02:00:00+00:00"  # D4
 
@@ -155,13 +158,14 @@ def test_figures_by_week_and_organ(settings: Settings) -> None:
     assert list(weeks) == ["2025-03-03", "2025-03-10"]
     check(weeks["2025-03-03"], 4, 4, 3, 1, 3, 2, 2, 2, 1, 1, 0,
           times(3, 7800, 12960), times(3, 141000, 223560))
-    check(weeks["2025-03-10"], 5, 4, 3, 1, 2, 2, 2, 1, 1, 3, 1,
-          times(3, 2300, 2940), times(2, 115200, 155520))
+    check(weeks["2025-03-10"], 5, 4, 3, 1, 1, 1, 3, 1, 1, 3, 1,
+          times(3, 2300, 2940), times(1, 165600, 165600))
 
     organs = {c["group"]: c for c in r["by_group"]}
     assert [c["group"] for c in r["by_group"]] == [A, B]  # most documents first
-    check(organs[A], 6, 5, 5, 1, 4, 4, 2, 2, 2, 2, 0,
-          times(5, 3180, 5520), times(4, 117900, 213480))
+    # A's acknowledgements 7200 165600 234000: p90 at 1.8 = 165600 + 0.8*68400.
+    check(organs[A], 6, 5, 5, 1, 3, 3, 3, 2, 2, 2, 0,
+          times(5, 3180, 5520), times(3, 135600, 220320))
     check(organs[B], 3, 3, 1, 1, 1, 0, 2, 1, 0, 2, 1,
           times(1, 14400, 14400), times(1, 181800, 181800))
 
@@ -169,8 +173,8 @@ def test_figures_by_week_and_organ(settings: Settings) -> None:
     assert set(cells) == {("2025-03-03", A), ("2025-03-03", B), ("2025-03-10", A),
                           ("2025-03-10", B)}
     # Week 2: D5 D6 D8 D12 of A; delivery 1200 2700 3000: p90 at 1.8 = 2700 + 0.8*300.
-    check(cells[("2025-03-10", A)], 4, 3, 3, 1, 2, 2, 2, 1, 1, 2, 0,
-          times(3, 2300, 2940), times(2, 115200, 155520))
+    check(cells[("2025-03-10", A)], 4, 3, 3, 1, 1, 1, 3, 1, 1, 2, 0,
+          times(3, 2300, 2940), times(1, 165600, 165600))
     check(cells[("2025-03-03", B)], 2, 2, 1, 1, 1, 0, 2, 1, 0, 1, 0,
           times(1, 14400, 14400), times(1, 181800, 181800))
 
@@ -197,8 +201,8 @@ def test_local_days_months_and_filters(settings: Settings) -> None:
     assert month["rows"] == [] and month["by_group"] == []
 
     p2 = report(settings, "week", "unit", unit=P2)  # D3 D5 D7
-    check(p2["total"], 3, 3, 2, 2, 2, 1, 1, 1, 0, 2, 1,
-          times(2, 7800, 13080), times(2, 123300, 170100))
+    check(p2["total"], 3, 3, 2, 2, 1, 0, 2, 1, 0, 2, 1,
+          times(2, 7800, 13080), times(1, 181800, 181800))
     assert [c["group"] for c in p2["by_group"]] == [P2]
     assert p2["backlog"]["total"] == 3  # D5 D7 D11
     only_b = report(settings, "month", organ=B)
@@ -229,10 +233,11 @@ def test_api_csv_xlsx(settings: Settings) -> None:
         assert total["Văn bản đến"] == "9" and total["Bị từ chối"] == "2"
         assert float(total["TB từ nhận đến chuyển (giờ)"]) == round(5050 / 3600, 2)
         assert float(total["P90 từ nhận đến chuyển (giờ)"]) == 3.0  # 10800 s
-        assert float(total["P90 từ nhận đến tiếp nhận (giờ)"]) == round(213120 / 3600, 2)
-        assert total["Tỷ lệ vào sổ đúng hạn (%)"] == "50.0"
+        assert float(total["P90 từ nhận đến tiếp nhận (giờ)"]) == round(218340 / 3600, 2)
+        assert total["Tỷ lệ vào sổ đúng hạn (%)"] == "37.5"
         assert total["Khẩn chuyển trong 1 giờ"] == "2" and total["Văn bản mật đang chờ"] == "1"
         assert by[("Theo nhóm", "", B)]["Vào sổ trễ hạn"] == "2"
+        assert by[("Theo nhóm", "", A)]["Vào sổ trễ hạn"] == "3"
         assert by[("Kỳ × nhóm", "2025-03-10", A)]["P90 từ nhận đến chuyển (giờ)"] == str(
             round(2940 / 3600, 2))
         assert by[("Theo kỳ", "2025-03-03", "")]["Đang chờ"] == "1"
@@ -248,7 +253,7 @@ def test_api_csv_xlsx(settings: Settings) -> None:
         head = summary[5]
         total_row = dict(zip(head, summary[6], strict=True))
         assert total_row["Văn bản đến"] == 9 and total_row["Đã chuyển điện tử"] == 6
-        assert total_row["TB từ nhận đến tiếp nhận (giờ)"] == round(130680 / 3600, 2)
+        assert total_row["TB từ nhận đến tiếp nhận (giờ)"] == round(147150 / 3600, 2)
         weeks = {row[1]: dict(zip(head, row, strict=True)) for row in summary[7:]}
         assert weeks["2025-03-10"]["Văn bản đến"] == 5 and weeks["2025-03-10"]["Bị từ chối"] == 1
         groups = {row[0]: row for row in wb["Theo nhóm"].iter_rows(min_row=2, values_only=True)}
@@ -270,7 +275,7 @@ def test_page_and_charts(settings: Settings) -> None:
         assert unicodedata.is_normalized("NFC", page)
         for label in ("Báo cáo tiếp nhận, số hóa và chuyển văn bản đến", "Văn bản đến",
                       "Đã chuyển điện tử", "Bị từ chối tiếp nhận",
-                      "Vào sổ trong ngày hoặc ngày làm việc tiếp theo (4/8)",
+                      "Vào sổ trong ngày hoặc ngày làm việc tiếp theo (3/8)",
                       "Văn bản khẩn chuyển trong 1 giờ (2/3)", "Tải Excel (XLSX)",
                       "In sổ đăng ký văn bản đến (PDF)", A, B, "Văn bản chờ lâu nhất"):
             assert label in page, label
