@@ -24,9 +24,11 @@ from intake.views import (
     document_view,
     documents_by_ids,
     list_documents,
+    review_queue,
 )
 from models.database import session_scope
 from models.db import Document, Page, Upload
+from models.documents import meta_value
 from models.errors import NotFoundError
 from models.search import fold, search
 from models.settings import Settings
@@ -102,6 +104,24 @@ def get_documents(
                          uploaded_from, uploaded_to)
     with session_scope(_settings(request).database) as session:
         return list_documents(session, flt, limit, offset)
+
+
+@router.get("/review-queue", summary="Documents waiting for a clerk, urgent first")
+def get_review_queue(
+    request: Request,
+    status: str | None = Query(None, description="default ready_for_review"),
+    type: str | None = Query(None, description="type name, e.g. Quyết định"),  # noqa: A002
+    agency: str | None = Query(None, description="issuing agency (diacritics optional)"),
+    urgency: str | None = None,
+    issued_from: dt.date | None = None,
+    issued_to: dt.date | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    """Hỏa tốc, Thượng khẩn, Khẩn first, then oldest first; `total` and `urgent` counts."""
+    flt = DocumentFilter(status, type, agency, urgency, issued_from, issued_to)
+    with session_scope(_settings(request).database) as session:
+        return review_queue(session, flt, limit, offset)
 
 
 @router.get("/documents/{doc_id}", summary="One document")
@@ -228,6 +248,7 @@ def _search(settings: Settings, q: str, limit: int, offset: int) -> dict[str, An
             item["match"] = {"number": hit.number_match, "exact": hit.exact_match,
                              "score": round(hit.score, 4)}
             item["snippet"] = _snippet(doc.text, q)
+            item["subject"] = meta_value(doc.meta or {}, "subject")
             items.append(item)
     return {"query": q, "items": items, "limit": limit, "offset": offset}
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from models.db import Batch, Document, DocumentStatus, Event, Page, PageStatus, Upload
+from models.documents import meta_value
 from models.errors import NotFoundError
 from models.search import fold
 
@@ -147,7 +148,50 @@ class DocumentFilter:
 def list_documents(session: Session, flt: DocumentFilter, limit: int,
                    offset: int) -> dict[str, Any]:
     """A page of documents, newest first, with the total count for the filters."""
-    conditions = []
+    conditions = _conditions(flt)
+    # count(*), not count(id): SQLite then counts an index, not the wide table rows.
+    total = session.scalar(select(func.count()).select_from(Document).where(*conditions)) or 0
+    # Plain rows, not ORM objects: a list is read far more often than anything else.
+    docs = session.execute(
+        select(*SUMMARY_COLUMNS).where(*conditions)
+        .order_by(Document.uploaded_at.desc(), Document.id.desc()).limit(limit).offset(offset)
+    ).all()
+    done = _pages_done(session, [d.id for d in docs])
+    items = [document_summary(d, done.get(d.id, 0)) for d in docs]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+# Review order: Hỏa tốc, Thượng khẩn, Khẩn, then the rest (Nghị định 30: urgent ones at once).
+URGENCY_RANK = {"HỎA TỐC": 0, "THƯỢNG KHẨN": 1, "KHẨN": 2}
+
+
+def review_queue(session: Session, flt: DocumentFilter, limit: int, offset: int) -> dict[str, Any]:
+    """Documents waiting for a clerk (ready for review unless `status` says otherwise): urgent
+    first, then oldest first; with the total and how many of them are urgent."""
+    if not flt.status:
+        flt = replace(flt, status=DocumentStatus.READY_FOR_REVIEW)
+    conditions = _conditions(flt)
+    rank = case(URGENCY_RANK, value=Document.urgency, else_=len(URGENCY_RANK))
+    total = session.scalar(select(func.count()).select_from(Document).where(*conditions)) or 0
+    urgent = session.scalar(
+        select(func.count()).select_from(Document)
+        .where(*conditions, Document.urgency.in_(list(URGENCY_RANK)))
+    ) or 0
+    docs = session.execute(
+        select(*SUMMARY_COLUMNS, Document.meta).where(*conditions)
+        .order_by(rank, Document.uploaded_at, Document.id).limit(limit).offset(offset)
+    ).all()
+    done = _pages_done(session, [d.id for d in docs])
+    items = []
+    for d in docs:
+        item = document_summary(d, done.get(d.id, 0))
+        item["subject"] = meta_value(d.meta or {}, "subject")
+        items.append(item)
+    return {"items": items, "total": total, "urgent": urgent, "limit": limit, "offset": offset}
+
+
+def _conditions(flt: DocumentFilter) -> list[Any]:
+    conditions: list[Any] = []
     if flt.status:
         conditions.append(Document.status == flt.status)
     if flt.doc_type:
@@ -165,16 +209,7 @@ def list_documents(session: Session, flt: DocumentFilter, limit: int,
         conditions.append(Document.uploaded_at >= flt.uploaded_from)
     if flt.uploaded_to:
         conditions.append(Document.uploaded_at <= flt.uploaded_to)
-    # count(*), not count(id): SQLite then counts an index, not the wide table rows.
-    total = session.scalar(select(func.count()).select_from(Document).where(*conditions)) or 0
-    # Plain rows, not ORM objects: a list is read far more often than anything else.
-    docs = session.execute(
-        select(*SUMMARY_COLUMNS).where(*conditions)
-        .order_by(Document.uploaded_at.desc(), Document.id.desc()).limit(limit).offset(offset)
-    ).all()
-    done = _pages_done(session, [d.id for d in docs])
-    items = [document_summary(d, done.get(d.id, 0)) for d in docs]
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    return conditions
 
 
 def _pages_done(session: Session, ids: list[int]) -> dict[int, int]:
@@ -192,7 +227,7 @@ def documents_by_ids(session: Session, ids: list[int]) -> dict[int, Document]:
     """Documents by id (search results keep their own order)."""
     if not ids:
         return {}
-    query = select(Document).where(Document.id.in_(ids)).options(*SUMMARY[1:])  # text kept
+    query = select(Document).where(Document.id.in_(ids)).options(*SUMMARY[2:])  # text, meta kept
     return {d.id: d for d in session.scalars(query)}
 
 

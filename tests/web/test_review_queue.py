@@ -1,0 +1,41 @@
+"""The review queue the pages read: urgent first (Hỏa tốc, Thượng khẩn, Khẩn), then oldest."""
+
+from __future__ import annotations
+
+from models.settings import Settings
+from tests.service.helpers import client, ready_document
+
+META = {"number": "12/UBND-VX", "code_number": "12", "code_notation": "UBND-VX",
+        "organ_name": "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "type_name": "CÔNG VĂN",
+        "subject": "Về việc tăng cường phòng chống thiên tai", "issued_date": "2026-03-02"}
+
+
+def test_queue_is_urgent_first_then_oldest_with_filters(settings: Settings) -> None:
+    plain_old = ready_document(settings, {**META, "urgency": None}, uncertain=("number",))
+    khan = ready_document(settings, {**META, "urgency": "KHẨN"})
+    plain_new = ready_document(settings, {**META, "urgency": None, "organ_name": "BỘ NỘI VỤ"})
+    hoa_toc = ready_document(settings, {**META, "urgency": "HỎA TỐC"})
+    thuong = ready_document(settings, {**META, "urgency": "THƯỢNG KHẨN"})
+    with client(settings) as api:
+        body = api.get("/api/review-queue").json()
+        assert [d["id"] for d in body["items"]] == [hoa_toc, thuong, khan, plain_old, plain_new]
+        assert body["total"] == 5 and body["urgent"] == 3
+        first = body["items"][3]
+        assert first["review_count"] == 1 and first["subject"] == META["subject"]
+        # Filters: agency without diacritics, urgency, status (confirmed leave the queue).
+        bo = api.get("/api/review-queue", params={"agency": "bo noi vu"}).json()
+        assert [d["id"] for d in bo["items"]] == [plain_new]
+        khan_only = api.get("/api/review-queue", params={"urgency": "KHẨN"}).json()
+        assert [d["id"] for d in khan_only["items"]] == [khan]
+        assert api.post(f"/api/documents/{khan}/confirm").status_code == 200
+        left = api.get("/api/review-queue", params={"limit": 2, "offset": 1}).json()
+        assert [d["id"] for d in left["items"]] == [thuong, plain_old] and left["total"] == 4
+        done = api.get("/api/review-queue", params={"status": "confirmed"}).json()
+        assert [d["id"] for d in done["items"]] == [khan]
+
+
+def test_search_results_carry_the_subject(settings: Settings) -> None:
+    doc = ready_document(settings, META, text="Về việc tăng cường phòng chống thiên tai mùa mưa")
+    with client(settings) as api:
+        items = api.get("/api/search", params={"q": "phong chong thien tai"}).json()["items"]
+        assert [d["id"] for d in items] == [doc] and items[0]["subject"] == META["subject"]
