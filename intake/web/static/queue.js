@@ -1,0 +1,92 @@
+/* Review queue: documents waiting for a clerk, Hỏa tốc / Thượng khẩn / Khẩn first, then oldest. */
+"use strict";
+
+(() => {
+  const { h, STATUS, TYPES, fmtDate, age, code, badges, errorText } = Intake;
+  const PAGE = 50;
+  const form = document.getElementById("filters");
+  const tbody = document.querySelector("#queue tbody");
+  const summary = document.getElementById("queue-summary");
+  const prev = document.getElementById("prev");
+  const next = document.getElementById("next");
+  const pageInfo = document.getElementById("page-info");
+  const typeSelect = document.getElementById("f-type");
+  for (const t of TYPES) typeSelect.append(h("option", { value: t }, t));
+
+  const KEYS = ["agency", "type", "urgency", "issued_from", "issued_to", "status"];
+
+  function params() {
+    return new URLSearchParams(location.search);
+  }
+
+  function fillForm(p) {
+    for (const k of KEYS) form.elements[k].value = p.get(k) || "";
+  }
+
+  async function load() {
+    const p = params();
+    fillForm(p);
+    const offset = Math.max(0, parseInt(p.get("offset") || "0", 10) || 0);
+    const query = new URLSearchParams();
+    for (const k of KEYS) if (p.get(k)) query.set(k, p.get(k));
+    query.set("limit", PAGE);
+    query.set("offset", offset);
+    let data;
+    try {
+      data = await Intake.api("GET", `/api/review-queue?${query}`);
+    } catch (err) {
+      summary.textContent = err.text;
+      return;
+    }
+    draw(data, p.get("status"));
+    performance.mark("intake:rendered");
+  }
+
+  function draw(data, status) {
+    const what = status ? `Trạng thái “${STATUS[status] || status}”` : "Chờ kiểm tra";
+    summary.textContent = data.total
+      ? `${what}: ${data.total} văn bản${data.urgent ? `, trong đó ${data.urgent} văn bản khẩn` : ""}.`
+      : `${what}: không có văn bản nào.`;
+    tbody.replaceChildren(...data.items.map(row));
+    const page = Math.floor(data.offset / data.limit) + 1;
+    const pages = Math.max(1, Math.ceil(data.total / data.limit));
+    pageInfo.textContent = `Trang ${page}/${pages}`;
+    prev.disabled = data.offset === 0;
+    next.disabled = data.offset + data.limit >= data.total;
+  }
+
+  function row(doc) {
+    const label = code(doc) || doc.title || `Văn bản ${doc.id}`;
+    const review = doc.status === "failed"
+      ? h("span", { class: "state failed" }, errorText((doc.error || {}).code, (doc.error || {}).message))
+      : doc.review_count
+        ? h("span", { class: "badge review" }, `${doc.review_count} trường`)
+        : h("span", { class: "badge ok" }, doc.status === "ready_for_review" ? "Đủ tin cậy" : (STATUS[doc.status] || doc.status));
+    return h("tr", { class: doc.urgency ? "urgent" : "" },
+      h("td", { "data-label": "Độ khẩn" }, doc.urgency ? badges({ urgency: doc.urgency }) : h("span", { class: "badge muted" }, "Thường")),
+      h("td", { "data-label": "Văn bản" },
+        h("a", { href: `/van-ban/${doc.id}` }, label), " ",
+        badges({ secrecy: doc.secrecy, possible_duplicate_of: doc.possible_duplicate_of }),
+        doc.subject ? h("span", { class: "subject" }, doc.subject) : null),
+      h("td", { "data-label": "Cơ quan" }, doc.organ || "—"),
+      h("td", { "data-label": "Loại" }, doc.type || "—"),
+      h("td", { "data-label": "Ngày ban hành" }, fmtDate(doc.issued_date) || "—"),
+      h("td", { "data-label": "Cần xem" }, review),
+      h("td", { "data-label": "Đã chờ", title: Intake.fmtDateTime(doc.uploaded_at) }, age(doc.uploaded_at)));
+  }
+
+  function go(offset) {
+    const p = new URLSearchParams();
+    for (const k of KEYS) if (form.elements[k].value) p.set(k, form.elements[k].value);
+    if (offset) p.set("offset", offset);
+    history.pushState(null, "", `${location.pathname}${p.toString() ? "?" + p : ""}`);
+    load();
+  }
+
+  form.addEventListener("submit", (e) => { e.preventDefault(); go(0); });
+  form.addEventListener("reset", () => setTimeout(() => go(0), 0));
+  prev.addEventListener("click", () => go(Math.max(0, (parseInt(params().get("offset") || "0", 10) || 0) - PAGE)));
+  next.addEventListener("click", () => go((parseInt(params().get("offset") || "0", 10) || 0) + PAGE));
+  window.addEventListener("popstate", load);
+  load();
+})();

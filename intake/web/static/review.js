@@ -1,0 +1,503 @@
+/* Review one document: page images beside the fields, uncertain fields first, keyboard-first.
+   Tab: next uncertain field. Enter: accept (or save the corrected value). Ctrl+Enter: confirm;
+   a document with every field confident opens with the confirm button focused (one key). */
+"use strict";
+
+(() => {
+  const { h, api, STATUS, URGENCY, SECRECY, FIELDS, fmtDate, fmtDateTime, isoDate, errorText } = Intake;
+  const docId = parseInt(location.pathname.split("/").filter(Boolean).pop(), 10);
+  const $ = (id) => document.getElementById(id);
+  const form = $("fields");
+  const img = $("page-img");
+  const box = $("box");
+  const sheet = $("sheet");
+  const wrap = $("sheet-wrap");
+  const confirmBtn = $("confirm");
+  const confirmAll = $("confirm-all");
+
+  // The fields a clerk checks, in the order of the page; `src` are the stored fields it stands for.
+  const SPEC = [
+    { key: "number", kind: "text", src: ["number", "code_number", "code_notation"], hint: "ví dụ 87/QĐ-UBND" },
+    { key: "issued_date", kind: "date", hint: "ngày/tháng/năm" },
+    { key: "organ_name", kind: "text" },
+    { key: "parent_organ", kind: "text" },
+    { key: "type_name", kind: "text" },
+    { key: "subject", kind: "textarea" },
+    { key: "place", kind: "text" },
+    { key: "signer.competence", kind: "text", hint: "TM., KT., Q., TL., TUQ." },
+    { key: "signer.position", kind: "text" },
+    { key: "signer.full_name", kind: "text" },
+    { key: "to_places", kind: "lines", hint: "mỗi nơi một dòng" },
+    { key: "urgency", kind: "select", options: URGENCY },
+    { key: "secrecy", kind: "select", options: SECRECY },
+    { key: "arrival_stamp", kind: "pair" },
+    { key: "paper_arrived_on", kind: "date", hint: "ngày/tháng/năm", extra: true },
+  ];
+
+  let doc = null;
+  let page = 0;
+  let zoom = 1;  // 1 = fit width
+  let rows = [];  // {spec, el, inputs, error, conf, mark, checked}
+  let current = null;
+
+  /* ---------- reading a field ---------- */
+  function stored(key) {
+    const fields = doc.fields || {};
+    if (key.startsWith("signer.")) {
+      const signer = fields.signer || {};
+      const part = key.split(".")[1];
+      const parts = signer.parts || {};
+      const f = parts[part] || {};
+      const value = ((doc.metadata || {}).signer || {})[part];
+      return {
+        value: value !== undefined ? value : null,
+        confidence: f.confidence !== undefined ? f.confidence : signer.confidence,
+        needs_review: f.needs_review !== undefined ? f.needs_review : Boolean(signer.needs_review && !signer.parts),
+        page: f.page !== undefined ? f.page : signer.page,
+        bbox: f.bbox || (parts[part] ? null : signer.bbox),
+        corrected_by: f.corrected_by,
+      };
+    }
+    if (key === "paper_arrived_on") return { value: doc.paper_arrived_on, confidence: null, needs_review: false };
+    const f = fields[key] || {};
+    const meta = (doc.metadata || {})[key];
+    return {
+      value: f.value !== undefined ? f.value : (meta !== undefined ? meta : null),
+      confidence: f.confidence, needs_review: Boolean(f.needs_review), page: f.page, bbox: f.bbox,
+      corrected_by: f.corrected_by,
+    };
+  }
+
+  function state(spec) {
+    const s = stored(spec.key);
+    for (const other of spec.src || []) {
+      const f = (doc.fields || {})[other];
+      if (f && f.needs_review) {
+        s.needs_review = true;
+        if (typeof f.confidence === "number") s.confidence = Math.min(s.confidence ?? 1, f.confidence);
+      }
+    }
+    return s;
+  }
+
+  /* ---------- shown value <-> API value ---------- */
+  function shown(spec, value) {
+    if (value === null || value === undefined) return spec.kind === "pair" ? ["", ""] : "";
+    switch (spec.kind) {
+      case "date": return fmtDate(value);
+      case "lines": return Array.isArray(value) ? value.join("\n") : String(value);
+      case "pair": return [value.number || "", fmtDate(value.date || "")];
+      default: return String(value);
+    }
+  }
+
+  function typed(row) {
+    const spec = row.spec;
+    const raw = row.inputs.map((i) => i.value);
+    switch (spec.kind) {
+      case "date": return isoDate(raw[0]);
+      case "lines": return raw[0].split("\n").map((s) => s.trim()).filter(Boolean);
+      case "select": return raw[0] || null;
+      case "textarea": return raw[0].replace(/\s+/g, " ").trim() || null;
+      case "pair": {
+        const [number, date] = [raw[0].trim(), raw[1].trim()];
+        return number || date ? { number: number || null, date: isoDate(date) } : null;
+      }
+      default: return raw[0].trim() || null;
+    }
+  }
+
+  function same(a, b) { return JSON.stringify(a ?? null) === JSON.stringify(b ?? null); }
+
+  /* ---------- drawing ---------- */
+  function banners() {
+    const out = [];
+    if (doc.secrecy) {
+      out.push(h("div", { class: "banner secret", role: "note", id: "secret-banner" },
+        `Văn bản ${SECRECY[doc.secrecy] || doc.secrecy}: tài liệu hạn chế, chỉ người có thẩm quyền được xem; `
+        + "không chuyển điện tử tự động."));
+    }
+    if (doc.possible_duplicate_of) {
+      out.push(h("div", { class: "banner dup", role: "note", id: "dup-banner" },
+        "Có thể trùng với văn bản đã có (cùng số, ký hiệu và cơ quan ban hành): ",
+        h("a", { href: `/van-ban/${doc.possible_duplicate_of}` }, `mở văn bản ${doc.possible_duplicate_of}`),
+        ". Kiểm tra trước khi xác nhận."));
+    }
+    if (doc.urgency) {
+      out.push(h("div", { class: "banner bad", role: "note" },
+        `Văn bản ${URGENCY[doc.urgency] || doc.urgency}: cần xử lý ngay.`));
+    }
+    if (doc.split && doc.split.needs_review) {
+      out.push(h("div", { class: "banner info", role: "note" },
+        "Ranh giới văn bản chưa chắc chắn: kiểm tra xem văn bản có thiếu hoặc thừa trang không."));
+    }
+    if (doc.status === "failed") {
+      const err = doc.error || {};
+      out.push(h("div", { class: "banner bad", role: "alert" }, `Không xử lý được: ${errorText(err.code, err.message)}`));
+    } else if (doc.status === "confirmed" || doc.status === "delivered") {
+      out.push(h("div", { class: "banner good", role: "status", id: "done-banner" },
+        `${STATUS[doc.status]} lúc ${fmtDateTime(doc.confirmed_at)}.`));
+    } else if (doc.status !== "ready_for_review") {
+      out.push(h("div", { class: "banner info", role: "status" }, `Văn bản ${(STATUS[doc.status] || doc.status).toLowerCase()}: chưa thể kiểm tra.`));
+    }
+    $("banners").replaceChildren(...out);
+  }
+
+  function header() {
+    const code = Intake.code(doc);
+    $("doc-title").textContent = code ? `${doc.type || "Văn bản"} số ${code}` : (doc.title || `Văn bản ${doc.id}`);
+    document.title = `${$("doc-title").textContent} — Kiểm tra văn bản`;
+    $("doc-status").replaceChildren(
+      `${STATUS[doc.status] || doc.status} · tệp ${doc.filename || doc.title} · ${doc.pages_total} trang`,
+      doc.organ ? ` · ${doc.organ}` : "", " ", ...Intake.badges(doc));
+    const pdf = $("pdf-link");
+    pdf.hidden = !(doc.links && doc.links.pdf);
+    if (!pdf.hidden) pdf.href = doc.links.pdf;
+  }
+
+  function editable() { return doc.status === "ready_for_review"; }
+
+  function confText(s) {
+    if (typeof s.confidence !== "number") return "";
+    return `${Math.round(s.confidence * 100)}%`;
+  }
+
+  function buildForm() {
+    const specs = SPEC.map((spec) => ({ spec, s: state(spec) }));
+    const uncertain = specs.filter((x) => x.s.needs_review && !x.spec.extra);
+    const confident = specs.filter((x) => !x.s.needs_review || x.spec.extra);
+    rows = [];
+    const children = [];
+    if (uncertain.length) children.push(h("h3", {}, `Cần kiểm tra (${uncertain.length})`));
+    uncertain.forEach((x) => children.push(fieldRow(x.spec, x.s, true)));
+    if (confident.length) children.push(h("h3", {}, "Đủ tin cậy"));
+    confident.forEach((x) => children.push(fieldRow(x.spec, x.s, false)));
+    form.replaceChildren(...children);
+  }
+
+  function fieldRow(spec, s, uncertain) {
+    const id = `f-${spec.key.replace(".", "-")}`;
+    const label = FIELDS[spec.key] || spec.key;
+    const values = shown(spec, s.value);
+    let inputs;
+    const common = { "aria-describedby": `${id}-conf ${id}-err`, disabled: !editable() };
+    if (spec.kind === "textarea" || spec.kind === "lines") {
+      inputs = [h("textarea", { id, rows: spec.kind === "lines" ? 3 : 2, ...common }, values)];
+    } else if (spec.kind === "select") {
+      const sel = h("select", { id, ...common }, h("option", { value: "" }, "Không"),
+        ...Object.entries(spec.options).map(([v, t]) => h("option", { value: v }, t)));
+      if (values && !(values in spec.options)) sel.append(h("option", { value: values }, values));
+      sel.value = values;
+      inputs = [sel];
+    } else if (spec.kind === "pair") {
+      inputs = [
+        h("input", { id, type: "text", placeholder: "số đến", "aria-label": `${label}: số đến`, ...common }),
+        h("input", { id: `${id}-date`, type: "text", placeholder: "ngày/tháng/năm", "aria-label": `${label}: ngày đến`, ...common }),
+      ];
+      inputs[0].value = values[0];
+      inputs[1].value = values[1];
+    } else {
+      inputs = [h("input", { id, type: "text", autocomplete: "off", placeholder: spec.hint || "", ...common })];
+      inputs[0].value = values;
+    }
+    const meter = typeof s.confidence === "number"
+      ? h("span", { class: `meter${s.needs_review ? " low" : ""}`, "aria-hidden": "true" },
+        h("span", { style: `width:${Math.round(s.confidence * 100)}%` }))
+      : null;
+    const mark = h("span", { class: `badge ${s.needs_review ? "review" : "ok"}` },
+      s.needs_review ? "Cần kiểm tra" : (s.corrected_by ? "Đã kiểm tra" : "Tin cậy"));
+    const conf = h("span", { class: "conf", id: `${id}-conf` }, meter,
+      confText(s) ? `Độ tin cậy ${confText(s)} · ` : "", mark);
+    const error = h("div", { class: "error", id: `${id}-err`, role: "alert" });
+    const el = h("div", { class: `field${uncertain ? " uncertain" : ""}`, "data-key": spec.key },
+      h("div", { class: "head" }, spec.kind === "pair" ? h("span", { class: "label" }, label) : h("label", { for: id }, label), conf),
+      spec.kind === "pair" ? h("div", { class: "pair" }, inputs) : inputs, error);
+    if (spec.kind === "pair") el.querySelector(".label").style.fontWeight = "600";
+    const row = { spec, el, inputs, error, mark, conf, checked: false, uncertain, s };
+    for (const input of inputs) {
+      input.addEventListener("focus", () => focusRow(row));
+      input.addEventListener("keydown", (e) => onKey(e, row));
+    }
+    rows.push(row);
+    return el;
+  }
+
+  function pending() { return rows.filter((r) => r.uncertain && !r.checked); }
+
+  function leftText() {
+    const left = pending();
+    $("review-left").textContent = !editable() ? ""
+      : left.length ? `Còn ${left.length} trường cần kiểm tra. Enter để chấp nhận, sửa rồi Enter để lưu.`
+        : "Mọi trường đã đủ tin cậy: nhấn Enter trên nút “Xác nhận văn bản” (hoặc Ctrl+Enter).";
+    confirmAll.hidden = !editable() || left.length === 0;
+    confirmBtn.hidden = !editable();
+  }
+
+  /* ---------- pages ---------- */
+  function showPage(index) {
+    const pages = doc.pages || [];
+    if (!pages.length) {
+      $("page-no").textContent = "Không có trang";
+      img.hidden = true;
+      return;
+    }
+    page = Math.max(0, Math.min(pages.length - 1, index));
+    const p = pages[page];
+    $("page-no").textContent = `Trang ${page + 1}/${pages.length}`;
+    $("page-prev").disabled = page === 0;
+    $("page-next").disabled = page === pages.length - 1;
+    if (p.image) {
+      if (img.getAttribute("src") !== p.image) img.src = p.image;
+      img.alt = `Ảnh trang ${page + 1} của văn bản`;
+      img.hidden = false;
+    } else {
+      img.hidden = true;
+    }
+    drawBox();
+  }
+
+  function setZoom(z) {
+    zoom = Math.max(0.5, Math.min(4, z));
+    sheet.style.width = `${Math.round(zoom * 100)}%`;
+    $("zoom-level").textContent = `${Math.round(zoom * 100)}%`;
+    drawBox();
+  }
+
+  function drawBox() {
+    box.classList.remove("show");
+    if (!current) return;
+    const s = current.s;
+    const p = (doc.pages || [])[page];
+    if (!p || !s.bbox || s.page !== page || !p.width || !p.height) return;
+    const [x0, y0, x1, y1] = s.bbox;
+    box.style.left = `${(x0 / p.width) * 100}%`;
+    box.style.top = `${(y0 / p.height) * 100}%`;
+    box.style.width = `${((x1 - x0) / p.width) * 100}%`;
+    box.style.height = `${((y1 - y0) / p.height) * 100}%`;
+    box.classList.add("show");
+    // Bring the box into the visible part of the page, without moving the whole window.
+    const top = (y0 / p.height) * sheet.clientHeight;
+    const left = (x0 / p.width) * sheet.clientWidth;
+    if (top < wrap.scrollTop || top > wrap.scrollTop + wrap.clientHeight - 40) wrap.scrollTop = Math.max(0, top - 60);
+    if (left < wrap.scrollLeft || left > wrap.scrollLeft + wrap.clientWidth - 40) wrap.scrollLeft = Math.max(0, left - 60);
+  }
+
+  function focusRow(row) {
+    if (current && current !== row) current.el.classList.remove("current");
+    current = row;
+    row.el.classList.add("current");
+    if (typeof row.s.page === "number" && row.s.page !== page && row.s.bbox) showPage(row.s.page);
+    else drawBox();
+  }
+
+  /* ---------- keyboard ---------- */
+  function onKey(e, row) {
+    if (e.key === "Enter" && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      if (e.shiftKey && e.target.tagName === "TEXTAREA") return;  // a new line
+      e.preventDefault();
+      accept(row);
+    } else if (e.key === "Tab" && !e.shiftKey && !e.ctrlKey && !e.altKey) {
+      const inRow = row.inputs.indexOf(e.target);
+      if (inRow < row.inputs.length - 1) return;  // second box of a pair
+      const target = nextPending(row);
+      if (target) {
+        e.preventDefault();
+        target.inputs[0].focus();
+      }
+    }
+  }
+
+  function nextPending(after) {
+    const order = rows;
+    const at = order.indexOf(after);
+    return order.slice(at + 1).find((r) => r.uncertain && !r.checked) || null;
+  }
+
+  function moveOn(row) {
+    const target = nextPending(row) || pending()[0];
+    if (target) target.inputs[0].focus();
+    else confirmBtn.focus();
+  }
+
+  document.addEventListener("keydown", (e) => {
+    if (!doc) return;
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      confirm(false);
+    } else if (e.altKey && e.key === "PageDown") {
+      e.preventDefault();
+      showPage(page + 1);
+    } else if (e.altKey && e.key === "PageUp") {
+      e.preventDefault();
+      showPage(page - 1);
+    } else if (e.altKey && (e.key === "=" || e.key === "+")) {
+      e.preventDefault();
+      setZoom(zoom + 0.25);
+    } else if (e.altKey && (e.key === "-" || e.key === "−")) {
+      e.preventDefault();
+      setZoom(zoom - 0.25);
+    } else if (e.altKey && e.key === "0") {
+      e.preventDefault();
+      setZoom(1);
+    }
+  });
+
+  /* ---------- saving ---------- */
+  async function accept(row) {
+    if (!editable()) return;
+    const value = typed(row);
+    const unchanged = same(value, row.s.value) || (row.spec.kind === "textarea" && same(value, (row.s.value || "").replace(/\s+/g, " ").trim()));
+    if (!row.uncertain && unchanged) {  // a confident value left as it was: nothing to record
+      moveOn(row);
+      return;
+    }
+    if (row.spec.extra && !value) { moveOn(row); return; }
+    row.error.textContent = "";
+    const body = row.spec.extra ? { paper_arrived_on: value } : { fields: { [row.spec.key]: value } };
+    try {
+      doc = await api("PATCH", `/api/documents/${docId}`, body);
+    } catch (err) {
+      row.error.textContent = err.text;
+      return;
+    }
+    row.checked = true;
+    refreshRows(row);
+    row.el.classList.add("checked");
+    row.mark.className = "badge ok";
+    row.mark.textContent = unchanged ? "Đã chấp nhận" : "Đã sửa";
+    banners();
+    header();
+    history();
+    leftText();
+    moveOn(row);
+  }
+
+  /* After a save the stored value may be normalised (87 / QĐ-UBND -> 87/QĐ-UBND): the saved row
+     shows it; other rows keep what the clerk may be typing, with their state updated. */
+  function refreshRows(saved) {
+    for (const row of rows) {
+      row.s = state(row.spec);
+      if (row.uncertain && !row.s.needs_review) row.checked = true;
+    }
+    const values = shown(saved.spec, saved.s.value);
+    if (saved.spec.kind === "pair") {
+      saved.inputs[0].value = values[0];
+      saved.inputs[1].value = values[1];
+    } else {
+      saved.inputs[0].value = values;
+    }
+  }
+
+  async function confirm(acceptRemaining) {
+    if (!editable()) return;
+    const left = pending();
+    if (left.length && !acceptRemaining) {
+      Intake.toast(`Còn ${left.length} trường cần kiểm tra: ${left.map((r) => FIELDS[r.spec.key]).join(", ")}.`, true);
+      confirmAll.hidden = false;
+      left[0].inputs[0].focus();
+      return;
+    }
+    confirmBtn.disabled = true;
+    try {
+      await api("POST", `/api/documents/${docId}/confirm`, { accept_remaining: Boolean(acceptRemaining) });
+      doc = await api("GET", `/api/documents/${docId}`);
+    } catch (err) {
+      confirmBtn.disabled = false;
+      Intake.toast(err.text, true);
+      return;
+    }
+    confirmBtn.disabled = false;
+    drawAll();
+    Intake.toast("Đã xác nhận văn bản.");
+    await findNext();
+    $("next-doc").focus();
+  }
+
+  async function findNext() {
+    const link = $("next-doc");
+    let nextId = null;
+    try {
+      const queue = await api("GET", "/api/review-queue?limit=2");
+      const next = queue.items.find((d) => d.id !== docId);
+      nextId = next ? next.id : null;
+    } catch (err) {
+      Intake.toast(err.text, true);
+    }
+    if (nextId) {
+      link.href = `/van-ban/${nextId}`;
+      link.textContent = "Văn bản tiếp theo →";
+      link.className = "button primary";
+    } else {
+      link.href = "/hang-doi";
+      link.textContent = "Về danh sách (không còn văn bản chờ)";
+    }
+  }
+
+  /* ---------- history ---------- */
+  const ACTIONS = {
+    status: "Đổi trạng thái", field: "Sửa", accept: "Chấp nhận", duplicate: "Đánh dấu có thể trùng",
+    retry: "Xử lý lại", upload: "Tải lên", recovered: "Làm lại sau sự cố",
+  };
+
+  function val(field, v) {
+    if (v === null || v === undefined || v === "") return "(trống)";
+    if (field === null && typeof v === "string" && STATUS[v]) return STATUS[v];
+    if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v)) return fmtDate(v);
+    if (Array.isArray(v)) return v.join("; ");
+    if (typeof v === "object") return Object.values(v).filter((x) => x).map((x) => val(null, x)).join(", ");
+    if (field === "urgency") return URGENCY[v] || v;
+    if (field === "secrecy") return SECRECY[v] || v;
+    return String(v);
+  }
+
+  function history() {
+    const items = (doc.history || []).slice().reverse();
+    $("history").querySelector("tbody").replaceChildren(...items.map((e) => h("tr", {},
+      h("td", { "data-label": "Thời gian" }, fmtDateTime(e.at)),
+      h("td", { "data-label": "Người thực hiện" }, Intake.actor(e.actor)),
+      h("td", { "data-label": "Thao tác" }, ACTIONS[e.action] || e.action),
+      h("td", { "data-label": "Trường" }, e.field ? (FIELDS[e.field] || e.field) : "—"),
+      h("td", { "data-label": "Thay đổi", class: "change" },
+        e.action === "accept" ? h("span", { class: "new" }, val(e.field, e.new))
+          : [h("span", { class: "old" }, val(e.field, e.old)), " → ", h("span", { class: "new" }, val(e.field, e.new))],
+        e.detail && e.action !== "status" ? h("div", { class: "hint" }, e.detail) : null))));
+  }
+
+  /* ---------- page ---------- */
+  function drawAll() {
+    banners();
+    header();
+    buildForm();
+    leftText();
+    history();
+    showPage(page);
+  }
+
+  $("page-prev").addEventListener("click", () => showPage(page - 1));
+  $("page-next").addEventListener("click", () => showPage(page + 1));
+  $("zoom-in").addEventListener("click", () => setZoom(zoom + 0.25));
+  $("zoom-out").addEventListener("click", () => setZoom(zoom - 0.25));
+  $("fit-width").addEventListener("click", () => setZoom(1));
+  confirmBtn.addEventListener("click", () => confirm(false));
+  confirmAll.addEventListener("click", () => confirm(true));
+  form.addEventListener("submit", (e) => e.preventDefault());
+
+  async function load() {
+    try {
+      doc = await api("GET", `/api/documents/${docId}`);
+    } catch (err) {
+      $("doc-status").textContent = err.text;
+      return;
+    }
+    drawAll();
+    setZoom(1);
+    performance.mark("intake:rendered");
+    // Keyboard first: the first uncertain field, or the confirm button when none is left.
+    if (!editable()) return;
+    const first = pending()[0];
+    if (first) first.inputs[0].focus();
+    else confirmBtn.focus();
+  }
+
+  load();
+})();
