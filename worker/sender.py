@@ -191,7 +191,7 @@ class Sender:
         self.settings = settings
         self.batch = max(1, settings.delivery_concurrency) * 4
         # A claimed row must outlive its sends: each thread sends batch/concurrency of them.
-        self.lease = settings.delivery_timeout * 4 + 30
+        self.lease = settings.delivery_timeout * 4 + 5
         self.client = httpx.Client(timeout=settings.delivery_timeout,
                                    limits=httpx.Limits(max_connections=self.batch))
         self.pool = ThreadPoolExecutor(max(1, settings.delivery_concurrency),
