@@ -52,7 +52,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(migrate, app.state.settings.database)
         yield
 
-    from intake.pages import mount as mount_pages
     from intake.registry import router as registry_router
     from intake.reports import router as reports_router
     from intake.routes import router
@@ -65,7 +64,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(reports_router)  # reports: /api/reports..., the page /bao-cao
     app.include_router(registry_router)
-    mount_pages(app)  # the web pages: upload, review queue, review, search
 
     @app.get("/healthz")
     def healthz() -> dict[str, object]:
