@@ -52,8 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(migrate, app.state.settings.database)
         yield
 
+    from intake.pages import mount as mount_pages
     from intake.registry import router as registry_router
     from intake.reports import router as reports_router
+    from intake.page_routes import router as page_router
     from intake.routes import router
 
     app = FastAPI(title="Intake: số hóa văn bản đến", version="0.1.0", lifespan=lifespan)
@@ -62,8 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.include_router(router)
+    app.include_router(page_router)  # corrections: split, merge, move, rotate, delete pages
     app.include_router(reports_router)  # reports: /api/reports..., the page /bao-cao
     app.include_router(registry_router)
+    mount_pages(app)  # the web pages: upload, review queue, review, search
 
     @app.get("/healthz")
     def healthz() -> dict[str, object]:
