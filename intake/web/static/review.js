@@ -437,6 +437,9 @@
   const ACTIONS = {
     status: "Đổi trạng thái", field: "Sửa", accept: "Chấp nhận", duplicate: "Đánh dấu có thể trùng",
     retry: "Xử lý lại", upload: "Tải lên", recovered: "Làm lại sau sự cố",
+    delivery: "Chuyển sang phần mềm quản lý văn bản", registry: "Phản hồi của phần mềm quản lý văn bản",
+    split: "Tách văn bản", merge: "Gộp văn bản", move: "Chuyển trang", rotate: "Xoay trang",
+    delete_page: "Xóa trang",
   };
 
   function val(field, v) {
@@ -457,10 +460,16 @@
       h("td", { "data-label": "Người thực hiện" }, Intake.actor(e.actor)),
       h("td", { "data-label": "Thao tác" }, ACTIONS[e.action] || e.action),
       h("td", { "data-label": "Trường" }, e.field ? (FIELDS[e.field] || e.field) : "—"),
-      h("td", { "data-label": "Thay đổi", class: "change" },
-        e.action === "accept" ? h("span", { class: "new" }, val(e.field, e.new))
-          : [h("span", { class: "old" }, val(e.field, e.old)), " → ", h("span", { class: "new" }, val(e.field, e.new))],
-        e.detail && e.action !== "status" ? h("div", { class: "hint" }, e.detail) : null))));
+      h("td", { "data-label": "Thay đổi", class: "change" }, change(e)))));
+  }
+
+  function change(e) {
+    if (e.action === "duplicate") {
+      return ["Cùng số, ký hiệu và cơ quan ban hành với ",
+        h("a", { href: `/van-ban/${e.new}` }, `văn bản ${e.new}`)];
+    }
+    if (e.action === "accept") return h("span", { class: "new" }, val(e.field, e.new));
+    return [h("span", { class: "old" }, val(e.field, e.old)), " → ", h("span", { class: "new" }, val(e.field, e.new))];
   }
 
   /* ---------- page ---------- */

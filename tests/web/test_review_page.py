@@ -1,0 +1,173 @@
+"""The review page in a real browser, on seeded documents (no OCR): keyboard-first correction and
+confirmation, the focused field's box on the page, Vietnamese reasons, duplicate and secret marks.
+
+Browser tests run on SQLite only: the API they call is covered on both databases elsewhere, and
+PostgreSQL would double their time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from models.database import dispose_engines, session_scope
+from models.db import Page, PageStatus
+from models.settings import Settings
+from models.storage import open_store
+from tests.service.helpers import ready_document
+from tests.web.conftest import DESKTOP, PHONE, Console, check_page, shot
+
+pytestmark = [pytest.mark.browser]
+
+META = {
+    "number": "81/QĐ-UBND", "code_number": "81", "code_notation": "QĐ-UBND",
+    "issued_date": "2026-03-02", "place": "Quảng Ngãi",
+    "organ_name": "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "parent_organ": None,
+    "type_name": "QUYẾT ĐỊNH", "subject": "Về việc phê duyệt kế hoạch chuyển đổi số",
+    "signer": {"competence": "KT. CHỦ TỊCH", "position": "PHÓ CHỦ TỊCH",
+               "full_name": "Trần Phước Hiền"},
+    "to_places": ["Như Điều 3", "Lưu: VT"], "secrecy": None, "urgency": None, "arrival_stamp": None,
+}
+WIDTH, HEIGHT, DPI = 2480, 3508, 300  # A4 at 300 dpi; the field boxes are in these pixels
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """SQLite only (see the module's docstring)."""
+    yield f"sqlite:///{tmp_path / 'intake.db'}"
+    dispose_engines()
+
+
+def _with_page(settings: Settings, doc_id: int, tmp: Path) -> None:
+    """Give a seeded document one page with an image (a blank A4 at 100 dpi)."""
+    image = tmp / f"page-{doc_id}.jpg"
+    Image.new("RGB", (827, 1170), "white").save(image)
+    key = open_store(settings).put_file(f"documents/{doc_id}/page-0.jpg", image)
+    with session_scope(settings.database, write=True) as session:
+        session.add(Page(document_id=doc_id, index=0, source_page=0, status=PageStatus.DONE,
+                         source="ocr", width=WIDTH, height=HEIGHT, dpi=DPI, image_key=key))
+
+
+def _rendered(page: Any) -> None:
+    page.wait_for_function("performance.getEntriesByName('intake:rendered').length > 0")
+
+
+def _focused(page: Any) -> str:
+    return str(page.evaluate("document.activeElement.id"))
+
+
+def test_keyboard_review_corrects_accepts_and_confirms(
+    settings: Settings, live_api: Any, browser: Any, tmp_path: Path
+) -> None:
+    doc = ready_document(settings, META, uncertain=("number", "subject", "place"))
+    _with_page(settings, doc, tmp_path)
+    other = ready_document(settings, {**META, "number": "90/QĐ-UBND", "code_number": "90"},
+                           uncertain=("subject",))
+    base = live_api(settings)
+    console = Console()
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    context.add_init_script("localStorage.setItem('intake-user', 'lan')")
+    page = console.watch(context.new_page())
+    page.goto(f"{base}/van-ban/{doc}")
+    _rendered(page)
+    check_page(page)
+    # Uncertain fields first and marked; focus is on the first one, its box drawn on the page.
+    uncertain = page.locator(".field.uncertain")
+    assert uncertain.count() == 3
+    assert [uncertain.nth(i).get_attribute("data-key") for i in range(3)] == \
+        ["number", "subject", "place"]
+    assert "Cần kiểm tra" in uncertain.first.inner_text()
+    assert _focused(page) == "f-number"
+    box = page.locator("#box").bounding_box()
+    sheet = page.locator("#sheet").bounding_box()
+    assert box and sheet
+    # helpers.field puts every box at [100, 100, 900, 160] of the page
+    assert abs((box["x"] - sheet["x"]) / sheet["width"] - 100 / WIDTH) < 0.01
+    assert abs((box["width"]) / sheet["width"] - 800 / WIDTH) < 0.01
+    shot(page, "review-uncertain")
+    # Tab goes to the next uncertain field.
+    page.keyboard.press("Tab")
+    assert _focused(page) == "f-subject"
+    page.keyboard.press("Shift+Tab")
+    assert _focused(page) == "f-number"
+    # A wrong value is refused with the reason in Vietnamese, and nothing is saved.
+    page.keyboard.press("Control+A")
+    page.keyboard.type("QĐ-UBND")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('f-number-err').textContent.length > 0")
+    assert "Số, ký hiệu không đúng dạng" in page.inner_text("#f-number-err")
+    assert _focused(page) == "f-number"
+    # The right value with Enter: stored (normalised), then on to the next uncertain field.
+    page.keyboard.press("Control+A")
+    page.keyboard.type("87 / QĐ-UBND")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.id === 'f-subject'")
+    assert page.input_value("#f-number") == "87/QĐ-UBND"
+    assert "Đã sửa" in page.locator(".field[data-key=number]").inner_text()
+    page.keyboard.press("Enter")  # subject accepted as read
+    page.wait_for_function("document.activeElement.id === 'f-place'")
+    page.keyboard.press("Enter")  # place accepted as read
+    page.wait_for_function("document.activeElement.id === 'confirm'")
+    assert "Mọi trường đã đủ tin cậy" in page.inner_text("#review-left")
+    page.keyboard.press("Enter")  # confirm
+    page.wait_for_selector("#done-banner")
+    # After confirming, the next document of the queue is one key away.
+    page.wait_for_function("document.activeElement.id === 'next-doc'")
+    assert page.get_attribute("#next-doc", "href") == f"/van-ban/{other}"
+    history = page.inner_text("#history")
+    assert "81/QĐ-UBND" in history and "87/QĐ-UBND" in history and "lan" in history
+    assert "Chấp nhận" in history and "Đã xác nhận" in history
+    shot(page, "review-confirmed")
+    console.check(allowed=("status of 422",))  # the refused number, on purpose
+    context.close()
+
+
+def test_confident_document_is_confirmed_with_one_key(
+    settings: Settings, live_api: Any, browser: Any
+) -> None:
+    doc = ready_document(settings, META)
+    base = live_api(settings)
+    console = Console()
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    page = console.watch(context.new_page())
+    page.goto(f"{base}/van-ban/{doc}")
+    _rendered(page)
+    assert _focused(page) == "confirm"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#done-banner")
+    assert page.locator(".field input:disabled").count() > 0  # nothing left to edit
+    console.check()
+    context.close()
+
+
+def test_secret_and_duplicate_documents_are_signalled(
+    settings: Settings, live_api: Any, browser: Any
+) -> None:
+    first = ready_document(settings, META)
+    secret = ready_document(settings, {**META, "secrecy": "MẬT", "urgency": "HỎA TỐC"})
+    base = live_api(settings)
+    console = Console()
+    for viewport, name in ((DESKTOP, "review-secret-duplicate"), (PHONE, "phone-review")):
+        context = browser.new_context(viewport=viewport, locale="vi-VN")
+        page = console.watch(context.new_page())
+        page.goto(f"{base}/van-ban/{secret}")
+        _rendered(page)
+        assert "Mật" in page.inner_text("#secret-banner")
+        dup = page.locator("#dup-banner a")
+        assert dup.get_attribute("href") == f"/van-ban/{first}"
+        assert "Hỏa tốc" in page.inner_text("#banners")
+        check_page(page)
+        shot(page, name)
+        # The queue shows the marks too, the urgent document first.
+        page.goto(f"{base}/hang-doi")
+        _rendered(page)
+        first_row = page.locator("#queue tbody tr").first
+        assert "Hỏa tốc" in first_row.inner_text() and "Mật" in first_row.inner_text()
+        assert "Có thể trùng" in first_row.inner_text()
+        check_page(page)
+        shot(page, "queue" if viewport is DESKTOP else "phone-queue")
+        context.close()
+    console.check()
