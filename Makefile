@@ -41,6 +41,7 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python -m bench.pipeline --out bench/results
+	$(BIN)/python -m bench.delivery
 
 clean:
 	rm -rf $(VENV) var bench/results tests/artifacts

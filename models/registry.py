@@ -35,7 +35,7 @@ IN_FEED = (DocumentStatus.CONFIRMED, DocumentStatus.DELIVERED)
 # Priority (edXML OtherInfo, DOMAIN §7): 0 normal, 1 Khẩn, 2 Thượng khẩn, 3 Hỏa tốc.
 PRIORITY = {"KHẨN": "1", "THƯỢNG KHẨN": "2", "HỎA TỐC": "3"}
 _LIMITS = {"TypeName": 100, "CodeNumber": 11, "CodeNotation": 30, "OrganName": 200,
-           "Subject": 500, "Position": 100, "FullName": 50, "Place": 100}
+           "Subject": 500, "Position": 100, "FullName": 50, "Place": 100, "ArrivalNumber": 10}
 
 
 def is_restricted(doc: Document) -> bool:
@@ -125,7 +125,7 @@ def registry_item(doc: Document, base_url: str = "") -> dict[str, Any]:
         "Language": "vi",
         "PageAmount": doc.pages_total,
         "ArrivalDate": arrival,
-        "ArrivalNumber": _cut("CodeNumber", stamp.get("number")) if stamp.get("number") else None,
+        "ArrivalNumber": _cut("ArrivalNumber", stamp.get("number")) if stamp.get("number") else None,
         "SignerInfo": {
             "Competence": signer.get("competence"),
             "Position": _cut("Position", signer.get("position")),
