@@ -32,6 +32,47 @@ def _stack_pdf(path: Path, text_page: Image.Image, every: int) -> None:
     out.save(path)
 
 
+def _watch_memory(peak: dict[str, int], done: threading.Event) -> None:
+    """Largest RSS of any worker process and of this process, until `done`."""
+    me = psutil.Process()
+    while not done.is_set():
+        peak["main"] = max(peak["main"], me.memory_info().rss)
+        for child in me.children(recursive=True):
+            try:
+                peak["worker"] = max(peak["worker"], child.memory_info().rss)
+            except psutil.Error:
+                pass
+        done.wait(0.05)
+
+
+def test_three_hundred_page_batch_is_cut_with_flat_memory(tmp_path: Path) -> None:
+    """The service's path: the stack is cut into its documents, blank sheets removed."""
+    page = make_document(22, pages=1).pages[0]
+    src = tmp_path / "stack.pdf"
+    _stack_pdf(src, page, every=50)
+    peak = {"worker": 0, "main": 0}
+    done = threading.Event()
+    watcher = threading.Thread(target=_watch_memory, args=(peak, done), daemon=True)
+    start = psutil.Process().memory_info().rss
+    watcher.start()
+    try:
+        with Pipeline(PipelineOptions(workers=2)) as pipe:
+            result = pipe.process_batch(src, tmp_path / "out")
+    finally:
+        done.set()
+        watcher.join()
+    assert result.error is None, result.error
+    assert result.pages == PAGES
+    assert [d.page_indices for d in result.documents] == [[i] for i in range(0, PAGES, 50)]
+    assert len(result.blank_pages) == PAGES - PAGES // 50
+    for doc in result.documents:
+        with pikepdf.open(doc.pdf) as out:
+            assert len(out.pages) == 1
+    assert 0 < peak["worker"] < WORKER_LIMIT
+    # The parent keeps only page results (words) until the cut: it must not grow with pages.
+    assert peak["main"] - start < 150 * 2**20, (peak["main"] - start) / 2**20
+
+
 def test_three_hundred_pages_flat_memory(tmp_path: Path) -> None:
     page = make_document(21, pages=1).pages[0]
     src = tmp_path / "stack.pdf"
