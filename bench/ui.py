@@ -3,8 +3,10 @@ documents waiting, and key presses to confirm a fully confident document.
 
 Seeds N ready-for-review documents straight into a SQLite database (fields, boxes and one page
 image from the synth generator), starts the real API (uvicorn) and drives Debian's Chromium with
-Playwright. Times are read in the browser with the Performance API: `rendered` is the page's own
-`intake:rendered` mark (the data drawn into the page), `fcp` the first contentful paint. The
+Playwright. Times are read in the browser with the Performance API, from the start of the
+navigation: `rendered` is the page's own `intake:rendered` mark (the data drawn into the page),
+`fcp` the first contentful paint; cold is a new browser context (nothing cached), warm a second
+visit (scripts and styles cached, the page and its data fetched again). The
 reference, measured in the same run and the same browser, is fetching the same JSON the page
 needs from the API (`fetch` + parse) — the floor any page showing that data has to pay.
 
@@ -259,6 +261,7 @@ def run(docs: int, rounds: int, out: Path | None) -> dict[str, Any]:
             version = browser.version
             browser.close()
     result = {"machine": machine_description(), "chromium": version, "documents": docs,
+              "load_average": [round(x, 1) for x in os.getloadavg()],
               "seed_seconds": round(seeded, 1), "queue": queue, "review": review,
               "keys_confident": one, "keys_two_uncertain": two}
     if out is not None:
@@ -271,7 +274,8 @@ def table(r: dict[str, Any]) -> str:
     """The result as a Markdown table."""
     lines = [
         f"machine: {r['machine']}; Chromium {r['chromium']}; {r['documents']} documents waiting "
-        f"(SQLite, one uvicorn process); medians of {r['queue']['rounds']} navigations",
+        f"(SQLite, one uvicorn process); medians of {r['queue']['rounds']} navigations; "
+        f"load average at the end {r['load_average']}",
         "",
         "| page | first render, cold (ms) | first paint, cold (ms) | first render, warm (ms) "
         "| reference: API fetch of the same JSON (ms) | cold render / fetch | target |",

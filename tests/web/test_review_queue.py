@@ -39,3 +39,21 @@ def test_search_results_carry_the_subject(settings: Settings) -> None:
     with client(settings) as api:
         items = api.get("/api/search", params={"q": "phong chong thien tai"}).json()["items"]
         assert [d["id"] for d in items] == [doc] and items[0]["subject"] == META["subject"]
+
+
+def test_pages_carry_their_first_data_safely(settings: Settings) -> None:
+    doc = ready_document(settings, {**META, "subject": "Về việc </script><!-- thử"})
+    with client(settings) as api:
+        assert api.get("/", follow_redirects=False).headers["location"] == "/hang-doi"
+        page = api.get(f"/van-ban/{doc}")
+        assert page.status_code == 200 and 'lang="vi"' in page.text
+        data = page.text.split('id="initial-data" type="application/json">', 1)[1].split("</script>")[0]
+        assert "</script><!--" not in page.text and "\\u003c/script>" in data
+        queue = api.get("/hang-doi", params={"agency": "quang ngai"})
+        assert f'"id":{doc}' in queue.text
+        missing = api.get("/van-ban/999999")  # the script asks the API and says it in Vietnamese
+        assert missing.status_code == 200 and "initial-data" not in missing.text
+        css = api.get("/static/app.css", params={"v": "1"})
+        assert css.status_code == 200 and "immutable" in css.headers["cache-control"]
+        for path in ("/tai-len", "/tim-kiem"):
+            assert api.get(path).status_code == 200

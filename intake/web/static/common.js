@@ -212,6 +212,15 @@ const Intake = (() => {
     return out;
   }
 
+  /* The data the server wrote into the page (what the script would fetch first), once. */
+  let initialTaken = false;
+  function initial() {
+    const el = document.getElementById("initial-data");
+    if (initialTaken || !el) return null;
+    initialTaken = true;
+    try { return JSON.parse(el.textContent); } catch (e) { return null; }
+  }
+
   let toastTimer = null;
   function toast(message, bad) {
     const el = document.getElementById("toast");
@@ -230,6 +239,6 @@ const Intake = (() => {
 
   return {
     ApiError, ERRORS, STATUS, URGENCY, SECRECY, FIELDS, TYPES, api, h, fold, highlight, errorText,
-    fmtDate, fmtDateTime, isoDate, age, bytes, code, actor, badges, toast, headers, user,
+    fmtDate, fmtDateTime, isoDate, age, bytes, code, actor, badges, toast, headers, user, initial,
   };
 })();

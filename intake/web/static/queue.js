@@ -31,9 +31,9 @@
     for (const k of KEYS) if (p.get(k)) query.set(k, p.get(k));
     query.set("limit", PAGE);
     query.set("offset", offset);
-    let data;
+    let data = Intake.initial();
     try {
-      data = await Intake.api("GET", `/api/review-queue?${query}`);
+      data = data || await Intake.api("GET", `/api/review-queue?${query}`);
     } catch (err) {
       summary.textContent = err.text;
       return;

@@ -493,7 +493,7 @@
 
   async function load() {
     try {
-      doc = await api("GET", `/api/documents/${docId}`);
+      doc = Intake.initial() || await api("GET", `/api/documents/${docId}`);
     } catch (err) {
       $("doc-status").textContent = err.text;
       return;
