@@ -25,13 +25,12 @@ from sqlalchemy.orm import Session
 
 from models.database import session_scope
 from models.db import Document, DocumentStatus, Event, Page
-from models.documents import apply_metadata, learned_gazetteer
-from models.errors import ConflictError, NotFoundError, RequestError
+from models.documents import apply_metadata, learned_gazetteer, lock_for_review
+from models.errors import ConflictError, RequestError
 from models.result import PageResult, Word
 from models.settings import Settings
 from models.storage import Store, derived_key, open_store
 
-EDITABLE = {DocumentStatus.READY_FOR_REVIEW}
 TURNS = (90, 180, 270)
 
 
@@ -71,13 +70,7 @@ class _Work:
 
 
 def _editable(session: Session, doc_id: int) -> Document:
-    doc = session.get(Document, doc_id, with_for_update=True)
-    if doc is None:
-        raise NotFoundError(f"document {doc_id} not found")
-    if doc.status not in EDITABLE:
-        raise ConflictError(f"document {doc_id} is {doc.status}; only a document ready for review "
-                            "can be split, merged or have pages changed")
-    return doc
+    return lock_for_review(session, doc_id, "split, merged or have pages changed")
 
 
 def _page_index(doc: Document, index: int) -> Page:

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from models.database import session_scope
 from models.db import Document, DocumentStatus, Event, GazetteerEntry, utcnow
-from models.documents import apply_metadata
-from models.errors import ConflictError, InvalidFieldError, NotFoundError
+from models.documents import apply_metadata, lock_for_review
+from models.errors import ConflictError, InvalidFieldError
 from models.registry import mark_ready
 from models.settings import Settings
 from models.text import normalize_text
@@ -33,7 +33,6 @@ LEARNED = {"organ_name": "organ", "parent_organ": "parent", "signer.position": "
            "place": "place"}
 EDITABLE = ("number", "issued_date", "place", "organ_name", "parent_organ", "type_name", "subject",
             "signer", "to_places", "secrecy", "urgency", "arrival_stamp")
-REVIEWABLE = {DocumentStatus.READY_FOR_REVIEW}
 
 
 @dataclass(frozen=True)
@@ -199,13 +198,7 @@ def confirm_document(settings: Settings, doc_id: int, actor: str,
 
 
 def _editable(session: Session, doc_id: int) -> Document:
-    doc = session.get(Document, doc_id, with_for_update=True)
-    if doc is None:
-        raise NotFoundError(f"document {doc_id} not found")
-    if doc.status not in REVIEWABLE:
-        raise ConflictError(f"document {doc_id} is {doc.status}; only a document ready for review "
-                            "can be corrected or confirmed")
-    return doc
+    return lock_for_review(session, doc_id, "corrected or confirmed")
 
 
 def _event(session: Session, doc: Document, actor: str, action: str, field: str | None,

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.db import Document, Event, GazetteerEntry
+from models.db import Document, DocumentStatus, Event, GazetteerEntry
+from models.errors import ConflictError, NotFoundError
 from models.search import fold, index_document, search_strings
 
 # Metadata keys read for the registry identity: the registry's names (DOMAIN §5), then the
@@ -120,3 +121,14 @@ def learned_gazetteer(session: Session) -> tuple[tuple[str, str], ...]:
         select(GazetteerEntry.kind, GazetteerEntry.value).order_by(GazetteerEntry.id)
     )
     return tuple((k, v) for k, v in rows)
+
+
+def lock_for_review(session: Session, doc_id: int, doing: str) -> Document:
+    """A document locked for a person's change; only one ready for review can be changed."""
+    doc = session.get(Document, doc_id, with_for_update=True)
+    if doc is None:
+        raise NotFoundError(f"document {doc_id} not found")
+    if doc.status != DocumentStatus.READY_FOR_REVIEW:
+        raise ConflictError(f"document {doc_id} is {doc.status}; only a document ready for review "
+                            f"can be {doing}")
+    return doc

@@ -77,20 +77,9 @@ def test_three_hundred_pages_flat_memory(tmp_path: Path) -> None:
     page = make_document(21, pages=1).pages[0]
     src = tmp_path / "stack.pdf"
     _stack_pdf(src, page, every=50)
-    peak = {"worker": 0}
+    peak = {"worker": 0, "main": 0}
     done = threading.Event()
-    me = psutil.Process()
-
-    def sample() -> None:
-        while not done.is_set():
-            for child in me.children(recursive=True):
-                try:
-                    peak["worker"] = max(peak["worker"], child.memory_info().rss)
-                except psutil.Error:
-                    pass
-            done.wait(0.05)
-
-    watcher = threading.Thread(target=sample, daemon=True)
+    watcher = threading.Thread(target=_watch_memory, args=(peak, done), daemon=True)
     watcher.start()
     try:
         with Pipeline(PipelineOptions(workers=2)) as pipe:
