@@ -52,10 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(migrate, app.state.settings.database)
         yield
 
+    from intake.page_routes import router as page_router
     from intake.pages import mount as mount_pages
     from intake.registry import router as registry_router
     from intake.reports import router as reports_router
-    from intake.page_routes import router as page_router
     from intake.routes import router
 
     app = FastAPI(title="Intake: số hóa văn bản đến", version="0.1.0", lifespan=lifespan)
