@@ -105,8 +105,12 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
 def registry_item(doc: Document, base_url: str = "") -> dict[str, Any]:
     """One document in the registry's field names (DOMAIN §5), with links to its files."""
     meta = doc.meta or {}
-    signer = meta.get("signer") if isinstance(meta.get("signer"), dict) else {}
-    stamp = meta.get("arrival_stamp") if isinstance(meta.get("arrival_stamp"), dict) else {}
+    signer: dict[str, Any] = meta.get("signer") or {}
+    stamp: dict[str, Any] = meta.get("arrival_stamp") or {}
+    if not isinstance(signer, dict):
+        signer = {}
+    if not isinstance(stamp, dict):
+        stamp = {}
     places = meta.get("to_places") or []
     if isinstance(places, str):
         places = [places]

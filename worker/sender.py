@@ -18,6 +18,7 @@ import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from sqlalchemy import or_, select
@@ -72,13 +73,13 @@ def enqueue(session: Session) -> int:
     subs = list(session.scalars(select(Subscription).where(Subscription.deleted_at.is_(None))
                                 .with_for_update(skip_locked=True)))
     for sub in subs:
-        rows = session.execute(
+        rows: list[Any] = list(session.execute(
             select(Document.id, Document.delivery_seq)
             .where(Document.delivery_seq > sub.enqueued_seq, Document.delivery_seq.is_not(None),
                    Document.status.in_([str(s) for s in IN_FEED]),
                    or_(Document.secrecy.is_(None), Document.secrecy == ""))
             .order_by(Document.delivery_seq).limit(ENQUEUE_BATCH)
-        ).all()
+        ).all())
         if not rows:
             continue
         existing = set(session.execute(
@@ -90,7 +91,7 @@ def enqueue(session: Session) -> int:
             if (doc_id, seq) not in existing:
                 session.add(Outbox(subscription_id=sub.id, document_id=doc_id, delivery_seq=seq))
                 added += 1
-        sub.enqueued_seq = rows[-1][1]
+        sub.enqueued_seq = int(rows[-1][1])
     return added
 
 

@@ -29,7 +29,8 @@ def test_upload_to_registry(settings: Settings, start_worker: Any) -> None:
                           json={"url": receiver.url, "secret": SECRET}).status_code == 201
             r = c.post("/api/batches", files=[("files", ("scan-5.pdf", scan(5), "application/pdf"))])
             batch_id = r.json()["id"]
-            doc_id = wait_for(lambda: (batch_documents(settings, batch_id) or [None])[0], 60, "doc")
+            doc_id = wait_for(lambda: next(iter(batch_documents(settings, batch_id)), None), 60,
+                              "doc")
             wait_for(lambda: document_status(settings, doc_id) == "ready_for_review", 240, "ready")
             confirm = c.post(f"/api/documents/{doc_id}/confirm", json={"accept_remaining": True},
                              headers={"X-Intake-User": "clerk"})
@@ -62,7 +63,7 @@ def test_upload_to_registry(settings: Settings, start_worker: Any) -> None:
 
 
 def test_auto_confirm_only_confident_untouched_unrestricted(settings: Settings) -> None:
-    meta = {"number": "5/UBND-VX", "code_number": "5", "code_notation": "UBND-VX",
+    meta: dict[str, object] = {"number": "5/UBND-VX", "code_number": "5", "code_notation": "UBND-VX",
             "organ_name": "ỦY BAN NHÂN DÂN HUYỆN A", "subject": "Về việc lịch họp"}
     sure = ready_document(settings, meta)
     unsure = ready_document(settings, {**meta, "code_number": "6"}, uncertain=("subject",))

@@ -139,7 +139,7 @@ def test_pull_is_stable_under_concurrent_confirmations(settings: Settings) -> No
             thread.join()
     assert sorted(seen) == sorted(docs) and len(seen) == len(set(seen))  # none missed, no repeat
     with session_scope(settings.database) as session:
-        seq = {d.id: d.delivery_seq for d in session.query(Document)}
+        seq = {d.id: d.delivery_seq or 0 for d in session.query(Document)}
     assert [seq[i] for i in seen] == sorted(seq[i] for i in seen)
 
 
