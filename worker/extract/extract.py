@@ -14,6 +14,7 @@ from worker.extract.gazetteer import Gazetteer, default_gazetteer
 from worker.extract.header import Header, analyse_segments, bbox_of
 from worker.extract.issuer import read_name, split_block
 from worker.extract.layout import Seg, find_motto, page_height, page_width, segments, union
+from worker.extract.names import NameRead, correct_name
 from worker.extract.numbers import (
     consistent_with_type,
     parse_number,
@@ -23,12 +24,11 @@ from worker.extract.numbers import (
 from worker.extract.signer import (
     MAX_NAME,
     MAX_POSITION,
-    check_name,
+    find_lone_name,
     find_recipients,
     find_signer,
     is_deputy,
     last_prefix,
-    name_confs,
     normalise_competence,
     other_signers,
     recipients_head_read,
@@ -215,6 +215,17 @@ def _type_and_number(h: Header, found: dict[str, Found]) -> None:
     found["number"] = Found(parsed.number, min(num_conf, sym_conf), h.page, box)
 
 
+def _lone_signer(page: int, seg: Seg, name: NameRead, gaz: Gazetteer,
+                 found: dict[str, Found]) -> None:
+    """Only the name of the signer block was read (the seal and the signature hid the lines
+    above it): report the name for review, and no competence or position."""
+    value, conf = correct_name(name.value, name.confs, gaz)
+    parts = {"competence": missing(), "position": missing(),
+             "full_name": Found(value, min(conf, 0.75), page, seg.bbox)}
+    found["signer"] = Found({k: p.value for k, p in parts.items()}, 0.0, page, seg.bbox,
+                            parts=parts)
+
+
 def _notation_only(text: str) -> str | None:
     """The symbol of a number whose digits are unreadable (`Số: ð† /QĐ-UBND` -> `QĐ-UBND`)."""
     m = re.search(r"/\s*((?:(?:19|20)\d\d/)?[A-ZĐ][A-Za-zĐđ0-9&]*(?:-[A-Za-zĐđ0-9&]+){1,4})\s*$",
@@ -282,10 +293,16 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
         read = find_signer(segs[i], page_width(pages[i]), gaz)
         if read is None:
             continue
+        exact = pages[i].source == "text_layer"
         if read.position is None:
             comp, _ = normalise_competence([s.text for s in read.competence], gaz)
             part = Found(comp or None, 0.5, pages[i].index, bbox_of(read.competence))
-            parts = {"competence": part, "position": missing(), "full_name": missing()}
+            name_part = missing()
+            if read.name_read is not None and read.name is not None:
+                value, conf = correct_name(read.name_read.value, read.name_read.confs, gaz,
+                                           exact=exact)
+                name_part = Found(value, min(conf, 0.75), pages[i].index, read.name.bbox)
+            parts = {"competence": part, "position": missing(), "full_name": name_part}
             found["signer"] = Found({k: p.value for k, p in parts.items()}, 0.0, pages[i].index,
                                     part.bbox, parts=parts)
             return
@@ -306,9 +323,12 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
             pos_conf = min(pos_conf, 0.5)
             comp_conf = min(comp_conf, 0.8)
         name_conf, name_value = 0.0, read.name_value
-        if read.name is not None and read.name_value:
-            name_value, name_conf = check_name(read.name_value, name_confs(read.name), gaz)
+        if read.name is not None and read.name_read is not None:
+            name_value, name_conf = correct_name(read.name_read.value, read.name_read.confs, gaz,
+                                                 exact=exact)
             name_conf *= 1.0 if read.surname_known else 0.8
+            if read.name_read.repaired or read.name_read.surname_guessed:
+                name_conf = min(name_conf, 0.8)
             if len(name_value) > MAX_NAME:
                 name_conf = 0.2
             if len(name_value.split()) < 3:
@@ -349,3 +369,9 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
             found["to_places"] = Found([squash(r) for r in recips], rconf, pages[i].index,
                                        bbox_of(rsegs))
         return
+    # No block anywhere: a name alone at the bottom right (seal and signature over the lines).
+    for i in range(end - 1, first - 1, -1):
+        lone = find_lone_name(segs[i], page_width(pages[i]), gaz)
+        if lone is not None:
+            _lone_signer(pages[i].index, *lone, gaz, found)
+            return

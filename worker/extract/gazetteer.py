@@ -14,6 +14,8 @@ from pathlib import Path
 from worker.extract.textutil import fold, levenshtein, squash
 
 DATA = Path(__file__).parent / "data" / "gazetteer.json"
+# Given and middle name syllables ranked by how common they are (see worker/extract/names.py).
+NAMES = Path(__file__).parent / "data" / "names.json"
 KINDS = ("organ", "parent", "position", "place", "collective", "surname")
 
 
@@ -35,7 +37,7 @@ class Gazetteer:
         self.levels: tuple[str, ...] = tuple(str(h) for h in data.get("levels", []))
         # Syllables of given and middle names; several share a folded form (Hiền, Hiển).
         self._name_syl: dict[str, set[str]] = {}
-        for syl in data.get("name_syllables", []) + data.get("surnames", []):
+        for syl in data.get("name_syllables", []) + data.get("surnames", []) + _ranked_names():
             self._name_syl.setdefault(fold(str(syl)), set()).add(str(syl))
         self._expand(data)
         if overlay is not None and overlay.exists():
@@ -142,6 +144,10 @@ class Gazetteer:
         """Known name syllables spelled like `syllable` up to accents (`Hiên` -> Hiền, Hiển)."""
         return self._name_syl.get(fold(syllable), set())
 
+    def all_name_syllables(self) -> list[str]:
+        """Every known name syllable (given, middle and surnames)."""
+        return sorted({s for group in self._name_syl.values() for s in group})
+
     def is_head(self, line: str) -> bool:
         """True when a line begins with a word that starts an agency name (`SỞ`, `BAN`, ...)."""
         key = fold(line)
@@ -151,6 +157,13 @@ class Gazetteer:
         """True when a line begins with an administrative level (`TỈNH`, `HUYỆN`...)."""
         key = fold(line)
         return any(key.startswith(fold(lv) + " ") for lv in self.levels)
+
+
+def _ranked_names() -> list[object]:
+    if not NAMES.exists():
+        return []
+    data = json.loads(NAMES.read_text(encoding="utf-8"))
+    return [s for k, v in data.items() if not k.startswith("_") for s in v]
 
 
 @lru_cache(maxsize=1)

@@ -167,11 +167,19 @@ def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
     out: list[Seg] = []
     prev = first
     centre = h.width / 2
+    line_gap: float | None = None
     for s in h.segs:
         if s.top <= prev.top + prev.height * 0.5 or s is first:
             continue
-        if s.top - prev.bottom > 1.3 * max(prev.height, s.height) + 8:
+        gap = s.top - prev.bottom
+        if gap > 1.3 * max(prev.height, s.height) + 8:
             break
+        if line_gap is not None and gap > max(2 * line_gap, line_gap + 0.6 * prev.height):
+            # Summary lines are evenly spaced; the body starts after a wider gap (and a rule).
+            break
+        if letter_share(s.text) < 0.5 and (s.height < 0.7 * prev.height
+                                           or max(w.conf for w in s.words) < 50):
+            continue  # seal or rule fragments between the title and the summary
         if centred and abs(s.cx - centre) > h.width * 0.2:
             continue
         if not centred and (s.left > h.split_x or abs(s.left - first.left) > 6 * first.height):
@@ -192,6 +200,9 @@ def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
             break
         if centred and s.text.isupper() and len(out) >= 1 and not out[-1].text.isupper():
             break
+        if len(out) == (1 if centred else 0):
+            # Spacing between two lines of the summary itself (not title-to-summary).
+            line_gap = max(0.0, float(gap))
         out.append(s)
         prev = s
         if len(out) >= 4:

@@ -12,7 +12,11 @@ any one document); extend it when clerks correct a summary. Pairs with two real 
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
 
+from models.text import is_vietnamese_syllable
 from worker.extract.textutil import fold
 
 PHRASES = (
@@ -31,6 +35,28 @@ PHRASES = (
     "trọng điểm", "phức tạp", "nông thôn", "giải ngân", "chỉ đạo", "ứng phó",
     "sự cố", "mức chi", "chi trả", "xăng dầu", "cửa hàng", "cải cách", "nội bộ", "phạm vi",
     "chức năng", "lĩnh vực",
+    # More general vocabulary of summaries (tone marks OCR drops: `phố thông`, `thị trần`).
+    "phổ thông", "trung học", "thị trấn", "thị xã", "chuyển hóa", "chuyển đổi", "thay đổi",
+    "đổi mới", "tổng hợp", "tổng kết", "tổng thể", "sắp xếp", "xếp lương", "xếp loại",
+    "nâng lương", "nâng ngạch", "chuyển ngạch", "tiền lương", "phụ cấp", "dự toán", "quyết toán",
+    "kinh phí", "hỗ trợ", "nguồn vốn", "đấu thầu", "đấu giá", "giải phóng",
+    "mặt bằng", "bồi thường", "tái định", "thu hồi", "giao đất", "cho thuê", "quy hoạch",
+    "sử dụng", "mục đích", "nhà ở", "dột nát", "nhân dịp", "tết nguyên", "nguyên đán",
+    "hộ nghèo", "cận nghèo", "bảo trợ", "chính sách", "danh hiệu",
+    "thi đua", "tập thể", "cá nhân", "đơn vị", "trực thuộc", "sáp nhập", "hợp nhất", "giải thể",
+    "điều động", "luân chuyển", "biệt phái", "nghỉ hưu", "thôi việc",
+    "tiếp công", "tiếp dân", "phản ánh", "kiến nghị", "cử tri", "đại biểu", "kỳ họp",
+    "nghị quyết", "chỉ thị", "thông báo", "kết luận", "ý kiến", "góp ý", "dự thảo",
+    "thẩm định", "thẩm tra", "phê chuẩn", "bầu cử", "điều tra", "thống kê",
+    "phòng cháy", "chữa cháy", "cứu nạn", "cứu hộ", "bão lũ", "hạn hán", "khắc phục",
+    "hậu quả", "dịch bệnh", "tiêm chủng", "y tế", "sức khỏe", "bảo hiểm", "học sinh",
+    "sinh viên", "giáo viên", "tuyển sinh", "tốt nghiệp", "năm học", "học kỳ",
+    "chuẩn bị", "tổ chức", "bảo đảm", "đảm bảo", "an ninh", "quốc phòng", "biên giới",
+    "nông nghiệp", "lâm nghiệp", "thủy sản", "thủy lợi", "công nghiệp", "thương mại",
+    "dịch vụ", "du lịch", "văn hóa", "thể thao", "di tích", "lễ hội", "tôn giáo", "dân tộc",
+    "đất đai", "khoáng sản", "tài nguyên", "ô nhiễm", "rác thải", "chất thải", "nước sạch",
+    "doanh nghiệp", "hợp tác", "hội nghị", "hội thảo", "tập huấn", "đào tạo", "nâng cao",
+    "năng lực", "hiệu quả", "cắt giảm", "đơn giản", "rà soát", "sửa đổi", "trật tự", "lễ tang", "quân nhân",
 )
 _BY_FOLD = {fold(p): p for p in PHRASES}
 _WORD = re.compile(r"[^\W\d_]+(?:,)?")
@@ -64,4 +90,49 @@ def fix_phrase_accents(text: str) -> tuple[str, int]:
         changed += (new_a != a) + (new_b != b)
         tokens[i], tokens[i + 1] = new_a, new_b
         i += 2
+    return " ".join(tokens), changed
+
+
+_SYLLABLES = Path(__file__).parent / "data" / "syllables.txt"
+
+
+@lru_cache(maxsize=1)
+def _attested() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """Attested lower-case syllables, and them grouped by their accent-free form."""
+    words = frozenset(
+        unicodedata.normalize("NFC", ln.strip()) for ln in
+        _SYLLABLES.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#"))
+    groups: dict[str, list[str]] = {}
+    for w in sorted(words):
+        groups.setdefault(fold(w), []).append(w)
+    return words, {k: tuple(v) for k, v in groups.items()}
+
+
+def _marks(word: str) -> set[str]:
+    marks = {c for c in unicodedata.normalize("NFD", word) if unicodedata.combining(c)}
+    return marks | ({"đ"} if "đ" in word else set())
+
+
+def fix_unattested(text: str) -> tuple[str, int]:
+    """Words that are no Vietnamese syllable (`xêp`, `Têt`, `chuân`, `địp`) replaced by the one
+    attested syllable spelled the same but for its marks, preferring the ones that only add
+    marks to what OCR read (marks are lost far more often than invented); ambiguous ones stay."""
+    words, groups = _attested()
+    tokens = text.split(" ")
+    changed = 0
+    for i, tok in enumerate(tokens):
+        m = re.fullmatch(r"([(\"“]?)([^\W\d_]+)([,.;:)\"”]*)", tok)
+        if not m or m.group(2).isupper() and len(m.group(2)) > 1:
+            continue  # numbers, symbols, abbreviations (`TTHC`, `STEM`)
+        core = m.group(2)
+        low = core.lower()
+        if low in words or not is_vietnamese_syllable(low):
+            continue
+        cands = groups.get(fold(low), ())
+        richer = [c for c in cands if _marks(c.replace("đ", "d")) >= _marks(low.replace("đ", "d"))]
+        pick = richer if len(richer) == 1 else list(cands)
+        if len(pick) != 1:
+            continue
+        tokens[i] = m.group(1) + _case_like(core, pick[0]) + m.group(3)
+        changed += 1
     return " ".join(tokens), changed

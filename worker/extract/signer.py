@@ -8,7 +8,8 @@ from statistics import median
 
 from worker.extract.gazetteer import Gazetteer
 from worker.extract.layout import Seg
-from worker.extract.textutil import fold, is_upper_phrase, squash, strip_edges, title_case_name
+from worker.extract.names import NameRead, read_name
+from worker.extract.textutil import fold, is_upper_phrase, squash, strip_edges
 
 # Authority prefixes (DOMAIN §2), also in the older slash forms `T/M`, `K/T`.
 _PREFIX = re.compile(r"^(TM|KT|Q|TL|TUQ|T/M|K/T|T/L)\s*[.:,]?\s+(?=\S)", re.I)
@@ -28,6 +29,7 @@ class SignerRead:
     name: Seg | None
     name_value: str | None
     surname_known: bool
+    name_read: NameRead | None = None
 
 
 def has_prefix(text: str) -> bool:
@@ -55,12 +57,6 @@ def normalise_competence(lines: list[str], gaz: Gazetteer) -> tuple[str, bool]:
 
 def _upper_line(s: Seg) -> bool:
     return is_upper_phrase(s.text) and sum(c.isalpha() for c in s.text) >= 2
-
-
-def _clean_name(s: Seg) -> tuple[str, list[float]]:
-    """Drop seal and signature fragments around a name: short or low-confidence non-name tokens."""
-    keep = [w for w in s.words if re.fullmatch(r"[^\W\d_]+", w.text) and w.text[:1].isupper()]
-    return " ".join(w.text for w in keep), [w.conf for w in keep]
 
 
 def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | None:
@@ -97,8 +93,11 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
     block = right[first:last + 1]
     pos_seg = block[-1]
     if has_prefix(pos_seg.text):
-        # The position line under `KT. ...` was not read (seal, signature): report no position.
-        return SignerRead(block, None, None, False, None, None, False)
+        # The position line under `KT. ...` was not read (seal, signature): report no position,
+        # but the name under the signature may still be there.
+        name_seg, name = _name_below(right, pos_seg, gaz)
+        return SignerRead(block, None, None, False, name_seg, name.value if name else None,
+                          False, name)
     pos_text = strip_edges(squash(pos_seg.text)).upper()
     hit = gaz.lookup("position", pos_text, 0.15)
     position = hit.value if hit else pos_text
@@ -106,57 +105,49 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
     if competence and not has_prefix(competence[0].text):
         # Lines above a position that carry no prefix belong to the body or a title, not here.
         competence = [s for s in competence if has_prefix(s.text)]
-    name_seg, name_value = None, None
+    name_seg, name = _name_below(right, pos_seg, gaz)
+    name_value = name.value if name else None
+    surname_ok = bool(name) and not name.surname_guessed and \
+        ("surname", name.value.split()[0]) in gaz  # type: ignore[union-attr]
+    return SignerRead(competence, pos_seg, position, hit is not None, name_seg, name_value,
+                      surname_ok, name)
+
+
+def _name_below(right: list[Seg], pos_seg: Seg, gaz: Gazetteer
+                ) -> tuple[Seg | None, NameRead | None]:
+    """The first line reading as a name under the block, after the signature gap."""
     for s in right:
         if s.top <= pos_seg.bottom:
             continue
         if s.top - pos_seg.bottom > 16 * pos_seg.height:
             break
-        text, _ = _clean_name(s)
-        if title_case_name(text):
-            name_seg, name_value = s, text
-            break
-    surname_ok = bool(name_value) and ("surname", name_value.split()[0]) in gaz  # type: ignore[union-attr]
-    return SignerRead(competence, pos_seg, position, hit is not None, name_seg, name_value,
-                      surname_ok)
+        name = read_name(s.words, gaz)
+        if name is not None:
+            return s, name
+    return None, None
 
 
-def name_confs(s: Seg) -> list[float]:
-    """Confidences of the words kept in the name."""
-    return _clean_name(s)[1]
-
-
-def check_name(name: str, confs: list[float], gaz: Gazetteer) -> tuple[str, float]:
-    """Fix accents of name syllables against known ones; return the name and a 0-1 confidence.
-
-    OCR often misreads tone marks in bold names (Tuấn -> Tuân, Thị -> Thi) with high word
-    confidence; a syllable is trusted only when it is a known name syllable whose accent pattern
-    is unambiguous, or the OCR is very sure and the spelling is a known one.
-    """
-    out: list[str] = []
-    conf = 1.0
-    words = name.split()
-    if len(words) >= 3 and ("surname", words[0]) in gaz:
-        # The surname list is short and its accent-free forms are unique (Trần, Nguyễn, Lê):
-        # `Trân`, `Nguyên` are OCR tone errors of the surname, not other surnames.
-        known = next(v for v in gaz.values("surname") if fold(v) == fold(words[0]))
-        if known != words[0]:
-            name = " ".join([known, *words[1:]])
-            confs = [min(confs[0], 80.0), *confs[1:]]
-    for word, c in zip(name.split(), confs, strict=True):
-        variants = gaz.name_variants(word)
-        if word in variants and len(variants) == 1:
-            conf = min(conf, c / 100)
-        elif word in variants:
-            conf = min(conf, c / 100 - (0.0 if c >= 96 else 0.12))
-        elif len(variants) == 1:
-            # An unknown spelling of a known syllable: correct it but let the clerk confirm.
-            word = next(iter(variants))
-            conf = min(conf, 0.8)
-        else:
-            conf = min(conf, c / 100 - 0.2)
-        out.append(word)
-    return " ".join(out), conf
+def find_lone_name(segs: list[Seg], width: int, gaz: Gazetteer) -> tuple[Seg, NameRead] | None:
+    """A name at the bottom right with no readable block above it (the seal and signature hid
+    the prefix and position lines): the lowest right-hand line that reads as a full name, on a
+    page that ends with the `Nơi nhận` list or has nothing under the line but the list."""
+    head = next((s for s in segs if fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5),
+                None)
+    if head is None:
+        return None
+    right = [s for s in segs if s.left > width * 0.4 and s.cx > width * 0.55
+             and head.top - 4 * head.height <= s.top <= head.top + 30 * head.height
+             and s.right - s.left > 2 * (s.bottom - s.top)]
+    for s in sorted(right, key=lambda x: -x.top):
+        name = read_name(s.words, gaz)
+        if name is None or len(name.value.split()) < 3:
+            continue
+        # Nothing but list lines, seal strokes and page numbers below it on the right.
+        below = [x for x in right if x.top > s.bottom and sum(c.isalpha() for c in x.text) >= 4]
+        if below:
+            return None
+        return s, name
+    return None
 
 
 _ITEM_MARK = "-–—_~•+*"

@@ -6,14 +6,14 @@ import re
 
 from worker.extract.fields import Found, missing, ocr_conf
 from worker.extract.header import Header, bbox_of
-from worker.extract.phrases import fix_phrase_accents
+from worker.extract.phrases import fix_phrase_accents, fix_unattested
 from worker.extract.textutil import squash, syllable_share
 
 # Registry limit for Subject (Nghị định 30, Phụ lục VI).
 MAX_SUBJECT = 500
 _VV = re.compile(r"^[Vv]\s*[/7lI|]\s*[vVyY]\b\s*[:.]?\s*")
 # The usual opening `Về việc`, with OCR's dropped tone or space (`Vêviệc`, `Vẻ việc`).
-_VE_VIEC = re.compile(r"^V[eêềếểễệèéẻẽẹ]\s*vi[eêệ]c\b")
+_VE_VIEC = re.compile(r"^V[eêềếểễệèéẻẽẹaàáảãạ]\s*vi[eêệ]c\b")
 # OCR picks up the short rule under a title as dashes or stray marks before the first word.
 _LEAD_JUNK = re.compile(r"^[^\w(\"“]+")
 
@@ -46,7 +46,9 @@ def read_subject(h: Header) -> Found:
         # An incoming stamp at the margin joined the first summary line (`TRUNG TÂM CÔNG BÁO &
         # TIN HỌC ... Về việc ...`): the summary starts at `Về việc`; the line needs a look.
         text, conf_cap = text[at:], 0.6
+    text, unattested = fix_unattested(text)
     text, fixed = fix_phrase_accents(text)
+    fixed += unattested
     if _VE_VIEC.match(text) and not text.startswith("Về việc"):
         text, fixed = _VE_VIEC.sub("Về việc", text), fixed + 1
     if fixed:
