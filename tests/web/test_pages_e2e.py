@@ -24,7 +24,7 @@ from tests.web.conftest import DESKTOP, PHONE, Console, check_page, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis, pytest.mark.slow]
 
-SUBJECT = "Về việc kiểm thử giao diện tiếp nhận văn bản điện tử"
+SUBJECT = "Về việc kiểm thử giao diện tiếp nhận văn bản tại Phường Đồng Xuân"
 
 
 @pytest.fixture
@@ -71,9 +71,9 @@ def test_upload_review_search_history_in_the_browser(
     start_worker(settings)
     base = live_api(settings)
     files = []
-    for seed in (1, 2):
+    for seed, pages in ((1, 1), (2, 2)):
         path = tmp_path / f"cong-van-{seed}.pdf"
-        path.write_bytes(scan(seed))
+        path.write_bytes(scan(seed, pages))
         files.append(path)
     empty = tmp_path / "trang-rong.pdf"
     empty.write_bytes(b"")
@@ -122,13 +122,13 @@ def test_upload_review_search_history_in_the_browser(
     # Search without diacritics finds it, the match is highlighted, the PDF/A opens.
     page.goto(f"{base}/tim-kiem")
     check_page(page)
-    page.fill("#q", "kiem thu giao dien tiep nhan")
+    page.fill("#q", "kiem thu giao dien phuong dong xuan")
     page.keyboard.press("Enter")
-    first = page.locator("#results li").first
-    first.wait_for()
-    assert first.locator("h2 a").get_attribute("href") == f"/van-ban/{doc_id}"
+    page.locator("#results li").first.wait_for()
+    first = page.locator("#results li", has=page.locator(f"h2 a[href='/van-ban/{doc_id}']"))
+    assert first.count() == 1
     marks = [m.lower() for m in first.locator("mark").all_inner_texts()]
-    assert "kiểm" in marks and "giao" in marks and "diện" in marks, marks
+    assert "kiểm" in marks and "đồng" in marks and "xuân" in marks, marks
     pdf = first.get_by_role("link", name="Mở bản PDF/A").get_attribute("href")
     assert pdf == f"/api/documents/{doc_id}/pdf"
     assert page.request.get(base + pdf).body().startswith(b"%PDF")
@@ -153,6 +153,29 @@ def test_upload_review_search_history_in_the_browser(
     assert f"/van-ban/{doc_id}" not in links and len(links) == 1
     check_page(page)
     shot(page, "queue-after")
+
+    # Page corrections on the other (two-page) document: split it, merge it back, turn a page.
+    page.goto(base + links[0])
+    _rendered(page)
+    assert page.inner_text("#page-no") == "Trang 1/2"
+    assert page.locator("#split-here").is_disabled()  # nothing to cut before page 1
+    page.click("#page-next")
+    assert page.inner_text("#page-no") == "Trang 2/2"
+    page.click("#split-here")
+    new_link = page.locator("#new-doc-link")
+    new_link.wait_for()
+    new_id = int(str(new_link.get_attribute("href")).rsplit("/", 1)[1])
+    assert page.inner_text("#page-no") == "Trang 1/1"
+    page.fill("#merge-other", str(new_id))
+    page.click("#merge-doc")
+    page.wait_for_function("document.getElementById('page-no').textContent === 'Trang 1/2'")
+    page.select_option("#turn-degrees", "180")
+    page.click("#rotate-page")
+    page.wait_for_function("document.getElementById('history').innerText.includes('Xoay trang')")
+    page.wait_for_function("document.getElementById('page-img').complete")
+    history = page.inner_text("#history")
+    assert "Tách văn bản" in history and "Gộp văn bản" in history and "Xoay trang" in history
+    shot(page, "review-pages-corrected", full=False)
     context.close()
 
     # Phone width: every page fits, every control named.

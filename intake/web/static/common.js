@@ -34,6 +34,12 @@ const Intake = (() => {
     [/still has fields to review: (.*)$/, "Còn trường cần kiểm tra: $1."],
     [/only a document ready for review/, "Văn bản không còn ở trạng thái chờ kiểm tra (đã được xác nhận hoặc đang xử lý lại)."],
     [/did not fail|not failed/, "Văn bản này không ở trạng thái lỗi."],
+    [/a split needs a page between/, "Chỉ tách được từ trang thứ hai trở đi."],
+    [/cannot be merged with itself/, "Không thể gộp văn bản với chính nó."],
+    [/only page of a document cannot be deleted/, "Không thể xóa trang duy nhất của văn bản."],
+    [/has no PDF\/A to correct/, "Văn bản chưa có bản PDF/A nên chưa sửa trang được."],
+    [/already starts at that page/, "Đã có văn bản bắt đầu từ trang này."],
+    [/turns by 90, 180 or 270/, "Chỉ xoay được 90, 180 hoặc 270 độ."],
   ];
 
   const STATUS = {

@@ -39,6 +39,7 @@
   let zoom = 1;  // 1 = fit width
   let rows = [];  // {spec, el, inputs, error, conf, mark, checked}
   let current = null;
+  let imageVersion = "";  // changes after a page correction (same address, new image)
 
   /* ---------- reading a field ---------- */
   function stored(key) {
@@ -244,10 +245,12 @@
     page = Math.max(0, Math.min(pages.length - 1, index));
     const p = pages[page];
     $("page-no").textContent = `Trang ${page + 1}/${pages.length}`;
+    pageTools();
     $("page-prev").disabled = page === 0;
     $("page-next").disabled = page === pages.length - 1;
     if (p.image) {
-      if (img.getAttribute("src") !== p.image) img.src = p.image;
+      const src = imageVersion ? `${p.image}?v=${imageVersion}` : p.image;
+      if (img.getAttribute("src") !== src) img.src = src;
       img.alt = `Ảnh trang ${page + 1} của văn bản`;
       img.hidden = false;
     } else {
@@ -469,7 +472,65 @@
         h("a", { href: `/van-ban/${e.new}` }, `văn bản ${e.new}`)];
     }
     if (e.action === "accept") return h("span", { class: "new" }, val(e.field, e.new));
+    const n = (x) => (typeof x === "number" ? x + 1 : x);
+    if (e.action === "rotate") return `Trang ${n(e.old)} xoay ${e.new}° theo chiều kim đồng hồ`;
+    if (e.action === "delete_page") return `Trang ${n(e.old)} bỏ khỏi văn bản (bản gốc vẫn giữ)`;
+    if (e.action === "split" && e.old === null) {
+      return ["Tách ra từ ", h("a", { href: `/van-ban/${e.new}` }, `văn bản ${e.new}`)];
+    }
+    if (e.action === "split") return `Tách thành văn bản mới từ trang ${n(e.new)}`;
+    if (e.action === "merge") return ["Gộp thêm các trang của ", h("a", { href: `/van-ban/${e.new}` }, `văn bản ${e.new}`)];
     return [h("span", { class: "old" }, val(e.field, e.old)), " → ", h("span", { class: "new" }, val(e.field, e.new))];
+  }
+
+  /* ---------- page corrections (split, merge, rotate, delete) ---------- */
+  function pageTools() {
+    const panel = $("page-tools");
+    const pages = (doc.pages || []).length;
+    panel.hidden = !editable() || pages === 0;
+    if (panel.hidden) return;
+    const turn = h("select", { id: "turn-degrees" },
+      h("option", { value: "90" }, "90° sang phải"), h("option", { value: "180" }, "180°"),
+      h("option", { value: "270" }, "90° sang trái"));
+    const other = h("input", { id: "merge-other", type: "number", min: "1", inputmode: "numeric", size: "8" });
+    $("page-actions").replaceChildren(
+      h("label", { for: "turn-degrees" }, "Xoay trang đang xem", turn),
+      h("button", { type: "button", id: "rotate-page", onclick: () => correct("POST",
+        `/pages/${page}/rotate`, { degrees: parseInt(turn.value, 10) }, "Đã xoay trang.") }, "Xoay"),
+      h("button", { type: "button", id: "split-here", disabled: page === 0, onclick: () => correct("POST",
+        "/split", { at: page }, "Đã tách thành văn bản mới.") }, `Tách từ trang ${page + 1} thành văn bản mới`),
+      h("button", { type: "button", id: "delete-page", class: "danger", disabled: pages === 1, onclick: () => {
+        if (window.confirm(`Xóa trang ${page + 1} khỏi văn bản? (Bản gốc vẫn giữ trang này.)`)) {
+          correct("DELETE", `/pages/${page}`, undefined, "Đã xóa trang.");
+        }
+      } }, `Xóa trang ${page + 1}`),
+      h("label", { for: "merge-other" }, "Gộp văn bản số", other),
+      h("button", { type: "button", id: "merge-doc", onclick: () => {
+        const id = parseInt(other.value, 10);
+        if (id > 0) correct("POST", "/merge", { other: id }, `Đã gộp văn bản ${id} vào sau văn bản này.`);
+        else other.focus();
+      } }, "Gộp vào sau văn bản này"));
+  }
+
+  async function correct(method, path, body, done) {
+    let answer;
+    try {
+      answer = await api(method, `/api/documents/${docId}${path}`, body);
+    } catch (err) {
+      Intake.toast(err.text, true);
+      return;
+    }
+    doc = answer.document || answer;
+    imageVersion = String(Date.now());
+    page = Math.min(page, Math.max(0, (doc.pages || []).length - 1));
+    drawAll();
+    if (answer.new_document) {
+      const id = answer.new_document.id;
+      Intake.toast(`${done} Văn bản mới: số ${id}.`);
+      $("page-actions").append(h("a", { href: `/van-ban/${id}`, id: "new-doc-link" }, `Mở văn bản mới (số ${id})`));
+    } else {
+      Intake.toast(done);
+    }
   }
 
   /* ---------- page ---------- */
