@@ -134,6 +134,10 @@ class Document(Base):
         UniqueConstraint("upload_id", "page_start", name="uq_documents_upload_page"),
         Index("ix_documents_status_updated", "status", "updated_at"),
         Index("ix_documents_identity", "number", "notation", "organ"),
+        # Covering index of the reports (models/reports.py): the period, then every column read.
+        Index("ix_documents_report", "uploaded_at", "status", "organ", "unit", "delivered_at",
+              "acknowledged_at", "recognised_at", "urgency", "secrecy", "registry_status",
+              "paper_arrived_on", "id"),
         UniqueConstraint("delivery_seq", name="uq_documents_delivery_seq"),
     )
 
@@ -227,6 +231,8 @@ class Event(Base):
     """Append-only history: who did what, when, to which field, old value -> new value."""
 
     __tablename__ = "events"
+    # Reports find the documents the registry refused (action "registry", new "02") by a seek.
+    __table_args__ = (Index("ix_events_action_new", "action", "new", "document_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

@@ -15,10 +15,11 @@ databases give the same number for the same rows.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Date, bindparam, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from models.db import UtcDateTime
@@ -142,19 +143,25 @@ class _Dialect:
     def bucket(self, col: str, by: str) -> str:
         raise NotImplementedError
 
-    def local_day(self, col: str) -> str:
-        raise NotImplementedError
-
     def seconds(self, start: str, end: str) -> str:
         raise NotImplementedError
 
-    def day_diff(self, later: str, earlier: str) -> str:
-        raise NotImplementedError
-
-    def isodow(self, day: str) -> str:
-        raise NotImplementedError
-
     def json_text(self, col: str) -> str:
+        raise NotImplementedError
+
+    def day_number(self, col: str) -> str:
+        """The local calendar day of a timestamp as an integer; Mondays are multiples of 7."""
+        raise NotImplementedError
+
+    def date_number(self, col: str) -> str:
+        """The same numbering for a DATE column."""
+        raise NotImplementedError
+
+    def python_day_number(self, day: dt.date) -> int:
+        raise NotImplementedError
+
+    def json_equals(self, col: str, param: str) -> str:
+        """`col` (a JSON column) equals the JSON text bound to `param` (index-friendly)."""
         raise NotImplementedError
 
 
@@ -172,20 +179,23 @@ class _Postgres(_Dialect):
             return f"to_char(date_trunc('week', {local}), 'YYYY-MM-DD')"
         return f"to_char({local}, 'YYYY-MM')"
 
-    def local_day(self, col: str) -> str:
-        return f"CAST({self.local(col)} AS date)"
-
     def seconds(self, start: str, end: str) -> str:
         return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS double precision)"
 
-    def day_diff(self, later: str, earlier: str) -> str:
-        return f"({later} - {earlier})"
-
-    def isodow(self, day: str) -> str:
-        return f"CAST(EXTRACT(ISODOW FROM {day}) AS integer)"
-
     def json_text(self, col: str) -> str:
         return f"({col} #>> '{{}}')"
+
+    def json_equals(self, col: str, param: str) -> str:
+        return f"{col} = CAST(:{param} AS jsonb)"
+
+    def day_number(self, col: str) -> str:  # days since Monday 2000-01-03
+        return f"(CAST({self.local(col)} AS date) - DATE '2000-01-03')"
+
+    def date_number(self, col: str) -> str:
+        return f"({col} - DATE '2000-01-03')"
+
+    def python_day_number(self, day: dt.date) -> int:
+        return (day - dt.date(2000, 1, 3)).days
 
 
 class _Sqlite(_Dialect):
@@ -201,20 +211,25 @@ class _Sqlite(_Dialect):
             return f"date({col}, '+7 hours', 'weekday 0', '-6 days')"
         return f"strftime('%Y-%m', {col}, '+7 hours')"
 
-    def local_day(self, col: str) -> str:
-        return f"date({col}, '+7 hours')"
-
     def seconds(self, start: str, end: str) -> str:
         return f"((julianday({end}) - julianday({start})) * 86400.0)"
 
-    def day_diff(self, later: str, earlier: str) -> str:
-        return f"CAST(round(julianday({later}) - julianday({earlier})) AS INTEGER)"
-
-    def isodow(self, day: str) -> str:
-        return f"((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7 + 1)"
-
     def json_text(self, col: str) -> str:
         return f"json_extract({col}, '$')"
+
+    def json_equals(self, col: str, param: str) -> str:
+        return f"{col} = :{param}"  # the JSON text as SQLAlchemy stores it (json.dumps)
+
+    def day_number(self, col: str) -> str:
+        # The Julian day number (JDN % 7 == 0 on Mondays). SQLite keeps times as integer
+        # milliseconds inside julianday(), so local midnight is exactly x.5: no rounding slip.
+        return f"CAST(julianday({col}, '+7 hours') + 0.5 AS INTEGER)"
+
+    def date_number(self, col: str) -> str:
+        return f"CAST(julianday({col}) + 0.5 AS INTEGER)"
+
+    def python_day_number(self, day: dt.date) -> int:
+        return day.toordinal() + 1721425
 
 
 def _dialect(conn: Connection) -> _Dialect:
@@ -236,65 +251,133 @@ def _filters(query: ReportQuery, params: dict[str, Any], alias: str = "d") -> st
     return sql
 
 
-def _base_cte(sq: _Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
-    """One row per document of the period with every per-document value the figures need."""
-    group = {"none": "''", "organ": "COALESCE(d.organ, '')", "unit": "d.unit"}[query.group]
-    upload_day = sq.local_day("d.uploaded_at")
-    # The day the document arrived: the paper's arrival day when the mailroom entered an earlier
-    # one, else the upload day (min() of SQLite and LEAST of PostgreSQL agree on non-NULLs).
+def _period_docs(sq: _Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
+    """FROM and WHERE of the documents received in the period (deleted ones left out)."""
+    params.update(start=query.start_utc, end=query.end_utc)
+    return ("FROM documents d WHERE d.uploaded_at >= :start AND d.uploaded_at < :end "
+            "AND d.status <> 'deleted'" + _filters(query, params))
+
+
+def _group_expr(query: ReportQuery) -> str:
+    return {"none": "''", "organ": "COALESCE(d.organ, '')", "unit": "d.unit"}[query.group]
+
+
+def _cells_sql(sq: _Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
+    """Counts and sums per (bucket, group): one pass over the period's documents.
+
+    Coarser levels (per bucket, per group, total) are sums of these cells (exact: counts and
+    sums of seconds, averages divided at the end), so only percentiles need a statement per level.
+    """
+    # Days as integers (Mondays are multiples of 7): the day the document arrived is the paper's
+    # arrival day when the mailroom entered an earlier one, else the upload day.
     least = "min" if sq.name == "sqlite" else "LEAST"
-    arrived = f"{least}(COALESCE(d.paper_arrived_on, {upload_day}), {upload_day})"
+    upload_day = sq.day_number("d.uploaded_at")
+    arrived = f"{least}(COALESCE({sq.date_number('d.paper_arrived_on')}, {upload_day}), {upload_day})"
     # The registration deadline in days after arrival: next working day (Fri +3, Sat +2, else +1).
-    allowed = "CASE a.dow WHEN 5 THEN 3 WHEN 6 THEN 2 ELSE 1 END"
-    ack_days = sq.day_diff(sq.local_day("a.acknowledged_at"), "a.arrived")
-    today_days = sq.day_diff("CAST(:today AS date)" if sq.name == "postgresql" else ":today",
-                             "a.arrived")
+    allowed = "CASE (a.arrived % 7 + 7) % 7 WHEN 4 THEN 3 WHEN 5 THEN 2 ELSE 1 END"
+    ack_days = "(a.ack_day - a.arrived)"
+    today_days = "(:today_number - a.arrived)"
+    params["today_number"] = sq.python_day_number(params.pop("today"))
     urgent = ", ".join(f":urgent{i}" for i in range(len(URGENT)))
     waiting = ", ".join(f"'{s}'" for s in WAITING_STATUSES)
     params.update({f"urgent{i}": u for i, u in enumerate(URGENT)})
-    params.update(start=query.start_utc, end=query.end_utc, refused=REFUSED)
+    params.update(refused=REFUSED)
+    period = _period_docs(sq, query, params)
+    # A document refused at least once (02 stays in its history even after it was sent again
+    # and accepted): an index seek on events (action, new, document_id).
+    refused_events = (f"SELECT e.document_id FROM events e WHERE e.action = 'registry' "
+                      f"AND {sq.json_equals('e.new', 'refused_json')}")
+    params["refused_json"] = json.dumps(REFUSED)
+    open_ = "a.secrecy IS NULL"
     return f"""
-    refused_docs AS (
-        SELECT DISTINCT e.document_id FROM events e
-        WHERE e.action = 'registry' AND {sq.json_text('e.new')} = :refused
-    ),
-    a AS (
-        SELECT d.id, d.uploaded_at, d.acknowledged_at, d.delivered_at, d.recognised_at,
-               d.status, d.secrecy, d.urgency, d.registry_status,
-               {sq.bucket('d.uploaded_at', query.by)} AS bucket, {group} AS grp,
-               {arrived} AS arrived,
-               {sq.isodow(arrived)} AS dow
-        FROM documents d
-        WHERE d.uploaded_at >= :start AND d.uploaded_at < :end AND d.status <> 'deleted'
-              {_filters(query, params)}
-    ),
-    base AS (
-        SELECT a.bucket, a.grp, a.uploaded_at,
-            CASE WHEN a.recognised_at IS NOT NULL THEN 1 ELSE 0 END AS digitised,
-            CASE WHEN a.delivered_at IS NOT NULL THEN 1 ELSE 0 END AS delivered,
-            CASE WHEN a.registry_status = :refused
-                      OR a.id IN (SELECT document_id FROM refused_docs) THEN 1 ELSE 0 END AS refused,
-            CASE WHEN a.acknowledged_at IS NOT NULL THEN 1 ELSE 0 END AS acknowledged,
-            {sq.seconds('a.uploaded_at', 'a.delivered_at')} AS to_delivery,
-            {sq.seconds('a.uploaded_at', 'a.acknowledged_at')} AS to_acknowledgement,
-            CASE WHEN a.secrecy IS NULL AND a.acknowledged_at IS NOT NULL
-                      AND {ack_days} <= {allowed} THEN 1 ELSE 0 END AS registered_on_time,
-            CASE WHEN a.secrecy IS NULL AND ((a.acknowledged_at IS NOT NULL AND {ack_days} > {allowed})
-                      OR (a.acknowledged_at IS NULL AND {today_days} > {allowed}))
-                 THEN 1 ELSE 0 END AS registered_late,
-            CASE WHEN a.secrecy IS NULL AND a.urgency IN ({urgent}) THEN 1 ELSE 0 END AS urgent,
-            CASE WHEN a.secrecy IS NULL AND a.urgency IN ({urgent}) AND a.delivered_at IS NOT NULL
-                      AND {sq.seconds('a.uploaded_at', 'a.delivered_at')} <= 3600
-                 THEN 1 ELSE 0 END AS urgent_within_hour,
-            CASE WHEN a.status IN ({waiting}) THEN 1 ELSE 0 END AS waiting,
-            CASE WHEN a.status IN ({waiting}) AND a.secrecy IS NOT NULL THEN 1 ELSE 0 END
-                 AS restricted
-        FROM a
-    )"""
+    SELECT a.bucket, a.grp, COUNT(*) AS received,
+        SUM(CASE WHEN a.recognised_at IS NOT NULL THEN 1 ELSE 0 END) AS digitised,
+        COUNT(a.to_delivery) AS delivered,
+        SUM(CASE WHEN a.registry_status = :refused OR a.id IN ({refused_events})
+                 THEN 1 ELSE 0 END) AS refused,
+        COUNT(a.to_acknowledgement) AS acknowledged,
+        SUM(a.to_delivery) AS to_delivery_sum, COUNT(a.to_delivery) AS to_delivery_n,
+        SUM(a.to_acknowledgement) AS to_acknowledgement_sum,
+        COUNT(a.to_acknowledgement) AS to_acknowledgement_n,
+        SUM(CASE WHEN {open_} AND a.ack_day IS NOT NULL AND {ack_days} <= {allowed}
+                 THEN 1 ELSE 0 END) AS registered_on_time,
+        SUM(CASE WHEN {open_} AND ((a.ack_day IS NOT NULL AND {ack_days} > {allowed})
+                                   OR (a.ack_day IS NULL AND {today_days} > {allowed}))
+                 THEN 1 ELSE 0 END) AS registered_late,
+        SUM(CASE WHEN {open_} AND a.urgency IN ({urgent}) THEN 1 ELSE 0 END) AS urgent,
+        SUM(CASE WHEN {open_} AND a.urgency IN ({urgent}) AND a.to_delivery <= 3600
+                 THEN 1 ELSE 0 END) AS urgent_within_hour,
+        SUM(CASE WHEN a.status IN ({waiting}) THEN 1 ELSE 0 END) AS waiting,
+        SUM(CASE WHEN a.status IN ({waiting}) AND a.secrecy IS NOT NULL THEN 1 ELSE 0 END)
+            AS restricted,
+        MIN(CASE WHEN a.status IN ({waiting}) THEN a.uploaded_at END) AS oldest_waiting
+    FROM (
+        SELECT d.id, d.uploaded_at, d.recognised_at, d.status, d.secrecy, d.urgency,
+               d.registry_status, {sq.bucket('d.uploaded_at', query.by)} AS bucket,
+               {_group_expr(query)} AS grp, {arrived} AS arrived,
+               {sq.day_number('d.acknowledged_at')} AS ack_day,
+               {sq.seconds('d.uploaded_at', 'd.delivered_at')} AS to_delivery,
+               {sq.seconds('d.uploaded_at', 'd.acknowledged_at')} AS to_acknowledgement
+        {period}
+    ) a
+    GROUP BY a.bucket, a.grp"""
 
 
 # The grouping levels of one report: (name, key columns).
 _LEVELS = (("rows", ("bucket", "grp")), ("bucket", ("bucket",)), ("group", ("grp",)), ("total", ()))
+
+
+def _levels(query: ReportQuery) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Without grouping, a (bucket, group) cell is its bucket and the one group is the total."""
+    return _LEVELS if query.group != "none" else (_LEVELS[1], _LEVELS[3])
+
+
+def _values_sql(sq: _Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
+    """The period's delivered or acknowledged documents: bucket, group and the two times."""
+    return (f"SELECT {sq.bucket('d.uploaded_at', query.by)} AS bucket, {_group_expr(query)} AS grp, "
+            f"{sq.seconds('d.uploaded_at', 'd.delivered_at')} AS to_delivery, "
+            f"{sq.seconds('d.uploaded_at', 'd.acknowledged_at')} AS to_acknowledgement "
+            f"{_period_docs(sq, query, params)} "
+            f"AND (d.delivered_at IS NOT NULL OR d.acknowledged_at IS NOT NULL)")
+
+
+def _postgres_percentiles_sql(sq: _Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
+    """percentile_cont at every level in one statement (GROUPING SETS)."""
+    level = ("CASE GROUPING(bucket) * 2 + GROUPING(grp) WHEN 0 THEN 'rows' WHEN 1 THEN 'bucket' "
+             "WHEN 2 THEN 'group' ELSE 'total' END")
+    p90 = ", ".join(f"percentile_cont({PERCENTILE}) WITHIN GROUP (ORDER BY {t}) AS {t}"
+                    for t in TIMES)
+    sets = ", ".join(f"({', '.join(keys)})" for _, keys in _levels(query))
+    grp = "grp"
+    if query.group == "none":
+        level, grp = "CASE GROUPING(bucket) WHEN 0 THEN 'bucket' ELSE 'total' END", "NULL"
+    return (f"SELECT {level} AS level, bucket, {grp} AS grp, {p90} "
+            f"FROM ({_values_sql(sq, query, params)}) v GROUP BY GROUPING SETS ({sets})")
+
+
+def _sqlite_percentiles_sql(sq: _Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
+    """percentile_cont(0.9) per level and per time, from ranks (the PostgreSQL definition):
+    position p = 0.9 x (n - 1) in the sorted values, x[floor p] + (p - floor p) x (next - it)."""
+    p = PERCENTILE
+    pos = f"({p} * (n - 1))"
+    low = f"CAST({pos} AS INTEGER)"  # floor: the position is never negative
+    parts = []
+    for level, keys in _levels(query):
+        part = ", ".join(("metric",) + keys)
+        parts.append(f"""
+        SELECT '{level}' AS level, {_select_keys(keys)}, metric,
+               SUM(CASE WHEN i = {low} THEN v * (1 - ({pos} - {low}))
+                        ELSE v * ({pos} - {low}) END) AS p90
+        FROM (SELECT metric, bucket, grp, v, ROW_NUMBER() OVER w - 1 AS i, COUNT(*) OVER w AS n
+              FROM vals WINDOW w AS (PARTITION BY {part} ORDER BY v
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) r
+        WHERE i = {low} OR i = {low} + 1
+        GROUP BY {part}""")
+    vals = " UNION ALL ".join(
+        f"SELECT '{t}' AS metric, bucket, grp, {t} AS v FROM docs WHERE {t} IS NOT NULL"
+        for t in TIMES)
+    return (f"WITH docs AS MATERIALIZED ({_values_sql(sq, query, params)}), "
+            f"vals AS MATERIALIZED ({vals})\n" + "\nUNION ALL\n".join(parts))
 
 
 def _select_keys(keys: tuple[str, ...]) -> str:
@@ -303,53 +386,11 @@ def _select_keys(keys: tuple[str, ...]) -> str:
     return f"{bucket} AS bucket, {grp} AS grp"
 
 
-def _aggregates_sql(sq: _Dialect) -> str:
-    parts = []
-    for level, keys in _LEVELS:
-        sums = ", ".join(f"SUM({c}) AS {c}" for c in COUNTS if c != "received")
-        times = ", ".join(f"AVG({t}) AS {t}_avg, COUNT({t}) AS {t}_n" for t in TIMES)
-        if sq.name == "postgresql":
-            times += ", " + ", ".join(
-                f"percentile_cont({PERCENTILE}) WITHIN GROUP (ORDER BY {t}) AS {t}_p90"
-                for t in TIMES)
-        group_by = f"GROUP BY {', '.join(keys)}" if keys else ""
-        parts.append(f"SELECT '{level}' AS level, {_select_keys(keys)}, COUNT(*) AS received, "
-                     f"{sums}, {times}, MIN(CASE WHEN waiting = 1 THEN uploaded_at END) "
-                     f"AS oldest_waiting FROM base {group_by}")
-    return "\nUNION ALL\n".join(parts)
-
-
-def _sqlite_percentiles_sql() -> str:
-    """percentile_cont(0.9) per level and per time, from ranks (the PostgreSQL definition)."""
-    p = PERCENTILE
-    parts = []
-    for level, keys in _LEVELS:
-        part = ", ".join(("metric",) + keys)
-        pos = f"({p} * (n - 1))"
-        low = f"CAST({pos} AS INTEGER)"  # floor: the position is never negative
-        parts.append(f"""
-        SELECT '{level}' AS level, {_select_keys(keys)}, metric,
-               SUM(CASE WHEN i = {low} THEN v * (1 - ({pos} - {low}))
-                        ELSE v * ({pos} - {low}) END) AS p90
-        FROM (SELECT metric, bucket, grp, v,
-                     ROW_NUMBER() OVER (PARTITION BY {part} ORDER BY v) - 1 AS i,
-                     COUNT(*) OVER (PARTITION BY {part}) AS n
-              FROM vals) r
-        WHERE i = {low} OR i = {low} + 1
-        GROUP BY {part}""")
-    vals = " UNION ALL ".join(
-        f"SELECT '{t}' AS metric, bucket, grp, {t} AS v FROM base WHERE {t} IS NOT NULL"
-        for t in TIMES)
-    return f", vals AS ({vals})\n" + "\nUNION ALL\n".join(parts)
-
-
 def _bind(sql: str) -> Any:
     stmt = text(sql)
     names = set(stmt._bindparams)  # noqa: SLF001 - the parameters the statement uses
     typed = [bindparam(n, type_=UtcDateTime()) for n in ("start", "end", "year_start")
              if n in names]
-    if "today" in names:
-        typed.append(bindparam("today", type_=Date()))
     return stmt.bindparams(*typed)
 
 
@@ -360,9 +401,21 @@ class Figures:
     bucket: str | None = None
     group: str | None = None
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
-    times: dict[str, dict[str, float | int | None]] = field(
-        default_factory=lambda: {t: {"n": 0, "avg_s": None, "p90_s": None} for t in TIMES})
+    sums: dict[str, float] = field(default_factory=lambda: dict.fromkeys(TIMES, 0.0))
+    n: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TIMES, 0))
+    p90: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(TIMES))
     oldest_waiting: dt.datetime | None = None
+
+    def add(self, other: Figures) -> None:
+        """Roll a finer cell into this one (counts and sums add; the oldest is the minimum)."""
+        for c in COUNTS:
+            self.counts[c] += other.counts[c]
+        for t in TIMES:
+            self.sums[t] += other.sums[t]
+            self.n[t] += other.n[t]
+        if other.oldest_waiting is not None and (self.oldest_waiting is None
+                                                 or other.oldest_waiting < self.oldest_waiting):
+            self.oldest_waiting = other.oldest_waiting
 
     def as_dict(self) -> dict[str, Any]:
         c = self.counts
@@ -376,7 +429,9 @@ class Figures:
         out["on_time_share"] = round(c["registered_on_time"] / decided, 4) if decided else None
         out["urgent_within_hour_share"] = (round(c["urgent_within_hour"] / c["urgent"], 4)
                                            if c["urgent"] else None)
-        out.update(self.times)
+        for t in TIMES:
+            out[t] = {"n": self.n[t], "avg_s": _round(self.sums[t] / self.n[t]) if self.n[t] else None,
+                      "p90_s": _round(self.p90[t])}
         out["oldest_waiting_uploaded_at"] = (self.oldest_waiting.isoformat()
                                              if self.oldest_waiting else None)
         return out
@@ -421,36 +476,52 @@ class Report:
 
 
 def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = None) -> Report:
-    """Compute a report: two SQL statements on SQLite, one on PostgreSQL, plus the backlog."""
+    """Compute a report: counts and sums per (bucket, group), percentiles per level, backlog."""
     query.validate()
     now = now or dt.datetime.now(dt.UTC)
     today = local_date(now)
     sq = _dialect(conn)
+    if sq.name == "postgresql":
+        # The sorts of a year of documents fit in memory; JIT costs more than it saves here.
+        conn.execute(text("SET LOCAL work_mem = '64MB'"))
+        conn.execute(text("SET LOCAL jit = off"))
     params: dict[str, Any] = {"today": today}
-    cte = "WITH " + _base_cte(sq, query, params)
     cells: dict[tuple[str, str | None, str | None], Figures] = {}
-    for row in conn.execute(_bind(cte + "\n" + _aggregates_sql(sq)), params).mappings():
+    total = Figures()
+    for row in conn.execute(_bind(_cells_sql(sq, query, params)), params).mappings():
         fig = Figures(row["bucket"], row["grp"])
         fig.counts = {c: int(row[c] or 0) for c in COUNTS}
-        for t in TIMES:
-            fig.times[t] = {"n": int(row[f"{t}_n"] or 0), "avg_s": _round(row[f"{t}_avg"]),
-                            "p90_s": _round(row.get(f"{t}_p90"))}
+        fig.sums = {t: float(row[f"{t}_sum"] or 0) for t in TIMES}
+        fig.n = {t: int(row[f"{t}_n"] or 0) for t in TIMES}
         fig.oldest_waiting = _timestamp(row["oldest_waiting"])
-        cells[(row["level"], row["bucket"], row["grp"])] = fig
-    if sq.name == "sqlite":
-        sql = cte + _sqlite_percentiles_sql()
-        for row in conn.execute(_bind(sql), params).mappings():
+        cells[("rows", fig.bucket, fig.group)] = fig
+        for key in (("bucket", fig.bucket, None), ("group", None, fig.group)):
+            if key not in cells:
+                cells[key] = Figures(key[1], key[2])
+            cells[key].add(fig)
+        total.add(fig)
+    cells[("total", None, None)] = total
+    params = {}
+    if sq.name == "postgresql":
+        for row in conn.execute(_bind(_postgres_percentiles_sql(sq, query, params)),
+                                params).mappings():
             fig = cells.get((row["level"], row["bucket"], row["grp"]))
             if fig is not None:
-                fig.times[row["metric"]]["p90_s"] = _round(row["p90"])
-    total = cells.get(("total", None, None)) or Figures()
+                fig.p90 = {t: row[t] for t in TIMES}
+    else:
+        for row in conn.execute(_bind(_sqlite_percentiles_sql(sq, query, params)),
+                                params).mappings():
+            fig = cells.get((row["level"], row["bucket"], row["grp"]))
+            if fig is not None:
+                fig.p90[row["metric"]] = row["p90"]
+    if query.group == "none":  # the percentiles of the levels that were not computed again
+        for (lvl, bucket, _), fig in cells.items():
+            same = cells.get(("bucket", bucket, None) if lvl == "rows" else ("total", None, None))
+            if lvl in ("rows", "group") and same is not None:
+                fig.p90 = dict(same.p90)
     by_bucket = [cells.get(("bucket", k, None)) or Figures(bucket=k) for k in bucket_keys(query)]
-    for fig in by_bucket:
-        fig.group = None
     by_group = sorted((f for (lvl, _, _), f in cells.items() if lvl == "group"),
                       key=lambda f: (-f.counts["received"], f.group or ""))
-    for fig in by_group:
-        fig.bucket = None
     rows = sorted((f for (lvl, _, _), f in cells.items() if lvl == "rows"),
                   key=lambda f: (f.bucket or "", -f.counts["received"], f.group or ""))
     return Report(query, today, rows, by_bucket, by_group, total, backlog(conn, query, now))
