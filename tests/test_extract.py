@@ -456,3 +456,57 @@ def test_stamp_text_joined_before_the_summary_is_cut() -> None:
     ex = extract_metadata([page(*rows)], today=TODAY)
     assert ex.metadata["subject"] == "Về việc tăng cường công tác"
     assert ex.fields["subject"]["needs_review"]
+
+
+def _words(*texts: str, conf: float = 95.0) -> list[Word]:
+    out, x = [], 1500
+    for t in texts:
+        out.append(Word(text=t, bbox=(x, 3000, x + 22 * len(t), 3000 + H), conf=conf))
+        x += 22 * len(t) + 12
+    return out
+
+
+def test_signer_name_repairs_are_flagged_and_general() -> None:
+    from worker.extract.gazetteer import default_gazetteer
+    from worker.extract.names import correct_name, read_name
+
+    gaz = default_gazetteer()
+    # A military rank before the name is not part of it.
+    r = read_name(_words("Thượng", "tướng", "Nguyễn", "Văn", "An"), gaz)
+    assert r is not None and r.value == "Nguyễn Văn An" and not r.repaired
+    # The seal garbled the surname's tail, or ate its first letter.
+    r = read_name(_words("Nguy°+", "Văn", "Phúc"), gaz)
+    assert r is not None and r.value == "Nguyễn Văn Phúc" and r.surname_guessed
+    r = read_name(_words("hạm", "Trường", "Thọ"), gaz)
+    assert r is not None and r.value == "Phạm Trường Thọ"
+    # One misread letter in a syllable that is no syllable.
+    r = read_name(_words("Plam:", "Xgọc", "Thưởng"), gaz)
+    assert r is not None and r.value == "Phạm Ngọc Thưởng" and r.repaired
+    # A lost tone mark: the common given name wins, and the clerk is asked to confirm.
+    value, conf = correct_name("Trần Phước Hiên", [96.0, 96.0, 96.0], gaz)
+    assert value == "Trần Phước Hiền" and conf < 0.9
+    # A rarer spelling read as printed stays (marks are seldom swapped).
+    value, _ = correct_name("Lê Minh Khái", [96.0, 96.0, 96.0], gaz)
+    assert value == "Lê Minh Khái"
+    # Born-digital text is exact.
+    assert correct_name("Lê Văn Tuân", [100.0] * 3, gaz, exact=True)[0] == "Lê Văn Tuân"
+
+
+def test_summary_syllables_that_do_not_exist_are_repaired() -> None:
+    from worker.extract.phrases import fix_phrase_accents, fix_unattested
+
+    text, n = fix_unattested("bổ nhiệm và xêp lương dịp Têt, trong địp hè TTHC")
+    assert text == "bổ nhiệm và xếp lương dịp Tết, trong dịp hè TTHC" and n == 3
+    assert fix_phrase_accents("trung học phố thông tại thị trần")[0] == \
+        "trung học phổ thông tại thị trấn"
+
+
+def test_text_layer_line_holding_two_printed_rows_is_split() -> None:
+    from worker.extract.layout import segments
+
+    words = [Word(text=t, bbox=(x, y, x + 80, y + 60), conf=100.0, line=5)
+             for t, x, y in (("Hà", 1300, 470), ("Độc", 1380, 320), ("Nội,", 1400, 470),
+                             ("lập", 1490, 320), ("ngày", 1510, 470))]
+    texts = [s.text for s in segments(PageResult(index=0, source="text_layer", width=2480,
+                                                 height=3508, words=words), 0)]
+    assert texts == ["Độc lập", "Hà Nội, ngày"]

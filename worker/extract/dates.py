@@ -46,10 +46,15 @@ def valid_date(y: int, m: int, d: int, today: date | None) -> tuple[str | None, 
 _LOOKALIKE = str.maketrans({"I": "1", "l": "1", "L": "1", "|": "1", "O": "0", "o": "0"})
 
 
+# Brackets and bars standing for ones in a printed day (`ngày ]] tháng 9` for 11): only when the
+# whole token is made of them; the word is then odd and the date goes to review.
+_ONES = re.compile(r"^[\]\[|Il]{1,2}$")
+
+
 def _digits(tok: str) -> int | None:
     tok = tok.strip(".,:;")
-    if any(c.isdigit() for c in tok):
-        tok = tok.translate(_LOOKALIKE)
+    if any(c.isdigit() for c in tok) or _ONES.match(tok):
+        tok = tok.translate(_LOOKALIKE).replace("]", "1").replace("[", "1")
     return int(tok) if tok.isdigit() and len(tok) <= 4 else None
 
 

@@ -317,6 +317,9 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
         comp_text, comp_known = normalise_competence([s.text for s in read.competence], gaz)
         comp_conf = ocr_conf([w.conf for s in read.competence for w in s.words])
         comp_conf = (0.97 if comp_known else comp_conf * 0.85) if read.competence else pos_conf
+        if read.unread_below:
+            pos_conf = min(pos_conf, 0.6)
+            comp_conf = min(comp_conf, 0.6)
         if last_prefix(comp_text) == "KT" and not deputy:
             # `KT. GIÁM ĐỐC` is signed by a deputy; a head's title under it means a word of the
             # position (`PHÓ`, under the seal) was lost, or the lines were mixed up.

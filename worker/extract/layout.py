@@ -90,13 +90,27 @@ def _word_height(words: list[Word]) -> float:
     return float(median(hs[: max(1, (len(hs) + 1) // 2)]))
 
 
+def _rows(words: list[Word]) -> list[list[Word]]:
+    """A line's words split into rows that do not overlap vertically: a text layer may number
+    two printed lines as one (the motto's second line and the date line below it)."""
+    h = max(_word_height(words), 8.0)
+    by_y = sorted(words, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2)
+    rows: list[list[Word]] = [[by_y[0]]]
+    for w in by_y[1:]:
+        prev = rows[-1][-1]
+        if (w.bbox[1] + w.bbox[3]) / 2 - (prev.bbox[1] + prev.bbox[3]) / 2 > 0.9 * h:
+            rows.append([])
+        rows[-1].append(w)
+    return rows
+
+
 def segments(page: PageResult, page_no: int) -> list[Seg]:
     """Split the page's lines at column-sized gaps; segments sorted top to bottom, left to right."""
     lines: dict[tuple[int, int, int], list[Word]] = {}
     for w in page.words:
         lines.setdefault((w.block, w.par, w.line), []).append(w)
     out: list[Seg] = []
-    for words in lines.values():
+    for words in (row for line in lines.values() for row in _rows(line)):
         words = sorted(words, key=lambda w: w.bbox[0])
         h = max(_word_height(words), 8.0)
         cur = Seg(page_no, [words[0]])

@@ -30,6 +30,9 @@ class SignerRead:
     name_value: str | None
     surname_known: bool
     name_read: NameRead | None = None
+    # A garbled line right under the position: the block goes on unread (`PHÓ` of `PHÓ THỦ
+    # TƯỚNG` under the seal), so the position and prefix read may be the head's, not the signer's.
+    unread_below: bool = False
 
 
 def has_prefix(text: str) -> bool:
@@ -106,11 +109,14 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
         # Lines above a position that carry no prefix belong to the body or a title, not here.
         competence = [s for s in competence if has_prefix(s.text)]
     name_seg, name = _name_below(right, pos_seg, gaz)
+    unread = any(0 <= s.top - pos_seg.bottom < 1.2 * pos_seg.height and s is not name_seg
+                 and min(s.right, pos_seg.right) - max(s.left, pos_seg.left) > 0
+                 and not _upper_line(s) for s in right)
     name_value = name.value if name else None
     surname_ok = bool(name) and not name.surname_guessed and \
         ("surname", name.value.split()[0]) in gaz  # type: ignore[union-attr]
     return SignerRead(competence, pos_seg, position, hit is not None, name_seg, name_value,
-                      surname_ok, name)
+                      surname_ok, name, unread)
 
 
 def _name_below(right: list[Seg], pos_seg: Seg, gaz: Gazetteer
