@@ -2,7 +2,7 @@
 
 The name under the signature is bold, and the red seal covers its left third: Tesseract drops or
 swaps tone marks (`Tuân`, `Hiên` for `Tuấn`, `Hiền`), garbles the first letters the seal hides
-(`Nguy°+ Văn Phúc`, `Plam: Xgọc Thưởng`) and keeps its confidence high while doing so. The
+(`Nguy°+ Văn An`, `Plam: Xgọc Lan`) and keeps its confidence high while doing so. The
 repairs below use general knowledge of Vietnamese names only (`data/names.json`: how common a
 syllable is as a given or a middle name, surnames), never a list of people: every repaired name
 is reported for review.
