@@ -5,10 +5,11 @@ Seeds N ready-for-review documents straight into a SQLite database (fields, boxe
 image from the synth generator), starts the real API (uvicorn) and drives Debian's Chromium with
 Playwright. Times are read in the browser with the Performance API, from the start of the
 navigation: `rendered` is the page's own `intake:rendered` mark (the data drawn into the page),
-`fcp` the first contentful paint; cold is a new browser context (nothing cached), warm a second
-visit (scripts and styles cached, the page and its data fetched again). The
-reference, measured in the same run and the same browser, is fetching the same JSON the page
-needs from the API (`fetch` + parse) — the floor any page showing that data has to pay.
+`fcp` the first contentful paint, the first render the later of the two; cold is a new browser
+context (nothing cached), warm a second visit (scripts and styles cached, the page and its data
+fetched again). The reference, measured in the same run and the same browser, is fetching the
+same JSON the page needs from the API (`fetch` + parse): the floor any page showing that data
+has to pay.
 
     .venv/bin/python -m bench.ui [--docs 1000] [--rounds 15]
 """
@@ -216,8 +217,13 @@ def measure_page(browser: Any, base: str, path: str, api: str, rounds: int) -> d
     def med(xs: list[dict[str, float]], key: str) -> float:
         return round(statistics.median(x[key] for x in xs), 1)
 
-    return {"path": path, "cold_rendered": med(cold, "rendered"), "cold_fcp": med(cold, "fcp"),
-            "warm_rendered": med(warm, "rendered"), "warm_fcp": med(warm, "fcp"),
+    # First render: the first paint that shows the data (the data are drawn before the first
+    # paint when the page carries them, so that paint is the one; else the drawing itself).
+    for x in cold + warm:
+        x["first_render"] = max(x["rendered"], x["fcp"])
+    return {"path": path, "cold_first_render": med(cold, "first_render"),
+            "cold_rendered": med(cold, "rendered"), "cold_fcp": med(cold, "fcp"),
+            "warm_first_render": med(warm, "first_render"),
             "api_fetch": round(statistics.median(fetches), 1), "rounds": rounds}
 
 
@@ -277,15 +283,17 @@ def table(r: dict[str, Any]) -> str:
         f"(SQLite, one uvicorn process); medians of {r['queue']['rounds']} navigations; "
         f"load average at the end {r['load_average']}",
         "",
-        "| page | first render, cold (ms) | first paint, cold (ms) | first render, warm (ms) "
-        "| reference: API fetch of the same JSON (ms) | cold render / fetch | target |",
+        "| page | first render, cold (ms) | of which: data drawn / first paint (ms) "
+        "| first render, warm (ms) | reference: API fetch of the same JSON (ms) "
+        "| cold render / fetch | target |",
         "|---|---|---|---|---|---|---|",
     ]
     for name, m in (("review queue `/hang-doi`", r["queue"]), ("review page `/van-ban/{id}`", r["review"])):
-        ratio = m["cold_rendered"] / m["api_fetch"] if m["api_fetch"] else float("nan")
-        ok = "met" if m["cold_rendered"] <= TARGET_MS else "missed"
-        lines.append(f"| {name} | {m['cold_rendered']} | {m['cold_fcp']} | {m['warm_rendered']} | "
-                     f"{m['api_fetch']} | {ratio:.1f}x | ≤ {TARGET_MS:.0f} ms: {ok} |")
+        ratio = m["cold_first_render"] / m["api_fetch"] if m["api_fetch"] else float("nan")
+        ok = "met" if m["cold_first_render"] <= TARGET_MS else "missed"
+        lines.append(f"| {name} | {m['cold_first_render']} | {m['cold_rendered']} / {m['cold_fcp']} "
+                     f"| {m['warm_first_render']} | {m['api_fetch']} | {ratio:.1f}x "
+                     f"| ≤ {TARGET_MS:.0f} ms: {ok} |")
     lines += [
         "",
         "| key presses to confirm | measured | target |",

@@ -35,7 +35,8 @@ PAGES = {
     "search": ("search.html", "Tìm kiếm văn bản", "/tim-kiem"),
 }
 QUEUE_PAGE = 50  # rows per page of the queue (queue.js asks for the same)
-NAV = (("/tai-len", "Tải lên"), ("/hang-doi", "Chờ kiểm tra"), ("/tim-kiem", "Tìm kiếm"))
+NAV = (("/tai-len", "Tải lên"), ("/hang-doi", "Chờ kiểm tra"), ("/tim-kiem", "Tìm kiếm"),
+       ("/bao-cao", "Báo cáo"))  # the reports page is intake/reports.py's
 
 router = APIRouter(include_in_schema=False)
 
