@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -44,7 +45,8 @@ def _settings(request: Request) -> Settings:
 
 
 def _actor(user: str | None) -> str:
-    return f"user:{(user or 'anonymous').strip()[:90]}"
+    # Header values are Latin-1: pages send a Vietnamese name percent-encoded (UTF-8).
+    return f"user:{unquote(user or 'anonymous').strip()[:90]}"
 
 
 @router.post("/batches", status_code=202, summary="Upload a batch of scans")

@@ -57,3 +57,12 @@ def test_pages_carry_their_first_data_safely(settings: Settings) -> None:
         assert css.status_code == 200 and "immutable" in css.headers["cache-control"]
         for path in ("/tai-len", "/tim-kiem"):
             assert api.get(path).status_code == 200
+
+
+def test_a_vietnamese_name_in_the_user_header_is_kept(settings: Settings) -> None:
+    doc = ready_document(settings, META, uncertain=("subject",))
+    with client(settings) as api:
+        headers = {"X-Intake-User": "Nguy%E1%BB%85n%20Th%E1%BB%8B%20Lan"}  # as the pages send it
+        body = api.patch(f"/api/documents/{doc}", json={"fields": {"subject": META["subject"]}},
+                         headers=headers).json()
+        assert body["history"][-1]["actor"] == "user:Nguyễn Thị Lan"
