@@ -141,7 +141,12 @@ class _Dialect:
         raise NotImplementedError
 
     def bucket(self, col: str, by: str) -> str:
+        """The key of the period a timestamp falls in (text on SQLite, a timestamp on PostgreSQL)."""
         raise NotImplementedError
+
+    def text_key(self, expr: str) -> str:
+        """A text grouping key as the database sorts it fastest."""
+        return expr
 
     def seconds(self, start: str, end: str) -> str:
         raise NotImplementedError
@@ -172,15 +177,14 @@ class _Postgres(_Dialect):
         return f"({col} AT TIME ZONE 'UTC' + interval '7 hours')"
 
     def bucket(self, col: str, by: str) -> str:
-        local = self.local(col)
-        if by == "day":
-            return f"to_char({local}, 'YYYY-MM-DD')"
-        if by == "week":
-            return f"to_char(date_trunc('week', {local}), 'YYYY-MM-DD')"
-        return f"to_char({local}, 'YYYY-MM')"
+        # A timestamp key (fast to sort and hash); Python formats it (bucket_key).
+        return f"date_trunc('{by}', {self.local(col)})"
+
+    def text_key(self, expr: str) -> str:
+        return f"({expr}) COLLATE \"C\""  # byte order: sorting names needs no locale rules
 
     def seconds(self, start: str, end: str) -> str:
-        return f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS double precision)"
+        return f"date_part('epoch', {end} - {start})"  # double precision (EXTRACT gives numeric)
 
     def json_text(self, col: str) -> str:
         return f"({col} #>> '{{}}')"
@@ -258,8 +262,17 @@ def _period_docs(sq: _Dialect, query: ReportQuery, params: dict[str, Any]) -> st
             "AND d.status <> 'deleted'" + _filters(query, params))
 
 
-def _group_expr(query: ReportQuery) -> str:
-    return {"none": "''", "organ": "COALESCE(d.organ, '')", "unit": "d.unit"}[query.group]
+def _group_expr(sq: _Dialect, query: ReportQuery) -> str:
+    if query.group == "none":
+        return "''"
+    return sq.text_key("COALESCE(d.organ, '')" if query.group == "organ" else "d.unit")
+
+
+def bucket_key(value: Any, by: str) -> str:
+    """The bucket key as the report shows it, from SQLite's text or PostgreSQL's timestamp."""
+    if isinstance(value, dt.datetime | dt.date):
+        return bucket_of(value if not isinstance(value, dt.datetime) else value.date(), by)
+    return str(value)
 
 
 def _cells_sql(sq: _Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
@@ -314,7 +327,7 @@ def _cells_sql(sq: _Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
     FROM (
         SELECT d.id, d.uploaded_at, d.recognised_at, d.status, d.secrecy, d.urgency,
                d.registry_status, {sq.bucket('d.uploaded_at', query.by)} AS bucket,
-               {_group_expr(query)} AS grp, {arrived} AS arrived,
+               {_group_expr(sq, query)} AS grp, {arrived} AS arrived,
                {sq.day_number('d.acknowledged_at')} AS ack_day,
                {sq.seconds('d.uploaded_at', 'd.delivered_at')} AS to_delivery,
                {sq.seconds('d.uploaded_at', 'd.acknowledged_at')} AS to_acknowledgement
@@ -334,7 +347,7 @@ def _levels(query: ReportQuery) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 def _values_sql(sq: _Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
     """The period's delivered or acknowledged documents: bucket, group and the two times."""
-    return (f"SELECT {sq.bucket('d.uploaded_at', query.by)} AS bucket, {_group_expr(query)} AS grp, "
+    return (f"SELECT {sq.bucket('d.uploaded_at', query.by)} AS bucket, {_group_expr(sq, query)} AS grp, "
             f"{sq.seconds('d.uploaded_at', 'd.delivered_at')} AS to_delivery, "
             f"{sq.seconds('d.uploaded_at', 'd.acknowledged_at')} AS to_acknowledgement "
             f"{_period_docs(sq, query, params)} "
@@ -489,7 +502,7 @@ def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = N
     cells: dict[tuple[str, str | None, str | None], Figures] = {}
     total = Figures()
     for row in conn.execute(_bind(_cells_sql(sq, query, params)), params).mappings():
-        fig = Figures(row["bucket"], row["grp"])
+        fig = Figures(bucket_key(row["bucket"], query.by), row["grp"])
         fig.counts = {c: int(row[c] or 0) for c in COUNTS}
         fig.sums = {t: float(row[f"{t}_sum"] or 0) for t in TIMES}
         fig.n = {t: int(row[f"{t}_n"] or 0) for t in TIMES}
@@ -505,13 +518,15 @@ def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = N
     if sq.name == "postgresql":
         for row in conn.execute(_bind(_postgres_percentiles_sql(sq, query, params)),
                                 params).mappings():
-            fig = cells.get((row["level"], row["bucket"], row["grp"]))
+            bucket = None if row["bucket"] is None else bucket_key(row["bucket"], query.by)
+            fig = cells.get((row["level"], bucket, row["grp"]))
             if fig is not None:
                 fig.p90 = {t: row[t] for t in TIMES}
     else:
         for row in conn.execute(_bind(_sqlite_percentiles_sql(sq, query, params)),
                                 params).mappings():
-            fig = cells.get((row["level"], row["bucket"], row["grp"]))
+            bucket = None if row["bucket"] is None else bucket_key(row["bucket"], query.by)
+            fig = cells.get((row["level"], bucket, row["grp"]))
             if fig is not None:
                 fig.p90[row["metric"]] = row["p90"]
     if query.group == "none":  # the percentiles of the levels that were not computed again
