@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from models.result import PageResult
 from worker.extract.dates import read_date_line, valid_date
 from worker.extract.fields import Found, missing, ocr_conf
+from worker.extract.gazetteer import DATA as GAZETTEER_DATA
 from worker.extract.gazetteer import Gazetteer, default_gazetteer
 from worker.extract.header import Header, analyse_segments, bbox_of
 from worker.extract.issuer import read_name, split_block
@@ -35,7 +38,7 @@ from worker.extract.signer import (
 )
 from worker.extract.stamps import SECRECY, URGENCY, find_arrival_stamp, find_mark
 from worker.extract.subject import read_subject
-from worker.extract.textutil import squash, strip_edges, syllable_share
+from worker.extract.textutil import fold, squash, strip_edges, syllable_share
 
 KEYS = ("number", "code_number", "code_notation", "issued_date", "place", "organ_name",
         "parent_organ", "type_name", "subject", "signer", "to_places", "secrecy", "urgency",
@@ -185,6 +188,12 @@ def _type_and_number(h: Header, found: dict[str, Found]) -> None:
         # The title names the type; the symbol's type group was only garbled by OCR.
         parsed = replace(parsed, code_notation=repaired,
                          number=f"{parsed.code_number}/{repaired}", problems=parsed.problems)
+    fixed_groups = _known_abbreviations(parsed.code_notation)
+    if fixed_groups != parsed.code_notation:
+        # `BGDDT` for `BGDĐT`: OCR dropped the stroke of a known agency abbreviation.
+        parsed = replace(parsed, code_notation=fixed_groups,
+                         number=f"{parsed.code_number}/{fixed_groups}")
+        repaired = repaired or fixed_groups
     agree = consistent_with_type(parsed.code_notation, type_name)
     sym_conf = ocr_conf(sym_confs or [0.0])
     if sym_confs and min(sym_confs) >= 75:
@@ -224,6 +233,20 @@ def _lone_signer(page: int, seg: Seg, name: NameRead, gaz: Gazetteer,
              "full_name": Found(value, min(conf, 0.75), page, seg.bbox)}
     found["signer"] = Found({k: p.value for k, p in parts.items()}, 0.0, page, seg.bbox,
                             parts=parts)
+
+
+def _known_abbreviations(notation: str) -> str:
+    """Groups of a symbol spelled with `D` where a known agency abbreviation has `Đ`."""
+    known = {fold(a): a for a in _abbreviations() if "Đ" in a}
+    return "-".join(known.get(g, g) if "Đ" not in g and g.isupper() else g
+                    for g in notation.split("-"))
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> tuple[str, ...]:
+    data = json.loads(GAZETTEER_DATA.read_text(encoding="utf-8"))
+    return tuple(str(a) for k in ("ministries", "central_organs", "departments", "district_offices")
+                 for _, a in data.get(k, []))
 
 
 def _notation_only(text: str) -> str | None:
