@@ -10,13 +10,15 @@ Series = tuple[str, Sequence[float | None], str]  # name, one value per category
 COLOURS = ("#1f5fa8", "#3c9d5d", "#e0a030", "#c0392b", "#7d5ba6")
 
 
-def nice_ticks(top: float, count: int = 5) -> list[float]:
-    """Round axis ticks from 0 to at least `top` (1, 2, 2.5, 5 x 10^k steps)."""
+def nice_ticks(top: float, count: int = 5, integer: bool = False) -> list[float]:
+    """Round axis ticks from 0 to at least `top` (1, 2, 2.5, 5 x 10^k steps; whole for counts)."""
     if top <= 0:
         return [0.0, 1.0]
     raw = top / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    if integer:
+        step = max(1, math.ceil(step))
     ticks = [0.0]
     while ticks[-1] < top - 1e-9:
         ticks.append(round(ticks[-1] + step, 10))
@@ -39,12 +41,16 @@ def _legend(series: Sequence[Series], x: float, y: float) -> list[str]:
 
 
 def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series],
-              fmt: Callable[[float], str] = number_vi, width: int = 760, height: int = 300) -> str:
-    """Grouped vertical bars: one group per category (a period), one bar per series."""
+              fmt: Callable[[float], str] = number_vi, width: int = 760, height: int = 300,
+              integer: bool = False) -> str:
+    """Grouped vertical bars: one group per category (a period), one bar per series.
+
+    `integer`: counts (whole ticks). Category labels are thinned so they never overlap.
+    """
     left, right, top, bottom = 64, 12, 44, 56
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _, vs, _ in series for v in vs if v is not None]
-    ticks = nice_ticks(max(values, default=0))
+    ticks = nice_ticks(max(values, default=0), integer=integer)
     ymax = ticks[-1] or 1
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'width="100%" role="img" aria-label="{escape(title)}" '
@@ -59,7 +65,8 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series],
     n = max(len(categories), 1)
     slot = plot_w / n
     bar = max(1.0, slot * 0.8 / max(len(series), 1))
-    label_every = max(1, math.ceil(n / 16))
+    label_width = 7 * max((len(c) for c in categories), default=1) + 10  # 11 px text
+    label_every = max(1, math.ceil(label_width / slot))
     for i, cat in enumerate(categories):
         x0 = left + i * slot + slot * 0.1
         for j, (name, vs, colour) in enumerate(series):

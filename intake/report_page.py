@@ -42,6 +42,15 @@ def duration_vi(seconds: float | None) -> str:
     return f"{number_vi(seconds / 86400, 1)} ngày"
 
 
+def period_label(key: str, by: str) -> str:
+    """'2025-03-10' -> '10/03' (a day, or the Monday of a week); '2025-03' -> '03/2025'."""
+    if by == "month":
+        year, month = key.split("-")
+        return f"{month}/{year}"
+    _, month, day = key.split("-")
+    return f"{day}/{month}"
+
+
 def _share(value: float | None) -> str:
     return "—" if value is None else f"{number_vi(100 * value, 1)} %"
 
@@ -132,13 +141,13 @@ chia theo {escape(BY_NAMES[p['by']])}. Mọi số liệu tính trên các văn b
         _card(number_vi(r["backlog"]["total"]), "Đang chờ (hiện tại, mọi kỳ)"),
     ]) + "</div>")
     buckets = r["by_bucket"]
-    cats = [c["bucket"] for c in buckets]
+    cats = [period_label(c["bucket"], p["by"]) for c in buckets]
     out.append('<div class="chart">' + bar_chart("Số văn bản theo kỳ", cats, [
         ("Văn bản đến", [c["received"] for c in buckets], COLOURS[0]),
         ("Đã số hóa", [c["digitised"] for c in buckets], COLOURS[1]),
         ("Đã chuyển", [c["delivered"] for c in buckets], COLOURS[2]),
         ("Bị từ chối", [c["refused"] for c in buckets], COLOURS[3]),
-    ]) + "</div>")
+    ], integer=True) + "</div>")
 
     def hours(c: dict[str, Any], name: str, key: str) -> float | None:
         v = c[name][key]

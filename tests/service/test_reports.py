@@ -285,7 +285,7 @@ def test_page_and_charts(settings: Settings) -> None:
         assert "1 giờ 24 phút" in page  # the average to delivery: 5050 s
         assert "3 giờ 00 phút" in page  # its 90th percentile: 10800 s
         # The volume chart: one bar per series and week, titled with its value.
-        assert "2025-03-10 — Văn bản đến: 5" in page and "2025-03-03 — Bị từ chối: 1" in page
+        assert "10/03 — Văn bản đến: 5" in page and "03/03 — Bị từ chối: 1" in page
 
         bad = c.get("/bao-cao", params={"from": "2025-03-10", "to": "2025-03-01"})
         assert bad.status_code == 422 and "Ngày kết thúc phải sau" in bad.text
