@@ -338,3 +338,83 @@ def test_register_pdf(settings: Settings, tmp_path: Path) -> None:
         assert "45/BNV-TCBC" in text and "12/UBND-VX" not in text and "Sai đơn vị" in text
         lines = [ln.split() for ln in text.splitlines() if ln.strip().startswith(("04/03", "10/03"))]
         assert [ln[1] for ln in lines] == ["3", "6"]
+
+
+def _percentile_cont(values: list[float], q: float = 0.9) -> float | None:
+    """percentile_cont computed by hand: linear between the two ranks around q x (n - 1)."""
+    if not values:
+        return None
+    xs = sorted(values)
+    pos = q * (len(xs) - 1)
+    low = int(pos)
+    high = min(low + 1, len(xs) - 1)
+    return xs[low] + (pos - low) * (xs[high] - xs[low])
+
+
+def test_random_documents_match_a_python_computation(settings: Settings) -> None:
+    """300 documents with random times: every week and agency cell equals Python's own figures."""
+    import random
+
+    rng = random.Random(7)
+    migrate(settings.database)
+    docs = []
+    with session_scope(settings.database, write=True) as session:
+        batch = Batch(source="api")
+        session.add(batch)
+        session.add(StoredFile(sha256="e" * 64, size=1))
+        session.flush()
+        upload = Upload(batch_id=batch.id, sha256="e" * 64, filename="r.pdf", size=1)
+        session.add(upload)
+        session.flush()
+        for i in range(300):
+            uploaded = dt.datetime(2025, 3, 3, tzinfo=ICT) + dt.timedelta(
+                seconds=rng.randrange(14 * 86400))
+            delivered = (uploaded + dt.timedelta(seconds=rng.randrange(60, 20000))
+                         if rng.random() < 0.8 else None)
+            acknowledged = (delivered + dt.timedelta(seconds=rng.randrange(60, 300000))
+                            if delivered and rng.random() < 0.8 else None)
+            organ = rng.choice([A, B, "Sở Y tế"])
+            session.add(Document(batch_id=batch.id, upload_id=upload.id, sha256="e" * 64,
+                                 page_start=i, status="delivered" if delivered else "queued",
+                                 organ=organ, unit=P1, uploaded_at=uploaded,
+                                 delivered_at=delivered, acknowledged_at=acknowledged))
+            docs.append((uploaded, delivered, acknowledged, organ))
+    r = report(settings, "week", "organ")
+
+    def week(t: dt.datetime) -> str:
+        day = t.astimezone(ICT).date()
+        return (day - dt.timedelta(days=day.weekday())).isoformat()
+
+    def expect(rows: list[tuple]) -> dict:
+        out = {"received": len(rows)}
+        for name, i in (("to_delivery", 1), ("to_acknowledgement", 2)):
+            secs = [(row[i] - row[0]).total_seconds() for row in rows if row[i] is not None]
+            out[name] = (len(secs), sum(secs) / len(secs) if secs else None, _percentile_cont(secs))
+        return out
+
+    def got(cell: dict) -> dict:
+        out = {"received": cell["received"]}
+        for name in ("to_delivery", "to_acknowledgement"):
+            out[name] = (cell[name]["n"], cell[name]["avg_s"], cell[name]["p90_s"])
+        return out
+
+    def same(a: dict, b: dict) -> bool:
+        for key, va in a.items():
+            vb = b[key]
+            if isinstance(va, tuple):
+                if va[0] != vb[0] or any((x is None) != (y is None) or (x is not None and abs(x - y) > 0.1)
+                                         for x, y in zip(va[1:], vb[1:], strict=True)):
+                    return False
+            elif va != vb:
+                return False
+        return True
+
+    assert same(got(r["total"]), expect(docs))
+    for cell in r["by_bucket"]:
+        assert same(got(cell), expect([d for d in docs if week(d[0]) == cell["bucket"]])), cell
+    for cell in r["by_group"]:
+        assert same(got(cell), expect([d for d in docs if d[3] == cell["group"]])), cell
+    assert len(r["rows"]) == 6
+    for cell in r["rows"]:
+        rows = [d for d in docs if d[3] == cell["group"] and week(d[0]) == cell["bucket"]]
+        assert same(got(cell), expect(rows)), cell
