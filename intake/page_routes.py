@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -15,12 +15,12 @@ from intake.corrections import (
     rotate_page,
     split_document,
 )
+from intake.people import User, actor
 from intake.views import document_view
 from models.database import session_scope
 from models.settings import Settings
 
 router = APIRouter(prefix="/api/documents", tags=["corrections"])
-User = Annotated[str | None, Header(alias="X-Intake-User", description="who acts (history)")]
 
 
 class SplitAt(BaseModel):
@@ -44,9 +44,6 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def _actor(user: str | None) -> str:
-    return f"user:{(user or 'anonymous').strip()[:90]}"
-
 
 def _view(settings: Settings, doc_id: int) -> dict[str, Any]:
     with session_scope(settings.database) as session:
@@ -58,7 +55,7 @@ async def post_split(request: Request, doc_id: int, body: SplitAt,
                      user: User = None) -> dict[str, Any]:
     """Pages from `at` on become a new document; both are extracted again."""
     settings = _settings(request)
-    new_id = await run_in_threadpool(split_document, settings, doc_id, body.at, _actor(user))
+    new_id = await run_in_threadpool(split_document, settings, doc_id, body.at, actor(user))
     return {"document": await run_in_threadpool(_view, settings, doc_id),
             "new_document": await run_in_threadpool(_view, settings, new_id)}
 
@@ -68,7 +65,7 @@ async def post_merge(request: Request, doc_id: int, body: MergeWith,
                      user: User = None) -> dict[str, Any]:
     """The other document's pages are appended; it is marked deleted (history kept)."""
     settings = _settings(request)
-    await run_in_threadpool(merge_documents, settings, doc_id, body.other, _actor(user))
+    await run_in_threadpool(merge_documents, settings, doc_id, body.other, actor(user))
     return await run_in_threadpool(_view, settings, doc_id)
 
 
@@ -77,7 +74,7 @@ async def post_move(request: Request, doc_id: int, index: int, body: MoveTo,
                     user: User = None) -> dict[str, Any]:
     """Within the document, or into another document at a position."""
     settings = _settings(request)
-    await run_in_threadpool(move_page, settings, doc_id, index, _actor(user), body.to,
+    await run_in_threadpool(move_page, settings, doc_id, index, actor(user), body.to,
                             body.document)
     return await run_in_threadpool(_view, settings, doc_id)
 
@@ -87,7 +84,7 @@ async def post_rotate(request: Request, doc_id: int, index: int, body: Turn,
                       user: User = None) -> dict[str, Any]:
     """Turn a page clockwise; its image, word boxes and PDF page turn with it."""
     settings = _settings(request)
-    await run_in_threadpool(rotate_page, settings, doc_id, index, body.degrees, _actor(user))
+    await run_in_threadpool(rotate_page, settings, doc_id, index, body.degrees, actor(user))
     return await run_in_threadpool(_view, settings, doc_id)
 
 
@@ -96,5 +93,5 @@ async def delete_page_route(request: Request, doc_id: int, index: int,
                             user: User = None) -> dict[str, Any]:
     """Remove a page from the document (the uploaded original keeps it)."""
     settings = _settings(request)
-    await run_in_threadpool(delete_page, settings, doc_id, index, _actor(user))
+    await run_in_threadpool(delete_page, settings, doc_id, index, actor(user))
     return await run_in_threadpool(_view, settings, doc_id)

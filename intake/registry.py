@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from pydantic import Field as PydField
 from starlette.concurrency import run_in_threadpool
 
 from intake import delivery
+from intake.people import User, actor
 from models.database import session_scope
 from models.db import Document
 from models.edxml import Organ, build_edxml
@@ -21,7 +22,6 @@ from models.storage import open_store
 
 router = APIRouter(prefix="/api")
 
-User = Annotated[str | None, Header(alias="X-Intake-User", description="who acts (history)")]
 
 
 def _settings(request: Request) -> Settings:
@@ -72,9 +72,9 @@ def get_restricted(request: Request, limit: int = Query(50, ge=1, le=500),
 @router.post("/registry/subscriptions", status_code=201, summary="Add a webhook")
 def post_subscription(request: Request, body: NewSubscription, user: User = None) -> dict[str, Any]:
     """Register a webhook; the answer carries its secret, which is not shown again."""
-    actor = f"user:{(user or 'anonymous').strip()[:90]}"
+    who = actor(user)
     return delivery.create_subscription(_settings(request), body.url, body.secret,
-                                        body.from_start, actor)
+                                        body.from_start, who)
 
 
 @router.get("/registry/subscriptions", summary="List webhooks")
@@ -101,8 +101,8 @@ def get_deliveries(request: Request, state: str | None = Query(None, examples=["
 @router.post("/registry/deliveries/{delivery_id}/retry", summary="Retry a parked delivery")
 def post_retry_delivery(request: Request, delivery_id: int, user: User = None) -> dict[str, Any]:
     """Send a parked delivery again, with fresh attempts."""
-    actor = f"user:{(user or 'anonymous').strip()[:90]}"
-    return delivery.retry_delivery(_settings(request), delivery_id, actor)
+    who = actor(user)
+    return delivery.retry_delivery(_settings(request), delivery_id, who)
 
 
 @router.get("/documents/{doc_id}/edxml", summary="edXML package (QCVN 102:2016)")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import unquote
 
-from fastapi import APIRouter, File, Header, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from pydantic import Field as PydField
@@ -15,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from intake.actions import retry_document
 from intake.events import batch_events
+from intake.people import User, actor
 from intake.review import confirm_document, correct_fields
 from intake.uploads import IncomingFile, receive_batch
 from intake.views import (
@@ -37,25 +37,22 @@ from models.storage import open_store, original_key
 
 router = APIRouter(prefix="/api")
 
-User = Annotated[str | None, Header(alias="X-Intake-User", description="who acts (history)")]
 
 
 def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def _actor(user: str | None) -> str:
-    # Header values are Latin-1: pages send a Vietnamese name percent-encoded (UTF-8).
-    return f"user:{unquote(user or 'anonymous').strip()[:90]}"
-
 
 @router.post("/batches", status_code=202, summary="Upload a batch of scans")
 def post_batch(request: Request, files: Annotated[list[UploadFile], File()],
+               unit: Annotated[str, Form(max_length=100, description="receiving unit")] = "",
                user: User = None) -> JSONResponse:
     """Store and record every file, queue the batch, answer at once with its id."""
     settings = _settings(request)
     receipt = receive_batch(
-        settings, [IncomingFile(f.filename or "", f.file) for f in files], actor=_actor(user)
+        settings, [IncomingFile(f.filename or "", f.file) for f in files], actor=actor(user),
+        unit=unit,
     )
     body = {
         "id": receipt.batch_id, "status": "received", "queued": receipt.queued,
@@ -157,7 +154,7 @@ def patch_document(request: Request, doc_id: int, changes: FieldChanges,
                    user: User = None) -> dict[str, Any]:
     """Validate and store a clerk's values; each change is recorded in the history."""
     settings = _settings(request)
-    correct_fields(settings, doc_id, changes.fields, _actor(user), changes.paper_arrived_on)
+    correct_fields(settings, doc_id, changes.fields, actor(user), changes.paper_arrived_on)
     with session_scope(settings.database) as session:
         return document_view(session, doc_id)
 
@@ -167,7 +164,7 @@ def post_confirm(request: Request, doc_id: int, body: Confirmation | None = None
                  user: User = None) -> dict[str, Any]:
     """The document is checked: it becomes ready for delivery to the registry."""
     settings = _settings(request)
-    confirm_document(settings, doc_id, _actor(user), bool(body and body.accept_remaining))
+    confirm_document(settings, doc_id, actor(user), bool(body and body.accept_remaining))
     with session_scope(settings.database) as session:
         return document_summary_by_id(session, doc_id)
 
@@ -175,7 +172,7 @@ def post_confirm(request: Request, doc_id: int, body: Confirmation | None = None
 @router.post("/documents/{doc_id}/retry", status_code=202, summary="Retry a failed document")
 def post_retry(request: Request, doc_id: int, user: User = None) -> dict[str, Any]:
     """Queue a failed document again (recorded in its history)."""
-    batch_id = retry_document(_settings(request), doc_id, _actor(user))
+    batch_id = retry_document(_settings(request), doc_id, actor(user))
     return {"id": doc_id, "status": "queued", "batch_id": batch_id}
 
 

@@ -62,7 +62,7 @@ def _clean_name(name: str | None) -> str:
 
 
 def receive_batch(settings: Settings, files: Iterable[IncomingFile], *, source: str = "api",
-                  actor: str = "") -> Receipt:
+                  actor: str = "", unit: str = "") -> Receipt:
     """Store every file, record the batch in one transaction, then queue its job."""
     files = list(files)
     if not files:
@@ -78,14 +78,14 @@ def receive_batch(settings: Settings, files: Iterable[IncomingFile], *, source: 
             raise TooLargeError(f"{_clean_name(item.filename)}: {exc}") from exc
         blobs.append((_clean_name(item.filename), blob))
     with session_scope(settings.database, write=True) as session:
-        receipt = _record(session, blobs, source, actor)
+        receipt = _record(session, blobs, source, actor, " ".join(unit.split())[:100])
     queued = _enqueue(settings, receipt.batch_id)
     return Receipt(receipt.batch_id, receipt.files, queued)
 
 
 def _record(session: Session, blobs: list[tuple[str, StoredBlob]], source: str,
-            actor: str) -> Receipt:
-    batch = Batch(source=source, created_by=actor[:100])
+            actor: str, unit: str) -> Receipt:
+    batch = Batch(source=source, created_by=actor[:100], unit=unit)
     session.add(batch)
     session.flush()
     received: list[ReceivedFile] = []

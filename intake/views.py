@@ -26,7 +26,7 @@ SUMMARY_COLUMNS = [
     Document.possible_duplicate_of, Document.uploaded_at, Document.recognised_at,
     Document.updated_at, Document.pdf_key, Document.secrecy, Document.review_count,
     Document.confirmed_at, Document.delivered_at, Document.acknowledged_at,
-    Document.registry_status, Document.paper_arrived_on, Document.split, Document.refusal,
+    Document.registry_status, Document.paper_arrived_on, Document.split, Document.unit, Document.refusal,
     Document.delivery_seq,
 ]
 
@@ -50,7 +50,7 @@ def document_summary(doc: Any, pages_done: int | None = None) -> dict[str, Any]:
         "uploaded_at": _iso(doc.uploaded_at), "recognised_at": _iso(doc.recognised_at),
         "confirmed_at": _iso(doc.confirmed_at), "delivered_at": _iso(doc.delivered_at),
         "acknowledged_at": _iso(doc.acknowledged_at), "registry_status": doc.registry_status,
-        "paper_arrived_on": _iso(doc.paper_arrived_on), "split": doc.split,
+        "paper_arrived_on": _iso(doc.paper_arrived_on), "unit": doc.unit, "split": doc.split,
         "updated_at": _iso(doc.updated_at), "links": _links(doc),
         "delivery": _delivery(doc),
     }

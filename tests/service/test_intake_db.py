@@ -192,3 +192,19 @@ def test_errors_have_one_shape(settings: Settings) -> None:
             assert r.json()["error"]["message"]
     with session_scope(settings.database) as session:
         assert session.scalar(select(func.count(Batch.id))) == 0
+
+
+def test_receiving_unit_travels_from_upload_to_documents(settings: Settings) -> None:
+    with client(settings) as c:
+        r = c.post("/api/batches", data={"unit": "  Phòng   Tổ chức  "},
+                   files=[("files", ("a.pdf", os.urandom(64), "application/pdf"))],
+                   headers={"X-Intake-User": "Nguy%E1%BB%85n%20Th%E1%BB%8B%20Lan"})
+        assert r.status_code == 202, r.text
+        batch_id = r.json()["id"]
+        with session_scope(settings.database, write=True) as session:
+            (doc_id,) = plan_batch(session, batch_id)
+        doc = c.get(f"/api/documents/{doc_id}").json()
+    assert doc["unit"] == "Phòng Tổ chức"
+    with session_scope(settings.database) as session:
+        batch = session.get_one(Batch, batch_id)
+        assert batch.unit == "Phòng Tổ chức" and batch.created_by == "user:Nguyễn Thị Lan"

@@ -10,6 +10,8 @@
   const chosenText = document.getElementById("chosen");
   const send = document.getElementById("send");
   const batches = document.getElementById("batches");
+  const unitInput = document.getElementById("unit");
+  if (unitInput && !unitInput.value) unitInput.value = localStorage.getItem("intake-unit") || "";
   let chosen = [];
 
   function choose(files) {
@@ -64,6 +66,10 @@
 
     const body = new FormData();
     for (const f of files) body.append("files", f, f.name);
+    if (unitInput && unitInput.value.trim()) {
+      body.append("unit", unitInput.value.trim());
+      localStorage.setItem("intake-unit", unitInput.value.trim());
+    }
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/batches");
     for (const [k, v] of Object.entries(Intake.headers())) xhr.setRequestHeader(k, v);
