@@ -45,7 +45,7 @@ TIMES = ("to_delivery", "to_acknowledgement")
 class ReportError(RequestError):
     """A report request that cannot be answered as asked (messages are shown to managers)."""
 
-    code = "bad_request"
+    code = "invalid_report"
     http_status = 422
 
 

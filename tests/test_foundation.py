@@ -20,7 +20,19 @@ def test_every_setting_is_in_the_readme() -> None:
     assert missing == []
 
 
+def _import_everything() -> None:
+    """Every module of the project, so every error class is defined."""
+    import importlib
+    import pkgutil
+
+    for package in ("models", "intake", "worker"):
+        root = importlib.import_module(package)
+        for info in pkgutil.walk_packages(root.__path__, f"{package}."):
+            importlib.import_module(info.name)
+
+
 def test_error_codes_are_unique_and_shaped() -> None:
+    _import_everything()
     seen: dict[str, type] = {}
     for cls in errors.error_classes():
         assert cls.code not in seen, f"{cls.__name__} reuses {cls.code}"
@@ -29,6 +41,13 @@ def test_error_codes_are_unique_and_shaped() -> None:
     assert type(errors.from_dict({"code": "encrypted_pdf", "message": "x"})) is errors.EncryptedPdfError
     shape = errors.EncryptedPdfError("locked", page=1).to_dict()
     assert shape == {"code": "encrypted_pdf", "message": "locked", "details": {"page": 1}}
+
+
+def test_every_error_code_has_a_vietnamese_message_on_the_pages() -> None:
+    _import_everything()
+    script = (ROOT / "intake" / "web" / "static" / "common.js").read_text(encoding="utf-8")
+    missing = [c.code for c in errors.error_classes() if f"\n    {c.code}: " not in script]
+    assert missing == []
 
 
 def test_api_does_not_import_the_processing_stack() -> None:

@@ -262,7 +262,7 @@ def test_api_csv_xlsx(settings: Settings) -> None:
         assert backlog["Chờ kiểm tra"] == 2 and backlog["Lỗi"] == 1 and backlog["Tổng"] == 6
 
         bad = c.get("/api/reports", params={"from": "2025-03-10", "to": "2025-03-01"})
-        assert bad.status_code == 422 and bad.json()["error"]["code"] == "bad_request"
+        assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_report"
         assert c.get("/api/reports", params={"by": "year"}).status_code == 422
 
 

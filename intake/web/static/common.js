@@ -17,6 +17,7 @@ const Intake = (() => {
     output: "Không ghi được kết quả trên máy chủ: hãy báo quản trị hệ thống.",
     bad_request: "Yêu cầu không hợp lệ.",
     invalid_field: "Giá trị không hợp lệ.",
+    invalid_report: "Yêu cầu báo cáo không hợp lệ: hãy kiểm tra khoảng thời gian và bộ lọc.",
     not_found: "Không tìm thấy văn bản hoặc lô tải lên này.",
     conflict: "Thao tác không thực hiện được ở trạng thái hiện tại của văn bản.",
     method_not_allowed: "Chức năng này chưa có trên máy chủ.",
