@@ -90,7 +90,7 @@ def service(settings: Settings, env_extra: dict[str, str]) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{base}/", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
