@@ -31,7 +31,13 @@ def _work(settings: Settings, index: int) -> None:
     dispose_engines()  # connections must not be shared with the parent across fork
     # OCR is batch work: below the API and the watcher in the scheduler, so people get answers
     # while pages are recognised (work horses, page processes and Tesseract inherit it).
+    # SCHED_IDLE runs it only on CPU time nothing else wants; nice is the fallback where the
+    # policy cannot be set.
     os.nice(WORKER_NICE)
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        log.info("SCHED_IDLE not available; workers run at nice %d", WORKER_NICE)
     name = f"intake-{socket.gethostname()}-{os.getpid()}-{index}"  # unique across machines
     worker = Worker([settings.queue_name], connection=connect(settings.redis_url), name=name)
     worker.work(with_scheduler=False, logging_level="WARNING")
