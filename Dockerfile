@@ -22,4 +22,4 @@ VOLUME /data
 EXPOSE 8000
 # API:    docker run IMAGE
 # Worker: docker run IMAGE python -m worker.supervisor   (docker-compose.yml runs both)
-CMD ["uvicorn", "intake.api:app", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["python", "-m", "intake.http_server", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

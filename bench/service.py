@@ -79,10 +79,8 @@ def service(settings: Settings, env_extra: dict[str, str]) -> Iterator[str]:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}, **env_extra,
            "PYTHONPATH": str(ROOT)}
     procs = [
-        subprocess.Popen([sys.executable, "-m", "uvicorn", "intake.api:app", "--port", str(port),
-                          "--workers", str(settings.api_workers), "--no-access-log",
-                          "--timeout-worker-healthcheck", "60", "--log-level", "warning"],
-                         cwd=ROOT, env=env),
+        subprocess.Popen([sys.executable, "-m", "intake.http_server", "--port", str(port),
+                          "--workers", str(settings.api_workers)], cwd=ROOT, env=env),
         subprocess.Popen([sys.executable, "-m", "worker.supervisor"], cwd=ROOT, env=env,
                          stderr=subprocess.DEVNULL),
     ]

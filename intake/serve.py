@@ -57,10 +57,8 @@ def ensure_redis(url: str) -> None:
 def _commands(settings: Settings, host: str, port: int) -> dict[str, list[str]]:
     py = sys.executable
     commands = {
-        "api": [py, "-m", "uvicorn", "intake.api:app", "--host", host, "--port", str(port),
-                "--workers", str(settings.api_workers), "--no-access-log",
-                # A busy worker answers its health check late; restarting it would drop requests.
-                "--timeout-worker-healthcheck", "60"],
+        "api": [py, "-m", "intake.http_server", "--host", host, "--port", str(port),
+                "--workers", str(settings.api_workers)],
         "workers": [py, "-m", "worker.supervisor"],
     }
     if settings.watch_dir is not None:
