@@ -30,6 +30,7 @@ import httpx
 import psutil
 from sqlalchemy import create_engine, text
 
+from bench.measure import machine_description
 from bench.service_corpus import QUERIES, seed_corpus
 from models.database import dispose_engines, normalise_url
 from models.settings import Settings
@@ -285,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{commit}.json").write_text(json.dumps(results, indent=1) + "\n")
     sys.stdout.write(table(results) + "\n")
+    sys.stdout.write(f"machine: {machine_description()}\n")
     return 0
 
 

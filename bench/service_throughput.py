@@ -18,6 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
+from bench.measure import machine_description
 from bench.service import REDIS_URL, ROOT, scan_pdf, service, upload, wait_done
 from models.database import dispose_engines
 from models.settings import Settings
@@ -69,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
               "service_s": round(svc, 1), "cli_pages_per_s": round(pages / cli, 3),
               "service_pages_per_s": round(pages / svc, 3), "ratio": round(cli / svc, 3)}
     sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.write(f"machine: {machine_description()}\n")
     sys.stdout.write(
         f"| {pages}-page batch ({count} documents) | intake process {result['cli_s']} s "
         f"({result['cli_pages_per_s']} pages/s) | service {result['service_s']} s "
