@@ -60,6 +60,8 @@ class BatchDocument(DocumentResult):
     """One document cut from a batch: its pages in the input and how sure its first page is."""
 
     page_indices: list[int] = Field(default_factory=list)  # 0-based pages of the input, in order
+    # Per page, a preview JPEG made by the page stage (PipelineOptions.preview_dpi), or None.
+    page_images: list[str | None] = Field(default_factory=list)
     boundary: str = "start"  # start (first page of the file) | separator | auto
     confidence: float = 1.0  # that its first page starts a document
     needs_review: bool = False

@@ -17,7 +17,7 @@ from models.database import session_scope
 from models.documents import learned_gazetteer
 from models.errors import ConflictError, IntakeError, from_dict
 from models.queue import announce, connect, enqueue_document
-from models.result import DocumentResult
+from models.result import BatchDocument, DocumentResult
 from models.settings import Settings, get_settings
 from models.storage import Store, derived_key, open_store, original_key
 from worker.options import PipelineOptions
@@ -98,7 +98,8 @@ def _run(owned: Claim, settings: Settings, conn: Redis) -> str:
         with session_scope(url) as session:
             learned = learned_gazetteer(session)
         options = PipelineOptions.from_settings(settings)
-        options = PipelineOptions(**{**options.__dict__, "work_dir": work, "learned": learned})
+        options = PipelineOptions(**{**options.__dict__, "work_dir": work, "learned": learned,
+                                     "preview_dpi": PAGE_IMAGE_DPI})
         with Pipeline(options) as pipeline:
             with session_scope(url, write=True) as session:
                 start_pages(session, owned.document_id, pipeline.count_pages(source))
@@ -160,10 +161,16 @@ def _publish(store: Store, prefix: tuple[str | int, ...], result: DocumentResult
     pdf = Path(result.pdf or "")
     pdf_key = store.put_file(derived_key(*prefix, "document.pdf"), pdf)
     images: dict[int, str] = {}
+    made = result.page_images if isinstance(result, BatchDocument) else []
     for number in range(result.pages):
-        image = poppler.render_page(pdf, number + 1, PAGE_IMAGE_DPI, timeout=settings.tool_timeout)
-        path = pdf.with_name(f"{pdf.stem}-page-{number}.jpg")
-        image.convert("RGB").save(path, "JPEG", quality=75)
+        ready = made[number] if number < len(made) else None
+        if ready:
+            path = Path(ready)  # made by the page stage from the cleaned page
+        else:  # a born-digital page kept as it was: render it
+            image = poppler.render_page(pdf, number + 1, PAGE_IMAGE_DPI,
+                                        timeout=settings.tool_timeout)
+            path = pdf.with_name(f"{pdf.stem}-page-{number}.jpg")
+            image.convert("RGB").save(path, "JPEG", quality=75)
         images[number] = store.put_file(derived_key(*prefix, f"page-{number}.jpg"), path)
     return Published(pdf_key, images)
 

@@ -24,6 +24,9 @@ class PipelineOptions:
     page_failure_policy: str = "fail"
     detect_orientation: bool = True
     work_dir: Path | None = None
+    # A JPEG of each recognised page at this resolution beside its PDF part (0: none): the
+    # service's review images, made from the cleaned page instead of rendering the PDF again.
+    preview_dpi: int = 0
     # Gazetteer entries learned from clerks' corrections, (kind, value); read from the database.
     learned: tuple[tuple[str, str], ...] = ()
 

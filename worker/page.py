@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from models.errors import IntakeError
+from models.errors import IntakeError, OutputError
 from models.result import PageResult, Word
 from models.text import normalize_text
 from worker.cleanup import CleanedPage, CleanOptions, clean_page
@@ -50,6 +50,7 @@ class PageOutput:
 
     result: PageResult
     part: PagePart | None
+    preview: Path | None = None  # a small JPEG of the page as in the PDF (options.preview_dpi)
 
 
 def run_page(task: PageTask) -> PageOutput:
@@ -185,7 +186,21 @@ def _recognise_page(task: PageTask) -> PageOutput:
         ComposeOptions(background_dpi=opts.background_dpi, jpeg_quality=opts.jpeg_quality),
     )
     rec.result.timings["compose"] = round(time.perf_counter() - t0, 3)
-    return PageOutput(rec.result, out)
+    preview = None
+    if opts.preview_dpi:
+        preview = task.work_dir / f"page-{task.source.index:04d}.preview.jpg"
+        _write_preview(cleaned.archive_image, rec.result.dpi, opts.preview_dpi, preview)
+    return PageOutput(rec.result, out, preview)
+
+
+def _write_preview(archive: np.ndarray, dpi: int, preview_dpi: int, out: Path) -> None:
+    """The cleaned colour page, as the PDF shows it, scaled down for a review screen."""
+    scale = min(1.0, preview_dpi / max(1, dpi))
+    h, w = archive.shape[:2]
+    small = cv2.resize(archive, (max(1, round(w * scale)), max(1, round(h * scale))),
+                       interpolation=cv2.INTER_AREA)
+    if not cv2.imwrite(str(out), small, [cv2.IMWRITE_JPEG_QUALITY, 75]):
+        raise OutputError(f"could not write the page preview {out.name}")
 
 
 def layer_page_result(index: int, layer: LayerPage, dpi: int) -> PageResult:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import random
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from bench.split_data import write_pdf
@@ -69,7 +71,13 @@ def test_stack_is_cut_once_after_a_kill(settings: Settings, start_worker: Any,
     with client(settings) as api:
         for doc in docs:
             assert api.get(f"/api/documents/{doc['id']}/pdf").content.startswith(b"%PDF")
-            assert api.get(doc["pages"][0]["image"]).content[:2] == b"\xff\xd8"
+            page0 = doc["pages"][0]
+            image = Image.open(io.BytesIO(api.get(page0["image"]).content))
+            assert image.format == "JPEG"
+            # 100 dpi, the page's shape: the review screen scales word boxes by 100 / dpi.
+            want = (round(page0["width"] * 100 / page0["dpi"]),
+                    round(page0["height"] * 100 / page0["dpi"]))
+            assert abs(image.size[0] - want[0]) <= 2 and abs(image.size[1] - want[1]) <= 2
     with session_scope(settings.database) as session:
         assert session.scalar(select(func.count(Document.id))) == 2
         pages = session.execute(select(Page.document_id, Page.upload_id, Page.source_page)

@@ -59,6 +59,21 @@ def finish_batch(item: _Pending, out_dir: Path, options: PipelineOptions,
     return result
 
 
+def _keep_previews(planned: PlannedDocument, outputs: list[PageOutput], out: Path) -> list[str | None]:
+    """Move the page stage's previews beside the document's PDF (the page work folder goes)."""
+    kept: list[str | None] = []
+    for k, i in enumerate(planned.pages):
+        preview = outputs[i].preview
+        if preview is None or not preview.exists():
+            kept.append(None)
+            continue
+        target = out.with_name(f"{out.stem}-page-{k}.jpg")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(preview, target)
+        kept.append(str(target))
+    return kept
+
+
 def _document(planned: PlannedDocument, outputs: list[PageOutput], out: Path, options: PipelineOptions,
               title: str) -> BatchDocument:
     """Extraction and PDF/A of one planned document; page results renumbered within it."""
@@ -66,6 +81,7 @@ def _document(planned: PlannedDocument, outputs: list[PageOutput], out: Path, op
                                for k, i in enumerate(planned.pages)]
     doc = BatchDocument(
         source=str(out), pages=len(pages), page_indices=list(planned.pages), page_results=pages,
+        page_images=_keep_previews(planned, outputs, out),
         boundary=planned.boundary, confidence=planned.confidence,
         needs_review=planned.needs_review, review_reasons=list(planned.reasons),
     )
