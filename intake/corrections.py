@@ -265,7 +265,7 @@ def _rebuild(session: Session, store: Store, work: _Work,
 
     Texts and first pages are read before any row moves; rows are renumbered in two steps so
     (document, index) stays unique at every flush."""
-    from worker.pdfa import DocumentInfo, assemble_pdfa
+    from worker.pdfa import DocumentInfo, PagePart, assemble_pdfa
 
     token = uuid.uuid4().hex[:10]
     texts = {id(r): t for _, refs in layout for r, t in zip(refs, _page_texts(session, refs),
@@ -288,7 +288,7 @@ def _rebuild(session: Session, store: Store, work: _Work,
         if not refs:
             _empty(doc)
             continue
-        parts: list[Path] = []
+        parts: list[PagePart] = []
         for n, ref in enumerate(refs):
             part = work.dir / f"{doc.id}-{token}-{n}.pdf"
             with pikepdf.open(ref.pdf) as src, pikepdf.new() as one:

@@ -145,11 +145,12 @@ def _set(meta: dict[str, Any], fields: dict[str, Any], name: str, value: Any,
     meta[name] = value
     fields[name] = _confident(fields.get(name), value, actor)
     if name == "number":
-        code_number, _, code_notation = (value or "").partition("/")
-        for key, part in (("code_number", code_number or None),
-                          ("code_notation", code_notation or None)):
-            meta[key] = part
-            fields[key] = _confident(fields.get(key), part, actor)
+        digits, _, notation = str(value or "").partition("/")
+        pieces: dict[str, str | None] = {"code_number": digits or None,
+                                         "code_notation": notation or None}
+        for key, piece in pieces.items():
+            meta[key] = piece
+            fields[key] = _confident(fields.get(key), piece, actor)
     return old
 
 

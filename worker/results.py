@@ -34,9 +34,9 @@ def _store_pages(doc: Document, result: DocumentResult, image_keys: dict[int, st
                  upload_id: int, source_pages: list[int]) -> None:
     """One row per page, updated in place so a rerun leaves no duplicates."""
     existing = {p.index: p for p in doc.pages}
-    for index, page in existing.items():
+    for index, old in existing.items():
         if index >= len(result.page_results):
-            doc.pages.remove(page)
+            doc.pages.remove(old)
     for pr, source_page in zip(result.page_results, source_pages, strict=True):
         page = existing.get(pr.index)
         if page is None:
