@@ -510,3 +510,16 @@ def test_text_layer_line_holding_two_printed_rows_is_split() -> None:
     texts = [s.text for s in segments(PageResult(index=0, source="text_layer", width=2480,
                                                  height=3508, words=words), 0)]
     assert texts == ["Độc lập", "Hà Nội, ngày"]
+
+
+def test_summary_year_names_and_a_lost_initial_consonant() -> None:
+    from worker.extract.phrases import fix_phrase_accents
+
+    assert fix_phrase_accents("đón Tết Canh Ty và năm Binh Ngọ")[0] == "đón Tết Canh Tý và năm Bính Ngọ"
+    # A year name only after `năm`, `Tết`, `Xuân` or `nguyên đán`: a place keeps its spelling.
+    assert fix_phrase_accents("xã Tân Hội, huyện Đông")[0] == "xã Tân Hội, huyện Đông"
+    assert fix_phrase_accents("nâng cao năng lực quản ý về đôi tên đơn vị")[0] == \
+        "nâng cao năng lực quản lý về đổi tên đơn vị"
+    # A real pair whose second word starts with a vowel is left alone.
+    assert fix_phrase_accents("phối hợp với công an tỉnh về nhà ở")[0] == \
+        "phối hợp với công an tỉnh về nhà ở"

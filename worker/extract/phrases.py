@@ -57,8 +57,26 @@ PHRASES = (
     "đất đai", "khoáng sản", "tài nguyên", "ô nhiễm", "rác thải", "chất thải", "nước sạch",
     "doanh nghiệp", "hợp tác", "hội nghị", "hội thảo", "tập huấn", "đào tạo", "nâng cao",
     "năng lực", "hiệu quả", "cắt giảm", "đơn giản", "rà soát", "sửa đổi", "trật tự", "lễ tang", "quân nhân",
+    "đổi tên", "đặt tên",
 )
+# Year names of the sexagenary cycle (`Tết nguyên đán Ất Tỵ`): a stem pairs only with branches
+# of its own parity, so `Ất Ty` can only be `Ất Tỵ` (`Tý` goes with the odd-numbered stems).
+# Only right after `năm`, `Tết`, `Xuân` or `nguyên đán`: place names share some spellings
+# (`Tân Hội`, not the year `Tân Hợi`).
+_STEMS = ("giáp", "ất", "bính", "đinh", "mậu", "kỷ", "canh", "tân", "nhâm", "quý")
+_BRANCHES = ("tý", "sửu", "dần", "mão", "thìn", "tỵ", "ngọ", "mùi", "thân", "dậu", "tuất", "hợi")
+YEAR_NAMES = tuple(f"{s} {b}" for i, s in enumerate(_STEMS) for j, b in enumerate(_BRANCHES)
+                   if i % 2 == j % 2)
 _BY_FOLD = {fold(p): p for p in PHRASES}
+_YEAR_BY_FOLD = {fold(p): p for p in YEAR_NAMES}
+_YEAR_BEFORE = {"NAM", "TET", "XUAN", "DAN"}
+# Phrases by their exact first word, for a second word whose first consonant OCR lost
+# (`quản ý` for `quản lý`).
+_BY_FIRST: dict[str, list[str]] = {}
+for _p in PHRASES:
+    if "," not in _p:
+        _BY_FIRST.setdefault(_p.split(" ")[0], []).append(_p.split(" ")[1])
+_INITIALS = "bcdđghklmnprstvx"
 _WORD = re.compile(r"[^\W\d_]+(?:,)?")
 
 
@@ -71,6 +89,16 @@ def _case_like(model: str, word: str) -> str:
     return word
 
 
+def _lost_initial(a: str, b: str) -> str | None:
+    """The phrase `a b` spells when `b` lost its initial consonant (`quản ý` -> `quản lý`): `a`
+    must be the phrase's first word exactly, and only one phrase and one letter may fit."""
+    if not b or fold(b[0]) not in "AEIOUY":
+        return None
+    seconds = _BY_FIRST.get(a.lower(), [])
+    fits = [f"{a.lower()} {w}" for w in seconds for c in _INITIALS if fold(c + b) == fold(w)]
+    return fits[0] if len(fits) == 1 else None
+
+
 def fix_phrase_accents(text: str) -> tuple[str, int]:
     """Text with known phrases' accents restored, and how many words were changed."""
     tokens = text.split(" ")
@@ -80,7 +108,9 @@ def fix_phrase_accents(text: str) -> tuple[str, int]:
         a, b = tokens[i], tokens[i + 1]
         core_a, core_b = a.rstrip(",;.:"), b.rstrip(",;.:")
         key = fold(f"{core_a} {core_b}" if not a.endswith(",") else f"{core_a}, {core_b}")
-        phrase = _BY_FOLD.get(key)
+        phrase = _BY_FOLD.get(key) or _lost_initial(core_a, core_b)
+        if phrase is None and i > 0 and fold(tokens[i - 1].rstrip(",;.:")) in _YEAR_BEFORE:
+            phrase = _YEAR_BY_FOLD.get(key)
         if phrase is None or not core_a.isalpha() or not core_b.isalpha():
             i += 1
             continue
