@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from models.database import session_scope
-from models.db import Document, DocumentStatus, Event
+from models.db import Document, DocumentStatus
+from models.documents import add_event
 from models.errors import ConflictError, NotFoundError
 from models.queue import announce, connect, enqueue_document
 from models.settings import Settings
@@ -23,12 +24,10 @@ def retry_document(settings: Settings, doc_id: int, actor: str) -> int:
             raise NotFoundError(f"document {doc_id} not found")
         if doc.status not in RETRYABLE:
             raise ConflictError(f"document {doc_id} is {doc.status}; only a failed one is retried")
-        session.add(Event(actor=actor, action="retry", batch_id=doc.batch_id, document_id=doc.id,
-                          old=doc.status, new=str(DocumentStatus.QUEUED),
-                          detail=str((doc.error or {}).get("message", "")), by_person=True))
-        session.add(Event(actor=actor, action="status", batch_id=doc.batch_id,
-                          document_id=doc.id, old=doc.status, new=str(DocumentStatus.QUEUED),
-                          detail="retried by a person", by_person=True))
+        add_event(session, doc, "retry", doc.status, str(DocumentStatus.QUEUED),
+                  str((doc.error or {}).get("message", "")), actor=actor)
+        add_event(session, doc, "status", doc.status, str(DocumentStatus.QUEUED),
+                  "retried by a person", actor=actor)
         doc.status = DocumentStatus.QUEUED
         doc.attempts = 0
         doc.retry_at = None

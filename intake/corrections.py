@@ -24,8 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.database import session_scope
-from models.db import Document, DocumentStatus, Event, Page
-from models.documents import apply_metadata, learned_gazetteer, lock_for_review
+from models.db import Document, DocumentStatus, Page
+from models.documents import add_event, apply_metadata, learned_gazetteer, lock_for_review
 from models.errors import ConflictError, RequestError
 from models.result import PageResult, Word
 from models.settings import Settings
@@ -85,12 +85,6 @@ def _refs(doc: Document, work: _Work) -> list[PageRef]:
     return [PageRef(p, pdf, n + 1) for n, p in enumerate(doc.pages)]
 
 
-def _event(session: Session, doc: Document, actor: str, action: str, old: Any, new: Any,
-           detail: str) -> None:
-    session.add(Event(actor=actor, action=action, batch_id=doc.batch_id, document_id=doc.id,
-                      old=old, new=new, detail=detail, by_person=True))
-
-
 def _run(settings: Settings, change: Any) -> Any:
     """Run a correction with a session, a store and a work folder; commit or leave no trace."""
     store = open_store(settings)
@@ -112,10 +106,10 @@ def split_document(settings: Settings, doc_id: int, at: int, actor: str) -> int:
         first = refs[at].row
         new = _document_for(session, doc, first)
         _rebuild(session, store, work, [(doc, refs[:at]), (new, refs[at:])])
-        _event(session, doc, actor, "split", len(refs), at,
-               f"split before page {at + 1}: pages {at + 1}-{len(refs)} became document {new.id}")
-        _event(session, new, actor, "split", None, doc.id,
-               f"cut from document {doc.id} (its pages {at + 1}-{len(refs)})")
+        add_event(session, doc, "split", len(refs), at, f"split before page {at + 1}: pages "
+                  f"{at + 1}-{len(refs)} became document {new.id}", actor=actor)
+        add_event(session, new, "split", None, doc.id,
+                  f"cut from document {doc.id} (its pages {at + 1}-{len(refs)})", actor=actor)
         return new.id
     return int(_run(settings, change))
 
@@ -150,10 +144,10 @@ def merge_documents(settings: Settings, doc_id: int, other_id: int, actor: str) 
         refs = _refs(doc, work) + _refs(other, work)
         moved = len(other.pages)
         _rebuild(session, store, work, [(doc, refs), (other, [])])
-        _event(session, doc, actor, "merge", None, other.id,
-               f"pages of document {other.id} appended ({moved} page(s))")
-        _event(session, other, actor, "status", DocumentStatus.READY_FOR_REVIEW,
-               str(DocumentStatus.DELETED), f"merged into document {doc.id}")
+        add_event(session, doc, "merge", None, other.id,
+                  f"pages of document {other.id} appended ({moved} page(s))", actor=actor)
+        add_event(session, other, "status", DocumentStatus.READY_FOR_REVIEW,
+                  str(DocumentStatus.DELETED), f"merged into document {doc.id}", actor=actor)
     _run(settings, change)
 
 
@@ -170,7 +164,7 @@ def move_page(settings: Settings, doc_id: int, index: int, actor: str, to: int,
                 raise RequestError(f"position {to} is outside the document (0-{len(refs)})")
             refs.insert(to, ref)
             _rebuild(session, store, work, [(doc, refs)])
-            _event(session, doc, actor, "move", index, to, f"page {index + 1} moved to {to + 1}")
+            add_event(session, doc, "move", index, to, f"page {index + 1} moved to {to + 1}", actor=actor)
             return
         target = _editable(session, target_id)
         target_refs = _refs(target, work)
@@ -182,10 +176,10 @@ def move_page(settings: Settings, doc_id: int, index: int, actor: str, to: int,
         target_refs.insert(to, ref)
         _rebuild(session, store, work, [(doc, refs), (target, target_refs)])
         detail = f"page {index + 1} (source page {(page.source_page or 0) + 1})"
-        _event(session, doc, actor, "move", index, target_id, f"{detail} moved to document "
-               f"{target_id}")
-        _event(session, target, actor, "move", doc_id, to, f"{detail} of document {doc_id} "
-               f"inserted at {to + 1}")
+        add_event(session, doc, "move", index, target_id, f"{detail} moved to document "
+                  f"{target_id}", actor=actor)
+        add_event(session, target, "move", doc_id, to, f"{detail} of document {doc_id} "
+                  f"inserted at {to + 1}", actor=actor)
     _run(settings, change)
 
 
@@ -200,8 +194,8 @@ def rotate_page(settings: Settings, doc_id: int, index: int, degrees: int, actor
         refs = _refs(doc, work)
         refs[index].turn = degrees % 360
         _rebuild(session, store, work, [(doc, refs)])
-        _event(session, doc, actor, "rotate", index, degrees % 360,
-               f"page {index + 1} turned {degrees % 360}° clockwise")
+        add_event(session, doc, "rotate", index, degrees % 360,
+                  f"page {index + 1} turned {degrees % 360}° clockwise", actor=actor)
     _run(settings, change)
 
 
@@ -216,8 +210,8 @@ def delete_page(settings: Settings, doc_id: int, index: int, actor: str) -> None
         del refs[index]
         source = page.source_page
         _rebuild(session, store, work, [(doc, refs)], removed=(page,))
-        _event(session, doc, actor, "delete_page", index, None,
-               f"page {index + 1} deleted (source page {(source or 0) + 1})")
+        add_event(session, doc, "delete_page", index, None,
+                  f"page {index + 1} deleted (source page {(source or 0) + 1})", actor=actor)
     _run(settings, change)
 
 

@@ -25,6 +25,7 @@ from models.db import (
     Subscription,
     utcnow,
 )
+from models.documents import add_event
 from models.errors import ConflictError, InvalidFieldError, NotFoundError
 from models.registry import (
     ACKNOWLEDGING,
@@ -93,9 +94,8 @@ def report_status(settings: Settings, doc_id: int, code: str, reason: str | None
             raise ConflictError(f"document {doc_id} is {doc.status}, not delivered to the registry")
         check_transition(doc.registry_status, code, reason)
         detail = f"{code} {STATUS_CODES[code]}" + (f": {reason.strip()}" if reason else "")
-        session.add(Event(actor=actor, action="registry", batch_id=doc.batch_id,
-                          document_id=doc.id, field="registry_status", old=doc.registry_status,
-                          new=code, detail=detail[:2000]))
+        add_event(session, doc, "registry", doc.registry_status, code, detail[:2000], actor=actor,
+                  field="registry_status")
         doc.registry_status = code
         record_delivered(session, doc, actor, f"registry reported {code}")
         if code in ACKNOWLEDGING and doc.acknowledged_at is None:
@@ -107,9 +107,8 @@ def report_status(settings: Settings, doc_id: int, code: str, reason: str | None
 
 def _send_back(session: Session, doc: Document, actor: str, reason: str) -> None:
     """A refused document leaves the feed and returns to the clerk's review queue."""
-    session.add(Event(actor=actor, action="status", batch_id=doc.batch_id, document_id=doc.id,
-                      old=doc.status, new=str(DocumentStatus.READY_FOR_REVIEW),
-                      detail=f"refused by the registry: {reason}"[:2000]))
+    add_event(session, doc, "status", doc.status, str(DocumentStatus.READY_FOR_REVIEW),
+              f"refused by the registry: {reason}"[:2000], actor=actor)
     doc.status = DocumentStatus.READY_FOR_REVIEW
     doc.refusal = reason[:500]
     doc.delivery_seq = None

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.database import session_scope
-from models.db import Document, DocumentStatus, Event, GazetteerEntry, utcnow
-from models.documents import apply_metadata, lock_for_review
+from models.db import Document, DocumentStatus, GazetteerEntry, utcnow
+from models.documents import add_event, apply_metadata, lock_for_review
 from models.errors import ConflictError, InvalidFieldError
 from models.registry import mark_ready
 from models.settings import Settings
@@ -165,13 +165,13 @@ def correct_fields(settings: Settings, doc_id: int, changes: dict[str, Any], act
         for name, value in items:
             old = _set(meta, fields, name, value, actor)
             action = "accept" if old == value else "field"
-            _event(session, doc, actor, action, name, old, value)
+            add_event(session, doc, action, old, value, actor=actor, field=name)
             kind = LEARNED.get(name)
             if kind and value and old != value:
                 _learn(session, kind, str(value), actor)
         if arrived is not None:
-            _event(session, doc, actor, "field", "paper_arrived_on",
-                   doc.paper_arrived_on.isoformat() if doc.paper_arrived_on else None, arrived)
+            before = doc.paper_arrived_on.isoformat() if doc.paper_arrived_on else None
+            add_event(session, doc, "field", before, arrived, actor=actor, field="paper_arrived_on")
             doc.paper_arrived_on = dt.date.fromisoformat(arrived)
         apply_metadata(session, doc, meta, fields)
 
@@ -189,10 +189,11 @@ def confirm_document(settings: Settings, doc_id: int, actor: str,
             fields = {k: (_confident(f, f.get("value"), actor) if k in pending else f)
                       for k, f in doc.fields.items()}
             for name in pending:
-                _event(session, doc, actor, "accept", name, None, fields[name].get("value"))
+                add_event(session, doc, "accept", None, fields[name].get("value"), actor=actor,
+                          field=name)
             apply_metadata(session, doc, dict(doc.meta), fields)
-        _event(session, doc, actor, "status", None, doc.status, str(DocumentStatus.CONFIRMED),
-               "confirmed")
+        add_event(session, doc, "status", doc.status, str(DocumentStatus.CONFIRMED), "confirmed",
+                  actor=actor)
         doc.status = DocumentStatus.CONFIRMED
         doc.confirmed_at = utcnow()
         mark_ready(session, doc, actor)  # last: it locks the feed counter until commit
@@ -200,12 +201,6 @@ def confirm_document(settings: Settings, doc_id: int, actor: str,
 
 def _editable(session: Session, doc_id: int) -> Document:
     return lock_for_review(session, doc_id, "corrected or confirmed")
-
-
-def _event(session: Session, doc: Document, actor: str, action: str, field: str | None,
-           old: Any, new: Any, detail: str = "") -> None:
-    session.add(Event(actor=actor, action=action, batch_id=doc.batch_id, document_id=doc.id,
-                      field=field, old=old, new=new, detail=detail, by_person=True))
 
 
 def _learn(session: Session, kind: str, value: str, actor: str) -> None:

@@ -32,6 +32,16 @@ _LIMITS = {"number": 11, "notation": 30, "organ": 200, "doc_type": 100, "urgency
 SYSTEM = "system:worker"
 
 
+def add_event(session: Session, doc: Document, action: str, old: Any, new: Any, detail: str = "",
+              *, actor: str = SYSTEM, field: str | None = None) -> None:
+    """Append one history event for a document (the only writer of document events).
+
+    `actor`: `system:*`, `registry:*` or `user:<name>`; only the last counts as a person's change."""
+    session.add(Event(actor=actor, action=action, batch_id=doc.batch_id, document_id=doc.id,
+                      field=field, old=old, new=new, detail=detail,
+                      by_person=actor.startswith("user:")))
+
+
 def meta_value(meta: dict[str, Any], name: str) -> Any:
     """A metadata value by its column name (see _KEYS), None when absent or empty."""
     for key in _KEYS[name]:
@@ -109,9 +119,8 @@ def _flag_duplicate(session: Session, doc: Document) -> None:
         .limit(1)
     )
     if other is not None and other != doc.possible_duplicate_of:
-        session.add(Event(actor=SYSTEM, action="duplicate", batch_id=doc.batch_id,
-                          document_id=doc.id, old=None, new=other,
-                          detail=f"same number, symbol and agency as document {other}"))
+        add_event(session, doc, "duplicate", None, other,
+                  f"same number, symbol and agency as document {other}")
     doc.possible_duplicate_of = other
 
 

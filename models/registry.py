@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from models.db import DeliveryCounter, Document, DocumentStatus, Event
+from models.db import DeliveryCounter, Document, DocumentStatus
+from models.documents import add_event
 from models.errors import RequestError
 
 # Status codes the registry reports back (DOMAIN §7), with their Vietnamese names.
@@ -65,9 +66,8 @@ def decode_cursor(cursor: str | None) -> int:
 def mark_ready(session: Session, doc: Document, actor: str) -> bool:
     """Put a just-confirmed document in the registry feed; False (and an event) when restricted."""
     if is_restricted(doc):
-        session.add(Event(actor=actor, action="restricted", batch_id=doc.batch_id,
-                          document_id=doc.id, new=doc.secrecy,
-                          detail="secrecy mark: not delivered electronically (restricted queue)"))
+        add_event(session, doc, "restricted", None, doc.secrecy,
+                  "secrecy mark: not delivered electronically (restricted queue)", actor=actor)
         doc.delivery_seq = None
         return False
     counter = session.get(DeliveryCounter, 1, with_for_update=True)
@@ -78,8 +78,8 @@ def mark_ready(session: Session, doc: Document, actor: str) -> bool:
     doc.delivery_seq = counter.value
     doc.registry_status = None
     doc.refusal = None
-    session.add(Event(actor=actor, action="delivery", batch_id=doc.batch_id, document_id=doc.id,
-                      new=counter.value, detail="ready for delivery to the registry"))
+    add_event(session, doc, "delivery", None, counter.value, "ready for delivery to the registry",
+              actor=actor)
     return True
 
 
@@ -181,8 +181,8 @@ def record_delivered(session: Session, doc: Document, actor: str, how: str) -> N
     if doc.delivered_at is None:
         doc.delivered_at = utcnow()
     if doc.status == DocumentStatus.CONFIRMED:
-        session.add(Event(actor=actor, action="status", batch_id=doc.batch_id, document_id=doc.id,
-                          old=doc.status, new=str(DocumentStatus.DELIVERED), detail=how))
+        add_event(session, doc, "status", doc.status, str(DocumentStatus.DELIVERED), how,
+                  actor=actor)
         doc.status = DocumentStatus.DELIVERED
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from models.db import Document, DocumentStatus, Event, utcnow
+from models.documents import add_event
 from models.registry import is_restricted, mark_ready
 
 ACTOR = "system:auto-confirm"
@@ -39,9 +40,8 @@ def auto_confirm(session: Session) -> list[int]:
     for doc in candidates:
         if not _eligible(doc):
             continue
-        session.add(Event(actor=ACTOR, action="status", batch_id=doc.batch_id,
-                          document_id=doc.id, old=doc.status, new=str(DocumentStatus.CONFIRMED),
-                          detail="auto-confirmed: every field confident (INTAKE_AUTO_CONFIRM)"))
+        add_event(session, doc, "status", doc.status, str(DocumentStatus.CONFIRMED),
+                  "auto-confirmed: every field confident (INTAKE_AUTO_CONFIRM)", actor=ACTOR)
         doc.status = DocumentStatus.CONFIRMED
         doc.confirmed_at = utcnow()
         mark_ready(session, doc, ACTOR)

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.db import Document, DocumentStatus, Page, PageStatus, utcnow
-from models.documents import apply_metadata
+from models.documents import add_event, apply_metadata
 from models.result import BatchResult, DocumentResult
-from worker.state import Claim, add_event, set_status
+from worker.state import Claim, set_status
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import errors
-from models.db import Batch, Document, DocumentStatus, Event, Page, PageStatus, Upload, utcnow
+from models.db import Batch, Document, DocumentStatus, Page, PageStatus, Upload, utcnow
+from models.documents import add_event
 
 log = logging.getLogger(__name__)
 
@@ -59,18 +60,11 @@ def plan_batch(session: Session, batch_id: int) -> list[int]:
     return list(rows)
 
 
-def add_event(session: Session, doc: Document, action: str, old: Any, new: Any,
-              detail: str = "", actor: str = ACTOR, field: str | None = None) -> None:
-    """Append one history event for a document."""
-    session.add(Event(actor=actor, action=action, batch_id=doc.batch_id, document_id=doc.id,
-                      field=field, old=old, new=new, detail=detail, by_person=actor != ACTOR))
-
-
 def set_status(session: Session, doc: Document, status: DocumentStatus, detail: str = "",
                actor: str = ACTOR) -> None:
     """Change a document's status and record it in the history."""
     if doc.status != status:
-        add_event(session, doc, "status", doc.status, str(status), detail, actor)
+        add_event(session, doc, "status", doc.status, str(status), detail, actor=actor)
         doc.status = status
 
 
