@@ -101,9 +101,11 @@ def _run(owned: Claim, settings: Settings, conn: Redis) -> str:
         options = PipelineOptions(**{**options.__dict__, "work_dir": work, "learned": learned,
                                      "preview_dpi": PAGE_IMAGE_DPI})
         with Pipeline(options) as pipeline:
-            with session_scope(url, write=True) as session:
-                start_pages(session, owned.document_id, pipeline.count_pages(source))
-            announce(conn, owned.batch_id)
+            def opened(pages: int) -> None:
+                with session_scope(url, write=True) as session:
+                    start_pages(session, owned.document_id, pages)
+                announce(conn, owned.batch_id)
+
             done = 0
 
             def progress(n: int) -> None:
@@ -113,7 +115,7 @@ def _run(owned: Claim, settings: Settings, conn: Redis) -> str:
                     mark_pages_done(session, owned.document_id, done)
                 announce(conn, owned.batch_id)
 
-            result = pipeline.process_batch(source, work / "out", progress)
+            result = pipeline.process_batch(source, work / "out", progress, opened)
         if result.status == "failed":
             raise from_dict(result.error or {"code": "internal", "message": "failed"})
         mine = own_document(owned, result)

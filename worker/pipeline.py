@@ -52,6 +52,23 @@ class _Pending:
     timings: dict[str, float]
     error: IntakeError | None = None
 
+    def settle(self, result: DocumentResult | BatchResult, finish: Callable[[], None]) -> None:
+        """Run a document's last step: an error (opening it, or in `finish`) fails the result;
+        the work folder goes; timings are recorded. Shared by `process` and `process_batch`."""
+        try:
+            if self.error is not None:
+                raise self.error
+            assert self.doc is not None
+            result.sha256 = self.doc.sha256
+            finish()
+        except IntakeError as exc:
+            result.status = "failed"
+            result.error = exc.to_dict()
+        finally:
+            if self.work_dir is not None:
+                shutil.rmtree(self.work_dir, ignore_errors=True)
+        result.timings = {**self.timings, "total": round(time.perf_counter() - self.started, 3)}
+
     def wait(self, progress: ProgressFn | None) -> list[PageOutput]:
         """The pages' outputs in order, ticking `progress` as each arrives."""
         outputs: list[PageOutput] = []
@@ -84,11 +101,16 @@ class Pipeline:
         """Process one input file as one document."""
         return next(self.process_many([(source, out_pdf)], progress))
 
-    def process_batch(self, source: Path, out_dir: Path, progress: ProgressFn | None = None) -> BatchResult:
-        """Process one input file as a scanned stack: cut into documents, one PDF/A each (worker.split)."""
+    def process_batch(self, source: Path, out_dir: Path, progress: ProgressFn | None = None,
+                      opened: ProgressFn | None = None) -> BatchResult:
+        """Process one input file as a scanned stack: cut into documents, one PDF/A each (worker.split).
+
+        `opened(pages)` is called once the input is open and its pages are submitted."""
         from worker.split.batch import finish_batch
 
         item = self._submit(source, out_dir / f"{source.stem}.pdf")
+        if opened is not None and item.doc is not None:
+            opened(len(item.doc.pages))
         return finish_batch(item, out_dir, self.options, progress)
 
     def process_many(
@@ -148,19 +170,7 @@ class Pipeline:
     def _finish(self, item: _Pending, progress: ProgressFn | None) -> DocumentResult:
         """Wait for the pages, apply the failure policy, assemble the PDF/A."""
         result = DocumentResult(source=str(item.source))
-        try:
-            if item.error is not None:
-                raise item.error
-            assert item.doc is not None
-            result.sha256 = item.doc.sha256
-            self._assemble(item, item.wait(progress), result)
-        except IntakeError as exc:
-            result.status = "failed"
-            result.error = exc.to_dict()
-        finally:
-            if item.work_dir is not None:
-                shutil.rmtree(item.work_dir, ignore_errors=True)
-        result.timings = {**item.timings, "total": round(time.perf_counter() - item.started, 3)}
+        item.settle(result, lambda: self._assemble(item, item.wait(progress), result))
         return result
 
     def _assemble(self, item: _Pending, outputs: list[PageOutput], result: DocumentResult) -> None:

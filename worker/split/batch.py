@@ -30,11 +30,8 @@ def finish_batch(item: _Pending, out_dir: Path, options: PipelineOptions,
                  progress: Callable[[int], None] | None = None) -> BatchResult:
     """Wait for the pages of a submitted input and write one PDF/A + result per document found."""
     result = BatchResult(source=str(item.source))
-    try:
-        if item.error is not None:
-            raise item.error
-        assert item.doc is not None
-        result.sha256 = item.doc.sha256
+
+    def finish() -> None:
         outputs = item.wait(progress)
         result.pages = len(outputs)
         t0 = time.perf_counter()
@@ -49,13 +46,8 @@ def finish_batch(item: _Pending, out_dir: Path, options: PipelineOptions,
             raise from_dict({"code": "no_pages", "message": "no page with content in the batch"})
         statuses = {d.status for d in result.documents}
         result.status = "ok" if statuses == {"ok"} else "failed" if statuses == {"failed"} else "partial"
-    except IntakeError as exc:
-        result.status = "failed"
-        result.error = exc.to_dict()
-    finally:
-        if item.work_dir is not None:
-            shutil.rmtree(item.work_dir, ignore_errors=True)
-    result.timings = {**item.timings, "total": round(time.perf_counter() - item.started, 3)}
+
+    item.settle(result, finish)
     return result
 
 
