@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pikepdf
 import psutil
@@ -16,6 +18,7 @@ from worker.pipeline import Pipeline
 
 pytestmark = pytest.mark.slow
 
+T = TypeVar("T")
 PAGES = 300
 WORKER_LIMIT = 600 * 2**20
 
@@ -45,22 +48,26 @@ def _watch_memory(peak: dict[str, int], done: threading.Event) -> None:
         done.wait(0.05)
 
 
-def test_three_hundred_page_batch_is_cut_with_flat_memory(tmp_path: Path) -> None:
-    """The service's path: the stack is cut into its documents, blank sheets removed."""
-    page = make_document(22, pages=1).pages[0]
+def _run_watched(tmp_path: Path, seed: int, run: Callable[[Pipeline, Path], T]) -> tuple[T, dict[str, int]]:
+    """A 300-page stack (a printed page every 50) through `run`; the result and the memory peaks
+    (`worker`, `main`, and `start`: this process before the run)."""
     src = tmp_path / "stack.pdf"
-    _stack_pdf(src, page, every=50)
-    peak = {"worker": 0, "main": 0}
+    _stack_pdf(src, make_document(seed, pages=1).pages[0], every=50)
+    peak = {"worker": 0, "main": 0, "start": psutil.Process().memory_info().rss}
     done = threading.Event()
     watcher = threading.Thread(target=_watch_memory, args=(peak, done), daemon=True)
-    start = psutil.Process().memory_info().rss
     watcher.start()
     try:
         with Pipeline(PipelineOptions(workers=2)) as pipe:
-            result = pipe.process_batch(src, tmp_path / "out")
+            return run(pipe, src), peak
     finally:
         done.set()
         watcher.join()
+
+
+def test_three_hundred_page_batch_is_cut_with_flat_memory(tmp_path: Path) -> None:
+    """The service's path: the stack is cut into its documents, blank sheets removed."""
+    result, peak = _run_watched(tmp_path, 22, lambda pipe, src: pipe.process_batch(src, tmp_path / "out"))
     assert result.error is None, result.error
     assert result.pages == PAGES
     assert [d.page_indices for d in result.documents] == [[i] for i in range(0, PAGES, 50)]
@@ -70,23 +77,11 @@ def test_three_hundred_page_batch_is_cut_with_flat_memory(tmp_path: Path) -> Non
             assert len(out.pages) == 1
     assert 0 < peak["worker"] < WORKER_LIMIT
     # The parent keeps only page results (words) until the cut: it must not grow with pages.
-    assert peak["main"] - start < 150 * 2**20, (peak["main"] - start) / 2**20
+    assert peak["main"] - peak["start"] < 150 * 2**20, (peak["main"] - peak["start"]) / 2**20
 
 
 def test_three_hundred_pages_flat_memory(tmp_path: Path) -> None:
-    page = make_document(21, pages=1).pages[0]
-    src = tmp_path / "stack.pdf"
-    _stack_pdf(src, page, every=50)
-    peak = {"worker": 0, "main": 0}
-    done = threading.Event()
-    watcher = threading.Thread(target=_watch_memory, args=(peak, done), daemon=True)
-    watcher.start()
-    try:
-        with Pipeline(PipelineOptions(workers=2)) as pipe:
-            result = pipe.process(src, tmp_path / "out.pdf")
-    finally:
-        done.set()
-        watcher.join()
+    result, peak = _run_watched(tmp_path, 21, lambda pipe, src: pipe.process(src, tmp_path / "out.pdf"))
     assert result.error is None, result.error
     assert result.pages == PAGES
     assert [p.index for p in result.page_results] == list(range(PAGES))
