@@ -18,6 +18,16 @@ class Word(BaseModel):
     line: int = 0
 
 
+class Mark(BaseModel):
+    """A coloured-ink stamp found on a scanned page (red `MẬT`, `HỎA TỐC`, a `CÔNG VĂN ĐẾN` box):
+    its box and the words Tesseract read from its ink alone, in page pixels like `words`."""
+
+    bbox: tuple[int, int, int, int]
+    colour: str  # 'red' or 'blue' (blue and purple inks)
+    frame: bool = False  # drawn inside a rectangular outline
+    words: list[Word] = Field(default_factory=list)
+
+
 class PageResult(BaseModel):
     """What happened to one page."""
 
@@ -35,6 +45,10 @@ class PageResult(BaseModel):
     error: dict[str, Any] | None = None
     blank: bool = False  # no text and no colour mark: a duplex back or an empty sheet
     separator: bool = False  # a separator sheet (QR code): not recognised, cuts a batch
+    # Coloured stamps, which the clean-up removes from the image Tesseract reads (worker/marks.py);
+    # not part of `words`, `text` or the PDF text layer.
+    marks: list[Mark] = Field(default_factory=list)
+    marks_checked: bool = False  # the colour search ran (a colour scan); False: no evidence
 
 
 class DocumentResult(BaseModel):

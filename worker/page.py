@@ -16,6 +16,7 @@ from models.text import normalize_text
 from worker.cleanup import CleanedPage, CleanOptions, clean_page
 from worker.compose import ComposeOptions, compose_page
 from worker.load import PageSource, load_image_page
+from worker.marks import read_marks
 from worker.ocr import mean_confidence, parse_tsv, words_to_text
 from worker.options import PipelineOptions
 from worker.pdfa import PagePart
@@ -151,6 +152,10 @@ def recognise_page(source: PageSource, opts: PipelineOptions, work_dir: Path) ->
         normalise_text_layer(rec.pdf)  # the copy-paste text must match `words`: NFC, Đ not Ð
         text_pdf = rec.pdf
     timings["ocr"] = time.perf_counter() - t0
+    # Coloured stamps (MẬT, HỎA TỐC, CÔNG VĂN ĐẾN) were removed from the OCR image: read apart.
+    found = read_marks(cleaned.archive_image, dpi, base, language=opts.language,
+                       timeout=opts.tool_timeout)
+    timings.update(found.timings)
     height, width = cleaned.ocr_image.shape[:2]
     result = PageResult(
         index=idx,
@@ -165,6 +170,8 @@ def recognise_page(source: PageSource, opts: PipelineOptions, work_dir: Path) ->
         words=words,
         timings={**_rounded(cleaned.timings), **_rounded(timings)},
         blank=ink.blank,
+        marks=found.marks,
+        marks_checked=found.checked,
     )
     return Recognised(result, cleaned, text_pdf)
 

@@ -115,3 +115,32 @@ def recognise(
     if not rec.tsv.exists() or not rec.pdf.exists():
         raise ExternalToolError("tesseract wrote no output", program="tesseract")
     return rec
+
+
+def read_words(image: Path, out_base: Path, *, language: str, dpi: int, psm: int,
+               timeout: float) -> Path:
+    """Recognise an image into a TSV word table only (no PDF); return the TSV path.
+
+    Used for small composite images (the colour stamps of a page, pasted into one image so that
+    the language model is loaded once per page, not once per stamp).
+    """
+    run(
+        [
+            which("tesseract"),
+            str(image),
+            str(out_base),
+            "-l",
+            language,
+            "--dpi",
+            str(dpi),
+            "--psm",
+            str(psm),
+            "tsv",
+        ],
+        timeout=timeout,
+        env=_ENV,
+    )
+    tsv = out_base.parent / f"{out_base.name}.tsv"
+    if not tsv.exists():
+        raise ExternalToolError("tesseract wrote no output", program="tesseract")
+    return tsv
