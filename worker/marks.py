@@ -21,6 +21,7 @@ A page without colour ink costs one small resize and a threshold.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -29,10 +30,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from models.errors import ExternalToolError
 from models.result import Mark, Word
 from worker.ocr import parse_tsv
 from worker.paper import light_and_chroma
 from worker.tools import tesseract
+
+log = logging.getLogger(__name__)
 
 FIND_DPI = 75.0
 # Colour ink at the finding resolution: chroma at least this, max channel at least the second
@@ -307,6 +311,10 @@ def read_marks(bgr: np.ndarray, dpi: int, work_base: Path, *, language: str,
                                    dpi=READ_DPI, psm=11, timeout=timeout)
         words = parse_tsv(tsv)
         tsv.unlink(missing_ok=True)
+    except ExternalToolError as exc:
+        # The page's text is read; only its stamps are not: no evidence, not a failed page.
+        log.warning("reading the coloured stamps failed: %s", exc)
+        return MarksFound([], False, timings)
     finally:
         pgm.unlink(missing_ok=True)
     marks = [Mark(bbox=r.bbox, colour=r.colour, frame=r.frame) for r in regions]
