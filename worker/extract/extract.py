@@ -36,7 +36,15 @@ from worker.extract.signer import (
     other_signers,
     recipients_head_read,
 )
-from worker.extract.stamps import SECRECY, URGENCY, find_arrival_stamp, find_mark
+from worker.extract.stamps import (
+    SECRECY,
+    URGENCY,
+    black_arrival_hint,
+    black_mark_hint,
+    colour_regions,
+    find_arrival_stamp,
+    find_mark,
+)
 from worker.extract.subject import read_subject
 from worker.extract.textutil import fold, squash, strip_edges, syllable_share
 
@@ -90,7 +98,7 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
     if not header.date_row and found["issued_date"].value is None:
         _adoption_date(pages, today, found)
     found["subject"] = read_subject(header)
-    _stamps(header, stamp, found)
+    _stamps(header, stamp, found, page, today)
     # The signer block is below the header on the first page, anywhere on later pages.
     below = max((s.bottom for s in header.subject_lines + [header.title] if s is not None),
                 default=int(height * 0.3))
@@ -279,22 +287,62 @@ def _date(h: Header, today: date, gaz: Gazetteer, found: dict[str, Found]) -> No
         found["place"] = Found(read.place, pconf, h.page, pbox)
 
 
-def _stamps(h: Header, stamp: Any, found: dict[str, Found]) -> None:
+def _stamps(h: Header, stamp: Any, found: dict[str, Found], page: PageResult | None = None,
+            today: date | None = None) -> None:
+    """Secrecy, urgency and the register stamp from the black text and the coloured stamps.
+
+    "None" is confident only when the first page was searched for colour (`marks_checked`) and
+    nothing there, black or coloured, could be an unread mark: the clean-up removes coloured ink
+    from the OCR image, so without that search a missing red `MẬT` looks like no mark at all.
+    """
     limit = h.title.top if h.title is not None else h.height * 0.4
+    bottom = max(limit, h.height * 0.3)
+    checked = page is not None and page.marks_checked
+    regions = colour_regions(page, today) if page is not None else []
+    in_zone = [r for r in regions if r.bbox[1] <= bottom]
     for key, table in (("secrecy", SECRECY), ("urgency", URGENCY)):
-        seg = find_mark(h.segs, table, max(limit, h.height * 0.3))
+        seg = find_mark(h.segs, table, bottom)
+        reads: list[Found] = []
         if seg is not None:
-            value = table[strip_edges(seg.folded)]
-            found[key] = Found(value, ocr_conf([w.conf for w in seg.words]), h.page, seg.bbox)
-        else:
-            # Red stamps are often faint or removed in the OCR image: "none seen" is not proof.
+            reads.append(Found(table[strip_edges(seg.folded)], ocr_conf([w.conf for w in seg.words]),
+                               h.page, seg.bbox))
+        reads += [Found(m.value, m.conf, h.page, m.bbox)
+                  for r in in_zone for m in r.marks if m.key == key]
+        if reads:
+            best = max(reads, key=lambda f: f.confidence)
+            if len({f.value for f in reads}) > 1:
+                best.confidence = min(best.confidence, 0.5)  # two different marks read
+            found[key] = best
+        elif not checked:
+            # Red stamps are removed from the OCR image: "none seen" is not proof.
             found[key] = Found(None, 0.85, h.page, None)
-    if stamp is None:
-        found["arrival_stamp"] = Found(None, 0.85, h.page, None)
-    else:
+        elif any(r.mark_like for r in in_zone) or \
+                black_mark_hint(h.segs, bottom, {id(seg)} if seg else set()):
+            found[key] = Found(None, 0.6, h.page, None)  # a stamp there could not be read
+        else:
+            found[key] = Found(None, 0.95, h.page, None)
+    # A register stamp sits over the header or beside `Kính gửi`, in the upper half.
+    kinh_gui = [s for s in h.segs if s.folded.startswith("KINH GUI")]
+    arrival_bottom = max(bottom, h.height * 0.5, *(s.bottom + 2 * s.height for s in kinh_gui))
+    colour_stamps = [r.arrival for r in regions if r.arrival is not None
+                     and r.bbox[1] <= arrival_bottom]
+    if stamp is not None:
         value = {"number": stamp.number, "date": stamp.date}
         conf = min(stamp.number_conf, stamp.date_conf) if stamp.number and stamp.date else 0.3
         found["arrival_stamp"] = Found(value, conf * 0.95, h.page, bbox_of(stamp.segs))
+    elif colour_stamps:
+        cs = colour_stamps[0]
+        value = {"number": cs.number, "date": cs.date}
+        # The number and date on a register stamp are written by hand: always for review.
+        conf = min(cs.number_conf, cs.date_conf, 0.7) if cs.number and cs.date else 0.3
+        found["arrival_stamp"] = Found(value, conf, h.page, bbox_of(cs.segs))
+    elif not checked:
+        found["arrival_stamp"] = Found(None, 0.85, h.page, None)
+    elif any(r.arrival_like for r in regions if r.bbox[1] <= arrival_bottom) or \
+            black_arrival_hint(h.segs, arrival_bottom):
+        found["arrival_stamp"] = Found(None, 0.6, h.page, None)
+    else:
+        found["arrival_stamp"] = Found(None, 0.95, h.page, None)
 
 
 def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gazetteer,
