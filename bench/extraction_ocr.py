@@ -3,21 +3,26 @@
 Pages are recognised the way `worker.page` does it (load, clean, Tesseract once, parse TSV) but
 without composing PDF pages, and born-digital pages keep their text layer as the pipeline does.
 Results live under bench/results/ (git-ignored) so re-running the extractor costs nothing.
+Pages cached before the page stage read coloured stamps (no `marks_checked` key) get their marks
+added by loading and cleaning the page again and reading its stamps, without a new full OCR.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 from pathlib import Path
 
 from PIL import Image
 
 from models.result import PageResult
+from worker.cleanup import CleanOptions, clean_page
 from worker.load import PageSource, open_input
+from worker.marks import read_marks
 from worker.options import PipelineOptions
-from worker.page import layer_page_result, recognise_page
+from worker.page import layer_page_result, load_page, recognise_page
 from worker.textlayer import judge_text_layer
 from worker.tools import poppler
 
@@ -34,6 +39,23 @@ def sha1_of(path: Path) -> str:
 def _recognise(source: PageSource, work: Path) -> PageResult:
     """Load, clean and recognise one page exactly as the pipeline does, minus composing."""
     return recognise_page(source, OPTIONS, work).result
+
+
+def _needs_marks(page: dict[str, object]) -> bool:
+    """A cached OCR page made before coloured stamps were read."""
+    return page.get("source") == "ocr" and "marks_checked" not in page and \
+        not page.get("error") and not page.get("separator")
+
+
+def _add_marks(page: dict[str, object], source: PageSource, work: Path) -> None:
+    """Fill a cached page's `marks`: load and clean it as the pipeline does, read its stamps."""
+    bgr, dpi = load_page(source, OPTIONS)
+    cleaned = clean_page(bgr, dpi, CleanOptions(detect_orientation=OPTIONS.detect_orientation,
+                                                osd_timeout=OPTIONS.tool_timeout, work_dir=work))
+    found = read_marks(cleaned.archive_image, dpi, work / f"page-{source.index:04d}",
+                       language=OPTIONS.language, timeout=OPTIONS.tool_timeout)
+    page["marks"] = [m.model_dump(mode="json") for m in found.marks]
+    page["marks_checked"] = found.checked
 
 
 def _from_layer(index: int, layer: poppler.LayerPage) -> PageResult:
@@ -73,6 +95,13 @@ def ocr_file(path: Path, pages: list[int] | None = None, *,
             stored["layer_pages"] = [i for i, la in enumerate(layers) if la is not None]
         wanted = sorted(set(wanted) | set(stored["layer_pages"]))  # type: ignore[call-overload]
     missing = [i for i in wanted if str(i) not in stored]
+    stale = [i for i in wanted if str(i) in stored and _needs_marks(stored[str(i)])]  # type: ignore[arg-type]
+    if stale:
+        with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
+            for i in stale:
+                _add_marks(stored[str(i)], doc.pages[i], Path(tmp))  # type: ignore[arg-type]
+        if not missing:
+            _write(cache, stored)
     if missing:
         if layers is None:
             layers = _kept_layers(path, len(doc.pages)) if doc.kind == "pdf" else \
@@ -85,10 +114,9 @@ def ocr_file(path: Path, pages: list[int] | None = None, *,
                 else:
                     res = _recognise(doc.pages[i], Path(tmp))
                 stored[str(i)] = res.model_dump(mode="json")
-        CACHE.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+        _write(cache, stored)
     elif layers is not None:
-        cache.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+        _write(cache, stored)
     return [PageResult.model_validate(stored[str(i)]) for i in wanted]
 
 
@@ -100,6 +128,14 @@ def ocr_images(images: list[Image.Image], dpi: int, tag: str) -> list[PageResult
     cache = CACHE / f"gen-{h.hexdigest()}.json"
     if cache.exists():
         data = json.loads(cache.read_text(encoding="utf-8"))
+        if any(_needs_marks(d) for d in data):
+            with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
+                for i, (img, d) in enumerate(zip(images, data, strict=True)):
+                    if _needs_marks(d):
+                        png = Path(tmp) / f"in-{i}.png"
+                        img.save(png, dpi=(dpi, dpi))
+                        _add_marks(d, PageSource(png, "png", 0), Path(tmp))
+            _write(cache, data)
         return [PageResult.model_validate(d) for d in data]
     out: list[PageResult] = []
     with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
@@ -108,7 +144,13 @@ def ocr_images(images: list[Image.Image], dpi: int, tag: str) -> list[PageResult
             img.save(png, dpi=(dpi, dpi))
             page = _recognise(PageSource(png, "png", 0), Path(tmp))
             out.append(page.model_copy(update={"index": i}))
-    CACHE.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps([p.model_dump(mode="json") for p in out], ensure_ascii=False),
-                     encoding="utf-8")
+    _write(cache, [p.model_dump(mode="json") for p in out])
     return out
+
+
+def _write(cache: Path, data: object) -> None:
+    """Write a cache file whole (temporary file, rename): another run may be reading it."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, cache)
