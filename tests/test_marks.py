@@ -62,7 +62,10 @@ def test_regions_keep_stamps_and_drop_seal_signature_and_handwriting() -> None:
     cx, cy = _mm(140), _mm(240)
     cv2.circle(img, (cx, cy), _mm(18), RED, _mm(0.9))
     cv2.circle(img, (cx, cy), _mm(12), RED, _mm(0.5))
-    cv2.putText(img, "*", (cx - _mm(3), cy + _mm(3)), cv2.FONT_HERSHEY_SIMPLEX, 4, RED, 10)
+    # Its star, 13 mm across: inside the seal, not a stamp of its own.
+    star = [(cx + _mm(6.5 if i % 2 == 0 else 2.6) * np.sin(i * np.pi / 5),
+             cy - _mm(6.5 if i % 2 == 0 else 2.6) * np.cos(i * np.pi / 5)) for i in range(10)]
+    cv2.fillPoly(img, [np.array(star, np.int32)], RED)
     # A blue signature (a scribble without a frame) beside it.
     pts = np.array([[_mm(150 + 4 * i), _mm(235 + (8 if i % 2 else 0))] for i in range(9)], np.int32)
     cv2.polylines(img, [pts], False, BLUE, _mm(0.5))

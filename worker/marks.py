@@ -163,6 +163,7 @@ def find_regions(bgr: np.ndarray, dpi: float) -> tuple[list[Region], bool]:
     join = max(3, int(round(_JOIN_MM * mm)) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (join, join))
     found: list[tuple[Region, np.ndarray]] = []  # with its joined cluster at finding scale
+    seals: list[tuple[int, int, int, int]] = []
     for colour, mask in masks.items():
         if cv2.countNonZero(mask) < _MIN_INK_MM2 * mm * mm:
             continue
@@ -180,19 +181,22 @@ def find_regions(bgr: np.ndarray, dpi: float) -> tuple[list[Region], bool]:
             n_ink = cv2.countNonZero(ink)
             if n_ink < _MIN_INK_MM2 * mm * mm:
                 continue
+            box = (int(x / scale), int(y / scale), int(math.ceil((x + w) / scale)),
+                   int(math.ceil((y + h) / scale)))
             if short_mm >= _SEAL_MIN_MM and _roundness(ink) >= _ROUND:
-                continue  # the round seal over the signature
+                seals.append(box)  # the round seal over the signature
+                continue
             frame = _is_frame(ink, mm)
             if colour == "blue" and not frame:
                 continue  # a signature, a handwritten note or number
-            box = (int(x / scale), int(y / scale), int(math.ceil((x + w) / scale)),
-                   int(math.ceil((y + h) / scale)))
             cluster = np.zeros(small.shape[:2], np.uint8)
             cluster[y:y + h, x:x + w][inside] = _BIT[colour]
             found.append((Region(box, colour, frame, _tilt(ink)), cluster))
     regions = [r for r, _ in found]
     kept: list[Region] = []
     for r, cluster in found:
+        if any(_inside(r.bbox, seal) for seal in seals):
+            continue  # the star in the middle of a seal
         if any(o is not r and _inside(r.bbox, o.bbox) for o in regions):
             continue  # read with the region around it
         for o, other in found:
