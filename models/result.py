@@ -25,6 +25,9 @@ class Mark(BaseModel):
     bbox: tuple[int, int, int, int]
     colour: str  # 'red' or 'blue' (blue and purple inks)
     frame: bool = False  # drawn inside a rectangular outline
+    # False: colour ink of stamp size that was not read (faint, or blue without a frame): it only
+    # says that a stamp may be there.
+    read: bool = True
     words: list[Word] = Field(default_factory=list)
 
 

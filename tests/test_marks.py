@@ -73,11 +73,27 @@ def test_regions_keep_stamps_and_drop_seal_signature_and_handwriting() -> None:
     cv2.putText(img, "87", (_mm(35), _mm(64)), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 1.5, BLUE, 4)
     regions, checked = find_regions(img, 300)
     assert checked
-    assert len(regions) == 1, regions
-    r = regions[0]
+    read = [r for r in regions if r.read]
+    assert len(read) == 1, regions
+    r = read[0]
     assert r.colour == "red" and r.frame
     assert abs(r.bbox[0] - x0) < _mm(3) and abs(r.bbox[1] - y0) < _mm(3)
     assert abs(r.bbox[2] - (x0 + _mm(40))) < _mm(3)
+    # The signature is only reported (a blue cluster of stamp size, not read); seal, star and the
+    # handwritten number are not.
+    assert [(u.colour, u.bbox[1] > _mm(200)) for u in regions if not u.read] == [("blue", True)]
+
+
+def test_faint_purple_stamp_is_reported_unread() -> None:
+    img = _blank()
+    x0, y0 = _mm(110), _mm(15)
+    faint = (200, 175, 215)  # BGR: worn purple ink, chroma about 40
+    cv2.rectangle(img, (x0, y0), (x0 + _mm(50), y0 + _mm(24)), faint, _mm(0.6))
+    cv2.putText(img, "CONG VAN DEN", (x0 + _mm(4), y0 + _mm(10)), cv2.FONT_HERSHEY_SIMPLEX, 1.6,
+                faint, 4)
+    regions, checked = find_regions(img, 300)
+    assert checked
+    assert [(r.read, r.bbox[1] < _mm(20)) for r in regions] == [(False, True)]
 
 
 def test_grey_page_is_not_checked_and_plain_colour_page_is() -> None:
@@ -185,7 +201,7 @@ def test_document_without_stamps_is_confidently_unmarked(tmp_path: Path) -> None
     # Every generated document carries a red round seal and a blue signature: neither is a mark.
     fields, page = _extract(4, tmp_path, kind="noise")
     assert page.marks_checked
-    assert all(m.colour == "red" or m.frame for m in page.marks)
+    assert all(m.colour == "red" or m.frame or not m.read for m in page.marks)
     for key in ("secrecy", "urgency", "arrival_stamp"):
         assert fields[key]["value"] is None, key
         assert not fields[key]["needs_review"], key

@@ -42,6 +42,9 @@ FIND_DPI = 75.0
 # Colour ink at the finding resolution: chroma at least this, max channel at least the second
 # (black toner over red stays dark in every channel and is text, not stamp).
 _CHROMA_FIND = 45
+# Fainter colour (a worn purple stamp, chroma washed out by JPEG) is looked for too; what it finds
+# is not read, only reported, so that "no stamp" is not claimed where one may be.
+_CHROMA_FAINT = 25
 _LIGHT_MIN = 70
 # A page whose chroma never reaches this carries no colour information (grey or bitonal scan).
 _COLOUR_PAGE = 12
@@ -77,6 +80,7 @@ class Region:
     # region's own joined cluster, and clusters of the other ink inside it (a handwritten number
     # in a register box); another stamp that only overlaps it is left out.
     footprint: np.ndarray | None = field(default=None, repr=False)
+    read: bool = True  # False: reported as possible stamp ink, not read
 
 
 @dataclass(frozen=True)
@@ -97,11 +101,12 @@ def _hue_classes(bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (hue <= 10) | (hue >= 225), (hue >= 140) & (hue < 225)
 
 
-def _hue_masks(small: np.ndarray) -> tuple[dict[str, np.ndarray], int]:
+def _hue_masks(small: np.ndarray, threshold: int = _CHROMA_FIND) -> tuple[dict[str, np.ndarray],
+                                                                          int]:
     """0/255 masks of red and blue/purple ink at the finding resolution, and the page's top chroma."""
     light, chroma = light_and_chroma(small)
     top = int(chroma.max()) if chroma.size else 0
-    ink = (chroma >= _CHROMA_FIND) & (light >= _LIGHT_MIN)
+    ink = (chroma >= threshold) & (light >= _LIGHT_MIN)
     if not ink.any():
         return {}, top
     red, blue = _hue_classes(small)
@@ -164,6 +169,7 @@ def find_regions(bgr: np.ndarray, dpi: float) -> tuple[list[Region], bool]:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (join, join))
     found: list[tuple[Region, np.ndarray]] = []  # with its joined cluster at finding scale
     seals: list[tuple[int, int, int, int]] = []
+    unread: list[Region] = []
     for colour, mask in masks.items():
         if cv2.countNonZero(mask) < _MIN_INK_MM2 * mm * mm:
             continue
@@ -188,7 +194,10 @@ def find_regions(bgr: np.ndarray, dpi: float) -> tuple[list[Region], bool]:
                 continue
             frame = _is_frame(ink, mm)
             if colour == "blue" and not frame:
-                continue  # a signature, a handwritten note or number
+                # A signature, a handwritten note, or a register box whose frame is broken:
+                # reported, not read.
+                unread.append(Region(box, colour, frame, 0.0, read=False))
+                continue
             cluster = np.zeros(small.shape[:2], np.uint8)
             cluster[y:y + h, x:x + w][inside] = _BIT[colour]
             found.append((Region(box, colour, frame, _tilt(ink)), cluster))
@@ -205,8 +214,51 @@ def find_regions(bgr: np.ndarray, dpi: float) -> tuple[list[Region], bool]:
         x0, y0 = int(r.bbox[0] * scale), int(r.bbox[1] * scale)
         x1, y1 = int(math.ceil(r.bbox[2] * scale)), int(math.ceil(r.bbox[3] * scale))
         kept.append(Region(r.bbox, r.colour, r.frame, r.angle, cluster[y0:y1, x0:x1].copy()))
+    kept = kept[:_MAX_REGIONS]
+    unread += _faint_regions(small, scale, mm, kernel)
+    for u in unread:
+        if not any(_overlaps(u.bbox, o.bbox) for o in kept + seals_as_regions(seals)):
+            kept.append(u)
     kept.sort(key=lambda r: (r.bbox[1], r.bbox[0]))
-    return kept[:_MAX_REGIONS], True
+    return kept, True
+
+
+def seals_as_regions(seals: list[tuple[int, int, int, int]]) -> list[Region]:
+    """Seal boxes as regions, for overlap tests."""
+    return [Region(b, "red", False, 0.0, read=False) for b in seals]
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """True when two boxes share at least half of the smaller one."""
+    ix = min(a[2], b[2]) - max(a[0], b[0])
+    iy = min(a[3], b[3]) - max(a[1], b[1])
+    small = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix > 0 and iy > 0 and ix * iy >= 0.5 * small
+
+
+def _faint_regions(small: np.ndarray, scale: float, mm: float,
+                   kernel: np.ndarray) -> list[Region]:
+    """Clusters of stamp size in faint colour (not read): possible stamps the search would miss."""
+    masks, _ = _hue_masks(small, _CHROMA_FAINT)
+    out: list[Region] = []
+    for colour, mask in masks.items():
+        if cv2.countNonZero(mask) < _MIN_INK_MM2 * mm * mm:
+            continue
+        joined = cv2.dilate(mask, kernel)
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        for i in range(1, count):
+            x, y, w, h, _ = (int(v) for v in stats[i])
+            long_mm, short_mm = max(w, h) / mm, min(w, h) / mm
+            if long_mm < _MIN_LONG_MM or short_mm < _MIN_SHORT_MM or long_mm > _MAX_LONG_MM \
+                    or short_mm > _MAX_SHORT_MM:
+                continue
+            ink = np.where(labels[y:y + h, x:x + w] == i, mask[y:y + h, x:x + w], 0)
+            if cv2.countNonZero(ink.astype(np.uint8)) < _MIN_INK_MM2 * mm * mm:
+                continue
+            box = (int(x / scale), int(y / scale), int(math.ceil((x + w) / scale)),
+                   int(math.ceil((y + h) / scale)))
+            out.append(Region(box, colour, False, 0.0, read=False))
+    return out
 
 
 def _inside(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
@@ -300,10 +352,13 @@ def read_marks(bgr: np.ndarray, dpi: int, work_base: Path, *, language: str,
                timeout: float) -> MarksFound:
     """Find the page's coloured stamps and read them with one Tesseract run."""
     t0 = time.perf_counter()
-    regions, checked = find_regions(bgr, dpi)
+    found, checked = find_regions(bgr, dpi)
     timings = {"marks_find": time.perf_counter() - t0}
+    unread = [Mark(bbox=r.bbox, colour=r.colour, frame=r.frame, read=False)
+              for r in found if not r.read]
+    regions = [r for r in found if r.read]
     if not regions:
-        return MarksFound([], checked, timings)
+        return MarksFound(unread, checked, timings)
     t0 = time.perf_counter()
     crops = [render_region(bgr, dpi, r) for r in regions]
     sheet, tops = _stack(crops)
@@ -318,7 +373,7 @@ def read_marks(bgr: np.ndarray, dpi: int, work_base: Path, *, language: str,
     except ExternalToolError as exc:
         # The page's text is read; only its stamps are not: no evidence, not a failed page.
         log.warning("reading the coloured stamps failed: %s", exc)
-        return MarksFound([], False, timings)
+        return MarksFound(unread, False, timings)
     finally:
         pgm.unlink(missing_ok=True)
     marks = [Mark(bbox=r.bbox, colour=r.colour, frame=r.frame) for r in regions]
@@ -331,4 +386,4 @@ def read_marks(bgr: np.ndarray, dpi: int, work_base: Path, *, language: str,
                 marks[i].words.append(_to_page(w, crop, _GAP_PX, top))
                 break
     timings["marks_read"] = time.perf_counter() - t0
-    return MarksFound(marks, checked, timings)
+    return MarksFound(marks + unread, checked, timings)
