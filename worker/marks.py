@@ -114,6 +114,21 @@ def _hue_masks(small: np.ndarray, threshold: int = _CHROMA_FIND) -> tuple[dict[s
     return {"red": red.astype(np.uint8) * 255, "blue": blue.astype(np.uint8) * 255}, top
 
 
+def _label(joined: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """Connected components of a mask, labelled only over the box that holds its ink (a page's
+    colour is a few small spots: labelling the whole page costs several times more)."""
+    x, y, w, h = cv2.boundingRect(joined)
+    labels = np.zeros(joined.shape, np.int32)
+    if w == 0 or h == 0:
+        return 1, labels, np.zeros((1, 5), np.int32)
+    count, sub, stats, _ = cv2.connectedComponentsWithStats(joined[y:y + h, x:x + w],
+                                                            connectivity=8)
+    labels[y:y + h, x:x + w] = sub
+    stats[:, 0] += x
+    stats[:, 1] += y
+    return count, labels, stats
+
+
 def _is_frame(ink: np.ndarray, mm: float) -> bool:
     """True when a cluster is drawn in a (possibly tilted) rectangular outline: ink along most of
     the four sides of its smallest enclosing rectangle."""
@@ -174,7 +189,7 @@ def find_regions(bgr: np.ndarray, dpi: float) -> tuple[list[Region], bool]:
         if cv2.countNonZero(mask) < _MIN_INK_MM2 * mm * mm:
             continue
         joined = cv2.dilate(mask, kernel)
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        count, labels, stats = _label(joined)
         for i in range(1, count):
             x, y, w, h, _ = (int(v) for v in stats[i])
             long_mm, short_mm = max(w, h) / mm, min(w, h) / mm
@@ -245,7 +260,7 @@ def _faint_regions(small: np.ndarray, scale: float, mm: float,
         if cv2.countNonZero(mask) < _MIN_INK_MM2 * mm * mm:
             continue
         joined = cv2.dilate(mask, kernel)
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        count, labels, stats = _label(joined)
         for i in range(1, count):
             x, y, w, h, _ = (int(v) for v in stats[i])
             long_mm, short_mm = max(w, h) / mm, min(w, h) / mm
