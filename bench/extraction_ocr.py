@@ -3,8 +3,9 @@
 Pages are recognised the way `worker.page` does it (load, clean, Tesseract once, parse TSV) but
 without composing PDF pages, and born-digital pages keep their text layer as the pipeline does.
 Results live under bench/results/ (git-ignored) so re-running the extractor costs nothing.
-Pages cached before the page stage read coloured stamps (no `marks_checked` key) get their marks
-added by loading and cleaning the page again and reading its stamps, without a new full OCR.
+Pages cached before the page stage read coloured stamps (no `marks_checked` key) or took its
+second look at a lost signer name (no `rereads` key where one is due) get them by loading and
+cleaning the page again and taking only those steps, without a new full OCR.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from worker.load import PageSource, open_input
 from worker.marks import read_marks
 from worker.options import PipelineOptions
 from worker.page import layer_page_result, load_page, recognise_page
+from worker.reread import reread_signer_name, signer_name_region
 from worker.textlayer import judge_text_layer
 from worker.tools import poppler
 
@@ -47,15 +49,34 @@ def _needs_marks(page: dict[str, object]) -> bool:
         not page.get("error") and not page.get("separator")
 
 
-def _add_marks(page: dict[str, object], source: PageSource, work: Path) -> None:
-    """Fill a cached page's `marks`: load and clean it as the pipeline does, read its stamps."""
+def _needs_reread(page: dict[str, object]) -> bool:
+    """A cached OCR page made before second looks, on which the page stage would take one."""
+    if page.get("source") != "ocr" or "rereads" in page or page.get("error"):
+        return False
+    return signer_name_region(PageResult.model_validate(page)) is not None
+
+
+def _stale(page: dict[str, object]) -> bool:
+    """A cached page that lacks what the page stage now adds after the first OCR."""
+    return _needs_marks(page) or _needs_reread(page)
+
+
+def _refresh(page: dict[str, object], source: PageSource, work: Path) -> None:
+    """Fill a cached page's coloured `marks` and second looks (`rereads`): load and clean it as
+    the pipeline does, then take only the steps that follow the first OCR."""
     bgr, dpi = load_page(source, OPTIONS)
     cleaned = clean_page(bgr, dpi, CleanOptions(detect_orientation=OPTIONS.detect_orientation,
                                                 osd_timeout=OPTIONS.tool_timeout, work_dir=work))
-    found = read_marks(cleaned.archive_image, dpi, work / f"page-{source.index:04d}",
-                       language=OPTIONS.language, timeout=OPTIONS.tool_timeout)
-    page["marks"] = [m.model_dump(mode="json") for m in found.marks]
-    page["marks_checked"] = found.checked
+    base = work / f"page-{source.index:04d}"
+    if _needs_marks(page):
+        found = read_marks(cleaned.archive_image, dpi, base, language=OPTIONS.language,
+                           timeout=OPTIONS.tool_timeout)
+        page["marks"] = [m.model_dump(mode="json") for m in found.marks]
+        page["marks_checked"] = found.checked
+    if _needs_reread(page):
+        again = reread_signer_name(PageResult.model_validate(page), cleaned.ocr_image, base,
+                                   language=OPTIONS.language, timeout=OPTIONS.tool_timeout)
+        page["rereads"] = [r.model_dump(mode="json") for r in again]
 
 
 def _from_layer(index: int, layer: poppler.LayerPage) -> PageResult:
@@ -95,11 +116,11 @@ def ocr_file(path: Path, pages: list[int] | None = None, *,
             stored["layer_pages"] = [i for i, la in enumerate(layers) if la is not None]
         wanted = sorted(set(wanted) | set(stored["layer_pages"]))  # type: ignore[call-overload]
     missing = [i for i in wanted if str(i) not in stored]
-    stale = [i for i in wanted if str(i) in stored and _needs_marks(stored[str(i)])]  # type: ignore[arg-type]
+    stale = [i for i in wanted if str(i) in stored and _stale(stored[str(i)])]  # type: ignore[arg-type]
     if stale:
         with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
             for i in stale:
-                _add_marks(stored[str(i)], doc.pages[i], Path(tmp))  # type: ignore[arg-type]
+                _refresh(stored[str(i)], doc.pages[i], Path(tmp))  # type: ignore[arg-type]
         if not missing:
             _write(cache, stored)
     if missing:
@@ -128,13 +149,13 @@ def ocr_images(images: list[Image.Image], dpi: int, tag: str) -> list[PageResult
     cache = CACHE / f"gen-{h.hexdigest()}.json"
     if cache.exists():
         data = json.loads(cache.read_text(encoding="utf-8"))
-        if any(_needs_marks(d) for d in data):
+        if any(_stale(d) for d in data):
             with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
                 for i, (img, d) in enumerate(zip(images, data, strict=True)):
-                    if _needs_marks(d):
+                    if _stale(d):
                         png = Path(tmp) / f"in-{i}.png"
                         img.save(png, dpi=(dpi, dpi))
-                        _add_marks(d, PageSource(png, "png", 0), Path(tmp))
+                        _refresh(d, PageSource(png, "png", 0), Path(tmp))
             _write(cache, data)
         return [PageResult.model_validate(d) for d in data]
     out: list[PageResult] = []

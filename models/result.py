@@ -31,6 +31,16 @@ class Mark(BaseModel):
     words: list[Word] = Field(default_factory=list)
 
 
+class Reread(BaseModel):
+    """An area of a page read a second time on its own (worker/reread.py), kept because it found
+    what the first reading lost: its box and words, in page pixels like `words`. Extraction reads
+    these words instead of the first reading's words in the box."""
+
+    bbox: tuple[int, int, int, int]
+    reason: str  # what was looked for: 'signer_name'
+    words: list[Word] = Field(default_factory=list)
+
+
 class PageResult(BaseModel):
     """What happened to one page."""
 
@@ -52,6 +62,9 @@ class PageResult(BaseModel):
     # not part of `words`, `text` or the PDF text layer.
     marks: list[Mark] = Field(default_factory=list)
     marks_checked: bool = False  # the colour search ran (a colour scan); False: no evidence
+    # Areas read a second time because the first reading lost them (worker/reread.py); not part
+    # of `words`, `text` or the PDF text layer.
+    rereads: list[Reread] = Field(default_factory=list)
 
 
 class DocumentResult(BaseModel):

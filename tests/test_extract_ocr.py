@@ -56,3 +56,33 @@ def test_handwritten_number_and_incoming_stamp(tmp_path: Path) -> None:
         f = ex.fields[key]
         assert f["value"] == truth[key] or f["needs_review"], key
     assert ex.metadata["code_notation"] in (truth["code_notation"], None)
+
+
+@pytest.mark.slow
+def test_second_look_reads_a_signer_name_the_first_reading_lost(tmp_path: Path) -> None:
+    from worker.reread import reread_signer_name, signer_name_region
+
+    doc = make_document(11, pages=1, kind="quyet_dinh")
+    name = doc.truth["fields"]["signer"]["full_name"]
+    bgr = cv2.cvtColor(np.asarray(doc.pages[0].convert("RGB")), cv2.COLOR_RGB2BGR)
+    cleaned = clean_page(bgr, 300, CleanOptions(work_dir=tmp_path))
+    first = _ocr(doc.pages[0], 0, tmp_path)
+    assert extract_metadata([first], today=date(2030, 1, 1)).metadata["signer"]["full_name"] == name
+    # A name read well costs no second look.
+    assert signer_name_region(first) is None
+    # Tesseract's layout analysis sometimes drops the name under the signature: simulate it.
+    half = first.height / 2
+    lost = first.model_copy(update={"words": [
+        w for w in first.words if not (w.text in name.split() and w.bbox[1] > half)]})
+    assert extract_metadata([lost], today=date(2030, 1, 1)).metadata["signer"]["full_name"] is None
+    region = signer_name_region(lost)
+    assert region is not None
+    again = reread_signer_name(lost, cleaned.ocr_image, tmp_path / "p0", language="vie",
+                               timeout=120)
+    assert len(again) == 1 and again[0].reason == "signer_name"
+    assert " ".join(w.text for w in again[0].words) == name
+    # The second reading lies inside the searched area, in page pixels.
+    box = again[0].bbox
+    assert region[0] - 20 <= box[0] and box[2] <= region[2] + 20 and region[1] - 20 <= box[1]
+    found = extract_metadata([lost.model_copy(update={"rereads": again})], today=date(2030, 1, 1))
+    assert found.metadata["signer"]["full_name"] == name

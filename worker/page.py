@@ -22,6 +22,7 @@ from worker.options import PipelineOptions
 from worker.pdfa import PagePart
 from worker.pdfimage import page_image
 from worker.pdftext import normalise_text_layer
+from worker.reread import reread_signer_name
 from worker.split.blank import measure_ink
 from worker.split.separator import find_separator
 from worker.tools import poppler, tesseract
@@ -173,6 +174,10 @@ def recognise_page(source: PageSource, opts: PipelineOptions, work_dir: Path) ->
         marks=found.marks,
         marks_checked=found.checked,
     )
+    t0 = time.perf_counter()
+    result.rereads = reread_signer_name(result, cleaned.ocr_image, base, language=opts.language,
+                                        timeout=opts.tool_timeout)
+    result.timings["reread"] = round(time.perf_counter() - t0, 3)
     return Recognised(result, cleaned, text_pdf)
 
 

@@ -3,8 +3,10 @@
 Stages per document:
   1. open_input        check the file, find its real type, list its pages   (worker.load)
   2. read_text_layer   for PDFs, judge each page's existing text layer       (worker.textlayer)
-  3. run_page          per page, in parallel processes: load, clean, recognise once, compose
-                       (worker.page); pages with a good text layer are kept as they are
+  3. run_page          per page, in parallel processes: load, clean, recognise once, read the
+                       coloured stamps apart (worker.marks), take a second look at a signer
+                       name the first reading lost (worker.reread), compose (worker.page);
+                       pages with a good text layer are kept as they are
   4. extract_metadata  number, date, agency, type, subject, signer... with confidences
                        and positions, from the words of all pages           (worker.extract)
   5. assemble_pdfa     join the pages into one PDF/A-2b, written atomically  (worker.pdfa)

@@ -104,10 +104,22 @@ def _rows(words: list[Word]) -> list[list[Word]]:
     return rows
 
 
+def reading_words(page: PageResult) -> list[Word]:
+    """The page's words, each area read a second time (`page.rereads`, kept only when that
+    reading found what the first one lost) taken from the second reading."""
+    words = page.words
+    for again in page.rereads:
+        left, top, right, bottom = again.bbox
+        words = [w for w in words
+                 if not (left <= (w.bbox[0] + w.bbox[2]) / 2 <= right
+                         and top <= (w.bbox[1] + w.bbox[3]) / 2 <= bottom)] + again.words
+    return words
+
+
 def segments(page: PageResult, page_no: int) -> list[Seg]:
     """Split the page's lines at column-sized gaps; segments sorted top to bottom, left to right."""
     lines: dict[tuple[int, int, int], list[Word]] = {}
-    for w in page.words:
+    for w in reading_words(page):
         lines.setdefault((w.block, w.par, w.line), []).append(w)
     out: list[Seg] = []
     for words in (row for line in lines.values() for row in _rows(line)):
