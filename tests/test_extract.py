@@ -523,3 +523,40 @@ def test_summary_year_names_and_a_lost_initial_consonant() -> None:
     # A real pair whose second word starts with a vowel is left alone.
     assert fix_phrase_accents("phối hợp với công an tỉnh về nhà ở")[0] == \
         "phối hợp với công an tỉnh về nhà ở"
+
+
+def test_seal_cut_letters_of_a_short_surname_and_a_middle_name() -> None:
+    from worker.extract.gazetteer import default_gazetteer
+    from worker.extract.names import read_name
+
+    gaz = default_gazetteer()
+    # The seal changed the surname's first letter: one surname only has these marks and letters.
+    r = read_name(_words("xê", "Quân"), gaz)
+    assert r is not None and r.value == "Lê Quân" and r.surname_guessed
+    # ...but a fragment that fits no surname is not made into one.
+    assert read_name(_words("xq", "Quân"), gaz) is None
+    # The seal ate a middle name's first letter: `Tấn`, not `Tuấn` (one letter more, not two).
+    r = read_name(_words("Lê", "+ấn", "Dũng"), gaz)
+    assert r is not None and r.value == "Lê Tấn Dũng" and r.repaired
+    # A garbled word that fits no common middle name ends the name instead.
+    assert read_name(_words("Lê", "+qz", "Dũng"), gaz) is None
+
+
+def test_stray_stroke_before_the_digits_is_dropped_for_review() -> None:
+    p = parse_number("Số: I157/QĐ-NĐ-UB")
+    assert p is not None and p.number == "157/QĐ-NĐ-UB" and p.problems
+    assert parse_number("Số: 157/QĐ-NĐ-UB").problems == ()  # type: ignore[union-attr]
+    # A letter inside the digits is not a stray stroke.
+    assert parse_number("Số: 1I57/QĐ-UBND") is None
+
+
+def test_recipients_label_with_a_stray_glyph_still_anchors_a_lone_name() -> None:
+    rows = [*header_rows(),
+            row(2700, (400, "ệNơi nhận:"), (1600, "1ï. BỘ TRƯỞNG")),
+            row(2760, (400, "- Như Điều 3;"), (1650, "I H+ TRƯƠNG"), conf=20.0),
+            row(2820, (400, "- Lưu: VT.")),
+            row(3100, (1700, "Lê Tấn Dũng"))]
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["signer"]["full_name"] == "Lê Tấn Dũng"
+    assert ex.fields["signer"]["needs_review"]
+    assert ex.metadata["to_places"] == ["Như Điều 3"]

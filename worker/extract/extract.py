@@ -426,26 +426,32 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
                              read.name.bbox if read.name else None) if b]
         found["signer"] = Found(value, min(p.confidence for p in parts.values()), pages[i].index,
                                 union(boxes), parts=parts)
-        recips, rsegs, closed = find_recipients(segs[i], page_width(pages[i]))
-        if recips:
-            rconf = ocr_conf([w.conf for s in rsegs for w in s.words])
-            if not closed:
-                # No `Lưu:` line: the list may go on (next page, under a stamp) or end unread.
-                rconf = min(rconf, 0.7)
-            if not recipients_head_read(segs[i], page_width(pages[i])):
-                # The label was not read: where the list begins is a guess.
-                rconf = min(rconf, 0.6)
-            # Abbreviations (`UBND`, `b/c`) fill recipient lists: judge the spelled-out words.
-            words = [t for t in re.findall(r"[^\W\d_]+", " ".join(recips))
-                     if len(t) > 1 and not t.isupper()]
-            if words and syllable_share(" ".join(words)) < 0.9:
-                rconf = min(rconf, 0.7)
-            found["to_places"] = Found([squash(r) for r in recips], rconf, pages[i].index,
-                                       bbox_of(rsegs))
+        _recipients(segs[i], pages[i], found)
         return
     # No block anywhere: a name alone at the bottom right (seal and signature over the lines).
     for i in range(end - 1, first - 1, -1):
         lone = find_lone_name(segs[i], page_width(pages[i]), gaz)
         if lone is not None:
             _lone_signer(pages[i].index, *lone, gaz, found)
+            _recipients(segs[i], pages[i], found)
             return
+
+
+def _recipients(segs: list[Seg], page: PageResult, found: dict[str, Found]) -> None:
+    """The `Nơi nhận` list beside the signer block (or beside a lone name)."""
+    recips, rsegs, closed = find_recipients(segs, page_width(page))
+    if recips:
+        rconf = ocr_conf([w.conf for s in rsegs for w in s.words])
+        if not closed:
+            # No `Lưu:` line: the list may go on (next page, under a stamp) or end unread.
+            rconf = min(rconf, 0.7)
+        if not recipients_head_read(segs, page_width(page)):
+            # The label was not read: where the list begins is a guess.
+            rconf = min(rconf, 0.6)
+        # Abbreviations (`UBND`, `b/c`) fill recipient lists: judge the spelled-out words.
+        words = [t for t in re.findall(r"[^\W\d_]+", " ".join(recips))
+                 if len(t) > 1 and not t.isupper()]
+        if words and syllable_share(" ".join(words)) < 0.9:
+            rconf = min(rconf, 0.7)
+        found["to_places"] = Found([squash(r) for r in recips], rconf, page.index,
+                                   bbox_of(rsegs))

@@ -113,6 +113,9 @@ def _cut_surname(garbage: str, gaz: Gazetteer) -> str | None:
     """The surname a seal garbled (`Nguy°+`, `Nør: yến`): the one whose first letter opens the
     fragment and whose folded form starts with its letters, or ends the fragment; unique only."""
     letters = fold("".join(c for c in garbage if c.isalpha()))
+    swapped = _first_letter_swapped(garbage, gaz)
+    if swapped is not None:
+        return swapped
     if len(letters) < 3:
         return None
     hits = set()
@@ -126,6 +129,34 @@ def _cut_surname(garbage: str, gaz: Gazetteer) -> str | None:
             # Its first letters (`Nguy`), its first and last (`N..yến`), or all but the first
             # ones, the seal having eaten them (`hạm` for `Phạm`).
             hits.add(s)
+    if len(hits) == 1:
+        return hits.pop()
+    words = garbage.split()
+    # Other glyphs of the seal before the fragment next to the name (`Oh -—Đinh`).
+    return _cut_surname(words[-1], gaz) if len(words) > 1 and not hits else None
+
+
+def _first_letter_swapped(garbage: str, gaz: Gazetteer) -> str | None:
+    """The surname whose first letter alone the seal changed (`xê` -> `Lê`): same length, same
+    vowel and tone marks, every other letter equal; unique only."""
+    word = "".join(c for c in garbage.split()[-1] if c.isalpha()) if garbage.split() else ""
+    if len(word) < 2:
+        return None
+    key, marks = fold(word), _marks(word)[0]
+    hits = {s for s in gaz.values("surname") if len(fold(s)) == len(key) and
+            fold(s)[1:] == key[1:] and fold(s)[0] != key[0] and _marks(s)[0] == marks}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def _eaten_first_letter(garbage: str, gaz: Gazetteer) -> str | None:
+    """The common middle name that is the garbled word's letters with one more letter before
+    them, same vowel and tone marks (`+ấn` -> `Tấn`, not `Tuấn`); unique only."""
+    word = "".join(c for c in garbage if c.isalpha())
+    if not word or not any(c in "aăâeêioôơuưy" for c in fold(word).lower()):
+        return None
+    key, marks = fold(word), _marks(word)[0]
+    hits = {s for s in _tiers()["middle"] if len(fold(s)) == len(key) + 1
+            and fold(s).endswith(key) and _marks(s)[0] == marks}
     return hits.pop() if len(hits) == 1 else None
 
 
@@ -146,6 +177,16 @@ def read_name(words: list[Word], gaz: Gazetteer) -> NameRead | None:
         toks = toks[len(m.group(0).split()):]
     if not toks:
         return None
+    # A garbled word between two name words: a middle name whose first letter the seal ate
+    # (`Lê +ấn Dũng` for `Lê Tấn Dũng`).
+    mended: set[int] = set()
+    for k in range(1, len(toks) - 1):
+        if not _is_name_token(toks[k][0]) and _is_name_token(toks[k - 1][0]) and \
+                _is_name_token(toks[k + 1][0]):
+            fixed = _eaten_first_letter(toks[k][0], gaz)
+            if fixed is not None:
+                toks[k] = (fixed, min(toks[k][1], 50.0))
+                mended.add(k)
     # The name is the longest run of name-like tokens; garbage before it may be a cut surname.
     runs: list[tuple[int, int]] = []
     i = 0
@@ -164,6 +205,13 @@ def read_name(words: list[Word], gaz: Gazetteer) -> NameRead | None:
     if not runs:
         return None
     a, b = max(runs, key=lambda r: (r[1] - r[0], -r[0]))
+    head = " ".join(t.lstrip("\x00") for t, _ in toks[:a])
+    if b - a == 1 and a > 0 and b == len(toks) and _is_name_token(toks[a][0]):
+        # One syllable after a garbled one: a two-syllable name whose surname the seal hid
+        # (`xê Quân` for `Lê Quân`), when the garbled word points to one surname only.
+        cut = _cut_surname(head, gaz)
+        if cut is not None:
+            return NameRead(f"{cut} {toks[a][0]}", [50.0, toks[a][1]], False, True)
     if not 2 <= b - a <= 6:
         return None
     name = toks[a:b]
@@ -171,7 +219,7 @@ def read_name(words: list[Word], gaz: Gazetteer) -> NameRead | None:
     exact = sum(_is_name_token(t) for t, _ in name)
     if exact < (1 if len(name) >= 3 else 2):
         return None
-    repaired = False
+    repaired = bool(mended & set(range(a, b)))
     surname_guessed = False
     out: list[str] = []
     confs: list[float] = []
@@ -184,7 +232,6 @@ def read_name(words: list[Word], gaz: Gazetteer) -> NameRead | None:
             t, c, repaired = fixed, min(c, 60.0), True
         out.append(t)
         confs.append(c)
-    head = " ".join(t.lstrip("\x00") for t, _ in toks[:a])
     # `Văn`, `Lê` open a name as a middle name as well as a surname.
     if len(out) == 2 and head and (out[0] not in gaz.values("surname")
                                    or _tiers()["middle"].get(out[0]) == 3):

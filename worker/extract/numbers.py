@@ -33,6 +33,7 @@ NUMBER_RE = re.compile(rf"^(\d{{1,7}})/(?:((?:19|20)\d\d)/)?({_GROUP}(?:-{_GROUP
 # A symbol group must hold a letter: "QĐ", "UBND", "BCĐ138"; never only digits.
 _HAS_LETTER = re.compile(r"[A-Za-zĐđ]")
 # Symbols are upper case apart from the lower-case letters of TTr, CTr, QyĐ, TrS, TTg, GDTrH.
+_STRAY_BEFORE_DIGITS = re.compile(r"^[Il|!](?=\d{1,7}/)")
 _LOWER_OK = re.compile(r"(?<=[TC])r|(?<=Q)y|(?<=TT)g")
 
 
@@ -60,11 +61,17 @@ def clean_number_text(text: str) -> str:
 def parse_number(text: str) -> ParsedNumber | None:
     """Parse `87/QĐ-UBND`, `30/2020/NĐ-CP`; None when the text is not a number at all."""
     raw = clean_number_text(text)
+    problems: list[str] = []
+    stray = _STRAY_BEFORE_DIGITS.match(raw)
+    if stray:
+        # A typewriter's or a rule's vertical stroke read as `I`/`l`/`|` before the digits
+        # (`I157/QĐ-UB`): numbers never start with a letter.
+        raw = raw[stray.end():]
+        problems.append("stray mark before the digits")
     m = NUMBER_RE.match(raw)
     if not m:
         return None
     digits, year, notation = m.group(1), m.group(2), m.group(3)
-    problems: list[str] = []
     groups = notation.split("-")
     if any(not g or not _HAS_LETTER.search(g) for g in groups):
         problems.append("symbol group without letters")

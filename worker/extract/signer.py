@@ -35,6 +35,15 @@ class SignerRead:
     unread_below: bool = False
 
 
+_RECIPIENTS_HEAD = re.compile(r"^\W*\w?\W*NOI NHAN\b")
+
+
+def is_recipients_head(text: str) -> bool:
+    """True for the `Nơi nhận:` label, also with one stray glyph of a seal or rule before it
+    (`ệNơi nhận:`)."""
+    return bool(_RECIPIENTS_HEAD.match(fold(text)))
+
+
 def has_prefix(text: str) -> bool:
     """True when the line opens with an authority prefix (`KT. CHỦ TỊCH`)."""
     return bool(_PREFIX.match(text.strip()))
@@ -79,7 +88,7 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
     # The block starts on the row of `Nơi nhận:` when there is one (lines under the signature,
     # like `PHÓ CHỦ TỊCH UBND TỈNH` beside the name, are not the block); else the lowest one.
     head = next((s for s in segs
-                 if fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5), None)
+                 if is_recipients_head(s.text) and s.cx < width * 0.5), None)
     end = starts[-1]
     if head is not None:
         after = [i for i in starts if right[i].bottom >= head.top - 2 * head.height]
@@ -137,7 +146,7 @@ def find_lone_name(segs: list[Seg], width: int, gaz: Gazetteer) -> tuple[Seg, Na
     """A name at the bottom right with no readable block above it (the seal and signature hid
     the prefix and position lines): the lowest right-hand line that reads as a full name, on a
     page that ends with the `Nơi nhận` list or has nothing under the line but the list."""
-    head = next((s for s in segs if fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5),
+    head = next((s for s in segs if is_recipients_head(s.text) and s.cx < width * 0.5),
                 None)
     if head is None:
         return None
@@ -163,7 +172,7 @@ def find_recipients(segs: list[Seg], width: int) -> tuple[list[str], list[Seg], 
     """The `Nơi nhận:` lines (without dashes and the `Lưu` line), their segments, and whether the
     list was seen to its end (the `Lưu: VT, ...` filing line closes it)."""
     head = next((s for s in segs
-                 if fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5), None)
+                 if is_recipients_head(s.text) and s.cx < width * 0.5), None)
     if head is None:
         head = _unread_head(segs, width)
         if head is None:
@@ -204,7 +213,7 @@ def find_recipients(segs: list[Seg], width: int) -> tuple[list[str], list[Seg], 
 
 def recipients_head_read(segs: list[Seg], width: int) -> bool:
     """True when the `Nơi nhận:` label itself was read on the page."""
-    return any(fold(s.text).startswith("NOI NHAN") and s.cx < width * 0.5 for s in segs)
+    return any(is_recipients_head(s.text) and s.cx < width * 0.5 for s in segs)
 
 
 def _unread_head(segs: list[Seg], width: int) -> Seg | None:
