@@ -27,7 +27,7 @@ from models.database import session_scope
 from models.db import Document, DocumentStatus, Page
 from models.documents import add_event, apply_metadata, learned_gazetteer, lock_for_review
 from models.errors import ConflictError, RequestError
-from models.result import PageResult, Word
+from models.result import PAGE_EVIDENCE, PageResult
 from models.settings import Settings
 from models.storage import Store, derived_key, open_store
 
@@ -234,11 +234,20 @@ def _turn_box(box: list[int] | tuple[int, ...], w: int, h: int, turn: int) -> li
     return [x0, y0, x1, y1]
 
 
+def _turn_boxes(data: Any, w: int, h: int, turn: int) -> Any:
+    """The page's evidence JSON with every `bbox` in it (words, stamps and their words, second
+    looks) turned with the page."""
+    if isinstance(data, list):
+        return [_turn_boxes(x, w, h, turn) for x in data]
+    if isinstance(data, dict):
+        return {k: _turn_box(v, w, h, turn) if k == "bbox" and v else _turn_boxes(v, w, h, turn)
+                for k, v in data.items()}
+    return data
+
+
 def _turn_page(store: Store, doc_id: int, row: Page, turn: int, token: str) -> None:
     """Turn a page's words, size and review image (the PDF page is turned separately)."""
-    words = row.words.get("words", [])
-    row.words = {"words": [{**w, "bbox": _turn_box(w["bbox"], row.width, row.height, turn)}
-                           for w in words]}
+    row.words = _turn_boxes(row.words, row.width, row.height, turn)
     if turn in (90, 270):
         row.width, row.height = row.height, row.width
     row.rotation = (row.rotation + turn) % 360
@@ -328,10 +337,10 @@ def _extract_again(session: Session, doc: Document, keep_person: bool) -> None:
     from worker.extract import extract_metadata
     from worker.extract.gazetteer import gazetteer_for
 
-    pages = [PageResult(index=p.index, source=p.source or "ocr", rotation=p.rotation,
-                        width=p.width, height=p.height, dpi=p.dpi,
-                        words=[Word(**w) for w in p.words.get("words", [])])
-             for p in doc.pages]
+    pages = [PageResult.model_validate({
+        **{k: v for k, v in (p.words or {}).items() if k in PAGE_EVIDENCE},
+        "index": p.index, "source": p.source or "ocr", "rotation": p.rotation,
+        "width": p.width, "height": p.height, "dpi": p.dpi}) for p in doc.pages]
     found = extract_metadata(pages, gazetteer=gazetteer_for(learned_gazetteer(session)))
     meta, fields = dict(found.metadata), dict(found.fields)
     if keep_person:

@@ -220,7 +220,7 @@ class Page(Base):
     width: Mapped[int] = mapped_column(Integer, default=0)
     height: Mapped[int] = mapped_column(Integer, default=0)
     dpi: Mapped[int] = mapped_column(Integer, default=0)
-    words: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"words": [...]}
+    words: Mapped[dict[str, Any]] = mapped_column(default=dict)  # result.page_evidence
     image_key: Mapped[str | None] = mapped_column(String(200), default=None)
     error: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 

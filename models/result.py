@@ -67,6 +67,16 @@ class PageResult(BaseModel):
     rereads: list[Reread] = Field(default_factory=list)
 
 
+# What a page row keeps of a page's reading (`pages.words` JSON), enough to extract again after a
+# clerk's page correction: the words, the coloured stamps and the second looks.
+PAGE_EVIDENCE = frozenset({"words", "marks", "marks_checked", "rereads"})
+
+
+def page_evidence(page: PageResult) -> dict[str, Any]:
+    """The JSON a page row keeps of a page's reading (see PAGE_EVIDENCE)."""
+    return page.model_dump(mode="json", include=set(PAGE_EVIDENCE))
+
+
 class DocumentResult(BaseModel):
     """The result of processing one input file as one document."""
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from models.db import Document, DocumentStatus, Page, PageStatus, utcnow
 from models.documents import add_event, apply_metadata
-from models.result import BatchResult, DocumentResult
+from models.result import BatchResult, DocumentResult, page_evidence
 from worker.state import Claim, set_status
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def _store_pages(doc: Document, result: DocumentResult, image_keys: dict[int, st
         page.rotation = pr.rotation
         page.mean_confidence = pr.mean_confidence
         page.width, page.height, page.dpi = pr.width, pr.height, pr.dpi
-        page.words = {"words": [w.model_dump(mode="json") for w in pr.words]}
+        page.words = page_evidence(pr)
         page.image_key = image_keys.get(pr.index)
         page.error = pr.error
 
