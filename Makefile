@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system-packages run test bench lint clean
+.PHONY: eval setup system-packages run test bench lint clean
 
 setup: system-packages $(VENV)/.installed
 
@@ -42,6 +42,13 @@ test: setup lint
 bench: setup
 	$(BIN)/python -m bench.pipeline --out bench/results
 	$(BIN)/python -m bench.delivery
+
+# Metadata extraction (issue 3): generated documents, and the labelled real ones when the corpus
+# is there (docs/EXTRACTION.md); then what the page stage's second look costs.
+CORPUS ?= ../shared/corpus
+eval: setup
+	$(BIN)/python -m bench.extraction --generated 80 $(if $(wildcard $(CORPUS)),--corpus $(CORPUS) --labels bench/labels/corpus.json)
+	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.second_look --corpus $(CORPUS) --labels bench/labels/corpus.json)
 
 clean:
 	rm -rf $(VENV) var bench/results tests/artifacts
