@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,37 +186,20 @@ def find_regions(bgr: np.ndarray, dpi: float) -> tuple[list[Region], bool]:
     found: list[tuple[Region, np.ndarray]] = []  # with its joined cluster at finding scale
     seals: list[tuple[int, int, int, int]] = []
     unread: list[Region] = []
-    for colour, mask in masks.items():
-        if cv2.countNonZero(mask) < _MIN_INK_MM2 * mm * mm:
+    for c in _stamp_sized(masks, kernel, mm, scale):
+        if c.short_mm >= _SEAL_MIN_MM and _roundness(c.ink) >= _ROUND:
+            seals.append(c.box)  # the round seal over the signature
             continue
-        joined = cv2.dilate(mask, kernel)
-        count, labels, stats = _label(joined)
-        for i in range(1, count):
-            x, y, w, h, _ = (int(v) for v in stats[i])
-            long_mm, short_mm = max(w, h) / mm, min(w, h) / mm
-            if long_mm < _MIN_LONG_MM or short_mm < _MIN_SHORT_MM:
-                continue  # a handwritten digit, a tick, a speck
-            if long_mm > _MAX_LONG_MM or short_mm > _MAX_SHORT_MM:
-                continue  # a coloured band, a logo banner, a whole tinted area
-            inside = labels[y:y + h, x:x + w] == i
-            ink = np.where(inside, mask[y:y + h, x:x + w], 0).astype(np.uint8)
-            n_ink = cv2.countNonZero(ink)
-            if n_ink < _MIN_INK_MM2 * mm * mm:
-                continue
-            box = (int(x / scale), int(y / scale), int(math.ceil((x + w) / scale)),
-                   int(math.ceil((y + h) / scale)))
-            if short_mm >= _SEAL_MIN_MM and _roundness(ink) >= _ROUND:
-                seals.append(box)  # the round seal over the signature
-                continue
-            frame = _is_frame(ink, mm)
-            if colour == "blue" and not frame:
-                # A signature, a handwritten note, or a register box whose frame is broken:
-                # reported, not read.
-                unread.append(Region(box, colour, frame, 0.0, read=False))
-                continue
-            cluster = np.zeros(small.shape[:2], np.uint8)
-            cluster[y:y + h, x:x + w][inside] = _BIT[colour]
-            found.append((Region(box, colour, frame, _tilt(ink)), cluster))
+        frame = _is_frame(c.ink, mm)
+        if c.colour == "blue" and not frame:
+            # A signature, a handwritten note, or a register box whose frame is broken:
+            # reported, not read.
+            unread.append(Region(c.box, c.colour, frame, 0.0, read=False))
+            continue
+        x, y, w, h = c.xywh
+        cluster = np.zeros(small.shape[:2], np.uint8)
+        cluster[y:y + h, x:x + w][c.inside] = _BIT[c.colour]
+        found.append((Region(c.box, c.colour, frame, _tilt(c.ink)), cluster))
     regions = [r for r, _ in found]
     kept: list[Region] = []
     for r, cluster in found:
@@ -255,25 +239,43 @@ def _faint_regions(small: np.ndarray, scale: float, mm: float,
                    kernel: np.ndarray) -> list[Region]:
     """Clusters of stamp size in faint colour (not read): possible stamps the search would miss."""
     masks, _ = _hue_masks(small, _CHROMA_FAINT)
-    out: list[Region] = []
+    return [Region(c.box, c.colour, False, 0.0, read=False)
+            for c in _stamp_sized(masks, kernel, mm, scale)]
+
+
+@dataclass(frozen=True)
+class _Cluster:
+    """Ink of one colour joined into one stamp-sized cluster, at the finding scale."""
+
+    colour: str
+    xywh: tuple[int, int, int, int]
+    inside: np.ndarray  # the joined cluster over its box (boolean)
+    ink: np.ndarray  # its ink over its box (0/255)
+    box: tuple[int, int, int, int]  # in page pixels
+    short_mm: float
+
+
+def _stamp_sized(masks: dict[str, np.ndarray], kernel: np.ndarray, mm: float,
+                 scale: float) -> Iterator[_Cluster]:
+    """Clusters of each colour's ink the size of a stamp, with enough ink to be one."""
     for colour, mask in masks.items():
         if cv2.countNonZero(mask) < _MIN_INK_MM2 * mm * mm:
             continue
-        joined = cv2.dilate(mask, kernel)
-        count, labels, stats = _label(joined)
+        count, labels, stats = _label(cv2.dilate(mask, kernel))
         for i in range(1, count):
             x, y, w, h, _ = (int(v) for v in stats[i])
             long_mm, short_mm = max(w, h) / mm, min(w, h) / mm
-            if long_mm < _MIN_LONG_MM or short_mm < _MIN_SHORT_MM or long_mm > _MAX_LONG_MM \
-                    or short_mm > _MAX_SHORT_MM:
-                continue
-            ink = np.where(labels[y:y + h, x:x + w] == i, mask[y:y + h, x:x + w], 0)
-            if cv2.countNonZero(ink.astype(np.uint8)) < _MIN_INK_MM2 * mm * mm:
+            if long_mm < _MIN_LONG_MM or short_mm < _MIN_SHORT_MM:
+                continue  # a handwritten digit, a tick, a speck
+            if long_mm > _MAX_LONG_MM or short_mm > _MAX_SHORT_MM:
+                continue  # a coloured band, a logo banner, a whole tinted area
+            inside = labels[y:y + h, x:x + w] == i
+            ink = np.where(inside, mask[y:y + h, x:x + w], 0).astype(np.uint8)
+            if cv2.countNonZero(ink) < _MIN_INK_MM2 * mm * mm:
                 continue
             box = (int(x / scale), int(y / scale), int(math.ceil((x + w) / scale)),
                    int(math.ceil((y + h) / scale)))
-            out.append(Region(box, colour, False, 0.0, read=False))
-    return out
+            yield _Cluster(colour, (x, y, w, h), inside, ink, box, short_mm)
 
 
 def _inside(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:

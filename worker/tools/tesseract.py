@@ -88,29 +88,22 @@ class Recognition:
     pdf: Path
 
 
+def _recognise_to(image: Path, out_base: Path, *, language: str, dpi: int, psm: int,
+                  timeout: float, outputs: tuple[str, ...], config: tuple[str, ...] = ()) -> None:
+    """One Tesseract run on an image, writing the named outputs (`tsv`, `pdf`) beside out_base."""
+    args = [which("tesseract"), str(image), str(out_base), "-l", language, "--dpi", str(dpi),
+            "--psm", str(psm)]
+    for c in config:
+        args += ["-c", c]
+    run([*args, *outputs], timeout=timeout, env=_ENV)
+
+
 def recognise(
     image: Path, out_base: Path, *, language: str, dpi: int, timeout: float
 ) -> Recognition:
     """Recognise one page image once, writing its TSV word table and text-only PDF."""
-    run(
-        [
-            which("tesseract"),
-            str(image),
-            str(out_base),
-            "-l",
-            language,
-            "--dpi",
-            str(dpi),
-            "--psm",
-            "3",
-            "-c",
-            "textonly_pdf=1",
-            "tsv",
-            "pdf",
-        ],
-        timeout=timeout,
-        env=_ENV,
-    )
+    _recognise_to(image, out_base, language=language, dpi=dpi, psm=3, timeout=timeout,
+                  outputs=("tsv", "pdf"), config=("textonly_pdf=1",))
     rec = Recognition(out_base.with_suffix(".tsv"), out_base.with_suffix(".pdf"))
     if not rec.tsv.exists() or not rec.pdf.exists():
         raise ExternalToolError("tesseract wrote no output", program="tesseract")
@@ -121,25 +114,11 @@ def read_words(image: Path, out_base: Path, *, language: str, dpi: int, psm: int
                timeout: float) -> Path:
     """Recognise an image into a TSV word table only (no PDF); return the TSV path.
 
-    Used for small composite images (the colour stamps of a page, pasted into one image so that
-    the language model is loaded once per page, not once per stamp).
+    Used for small images: the colour stamps of a page pasted into one image (the language
+    model is loaded once per page, not once per stamp), the area under a signer block.
     """
-    run(
-        [
-            which("tesseract"),
-            str(image),
-            str(out_base),
-            "-l",
-            language,
-            "--dpi",
-            str(dpi),
-            "--psm",
-            str(psm),
-            "tsv",
-        ],
-        timeout=timeout,
-        env=_ENV,
-    )
+    _recognise_to(image, out_base, language=language, dpi=dpi, psm=psm, timeout=timeout,
+                  outputs=("tsv",))
     tsv = out_base.parent / f"{out_base.name}.tsv"
     if not tsv.exists():
         raise ExternalToolError("tesseract wrote no output", program="tesseract")
