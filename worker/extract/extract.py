@@ -421,10 +421,10 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
         if other_signers(segs[i], page_width(pages[i]), gaz, top, bottom, read.position.height):
             for p in parts.values():
                 p.confidence = min(p.confidence, 0.6)
-        value = {k: p.value for k, p in parts.items()}
+        signer_value = {k: p.value for k, p in parts.items()}
         boxes = [b for b in (bbox_of(read.competence), read.position.bbox,
                              read.name.bbox if read.name else None) if b]
-        found["signer"] = Found(value, min(p.confidence for p in parts.values()), pages[i].index,
+        found["signer"] = Found(signer_value, min(p.confidence for p in parts.values()), pages[i].index,
                                 union(boxes), parts=parts)
         _recipients(segs[i], pages[i], found)
         return

@@ -71,25 +71,25 @@ class Gazetteer:
                 for short in ("UBND", "HĐND"):
                     self._put("parent", f"{short} {level} {up}")
                     self._put("organ", f"{short} {level} {up}")
-                for body in data.get("local_bodies", []):
-                    self._put("organ", f"{body} {level} {up}")
+                for local in data.get("local_bodies", []):
+                    self._put("organ", f"{local} {level} {up}")
             self._put("place", p)
             self._put("place", f"TP. {p}" if p in cities else p)
         for d in data.get("districts", []):
             self._put("place", str(d))
-        for name, _abbr in data.get("ministries", []):  # type: ignore[misc]
-            self._put("organ", f"BỘ {str(name).upper()}")
-            self._put("parent", f"BỘ {str(name).upper()}")
-        for name, _abbr in data.get("central_organs", []):  # type: ignore[misc]
-            self._put("organ", str(name))
-            self._put("parent", str(name))
-        for name, _abbr in data.get("departments", []):  # type: ignore[misc]
-            self._put("organ", f"SỞ {str(name).upper()}")
-            self._put("parent", f"SỞ {str(name).upper()}")
-        for name, _abbr in data.get("district_offices", []):  # type: ignore[misc]
-            self._put("organ", str(name))
-        for body in data.get("local_bodies", []):
-            self._put("organ", str(body))
+        for name in _pair_names(data, "ministries"):
+            self._put("organ", f"BỘ {name.upper()}")
+            self._put("parent", f"BỘ {name.upper()}")
+        for name in _pair_names(data, "central_organs"):
+            self._put("organ", name)
+            self._put("parent", name)
+        for name in _pair_names(data, "departments"):
+            self._put("organ", f"SỞ {name.upper()}")
+            self._put("parent", f"SỞ {name.upper()}")
+        for name in _pair_names(data, "district_offices"):
+            self._put("organ", name)
+        for local in data.get("local_bodies", []):
+            self._put("organ", str(local))
         for kind, key in (("position", "positions"), ("collective", "collective_bodies"),
                           ("surname", "surnames")):
             for v in data.get(key, []):
@@ -157,6 +157,16 @@ class Gazetteer:
         """True when a line begins with an administrative level (`TỈNH`, `HUYỆN`...)."""
         key = fold(line)
         return any(key.startswith(fold(lv) + " ") for lv in self.levels)
+
+
+def _pair_names(data: dict[str, list[object]], key: str) -> list[str]:
+    """The names of a list of `[name, abbreviation]` pairs (`["Tư pháp", "STP"]`)."""
+    names = []
+    for pair in data.get(key, []):
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise ValueError(f"gazetteer {key!r}: expected [name, abbreviation], got {pair!r}")
+        names.append(str(pair[0]))
+    return names
 
 
 def _ranked_names() -> list[object]:

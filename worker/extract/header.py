@@ -49,7 +49,7 @@ def _is_number_seg(s: Seg) -> bool:
     if _SO.match(s.text):
         return True
     m = _TYPE_SO.match(s.text)
-    return bool(m) and match_type_name(m.group(1)) is not None
+    return m is not None and match_type_name(m.group(1)) is not None
 
 
 def _has_date_words(s: Seg) -> bool:

@@ -43,8 +43,8 @@ def split_block(lines: list[Seg], gaz: Gazetteer) -> tuple[list[Seg], list[Seg]]
             start = i
     if start == 0 and len(lines) >= 2:
         # `UBND TỈNH X` over a name the gazetteer does not know as a head still is a parent.
-        joined = _clean(" ".join(s.text for s in lines))
-        if gaz.lookup("organ", joined) is None and ("parent", _clean(lines[0].text)) in gaz \
+        whole = _clean(" ".join(s.text for s in lines))
+        if gaz.lookup("organ", whole) is None and ("parent", _clean(lines[0].text)) in gaz \
                 and not lines[0].text.rstrip(" _").endswith(("-", "–")):
             start = 1
     return lines[:start], lines[start:]

@@ -122,8 +122,8 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
                  and min(s.right, pos_seg.right) - max(s.left, pos_seg.left) > 0
                  and not _upper_line(s) for s in right)
     name_value = name.value if name else None
-    surname_ok = bool(name) and not name.surname_guessed and \
-        ("surname", name.value.split()[0]) in gaz  # type: ignore[union-attr]
+    surname_ok = name is not None and not name.surname_guessed and \
+        ("surname", name.value.split()[0]) in gaz
     return SignerRead(competence, pos_seg, position, hit is not None, name_seg, name_value,
                       surname_ok, name, unread)
 
