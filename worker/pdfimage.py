@@ -25,8 +25,12 @@ def _placement(page: pikepdf.Page) -> tuple[str, list[float]] | None:
     ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
     drawn: list[tuple[str, list[float]]] = []
     render_mode = 0
-    for operands, op in pikepdf.parse_content_stream(page):
-        name = str(op)
+    for instruction in pikepdf.parse_content_stream(page):
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            # pikepdf reports an inline image (BI ... ID ... EI) as one instruction whose
+            # operator is `INLINE IMAGE`, never as `BI`: it is content to keep.
+            return None
+        operands, name = instruction.operands, str(instruction.operator)
         if name == "Tr":
             render_mode = int(operands[0])
         elif name == "cm":
@@ -39,7 +43,7 @@ def _placement(page: pikepdf.Page) -> tuple[str, list[float]] | None:
         elif name in ("Tj", "TJ", "'", '"'):
             if render_mode != 3:  # visible text (an e-signature box) is content to keep
                 return None
-        elif name in ("BI", "sh"):
+        elif name == "sh":
             return None
         elif name in ("f", "F", "f*", "B", "B*", "b", "b*", "S", "s"):
             return None
@@ -56,7 +60,7 @@ def page_image(pdf_path: Path, index: int, max_pixels: int) -> tuple[Image.Image
                 return None
             name, (a, b, c, d, e, f) = found
             xobj = page.Resources.XObject.get(name)
-            if xobj is None or xobj.get("/Subtype") != pikepdf.Name.Image:
+            if not isinstance(xobj, pikepdf.Stream) or xobj.get("/Subtype") != pikepdf.Name.Image:
                 return None
             if "/SMask" in xobj or "/Mask" in xobj or xobj.get("/ImageMask", False):
                 return None
