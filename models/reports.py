@@ -519,16 +519,16 @@ def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = N
         for row in conn.execute(_bind(_postgres_percentiles_sql(sq, query, params)),
                                 params).mappings():
             bucket = None if row["bucket"] is None else bucket_key(row["bucket"], query.by)
-            fig = cells.get((row["level"], bucket, row["grp"]))
-            if fig is not None:
-                fig.p90 = {t: row[t] for t in TIMES}
+            cell = cells.get((row["level"], bucket, row["grp"]))
+            if cell is not None:
+                cell.p90 = {t: row[t] for t in TIMES}
     else:
         for row in conn.execute(_bind(_sqlite_percentiles_sql(sq, query, params)),
                                 params).mappings():
             bucket = None if row["bucket"] is None else bucket_key(row["bucket"], query.by)
-            fig = cells.get((row["level"], bucket, row["grp"]))
-            if fig is not None:
-                fig.p90[row["metric"]] = row["p90"]
+            cell = cells.get((row["level"], bucket, row["grp"]))
+            if cell is not None:
+                cell.p90[row["metric"]] = row["p90"]
     if query.group == "none":  # the percentiles of the levels that were not computed again
         for (lvl, bucket, _), fig in cells.items():
             same = cells.get(("bucket", bucket, None) if lvl == "rows" else ("total", None, None))
@@ -662,7 +662,8 @@ def register_entries(conn: Connection, query: ReportQuery) -> list[RegisterEntry
         if ack is not None:
             notes.append(f"Đã tiếp nhận {local_date(ack).strftime('%d/%m/%Y')}")
         delivered = _timestamp(r["delivered_at"])
-        stamp = meta.get("arrival_stamp") if isinstance(meta.get("arrival_stamp"), dict) else {}
+        read_stamp = meta.get("arrival_stamp")
+        stamp = read_stamp if isinstance(read_stamp, dict) else {}
         arrival_number = meta.get("ArrivalNumber") or stamp.get("number") or r["seq"]
         out.append(RegisterEntry(
             arrival_number=str(arrival_number), arrived_on=arrived, author=r["organ"] or "",
