@@ -77,6 +77,13 @@ def _hist_quantile(values: np.ndarray, q: float) -> int:
     return int(np.searchsorted(counts, q * counts[-1]))
 
 
+def _absdiff(channel: np.ndarray, value: int) -> np.ndarray:
+    """|channel - value| per pixel (uint8, saturated)."""
+    # cv2.absdiff takes a scalar as its second operand (OpenCV documents it); the generated stubs
+    # of opencv-python list array overloads only.
+    return cv2.absdiff(channel, value)  # type: ignore[call-overload]
+
+
 def _background(
     archive: np.ndarray, mask: np.ndarray, dpi: float, options: ComposeOptions
 ) -> tuple[str, np.ndarray]:
@@ -95,11 +102,11 @@ def _background(
     hi = cv2.max(cv2.max(channels[0], channels[1]), channels[2])
     lo = cv2.min(cv2.min(channels[0], channels[1]), channels[2])
     spread = cv2.subtract(hi, lo)
-    coloured = cv2.countNonZero(spread > options.chroma_threshold) > options.colour_fraction * spread.size
+    coloured = np.count_nonzero(spread > options.chroma_threshold) > options.colour_fraction * spread.size
     paper = np.array([_hist_quantile(c, 0.5) for c in channels], dtype=np.uint8)
-    deviation = cv2.absdiff(channels[0], int(paper[0]))
+    deviation = _absdiff(channels[0], int(paper[0]))
     for c, value in zip(channels[1:], paper[1:], strict=True):
-        deviation = cv2.max(deviation, cv2.absdiff(c, int(value)))
+        deviation = cv2.max(deviation, _absdiff(c, int(value)))
     if _hist_quantile(deviation, 0.999) <= options.plain_tolerance:
         if paper.min() >= 250:
             return BACKGROUND_NONE, paper

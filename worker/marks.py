@@ -311,14 +311,14 @@ def render_region(bgr: np.ndarray, dpi: float, region: Region) -> _Crop:
         grow = np.ones((3, 3), np.uint8)
         fp = cv2.dilate(fp, grow, iterations=2)
         bx0, by0 = region.bbox[0], region.bbox[1]
-        full = np.zeros(crop.shape[:2], np.uint8)
-        up = cv2.resize(fp, (region.bbox[2] - bx0, region.bbox[3] - by0),
+        full: np.ndarray = np.zeros(crop.shape[:2], np.uint8)
+        up: np.ndarray = cv2.resize(fp, (region.bbox[2] - bx0, region.bbox[3] - by0),
                         interpolation=cv2.INTER_NEAREST)
         full[by0 - y0:by0 - y0 + up.shape[0], bx0 - x0:bx0 - x0 + up.shape[1]] = \
             up[:full.shape[0] - (by0 - y0), :full.shape[1] - (bx0 - x0)]
-        full = cv2.dilate(full, np.ones((m + 1, m + 1), np.uint8)) if m > 0 else full
+        near: np.ndarray = cv2.dilate(full, np.ones((m + 1, m + 1), np.uint8)) if m > 0 else full
         red, blue = _hue_classes(crop)
-        allowed = (red & ((full & 1) > 0)) | (blue & ((full & 2) > 0))
+        allowed = (red & ((near & 1) > 0)) | (blue & ((near & 2) > 0))
         strength[~allowed] = 0
     grey = (255.0 - np.clip(strength, 0, 255)).astype(np.uint8)
     s = READ_DPI / dpi

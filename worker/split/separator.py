@@ -25,8 +25,10 @@ def _small_grey(image: np.ndarray, dpi: float) -> np.ndarray:
 def find_separator(image: np.ndarray, dpi: float) -> str | None:
     """The separator payload when the page (BGR or grey, any rotation) is a separator sheet, else None."""
     grey = _small_grey(image, dpi)
-    found = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode, try_rotate=True,
-                                   try_downscale=True)
+    # read_barcodes documents `formats` as BarcodeFormat or BarcodeFormats (one converts to the
+    # other); zxing-cpp's stubs type it as BarcodeFormats only.
+    found = zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode,  # type: ignore[arg-type]
+                                   try_rotate=True, try_downscale=True)
     for barcode in found:
         if barcode.valid and barcode.text.startswith(PREFIX):
             return barcode.text
