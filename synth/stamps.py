@@ -70,14 +70,14 @@ def arrival_stamp(page: Image.Image, receiver: str, number: str, date: str, cent
     values = {"Số:": number, "Ngày:": date}
     lines: StampLines = []
     boxes: list[Box] = []
-    for i, (text, fnt, left) in enumerate(rows):
+    for i, (text, fnt, filled_in) in enumerate(rows):
         y = 5 + step * (i + 1) + step * 0.1
-        x = 5 + mm_px(3, dpi) if left else 5 + (w - fnt.getlength(text)) / 2
+        x = 5 + mm_px(3, dpi) if filled_in else 5 + (w - fnt.getlength(text)) / 2
         d.text((x, y), text, font=fnt, fill=255, anchor="ls")
         tb = fnt.getbbox(text, anchor="ls")
         box = (int(x + tb[0]), int(y + tb[1]), int(x + tb[2]), int(y + tb[3]))
         full = text
-        if left:
+        if filled_in:
             hm = hand_mask(values[text], pt_px(9, dpi), rng)
             hm = hm.crop(hm.getbbox() or (0, 0, 1, 1))
             hx, hy = int(x + tb[2] + mm_px(3, dpi)), int(y - hm.height + pt_px(2, dpi))
