@@ -64,9 +64,9 @@ def confident(fields: dict[str, Any], key: str) -> bool:
     if key.startswith("signer."):
         f = fields.get("signer") or {}
         part = (f.get("parts") or {}).get(key.split(".", 1)[1])
-        return bool(part) and not part["needs_review"]
+        return not part["needs_review"] if part else False
     f = fields.get(key)
-    return bool(f) and not f["needs_review"]
+    return not f["needs_review"] if f else False
 
 
 @dataclass
