@@ -35,6 +35,7 @@ run: setup
 
 lint: setup
 	$(BIN)/ruff check intake models worker synth bench tests
+	$(BIN)/python -m mypy intake models worker synth bench
 
 test: setup lint
 	$(BIN)/python -m pytest -q
