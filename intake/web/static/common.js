@@ -41,6 +41,17 @@ const Intake = (() => {
     [/has no PDF\/A to correct/, "Văn bản chưa có bản PDF/A nên chưa sửa trang được."],
     [/already starts at that page/, "Đã có văn bản bắt đầu từ trang này."],
     [/turns by 90, 180 or 270/, "Chỉ xoay được 90, 180 hoặc 270 độ."],
+    // Moving a page: the API counts pages and positions from 0, the clerk from 1.
+    [/position (-?\d+) is outside the document \(0-(\d+)\)/, (m) =>
+      `Không có vị trí ${+m[1] + 1} trong văn bản này: chọn vị trí từ 1 đến ${+m[2] + 1}.`],
+    [/position (-?\d+) is outside document (\d+) \(0-(\d+)\)/, (m) =>
+      `Không có vị trí ${+m[1] + 1} trong văn bản ${m[2]}: chọn vị trí từ 1 đến ${+m[3] + 1} `
+      + `(${+m[3] + 1} là cuối văn bản).`],
+    [/last page of a document cannot be moved out/,
+      "Không thể chuyển trang duy nhất của văn bản sang văn bản khác: hãy gộp hai văn bản."],
+    [/has pages 0 to (\d+); there is no page (-?\d+)/, (m) =>
+      `Văn bản chỉ có trang 1 đến ${+m[1] + 1}: không có trang ${+m[2] + 1}.`],
+    [/^document (\d+) not found/, "Không tìm thấy văn bản số $1."],
   ];
 
   const STATUS = {
@@ -75,7 +86,7 @@ const Intake = (() => {
   function errorText(code, message) {
     for (const [re, vi] of DETAILS) {
       const m = (message || "").match(re);
-      if (m) return vi.replace("$1", m[1] || "");
+      if (m) return typeof vi === "function" ? vi(m) : vi.replace("$1", m[1] || "");
     }
     return ERRORS[code] || ERRORS.internal;
   }

@@ -480,10 +480,26 @@
     }
     if (e.action === "split") return `Tách thành văn bản mới từ trang ${n(e.new)}`;
     if (e.action === "merge") return ["Gộp thêm các trang của ", h("a", { href: `/van-ban/${e.new}` }, `văn bản ${e.new}`)];
+    if (e.action === "move") return moved(e, n);
     return [h("span", { class: "old" }, val(e.field, e.old)), " → ", h("span", { class: "new" }, val(e.field, e.new))];
   }
 
-  /* ---------- page corrections (split, merge, rotate, delete) ---------- */
+  /* A move event: within the document (old: page, new: position), out of it (old: page, new:
+     the other document) or into it (old: the other document, new: position); the two last
+     are told apart by the API's detail ("... moved to document N" / "... inserted at N"). */
+  function moved(e, n) {
+    const detail = e.detail || "";
+    const link = (id) => h("a", { href: `/van-ban/${id}` }, `văn bản ${id}`);
+    if (/ inserted at /.test(detail)) {
+      const from = /^page (\d+)/.exec(detail);
+      return [from ? `Nhận trang ${from[1]} của ` : "Nhận một trang của ", link(e.old),
+        `, đặt ở vị trí ${n(e.new)}`];
+    }
+    if (/ moved to document /.test(detail)) return [`Trang ${n(e.old)} chuyển sang `, link(e.new)];
+    return `Trang ${n(e.old)} chuyển đến vị trí ${n(e.new)}`;
+  }
+
+  /* ---------- page corrections (split, merge, move, rotate, delete) ---------- */
   function pageTools() {
     const panel = $("page-tools");
     const pages = (doc.pages || []).length;
@@ -493,6 +509,9 @@
       h("option", { value: "90" }, "90° sang phải"), h("option", { value: "180" }, "180°"),
       h("option", { value: "270" }, "90° sang trái"));
     const other = h("input", { id: "merge-other", type: "number", min: "1", inputmode: "numeric", size: "8" });
+    const moveTo = h("input", { id: "move-to", type: "number", min: "1", inputmode: "numeric", size: "4" });
+    const moveDoc = h("input", { id: "move-doc", type: "number", min: "1", inputmode: "numeric", size: "8",
+      placeholder: "trống: văn bản này" });
     $("page-actions").replaceChildren(
       h("label", { for: "turn-degrees" }, "Xoay trang đang xem", turn),
       h("button", { type: "button", id: "rotate-page", onclick: () => correct("POST",
@@ -509,10 +528,33 @@
         const id = parseInt(other.value, 10);
         if (id > 0) correct("POST", "/merge", { other: id }, `Đã gộp văn bản ${id} vào sau văn bản này.`);
         else other.focus();
-      } }, "Gộp vào sau văn bản này"));
+      } }, "Gộp vào sau văn bản này"),
+      h("label", { for: "move-to" }, "Chuyển trang này đến vị trí", moveTo),
+      h("label", { for: "move-doc" }, "sang văn bản số", moveDoc),
+      h("button", { type: "button", id: "move-page", onclick: () => movePage(moveTo, moveDoc) }, "Chuyển trang"));
   }
 
-  async function correct(method, path, body, done) {
+  /* Move the page shown: to a position (1-based for the clerk, 0-based for the API) in this
+     document, or in another one when its number is given. Range errors come from the API. */
+  function movePage(toBox, docBox) {
+    const to = parseInt(toBox.value, 10);
+    const typedDoc = docBox.value.trim();
+    const target = typedDoc ? parseInt(typedDoc, 10) : null;
+    if (typedDoc && !(target > 0)) { docBox.focus(); return; }
+    if (!Number.isInteger(to)) { toBox.focus(); return; }
+    const elsewhere = target !== null && target !== docId;
+    if (!elsewhere && to - 1 === page) {
+      Intake.toast(`Trang ${page + 1} đã ở vị trí ${to}: không có gì thay đổi.`);
+      return;
+    }
+    const done = elsewhere ? `Đã chuyển trang ${page + 1} sang văn bản ${target}, vị trí ${to}.`
+      : `Đã chuyển trang ${page + 1} đến vị trí ${to}.`;
+    // Within the document the view follows the page to where it now is.
+    correct("POST", `/pages/${page}/move`, { to: to - 1, document: elsewhere ? target : null }, done,
+      elsewhere ? undefined : to - 1);
+  }
+
+  async function correct(method, path, body, done, showAt) {
     let answer;
     try {
       answer = await api(method, `/api/documents/${docId}${path}`, body);
@@ -522,7 +564,7 @@
     }
     doc = answer.document || answer;
     imageVersion = String(Date.now());
-    page = Math.min(page, Math.max(0, (doc.pages || []).length - 1));
+    page = Math.min(typeof showAt === "number" ? showAt : page, Math.max(0, (doc.pages || []).length - 1));
     drawAll();
     if (answer.new_document) {
       const id = answer.new_document.id;
