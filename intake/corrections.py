@@ -176,10 +176,13 @@ def move_page(settings: Settings, doc_id: int, index: int, actor: str, to: int,
         target_refs.insert(to, ref)
         _rebuild(session, store, work, [(doc, refs), (target, target_refs)])
         detail = f"page {index + 1} (source page {(page.source_page or 0) + 1})"
-        add_event(session, doc, "move", index, target_id, f"{detail} moved to document "
+        # Three kinds of move, three actions: `move` within a document (old page -> new
+        # position), `move_out` (old page -> the other document), `move_in` (the page in the
+        # other document -> its position here).
+        add_event(session, doc, "move_out", index, target_id, f"{detail} moved to document "
                   f"{target_id}", actor=actor)
-        add_event(session, target, "move", doc_id, to, f"{detail} of document {doc_id} "
-                  f"inserted at {to + 1}", actor=actor)
+        add_event(session, target, "move_in", {"document": doc_id, "page": index}, to,
+                  f"{detail} of document {doc_id} inserted at {to + 1}", actor=actor)
     _run(settings, change)
 
 

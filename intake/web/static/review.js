@@ -441,7 +441,8 @@
     status: "Đổi trạng thái", field: "Sửa", accept: "Chấp nhận", duplicate: "Đánh dấu có thể trùng",
     retry: "Xử lý lại", upload: "Tải lên", recovered: "Làm lại sau sự cố",
     delivery: "Chuyển sang phần mềm quản lý văn bản", registry: "Phản hồi của phần mềm quản lý văn bản",
-    split: "Tách văn bản", merge: "Gộp văn bản", move: "Chuyển trang", rotate: "Xoay trang",
+    split: "Tách văn bản", merge: "Gộp văn bản", move: "Chuyển trang", move_out: "Chuyển trang",
+    move_in: "Nhận trang", rotate: "Xoay trang",
     delete_page: "Xóa trang",
   };
 
@@ -480,24 +481,16 @@
     }
     if (e.action === "split") return `Tách thành văn bản mới từ trang ${n(e.new)}`;
     if (e.action === "merge") return ["Gộp thêm các trang của ", h("a", { href: `/van-ban/${e.new}` }, `văn bản ${e.new}`)];
-    if (e.action === "move") return moved(e, n);
+    if (e.action === "move") return `Trang ${n(e.old)} chuyển đến vị trí ${n(e.new)}`;
+    if (e.action === "move_out") return [`Trang ${n(e.old)} chuyển sang `, docLink(e.new)];
+    if (e.action === "move_in") {
+      const from = e.old || {};
+      return [`Nhận trang ${n(from.page)} của `, docLink(from.document), `, đặt ở vị trí ${n(e.new)}`];
+    }
     return [h("span", { class: "old" }, val(e.field, e.old)), " → ", h("span", { class: "new" }, val(e.field, e.new))];
   }
 
-  /* A move event: within the document (old: page, new: position), out of it (old: page, new:
-     the other document) or into it (old: the other document, new: position); the two last
-     are told apart by the API's detail ("... moved to document N" / "... inserted at N"). */
-  function moved(e, n) {
-    const detail = e.detail || "";
-    const link = (id) => h("a", { href: `/van-ban/${id}` }, `văn bản ${id}`);
-    if (/ inserted at /.test(detail)) {
-      const from = /^page (\d+)/.exec(detail);
-      return [from ? `Nhận trang ${from[1]} của ` : "Nhận một trang của ", link(e.old),
-        `, đặt ở vị trí ${n(e.new)}`];
-    }
-    if (/ moved to document /.test(detail)) return [`Trang ${n(e.old)} chuyển sang `, link(e.new)];
-    return `Trang ${n(e.old)} chuyển đến vị trí ${n(e.new)}`;
-  }
+  function docLink(id) { return h("a", { href: `/van-ban/${id}` }, `văn bản ${id}`); }
 
   /* ---------- page corrections (split, merge, move, rotate, delete) ---------- */
   function pageTools() {
