@@ -151,29 +151,31 @@ def merge_documents(settings: Settings, doc_id: int, other_id: int, actor: str) 
     _run(settings, change)
 
 
-def move_page(settings: Settings, doc_id: int, index: int, actor: str, to: int,
+def move_page(settings: Settings, doc_id: int, index: int, actor: str, to: int | None,
               target_id: int | None = None) -> None:
-    """Move a page to position `to` of the same document or of another one."""
+    """Move a page to position `to` of the same document or of another one (None: its end)."""
     def change(session: Session, store: Store, work: _Work) -> None:
         doc = _editable(session, doc_id)
         refs = _refs(doc, work)
         page = _page_index(doc, index)
         ref = refs.pop(index)
         if target_id is None or target_id == doc_id:
-            if not 0 <= to <= len(refs):
-                raise RequestError(f"position {to} is outside the document (0-{len(refs)})")
-            refs.insert(to, ref)
+            at = len(refs) if to is None else to
+            if not 0 <= at <= len(refs):
+                raise RequestError(f"position {at} is outside the document (0-{len(refs)})")
+            refs.insert(at, ref)
             _rebuild(session, store, work, [(doc, refs)])
-            add_event(session, doc, "move", index, to, f"page {index + 1} moved to {to + 1}", actor=actor)
+            add_event(session, doc, "move", index, at, f"page {index + 1} moved to {at + 1}", actor=actor)
             return
         target = _editable(session, target_id)
         target_refs = _refs(target, work)
-        if not 0 <= to <= len(target_refs):
-            raise RequestError(f"position {to} is outside document {target_id} "
+        at = len(target_refs) if to is None else to
+        if not 0 <= at <= len(target_refs):
+            raise RequestError(f"position {at} is outside document {target_id} "
                                f"(0-{len(target_refs)})")
         if not refs:
             raise RequestError("the last page of a document cannot be moved out; merge instead")
-        target_refs.insert(to, ref)
+        target_refs.insert(at, ref)
         _rebuild(session, store, work, [(doc, refs), (target, target_refs)])
         detail = f"page {index + 1} (source page {(page.source_page or 0) + 1})"
         # Three kinds of move, three actions: `move` within a document (old page -> new
@@ -181,8 +183,8 @@ def move_page(settings: Settings, doc_id: int, index: int, actor: str, to: int,
         # other document -> its position here).
         add_event(session, doc, "move_out", index, target_id, f"{detail} moved to document "
                   f"{target_id}", actor=actor)
-        add_event(session, target, "move_in", {"document": doc_id, "page": index}, to,
-                  f"{detail} of document {doc_id} inserted at {to + 1}", actor=actor)
+        add_event(session, target, "move_in", {"document": doc_id, "page": index}, at,
+                  f"{detail} of document {doc_id} inserted at {at + 1}", actor=actor)
     _run(settings, change)
 
 

@@ -32,7 +32,8 @@ class MergeWith(BaseModel):
 
 
 class MoveTo(BaseModel):
-    to: int = Field(description="0-based position in the target document")
+    to: int | None = Field(None, description="0-based position in the target document; "
+                                             "empty: at its end")
     document: int | None = Field(None, description="target document; empty: the same one")
 
 

@@ -79,8 +79,8 @@ def test_merge_split_rotate_move_delete(settings: Settings, start_worker: Any,
         assert _pdf_pages(api, a) == [0, 90]
         assert r.json()["metadata"]["number"] == number_a  # first page unchanged
 
-        # Move A's first page behind its second, then back; then delete the second page.
-        r = api.post(f"/api/documents/{a}/pages/0/move", json={"to": 1}, headers=USER)
+        # Move A's first page to the end (behind its second), then back; then delete the second.
+        r = api.post(f"/api/documents/{a}/pages/0/move", json={}, headers=USER)  # to the end
         assert r.status_code == 200 and _pdf_pages(api, a) == [90, 0]
         r = api.post(f"/api/documents/{a}/pages/1/move", json={"to": 0}, headers=USER)
         assert r.status_code == 200 and _pdf_pages(api, a) == [0, 90]

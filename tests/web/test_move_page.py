@@ -144,8 +144,8 @@ def test_move_a_page_within_and_between_documents(
     _move(page, 9, small)
     _toast(page, f"Không có vị trí 9 trong văn bản {small}: chọn vị trí từ 1 đến 2 (2 là cuối văn bản).")
     assert _pages(page, base, small)[0] == [small_page]
-    _move(page, 2, small)
-    _toast(page, f"Đã chuyển trang 2 sang văn bản {small}, vị trí 2.")
+    _move(page, "", small)  # no position: at the end
+    _toast(page, f"Đã chuyển trang 2 sang cuối văn bản {small}.")
     page.wait_for_function("document.getElementById('page-no').textContent === 'Trang 2/2'")
     assert _pages(page, base, big)[0] == [before[1], before[0]]
     assert _pages(page, base, small)[0] == [small_page, before[2]]

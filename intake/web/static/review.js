@@ -502,7 +502,8 @@
       h("option", { value: "90" }, "90° sang phải"), h("option", { value: "180" }, "180°"),
       h("option", { value: "270" }, "90° sang trái"));
     const other = h("input", { id: "merge-other", type: "number", min: "1", inputmode: "numeric", size: "8" });
-    const moveTo = h("input", { id: "move-to", type: "number", min: "1", inputmode: "numeric", size: "4" });
+    const moveTo = h("input", { id: "move-to", type: "number", min: "1", inputmode: "numeric", size: "4",
+      placeholder: "trống: cuối" });
     const moveDoc = h("input", { id: "move-doc", type: "number", min: "1", inputmode: "numeric", size: "8",
       placeholder: "trống: văn bản này" });
     $("page-actions").replaceChildren(
@@ -528,23 +529,30 @@
   }
 
   /* Move the page shown: to a position (1-based for the clerk, 0-based for the API) in this
-     document, or in another one when its number is given. Range errors come from the API. */
+     document, or in another one when its number is given; no position: to the end. Range
+     errors come from the API. */
   function movePage(toBox, docBox) {
-    const to = parseInt(toBox.value, 10);
+    const typedTo = toBox.value.trim();
+    const to = typedTo ? parseInt(typedTo, 10) : null;
     const typedDoc = docBox.value.trim();
     const target = typedDoc ? parseInt(typedDoc, 10) : null;
     if (typedDoc && !(target > 0)) { docBox.focus(); return; }
-    if (!Number.isInteger(to)) { toBox.focus(); return; }
+    if (typedTo && !Number.isInteger(to)) { toBox.focus(); return; }
     const elsewhere = target !== null && target !== docId;
-    if (!elsewhere && to - 1 === page) {
-      Intake.toast(`Trang ${page + 1} đã ở vị trí ${to}: không có gì thay đổi.`);
+    const pages = (doc.pages || []).length;
+    const here = to === null ? pages : to;
+    if (!elsewhere && here - 1 === page) {
+      Intake.toast(`Trang ${page + 1} đã ở vị trí ${here}: không có gì thay đổi.`);
       return;
     }
-    const done = elsewhere ? `Đã chuyển trang ${page + 1} sang văn bản ${target}, vị trí ${to}.`
-      : `Đã chuyển trang ${page + 1} đến vị trí ${to}.`;
+    let done = `Đã chuyển trang ${page + 1} đến vị trí ${here}.`;
+    if (elsewhere) {
+      done = to === null ? `Đã chuyển trang ${page + 1} sang cuối văn bản ${target}.`
+        : `Đã chuyển trang ${page + 1} sang văn bản ${target}, vị trí ${to}.`;
+    }
     // Within the document the view follows the page to where it now is.
-    correct("POST", `/pages/${page}/move`, { to: to - 1, document: elsewhere ? target : null }, done,
-      elsewhere ? undefined : to - 1);
+    correct("POST", `/pages/${page}/move`, { to: to === null ? null : to - 1,
+      document: elsewhere ? target : null }, done, elsewhere ? undefined : here - 1);
   }
 
   async function correct(method, path, body, done, showAt) {
