@@ -19,12 +19,10 @@ from pathlib import Path
 from PIL import Image
 
 from models.result import PageResult
-from worker.cleanup import CleanOptions, clean_page
 from worker.load import PageSource, open_input
-from worker.marks import read_marks
 from worker.options import PipelineOptions
-from worker.page import layer_page_result, load_page, recognise_page
-from worker.reread import reread_signer_name, signer_name_region
+from worker.page import clean_again, layer_page_result, look_again, recognise_page
+from worker.reread import signer_name_region
 from worker.textlayer import judge_text_layer
 from worker.tools import poppler
 
@@ -63,20 +61,11 @@ def _stale(page: dict[str, object]) -> bool:
 
 def _refresh(page: dict[str, object], source: PageSource, work: Path) -> None:
     """Fill a cached page's coloured `marks` and second looks (`rereads`): load and clean it as
-    the pipeline does, then take only the steps that follow the first OCR."""
-    bgr, dpi = load_page(source, OPTIONS)
-    cleaned = clean_page(bgr, dpi, CleanOptions(detect_orientation=OPTIONS.detect_orientation,
-                                                osd_timeout=OPTIONS.tool_timeout, work_dir=work))
-    base = work / f"page-{source.index:04d}"
-    if _needs_marks(page):
-        found = read_marks(cleaned.archive_image, dpi, base, language=OPTIONS.language,
-                           timeout=OPTIONS.tool_timeout)
-        page["marks"] = [m.model_dump(mode="json") for m in found.marks]
-        page["marks_checked"] = found.checked
-    if _needs_reread(page):
-        again = reread_signer_name(PageResult.model_validate(page), cleaned.ocr_image, base,
-                                   language=OPTIONS.language, timeout=OPTIONS.tool_timeout)
-        page["rereads"] = [r.model_dump(mode="json") for r in again]
+    the pipeline does, then take the steps that follow the first OCR (`worker.page.look_again`)."""
+    result = PageResult.model_validate(page)
+    look_again(result, clean_again(source, OPTIONS, work), work / f"page-{source.index:04d}",
+               OPTIONS)
+    page.update(result.model_dump(mode="json", include={"marks", "marks_checked", "rereads"}))
 
 
 def _from_layer(index: int, layer: poppler.LayerPage) -> PageResult:

@@ -19,9 +19,8 @@ from pathlib import Path
 
 from bench.extraction import machine
 from bench.extraction_ocr import OPTIONS, ocr_file, sha1_of
-from worker.cleanup import CleanOptions, clean_page
 from worker.load import open_input
-from worker.page import load_page
+from worker.page import clean_again
 from worker.reread import reread_signer_name, signer_name_region
 
 
@@ -52,8 +51,7 @@ def main(argv: list[str] | None = None) -> int:
                 due += 1
                 doc = doc or open_input(path, max_pixels=OPTIONS.max_pixels,
                                         max_pages=OPTIONS.max_pages, max_bytes=OPTIONS.max_bytes)
-                bgr, dpi = load_page(doc.pages[p.index], OPTIONS)
-                cleaned = clean_page(bgr, dpi, CleanOptions(work_dir=Path(tmp)))
+                cleaned = clean_again(doc.pages[p.index], OPTIONS, Path(tmp))
                 t0 = time.perf_counter()
                 again = reread_signer_name(first, cleaned.ocr_image, Path(tmp) / f"p{p.index}",
                                            language=OPTIONS.language, timeout=OPTIONS.tool_timeout)

@@ -20,9 +20,9 @@ import cv2
 import numpy as np
 
 from models.errors import IntakeError
-from models.result import PageResult, Reread, Word
+from models.result import PageResult, Reread
 from worker.extract.gazetteer import default_gazetteer
-from worker.extract.layout import page_width, segments
+from worker.extract.layout import page_width, rows_of, segments
 from worker.extract.names import NameRead, read_name
 from worker.extract.signer import find_signer
 from worker.ocr import parse_tsv
@@ -107,9 +107,13 @@ def reread_signer_name(page: PageResult, ocr_image: np.ndarray, base: Path, *, l
         return []
     finally:
         png.unlink(missing_ok=True)
-    rows = _as_lines(words, left, top)
-    for line in sorted({w.line for w in rows}):
-        row = [w for w in rows if w.line == line]
+    # Sparse text gives every word its own block: one line key for all, rows by position
+    # (`segments` splits them the same way when extraction reads them).
+    moved = [w.model_copy(update={"bbox": (w.bbox[0] + left, w.bbox[1] + top, w.bbox[2] + left,
+                                           w.bbox[3] + top), "block": 1000, "par": 0, "line": 0})
+             for w in words]
+    for row in rows_of(moved) if moved else []:
+        row.sort(key=lambda w: w.bbox[0])
         name = read_name(row, default_gazetteer())
         if name is not None and _better(name, first):
             pad = max(w.bbox[3] - w.bbox[1] for w in row) // 3
@@ -120,20 +124,3 @@ def reread_signer_name(page: PageResult, ocr_image: np.ndarray, base: Path, *, l
             break
     return []  # no name, or no better one: the first reading stays
 
-
-def _as_lines(words: list[Word], dx: int, dy: int) -> list[Word]:
-    """Words in page pixels, numbered into rows by their vertical overlap (sparse-text mode
-    gives every word its own block, which would split a name line into pieces)."""
-    moved = [w.model_copy(update={"bbox": (w.bbox[0] + dx, w.bbox[1] + dy, w.bbox[2] + dx,
-                                           w.bbox[3] + dy)}) for w in words]
-    moved.sort(key=lambda w: (w.bbox[1] + w.bbox[3]) / 2)
-    out: list[Word] = []
-    row, row_bottom = 0, -1.0
-    for w in moved:
-        cy = (w.bbox[1] + w.bbox[3]) / 2
-        if out and cy > row_bottom:
-            row += 1
-        row_bottom = max(row_bottom, w.bbox[3]) if out and cy <= row_bottom else w.bbox[3]
-        out.append(w.model_copy(update={"block": 1000, "par": 1, "line": row}))
-    out.sort(key=lambda w: (w.line, w.bbox[0]))
-    return out

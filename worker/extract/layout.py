@@ -90,9 +90,10 @@ def _word_height(words: list[Word]) -> float:
     return float(median(hs[: max(1, (len(hs) + 1) // 2)]))
 
 
-def _rows(words: list[Word]) -> list[list[Word]]:
-    """A line's words split into rows that do not overlap vertically: a text layer may number
-    two printed lines as one (the motto's second line and the date line below it)."""
+def rows_of(words: list[Word]) -> list[list[Word]]:
+    """Words split into rows that do not overlap vertically, top to bottom: a text layer may
+    number two printed lines as one (the motto's second line and the date line below it), and
+    a stamp or a crop read as sparse text gives every word a line of its own."""
     h = max(_word_height(words), 8.0)
     by_y = sorted(words, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2)
     rows: list[list[Word]] = [[by_y[0]]]
@@ -122,7 +123,7 @@ def segments(page: PageResult, page_no: int) -> list[Seg]:
     for w in reading_words(page):
         lines.setdefault((w.block, w.par, w.line), []).append(w)
     out: list[Seg] = []
-    for words in (row for line in lines.values() for row in _rows(line)):
+    for words in (row for line in lines.values() for row in rows_of(line)):
         words = sorted(words, key=lambda w: w.bbox[0])
         h = max(_word_height(words), 8.0)
         cur = Seg(page_no, [words[0]])
