@@ -13,6 +13,8 @@ COPY pyproject.toml README.md ./
 COPY intake ./intake
 COPY models ./models
 COPY worker ./worker
+COPY documents ./documents
+COPY infra ./infra
 COPY migrations ./migrations
 COPY synth ./synth
 RUN pip install . && intake check
@@ -21,5 +23,5 @@ ENV INTAKE_DATA_DIR=/data
 VOLUME /data
 EXPOSE 8000
 # API:    docker run IMAGE
-# Worker: docker run IMAGE python -m worker.supervisor   (docker-compose.yml runs both)
-CMD ["python", "-m", "intake.http_server", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
+# Worker: docker run IMAGE python -m worker.daemons.supervisor   (docker-compose.yml runs both)
+CMD ["python", "-m", "intake.cli.http_server", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

@@ -31,11 +31,11 @@ run: setup
 	@$(BIN)/intake check
 	@echo "Intake service: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/docs)"
 	@echo "Redis started if needed, migrations applied, API + workers (+ INTAKE_WATCH_DIR) running"
-	$(BIN)/python -m intake.serve --host $(HOST) --port $(PORT)
+	$(BIN)/python -m intake.cli.serve --host $(HOST) --port $(PORT)
 
 lint: setup
-	$(BIN)/ruff check intake models worker synth bench tests
-	$(BIN)/python -m mypy intake models worker synth bench
+	$(BIN)/ruff check intake models documents infra worker synth bench tests
+	$(BIN)/python -m mypy intake models documents infra worker synth bench
 
 test: setup lint
 	$(BIN)/python -m pytest -q

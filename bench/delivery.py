@@ -1,7 +1,7 @@
 """Delivery benchmark: push throughput of the outbox sender to a local receiver, against floors.
 
 For each database (SQLite, PostgreSQL when reachable): seed N confirmed documents in the feed, add
-one webhook, and time the sender (worker/sender.py, default concurrency) until every delivery is
+one webhook, and time the sender (worker/daemons/sender.py, default concurrency) until every delivery is
 recorded. References in the same run, to the same receiver (a threaded http.server in its own
 process): a bare `requests.post` loop (new connection per POST, one at a time) and the HTTP floor
 at the sender's concurrency (an httpx client posting the same signed bodies from the same number
@@ -31,8 +31,9 @@ import httpx
 from sqlalchemy import create_engine, func, select, text
 
 from bench.measure import machine_description
-from models.database import dispose_engines, migrate, normalise_url, session_scope
-from models.db import (
+from documents.registry import sign
+from infra.database import dispose_engines, migrate, normalise_url, session_scope
+from infra.tables import (
     Batch,
     DeliveryCounter,
     Document,
@@ -44,9 +45,8 @@ from models.db import (
     Upload,
     utcnow,
 )
-from models.registry import sign
 from models.settings import Settings
-from worker.sender import Sender
+from worker.daemons.sender import Sender
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("INTAKE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

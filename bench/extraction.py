@@ -24,8 +24,8 @@ from typing import Any
 from bench.extraction_baseline import baseline_metadata
 from bench.extraction_ocr import ocr_file, ocr_images, sha1_of
 from bench.extraction_score import FIELDS, Tally, compare, confident, scored
+from documents.extract import extract_metadata
 from models.result import PageResult
-from worker.extract import extract_metadata
 
 Case = tuple[str, list[PageResult], dict[str, Any], date]
 # Fields scored again on typed values only, and the label naming them in `handwritten`.

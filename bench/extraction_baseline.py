@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from documents.extract.numbers import TYPE_NAMES
+from documents.extract.textutil import is_upper_phrase, title_case_name
 from models.result import PageResult
-from worker.extract.numbers import TYPE_NAMES
-from worker.extract.textutil import is_upper_phrase, title_case_name
 
 _SO = re.compile(r"Số\s*:?\s*(\S+)(\s*/\S+)?")
 _DATE = re.compile(

@@ -1,6 +1,6 @@
 """OCR for the extraction benchmark with the real pipeline pieces, cached as JSON by input sha1.
 
-Pages are recognised the way `worker.page` does it (load, clean, Tesseract once, parse TSV) but
+Pages are recognised the way `worker.stages.page` does it (load, clean, Tesseract once, parse TSV) but
 without composing PDF pages, and born-digital pages keep their text layer as the pipeline does.
 Results live under bench/results/ (git-ignored) so re-running the extractor costs nothing.
 Pages cached before the page stage read coloured stamps (no `marks_checked` key) or took its
@@ -18,13 +18,13 @@ from pathlib import Path
 
 from PIL import Image
 
+from infra.tools import poppler
 from models.result import PageResult
-from worker.load import PageSource, open_input
 from worker.options import PipelineOptions
-from worker.page import clean_again, layer_page_result, look_again, recognise_page
-from worker.reread import signer_name_region
-from worker.textlayer import judge_text_layer
-from worker.tools import poppler
+from worker.stages.load import PageSource, open_input
+from worker.stages.page import clean_again, layer_page_result, look_again, recognise_page
+from worker.stages.reread import signer_name_region
+from worker.stages.textlayer import judge_text_layer
 
 CACHE = Path(__file__).parent / "results" / "extraction_ocr"
 OPTIONS = PipelineOptions(workers=1)
@@ -61,7 +61,7 @@ def _stale(page: dict[str, object]) -> bool:
 
 def _refresh(page: dict[str, object], source: PageSource, work: Path) -> None:
     """Fill a cached page's coloured `marks` and second looks (`rereads`): load and clean it as
-    the pipeline does, then take the steps that follow the first OCR (`worker.page.look_again`)."""
+    the pipeline does, then take the steps that follow the first OCR (`worker.stages.page.look_again`)."""
     result = PageResult.model_validate(page)
     look_again(result, clean_again(source, OPTIONS, work), work / f"page-{source.index:04d}",
                OPTIONS)

@@ -2,7 +2,7 @@
 
 Seeds one year of documents (40 issuing agencies, 8 receiving units, realistic shares of
 delivered, refused, urgent, secret documents, five history events per document) straight into
-the tables, then times `models.reports.run_report` (every statement of one report) for three
+the tables, then times `documents.reports.run_report` (every statement of one report) for three
 typical reports, against two references run on the same rows in the same process:
 
 - `count(*)`: `SELECT count(*)` over the documents of the same period (the floor of a query
@@ -35,9 +35,9 @@ from typing import Any
 from sqlalchemy import Table, create_engine, insert, text
 
 from bench.measure import machine_description
-from models.database import dispose_engines, get_engine, migrate, normalise_url
-from models.db import Base, Batch, Document, Event, StoredFile, Upload
-from models.reports import URGENT, ReportQuery, local_midnight, run_report
+from documents.reports import URGENT, ReportQuery, local_midnight, run_report
+from infra.database import dispose_engines, get_engine, migrate, normalise_url
+from infra.tables import Base, Batch, Document, Event, StoredFile, Upload
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("INTAKE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -201,7 +201,7 @@ def naive_total(url: str, query: ReportQuery) -> dict[str, Any]:
 def _typed(sql: str) -> Any:
     from sqlalchemy import bindparam
 
-    from models.db import UtcDateTime
+    from infra.tables import UtcDateTime
 
     return text(sql).columns(
         **{c: UtcDateTime() for c in ("uploaded_at", "recognised_at", "delivered_at",
@@ -218,7 +218,7 @@ def count_rows(url: str, query: ReportQuery) -> int:
 def _typed_count() -> Any:
     from sqlalchemy import bindparam
 
-    from models.db import UtcDateTime
+    from infra.tables import UtcDateTime
 
     return text("SELECT count(*) FROM documents WHERE uploaded_at >= :start "
                 "AND uploaded_at < :end").bindparams(

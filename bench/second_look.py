@@ -19,9 +19,9 @@ from pathlib import Path
 
 from bench.extraction import machine
 from bench.extraction_ocr import OPTIONS, ocr_file, sha1_of
-from worker.load import open_input
-from worker.page import clean_again
-from worker.reread import reread_signer_name, signer_name_region
+from worker.stages.load import open_input
+from worker.stages.page import clean_again
+from worker.stages.reread import reread_signer_name, signer_name_region
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """Service benchmark: search over N documents, API p99 under 50 clients, upload -> ready latency.
 
 For each database (SQLite, PostgreSQL): seed N ready documents (bench.service_corpus), time the
-search the API runs; start the real service (uvicorn + worker.supervisor), keep the workers busy
+search the API runs; start the real service (uvicorn + worker.daemons.supervisor), keep the workers busy
 with uploads while 50 concurrent clients list and search; then, on an idle queue, time a 2-page
 upload until its batch's `done` event. Prints a table; writes JSON under bench/results/service/.
 
@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, text
 
 from bench.measure import machine_description
 from bench.service_corpus import QUERIES, seed_corpus
-from models.database import dispose_engines, normalise_url
+from infra.database import dispose_engines, normalise_url
 from models.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,7 @@ def percentiles(values_ms: list[float]) -> dict[str, float]:
 
 def bench_search(settings: Settings, rounds: int = 5) -> dict[str, float]:
     """Latency of the API's search function (query, documents, snippets) over the seeded corpus."""
-    from intake.routes import _search
+    from intake.routers.documents import _search
 
     for q in QUERIES:  # warm caches, as a running service would be
         _search(settings, q, 20, 0)
@@ -80,9 +80,9 @@ def service(settings: Settings, env_extra: dict[str, str]) -> Iterator[str]:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}, **env_extra,
            "PYTHONPATH": str(ROOT)}
     procs = [
-        subprocess.Popen([sys.executable, "-m", "intake.http_server", "--port", str(port),
+        subprocess.Popen([sys.executable, "-m", "intake.cli.http_server", "--port", str(port),
                           "--workers", str(settings.api_workers)], cwd=ROOT, env=env),
-        subprocess.Popen([sys.executable, "-m", "worker.supervisor"], cwd=ROOT, env=env,
+        subprocess.Popen([sys.executable, "-m", "worker.daemons.supervisor"], cwd=ROOT, env=env,
                          stderr=subprocess.DEVNULL),
     ]
     base = f"http://127.0.0.1:{port}"

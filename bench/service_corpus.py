@@ -2,7 +2,7 @@
 
 Texts and metadata come from the project's generator (synth truth, no rendering); a few hundred
 distinct documents are varied (number, agency, a line of body) to reach N, and indexed with the
-service's own code (models.search), as a worker would.
+service's own code (documents.search), as a worker would.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from models.database import migrate, session_scope
-from models.db import Batch, Document, DocumentStatus, StoredFile, Upload
-from models.search import fold, index_document, search_strings
+from documents.search import fold, index_document, search_strings
+from infra.database import migrate, session_scope
+from infra.tables import Batch, Document, DocumentStatus, StoredFile, Upload
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bench.measure import machine_description
 from bench.service import REDIS_URL, ROOT, scan_pdf, service, upload, wait_done
-from models.database import dispose_engines
+from infra.database import dispose_engines
 from models.settings import Settings
 
 

@@ -11,9 +11,9 @@ import numpy as np
 from PIL import Image
 
 from bench.split_pages import blank_back, few_words, hide_page_number, stamp_only
-from models.separator import separator_pdf
+from documents.separator import separator_pdf
+from infra.tools import poppler
 from synth import degrade, make_document
-from worker.tools import poppler
 
 GENERATOR = "batches-v2"  # bump when make_batch changes what it generates
 PAGE_DEGRADATIONS = ("clean", "noise", "skew", "paper", "jpeg", "paper+skew", "noise+skew")

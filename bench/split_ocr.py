@@ -12,9 +12,9 @@ from PIL import Image
 
 from bench.split_data import image_bytes
 from models.result import PageResult
-from worker.load import PageSource
 from worker.options import PipelineOptions
-from worker.page import recognise_page
+from worker.stages.load import PageSource
+from worker.stages.page import recognise_page
 
 CACHE = Path(__file__).parent / "results" / "splitting"
 OPTIONS = PipelineOptions(workers=1)

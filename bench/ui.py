@@ -34,11 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import machine_description
-from models.database import dispose_engines, migrate, session_scope
-from models.db import Batch, Document, DocumentStatus, Page, PageStatus, StoredFile, Upload
-from models.documents import apply_metadata
+from documents.metadata import apply_metadata
+from infra.database import dispose_engines, migrate, session_scope
+from infra.storage import open_store
+from infra.tables import Batch, Document, DocumentStatus, Page, PageStatus, StoredFile, Upload
 from models.settings import Settings
-from models.storage import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("INTAKE_CHROMIUM", "/usr/bin/chromium")
@@ -145,7 +145,7 @@ def serve(settings: Settings, log: Path) -> Iterator[str]:
     port = _free_port()
     with log.open("ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "intake.api:app", "--host", "127.0.0.1", "--port",
+            [sys.executable, "-m", "uvicorn", "intake.app:app", "--host", "127.0.0.1", "--port",
              str(port), "--log-level", "warning"],
             cwd=ROOT, env=server_env(settings), stdout=out, stderr=subprocess.STDOUT,
         )

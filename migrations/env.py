@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from models.database import get_engine
-from models.db import Base
+from infra.database import get_engine
+from infra.tables import Base
 from models.settings import get_settings
 
 config = context.config
@@ -14,7 +14,7 @@ target_metadata = Base.metadata
 
 
 def run_migrations() -> None:
-    """Run the migrations on the engine given by models.database.migrate, or the settings' URL."""
+    """Run the migrations on the engine given by infra.database.migrate, or the settings' URL."""
     engine: Engine = config.attributes.get("engine") or get_engine(get_settings().database)
     with engine.connect() as connection:
         context.configure(

@@ -32,7 +32,7 @@ class Mark(BaseModel):
 
 
 class Reread(BaseModel):
-    """An area of a page read a second time on its own (worker/reread.py), kept because it found
+    """An area of a page read a second time on its own (worker/stages/reread.py), kept because it found
     what the first reading lost: its box and words, in page pixels like `words`. Extraction reads
     these words instead of the first reading's words in the box."""
 
@@ -58,11 +58,11 @@ class PageResult(BaseModel):
     error: dict[str, Any] | None = None
     blank: bool = False  # no text and no colour mark: a duplex back or an empty sheet
     separator: bool = False  # a separator sheet (QR code): not recognised, cuts a batch
-    # Coloured stamps, which the clean-up removes from the image Tesseract reads (worker/marks.py);
+    # Coloured stamps, which the clean-up removes from the image Tesseract reads (worker/stages/marks.py);
     # not part of `words`, `text` or the PDF text layer.
     marks: list[Mark] = Field(default_factory=list)
     marks_checked: bool = False  # the colour search ran (a colour scan); False: no evidence
-    # Areas read a second time because the first reading lost them (worker/reread.py); not part
+    # Areas read a second time because the first reading lost them (worker/stages/reread.py); not part
     # of `words`, `text` or the PDF text layer.
     rereads: list[Reread] = Field(default_factory=list)
 

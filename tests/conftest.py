@@ -9,7 +9,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     """Print tool versions (Tesseract, language data, Ghostscript, Poppler, OCRmyPDF)."""
     lines = []
     try:
-        from worker.startup import check_tools
+        from infra.tools.check import check_tools
 
         for name, ver in check_tools("vie").items():
             lines.append(f"{name}: {ver}")

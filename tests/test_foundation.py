@@ -9,7 +9,7 @@ from pathlib import Path
 from models import errors
 from models.settings import Settings
 from models.text import is_vietnamese_syllable, normalize_text
-from worker.textlayer import judge_text_layer
+from worker.stages.textlayer import judge_text_layer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,7 +51,7 @@ def test_every_error_code_has_a_vietnamese_message_on_the_pages() -> None:
 
 
 def test_api_does_not_import_the_processing_stack() -> None:
-    code = "import sys, intake.api; print('cv2' in sys.modules, 'worker.pipeline' in sys.modules)"
+    code = "import sys, intake.app; print('cv2' in sys.modules, 'worker.pipeline' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "False False", out.stderr
 

@@ -13,16 +13,17 @@ from redis.exceptions import RedisError
 from rq import get_current_job
 from sqlalchemy.exc import OperationalError
 
-from models.database import session_scope
-from models.documents import learned_gazetteer
+from documents.metadata import learned_gazetteer
+from infra.database import session_scope
+from infra.queue import announce, connect, enqueue_document
+from infra.storage import Store, derived_key, open_store, original_key
+from infra.tools import poppler
 from models.errors import ConflictError, IntakeError, from_dict
-from models.queue import announce, connect, enqueue_document
 from models.result import BatchDocument, DocumentResult
 from models.settings import Settings, get_settings
-from models.storage import Store, derived_key, open_store, original_key
 from worker.options import PipelineOptions
+from worker.persist import Published, apply_batch_result, existing_starts, own_document
 from worker.pipeline import Pipeline
-from worker.results import Published, apply_batch_result, existing_starts, own_document
 from worker.state import (
     Claim,
     claim,
@@ -32,7 +33,6 @@ from worker.state import (
     renew_lease,
     start_pages,
 )
-from worker.tools import poppler
 
 log = logging.getLogger(__name__)
 

@@ -1,15 +1,15 @@
 """The document pipeline: the order of stages, read top to bottom, and parallel pages.
 
 Stages per document:
-  1. open_input        check the file, find its real type, list its pages   (worker.load)
-  2. read_text_layer   for PDFs, judge each page's existing text layer       (worker.textlayer)
+  1. open_input        check the file, find its real type, list its pages   (worker.stages.load)
+  2. read_text_layer   for PDFs, judge each page's existing text layer       (worker.stages.textlayer)
   3. run_page          per page, in parallel processes: load, clean, recognise once, read the
-                       coloured stamps apart (worker.marks), take a second look at a signer
-                       name the first reading lost (worker.reread), compose (worker.page);
+                       coloured stamps apart (worker.stages.marks), take a second look at a signer
+                       name the first reading lost (worker.stages.reread), compose (worker.stages.page);
                        pages with a good text layer are kept as they are
   4. extract_metadata  number, date, agency, type, subject, signer... with confidences
-                       and positions, from the words of all pages           (worker.extract)
-  5. assemble_pdfa     join the pages into one PDF/A-2b, written atomically  (worker.pdfa)
+                       and positions, from the words of all pages           (documents.extract)
+  5. assemble_pdfa     join the pages into one PDF/A-2b, written atomically  (documents.pdfa)
 """
 
 from __future__ import annotations
@@ -24,17 +24,17 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from documents.extract import extract_metadata
+from documents.extract.gazetteer import gazetteer_for
+from documents.pdfa import DocumentInfo, assemble_pdfa
+from infra.tools import poppler
+from infra.tools.poppler import LayerPage
 from models.errors import IntakeError, from_dict
 from models.result import BatchResult, DocumentResult, PageResult
-from worker.extract import extract_metadata
-from worker.extract.gazetteer import gazetteer_for
-from worker.load import InputDocument, open_input
 from worker.options import PipelineOptions
-from worker.page import PageOutput, PageTask, run_page
-from worker.pdfa import DocumentInfo, assemble_pdfa
-from worker.textlayer import judge_text_layer
-from worker.tools import poppler
-from worker.tools.poppler import LayerPage
+from worker.stages.load import InputDocument, open_input
+from worker.stages.page import PageOutput, PageTask, run_page
+from worker.stages.textlayer import judge_text_layer
 
 log = logging.getLogger(__name__)
 

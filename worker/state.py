@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from documents.metadata import add_event
+from infra.tables import Batch, Document, DocumentStatus, Page, PageStatus, Upload, utcnow
 from models import errors
-from models.db import Batch, Document, DocumentStatus, Page, PageStatus, Upload, utcnow
-from models.documents import add_event
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class DocumentPlan:
 
 
 def plan_documents(upload: Upload) -> list[DocumentPlan]:
-    """One row per upload before any OCR: its job cuts the file into documents (worker.results)."""
+    """One row per upload before any OCR: its job cuts the file into documents (worker.persist)."""
     return [DocumentPlan(0, None)]
 
 

@@ -190,9 +190,9 @@ def downgrade() -> None:
 
 
 def _create_search() -> None:
-    """SQLite: an FTS5 table kept by models.search; PostgreSQL: generated tsvector columns."""
+    """SQLite: an FTS5 table kept by documents.search; PostgreSQL: generated tsvector columns."""
     if op.get_bind().dialect.name == "sqlite":
-        # rowid = documents.id; `exact` keeps diacritics, `folded` has none (models.search.fold).
+        # rowid = documents.id; `exact` keeps diacritics, `folded` has none (documents.search.fold).
         op.execute(
             "CREATE VIRTUAL TABLE document_search USING fts5("
             "exact, folded, tokenize = 'unicode61 remove_diacritics 0')"

@@ -17,7 +17,7 @@ import psutil
 import pytest
 from sqlalchemy import create_engine, text
 
-from models.database import dispose_engines, normalise_url
+from infra.database import dispose_engines, normalise_url
 from models.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,13 +114,13 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 class WorkerProcess:
-    """`python -m worker.supervisor` in its own process group (so it can be killed whole)."""
+    """`python -m worker.daemons.supervisor` in its own process group (so it can be killed whole)."""
 
     def __init__(self, settings: Settings, log: Path) -> None:
         self.log = log
         self._out = log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "worker.supervisor"], cwd=ROOT, env=settings_env(settings),
+            [sys.executable, "-m", "worker.daemons.supervisor"], cwd=ROOT, env=settings_env(settings),
             stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True,
         )
 

@@ -11,9 +11,9 @@ from typing import TypeVar
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from intake.api import create_app
-from models.database import migrate, session_scope
-from models.db import Document, Page
+from infra.database import migrate, session_scope
+from infra.tables import Document, Page
+from intake.app import create_app
 from models.settings import Settings
 
 T = TypeVar("T")
@@ -82,8 +82,8 @@ def ready_document(settings: Settings, meta: dict[str, object],
     """A document row ready for review with these metadata (no OCR: narrow API tests only)."""
     import hashlib
 
-    from models.db import Batch, DocumentStatus, StoredFile, Upload
-    from models.documents import apply_metadata
+    from documents.metadata import apply_metadata
+    from infra.tables import Batch, DocumentStatus, StoredFile, Upload
 
     sha = sha or hashlib.sha256(repr((meta, text, time.time_ns())).encode()).hexdigest()
     migrate(settings.database)

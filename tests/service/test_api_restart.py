@@ -16,8 +16,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from models.database import migrate, session_scope
-from models.db import Document, DocumentStatus, Upload
+from infra.database import migrate, session_scope
+from infra.tables import Document, DocumentStatus, Upload
 from models.settings import Settings
 from tests.service.conftest import ROOT, settings_env
 from tests.service.helpers import wait_for
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.redis
 
 def _api(settings: Settings, port: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "intake.api:app", "--port", str(port),
+        [sys.executable, "-m", "uvicorn", "intake.app:app", "--port", str(port),
          "--log-level", "warning"], cwd=ROOT, env=settings_env(settings),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from models.database import session_scope
-from models.db import Document, Event, utcnow
-from models.edxml import parse_edxml, validate
+from documents.edxml import parse_edxml, validate
+from infra.database import session_scope
+from infra.tables import Document, Event, utcnow
 from models.settings import Settings
 from tests.service.helpers import batch_documents, client, document_status, ready_document, scan, wait_for
 from tests.service.receiver import Receiver
-from worker.sender import Sender
+from worker.daemons.sender import Sender
 
 SECRET = "e2e-secret-0123456789abcdef"
 

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from models.database import session_scope
-from models.db import Batch, Document, DocumentStatus, Event, StoredFile, Upload
-from models.queue import batch_job_id, connect, job_alive
+from infra.database import session_scope
+from infra.queue import batch_job_id, connect, job_alive
+from infra.storage import original_key
+from infra.tables import Batch, Document, DocumentStatus, Event, StoredFile, Upload
 from models.result import BatchDocument, BatchResult, PageResult
 from models.settings import Settings
-from models.storage import original_key
 from tests.service.helpers import client
-from worker.reconcile import reconcile
-from worker.results import Published, apply_batch_result
+from worker.daemons.reconcile import reconcile
+from worker.persist import Published, apply_batch_result
 from worker.state import Claim, plan_batch
 
 pytestmark = pytest.mark.redis
@@ -106,7 +106,7 @@ def _ready(settings: Settings, name: str, text: str, meta: dict[str, Any]) -> in
     return doc_id
 
 
-# Metadata as worker.extract writes it.
+# Metadata as documents.extract writes it.
 UBND = {"code_number": "87", "code_notation": "QĐ-UBND",
         "organ_name": "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "type_name": "QUYẾT ĐỊNH"}
 

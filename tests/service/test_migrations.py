@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from models.database import get_engine, migrate
-from models.db import Base
+from infra.database import get_engine, migrate
+from infra.tables import Base
 
 # Search machinery made by migrations only (FTS5 table, tsvector columns and their indexes).
 _SEARCH = ("search_", "document_search", "ix_documents_search")

@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from models.database import session_scope
-from models.db import Document, Outbox, OutboxState
+from infra.database import session_scope
+from infra.tables import Document, Outbox, OutboxState
 from models.settings import Settings
 from tests.service.conftest import ROOT, settings_env
 from tests.service.helpers import client, ready_document, wait_for
 from tests.service.receiver import Receiver
-from worker.sender import Sender
+from worker.daemons.sender import Sender
 
 SECRET = "s3cret-for-the-tests-0123456789"
 META: dict[str, Any] = {"organ_name": "BỘ NỘI VỤ", "type_name": "CÔNG VĂN",
@@ -51,14 +51,14 @@ def _states(settings: Settings) -> dict[str, int]:
 
 
 class SenderProcess:
-    """`python -m worker.sender` with the test's settings (killed whole at the end)."""
+    """`python -m worker.daemons.sender` with the test's settings (killed whole at the end)."""
 
     def __init__(self, settings: Settings, log: Path, **delivery: object) -> None:
         env = settings_env(settings)
         for name, value in delivery.items():
             env[f"INTAKE_{name.upper()}"] = str(value)
         self._out = log.open("ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "worker.sender"], cwd=ROOT, env=env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "worker.daemons.sender"], cwd=ROOT, env=env,
                                      stdout=self._out, stderr=subprocess.STDOUT,
                                      start_new_session=True)
 

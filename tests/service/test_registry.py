@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from models.database import session_scope
-from models.db import Document
-from models.edxml import parse_edxml, validate
+from documents.edxml import parse_edxml, validate
+from infra.database import session_scope
+from infra.storage import open_store
+from infra.tables import Document
 from models.settings import Settings
-from models.storage import open_store
 from tests.service.helpers import client, ready_document
 
 META: dict[str, Any] = {

@@ -29,9 +29,9 @@ from pathlib import Path
 
 import pytest
 
-from models.database import get_engine, migrate, session_scope
-from models.db import Batch, Document, Event, StoredFile, Upload
-from models.reports import ReportQuery, register_entries, run_report
+from documents.reports import ReportQuery, register_entries, run_report
+from infra.database import get_engine, migrate, session_scope
+from infra.tables import Batch, Document, Event, StoredFile, Upload
 from models.settings import Settings
 from tests.service.helpers import client
 
@@ -99,7 +99,7 @@ def seed(settings: Settings) -> dict[str, int]:
         add("D9", A, P1, local(5, 10), "deleted")
         add("D10", A, P1, local(17, 0, 30), "queued", recognised=False)
         add("D11", B, P2, local(2, 23, 59), "failed", recognised=False)
-        # As intake.delivery.report_status writes them (D3 was sent again after its refusal).
+        # As documents.delivery.report_status writes them (D3 was sent again after its refusal).
         for name, code, reason, at in (("D3", "01", "01 Đã đến", local(4, 11)),
                                        ("D3", "02", "02 Từ chối tiếp nhận: Thiếu trang 2",
                                         local(4, 12)),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from models.database import session_scope
-from models.db import GazetteerEntry
-from models.documents import learned_gazetteer
+from documents.metadata import learned_gazetteer
+from infra.database import session_scope
+from infra.tables import GazetteerEntry
 from models.settings import Settings
 from tests.service.helpers import client, ready_document
 
@@ -100,7 +100,7 @@ def test_corrected_agency_and_position_teach_the_gazetteer(settings: Settings) -
 
 
 def test_learned_entries_reach_the_extraction_gazetteer() -> None:
-    from worker.extract.gazetteer import default_gazetteer, gazetteer_for
+    from documents.extract.gazetteer import default_gazetteer, gazetteer_for
 
     organ = "BAN QUẢN LÝ KHU KINH TẾ DUNG QUẤT THỬ NGHIỆM"
     assert ("organ", organ) not in default_gazetteer()

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from bench.split_data import write_pdf
 from bench.split_pages import blank_back
-from models.database import session_scope
-from models.db import Document, Page
+from infra.database import session_scope
+from infra.tables import Document, Page
 from models.settings import Settings
 from synth import make_document
 from tests.service.helpers import batch_documents, client, document_status, wait_for

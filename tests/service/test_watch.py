@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.watch import Watcher, is_candidate
-from models.database import migrate
+from infra.database import migrate
+from intake.cli.watch import Watcher, is_candidate
 from models.settings import Settings
 
 pytestmark = pytest.mark.redis

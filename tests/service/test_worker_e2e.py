@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from models.database import session_scope
-from models.db import Document, Event, Page
-from models.queue import batch_job_id, connect, enqueue_document, job_alive
+from infra.database import session_scope
+from infra.queue import batch_job_id, connect, enqueue_document, job_alive
+from infra.tables import Document, Event, Page
 from models.settings import Settings
 from tests.service.conftest import make_settings
 from tests.service.helpers import batch_documents, client, document_status, scan, wait_for

@@ -58,7 +58,7 @@ def live_api(tmp_path: Path) -> Iterator[Callable[[Settings], str]]:
         port = _free_port()
         log = (tmp_path / "api.log").open("ab")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "intake.api:app", "--host", "127.0.0.1", "--port",
+            [sys.executable, "-m", "uvicorn", "intake.app:app", "--host", "127.0.0.1", "--port",
              str(port), "--log-level", "warning"],
             cwd=ROOT, env=settings_env(config), stdout=log, stderr=subprocess.STDOUT,
         )

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from models.database import dispose_engines
+from infra.database import dispose_engines
 from models.settings import Settings
 from tests.service.helpers import scan
 from tests.web.conftest import DESKTOP, PHONE, Console, check_page, shot

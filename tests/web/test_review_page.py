@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from models.database import dispose_engines, session_scope
-from models.db import Page, PageStatus
+from infra.database import dispose_engines, session_scope
+from infra.storage import open_store
+from infra.tables import Page, PageStatus
 from models.settings import Settings
-from models.storage import open_store
 from tests.service.helpers import ready_document
 from tests.web.conftest import DESKTOP, PHONE, Console, check_page, shot
 

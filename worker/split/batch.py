@@ -8,14 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from documents.extract import extract_metadata
+from documents.extract.gazetteer import gazetteer_for
+from documents.pdfa import DocumentInfo, assemble_pdfa
 from models.errors import IntakeError, from_dict
 from models.result import BatchDocument, BatchResult, PageResult
-from worker.extract import extract_metadata
-from worker.extract.gazetteer import gazetteer_for
 from worker.options import PipelineOptions
-from worker.page import PageOutput
-from worker.pdfa import DocumentInfo, assemble_pdfa
 from worker.split.plan import PlannedDocument, plan_batch
+from worker.stages.page import PageOutput
 
 if TYPE_CHECKING:
     from worker.pipeline import _Pending

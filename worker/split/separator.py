@@ -1,4 +1,4 @@
-"""Finding a separator sheet (models.separator) on a scanned page: its QR code, read by zxing-cpp."""
+"""Finding a separator sheet (documents.separator) on a scanned page: its QR code, read by zxing-cpp."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import zxingcpp
 
-from models.separator import PREFIX
+from documents.separator import PREFIX
 
 DETECT_DPI = 100  # a 45 mm QR code keeps ~6 px per module here: enough, and decoding takes ms
 

@@ -140,7 +140,7 @@ const Intake = (() => {
     return el;
   }
 
-  // Same folding as the server (models.search.fold): marks removed, đ -> d, lower case.
+  // Same folding as the server (documents.search.fold): marks removed, đ -> d, lower case.
   function foldChar(c) {
     return c.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "d")
       .toLowerCase();

@@ -1,0 +1,49 @@
+"""Auto-confirmation (INTAKE_AUTO_CONFIRM): a recognised document no field of which needs review.
+
+Run by the sender each round, so it needs no change to the processing jobs. Never for a document
+with a secrecy mark (a person handles state secrets), a possible duplicate, a failed page, an
+uncertain cut of the batch, a refusal by the registry, or one a person has already touched.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from documents.metadata import add_event
+from documents.registry import is_restricted, mark_ready
+from infra.tables import Document, DocumentStatus, Event, utcnow
+
+ACTOR = "system:auto-confirm"
+BATCH = 200
+
+
+def _eligible(doc: Document) -> bool:
+    fields = doc.fields or {}
+    uncertain = any(isinstance(f, dict) and f.get("needs_review") for f in fields.values())
+    split = doc.split or {}
+    return (bool(fields) and not uncertain and doc.review_count == 0 and not is_restricted(doc)
+            and doc.possible_duplicate_of is None and doc.error is None and not doc.refusal
+            and not split.get("needs_review"))
+
+
+def auto_confirm(session: Session) -> list[int]:
+    """Confirm every eligible document ready for review; returns their ids."""
+    touched = exists().where(Event.document_id == Document.id, Event.by_person.is_(True))
+    candidates = list(session.scalars(
+        select(Document).where(Document.status == DocumentStatus.READY_FOR_REVIEW,
+                               Document.review_count == 0, Document.refusal.is_(None),
+                               Document.recognised_at.is_not(None), ~touched)
+        .order_by(Document.id).limit(BATCH).with_for_update(skip_locked=True)
+    ))
+    done = []
+    for doc in candidates:
+        if not _eligible(doc):
+            continue
+        add_event(session, doc, "status", doc.status, str(DocumentStatus.CONFIRMED),
+                  "auto-confirmed: every field confident (INTAKE_AUTO_CONFIRM)", actor=ACTOR)
+        doc.status = DocumentStatus.CONFIRMED
+        doc.confirmed_at = utcnow()
+        mark_ready(session, doc, ACTOR)
+        done.append(doc.id)
+    return done

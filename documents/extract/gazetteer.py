@@ -1,0 +1,194 @@
+"""Known agencies, parent lines, places and positions, to fix OCR errors in extracted names.
+
+The base list is `data/gazetteer.json` (maintained with the project); clerks' corrections are
+added with `Gazetteer.add(kind, value)` and persisted to an overlay JSON file given by the caller.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from documents.extract.textutil import fold, levenshtein, squash
+
+DATA = Path(__file__).parent / "data" / "gazetteer.json"
+# Given and middle name syllables ranked by how common they are (see documents/extract/names.py).
+NAMES = Path(__file__).parent / "data" / "names.json"
+KINDS = ("organ", "parent", "position", "place", "collective", "surname")
+
+
+@dataclass(frozen=True)
+class Match:
+    """A gazetteer entry found for some OCR text, and how far (edits on folded text) it was."""
+
+    value: str
+    distance: int
+
+
+class Gazetteer:
+    """Entries per kind, indexed by their folded form for tolerant lookup."""
+
+    def __init__(self, data: dict[str, list[object]], overlay: Path | None = None) -> None:
+        self._overlay = overlay
+        self._entries: dict[str, dict[str, str]] = {k: {} for k in KINDS}
+        self.organ_heads: tuple[str, ...] = tuple(str(h) for h in data.get("organ_heads", []))
+        self.levels: tuple[str, ...] = tuple(str(h) for h in data.get("levels", []))
+        # Syllables of given and middle names; several share a folded form (Hiền, Hiển).
+        self._name_syl: dict[str, set[str]] = {}
+        for syl in data.get("name_syllables", []) + data.get("surnames", []) + _ranked_names():
+            self._name_syl.setdefault(fold(str(syl)), set()).add(str(syl))
+        self._expand(data)
+        if overlay is not None and overlay.exists():
+            extra = json.loads(overlay.read_text(encoding="utf-8"))
+            for kind, values in extra.items():
+                for v in values:
+                    self._put(kind, str(v))
+
+    @classmethod
+    def load(cls, overlay: Path | None = None) -> Gazetteer:
+        """The project's gazetteer plus the clerks' overlay file, if given."""
+        return cls(json.loads(DATA.read_text(encoding="utf-8")), overlay)
+
+    def _put(self, kind: str, value: str) -> None:
+        if kind not in self._entries:
+            raise ValueError(f"unknown gazetteer kind {kind!r} (one of {', '.join(KINDS)})")
+        value = squash(value)
+        self._entries[kind].setdefault(fold(value), value)
+
+    def _expand(self, data: dict[str, list[object]]) -> None:
+        """Turn the compact lists into full agency names, parent lines and places."""
+        cities = {str(c) for c in data.get("cities_2025", []) + data.get("cities_old", [])}
+        provinces = {str(p) for p in data.get("provinces_2025", []) + data.get("provinces_old", [])}
+        for p in sorted(provinces):
+            up = p.upper()
+            levels = ["THÀNH PHỐ"] if p in cities else ["TỈNH"]
+            for level in levels:
+                for body in ("ỦY BAN NHÂN DÂN", "HỘI ĐỒNG NHÂN DÂN"):
+                    self._put("organ", f"{body} {level} {up}")
+                    self._put("parent", f"{body} {level} {up}")
+                for short in ("UBND", "HĐND"):
+                    self._put("parent", f"{short} {level} {up}")
+                    self._put("organ", f"{short} {level} {up}")
+                for local in data.get("local_bodies", []):
+                    self._put("organ", f"{local} {level} {up}")
+            self._put("place", p)
+            self._put("place", f"TP. {p}" if p in cities else p)
+        for d in data.get("districts", []):
+            self._put("place", str(d))
+        for name in _pair_names(data, "ministries"):
+            self._put("organ", f"BỘ {name.upper()}")
+            self._put("parent", f"BỘ {name.upper()}")
+        for name in _pair_names(data, "central_organs"):
+            self._put("organ", name)
+            self._put("parent", name)
+        for name in _pair_names(data, "departments"):
+            self._put("organ", f"SỞ {name.upper()}")
+            self._put("parent", f"SỞ {name.upper()}")
+        for name in _pair_names(data, "district_offices"):
+            self._put("organ", name)
+        for local in data.get("local_bodies", []):
+            self._put("organ", str(local))
+        for kind, key in (("position", "positions"), ("collective", "collective_bodies"),
+                          ("surname", "surnames")):
+            for v in data.get(key, []):
+                self._put(kind, str(v))
+
+    def add(self, kind: str, value: str) -> None:
+        """Add a clerk's corrected value and persist it to the overlay file."""
+        self._put(kind, value)
+        if self._overlay is None:
+            raise ValueError("this gazetteer has no overlay file to persist to")
+        extra: dict[str, list[str]] = {}
+        if self._overlay.exists():
+            extra = json.loads(self._overlay.read_text(encoding="utf-8"))
+        values = extra.setdefault(kind, [])
+        if squash(value) not in values:
+            values.append(squash(value))
+        self._overlay.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self._overlay.with_suffix(self._overlay.suffix + ".tmp")
+        tmp.write_text(json.dumps(extra, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(self._overlay)
+
+    def __contains__(self, item: tuple[str, str]) -> bool:
+        kind, value = item
+        return fold(value) in self._entries.get(kind, {})
+
+    def values(self, kind: str) -> list[str]:
+        """All entries of one kind."""
+        return list(self._entries[kind].values())
+
+    def lookup(self, kind: str, text: str, max_ratio: float = 0.12) -> Match | None:
+        """The entry closest to `text` (folded), if within `max_ratio` edits per character."""
+        key = fold(text)
+        entries = self._entries[kind]
+        if key in entries:
+            return Match(entries[key], 0)
+        limit = int(len(key) * max_ratio)
+        if limit == 0:
+            return None
+        best: Match | None = None
+        for k, v in entries.items():
+            d = levenshtein(key, k, limit)
+            if d <= limit and (best is None or d < best.distance):
+                best = Match(v, d)
+        return best
+
+    def extends(self, kind: str, text: str) -> bool:
+        """True when some entry starts with `text` (folded) and goes on: `text` is cut short."""
+        key = fold(text)
+        return bool(key) and any(k.startswith(key + " ") for k in self._entries[kind])
+
+    def name_variants(self, syllable: str) -> set[str]:
+        """Known name syllables spelled like `syllable` up to accents (`Hiên` -> Hiền, Hiển)."""
+        return self._name_syl.get(fold(syllable), set())
+
+    def all_name_syllables(self) -> list[str]:
+        """Every known name syllable (given, middle and surnames)."""
+        return sorted({s for group in self._name_syl.values() for s in group})
+
+    def is_head(self, line: str) -> bool:
+        """True when a line begins with a word that starts an agency name (`SỞ`, `BAN`, ...)."""
+        key = fold(line)
+        return any(key == fold(h) or key.startswith(fold(h) + " ") for h in self.organ_heads)
+
+    def is_level(self, line: str) -> bool:
+        """True when a line begins with an administrative level (`TỈNH`, `HUYỆN`...)."""
+        key = fold(line)
+        return any(key.startswith(fold(lv) + " ") for lv in self.levels)
+
+
+def _pair_names(data: dict[str, list[object]], key: str) -> list[str]:
+    """The names of a list of `[name, abbreviation]` pairs (`["Tư pháp", "STP"]`)."""
+    names = []
+    for pair in data.get(key, []):
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise ValueError(f"gazetteer {key!r}: expected [name, abbreviation], got {pair!r}")
+        names.append(str(pair[0]))
+    return names
+
+
+def _ranked_names() -> list[object]:
+    if not NAMES.exists():
+        return []
+    data = json.loads(NAMES.read_text(encoding="utf-8"))
+    return [s for k, v in data.items() if not k.startswith("_") for s in v]
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """The project's gazetteer without any overlay (shared, read-only use)."""
+    return Gazetteer.load()
+
+
+@lru_cache(maxsize=4)
+def gazetteer_for(learned: tuple[tuple[str, str], ...]) -> Gazetteer:
+    """The project's gazetteer plus entries learned from clerks' corrections (kind, value)."""
+    if not learned:
+        return default_gazetteer()
+    gaz = Gazetteer.load()
+    for kind, value in learned:
+        if kind in KINDS:
+            gaz._put(kind, value)  # noqa: SLF001 - in memory only; the database keeps them
+    return gaz

@@ -1,0 +1,227 @@
+"""Page-one header: agency block, `Số:` line, place and date line, type title and summary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from documents.extract.layout import Seg, find_motto, page_height, page_width, row_of, segments, union
+from documents.extract.numbers import match_type_name
+from documents.extract.textutil import fold, letter_share
+from models.result import PageResult
+
+# `Số:`; also `Số2624` printed without the colon (the number follows at once).
+_SO = re.compile(r"^(?:(?:Luật|Lệnh|Pháp lệnh)\s+)?[Ss][ốôoóồổỗơớờỡ6öồọộ](?:\s?[:;.,]|(?=\d))")
+# Documents without a place/date line print the type before the number (`Nghị quyết số: 17/...`).
+_TYPE_SO = re.compile(r"^([A-ZĐ][^\W\d_]*(?:\s+[^\W\d_]+){0,3})\s+[Ss]ố\s?[:;.,]")
+# Lines of an e-signature box or a gazette running header: never part of the document's header.
+_FOREIGN = ("KY BOI", "CO QUAN:", "NGAY KY", "THOI GIAN KY", "NGUOI KY", "EMAIL", "CONG BAO")
+# An e-mail address of an e-signature box; a lone `@` is OCR noise (`ngày®@0` for a written day).
+_EMAIL = re.compile(r"[\w.()]+@[\w()-]*\.[\w.]+")
+_VV = re.compile(r"^[Vv]\s*[/7lI|]\s*[vVyY]\b[:.]?\s*")
+_DATE_WORDS = ("NGAY", "THANG", "NAM")
+# A line starting like this is body text, not the summary.
+_BODY_START = ("CAN CU", "KINH GUI", "THEO DE NGHI", "XET DE NGHI", "THUC HIEN", "DIEU 1")
+
+
+@dataclass
+class Header:
+    """The anchors found on the first page; segments of stamps are left out of all of them."""
+
+    page: int
+    width: int
+    height: int
+    segs: list[Seg]
+    motto: Seg | None = None
+    split_x: float = 0.0
+    number_row: list[Seg] = field(default_factory=list)
+    date_row: list[Seg] = field(default_factory=list)
+    left_block: list[Seg] = field(default_factory=list)
+    title: Seg | None = None
+    title_name: str | None = None
+    subject_lines: list[Seg] = field(default_factory=list)
+    vv: bool = False
+
+
+def _is_number_seg(s: Seg) -> bool:
+    """`Số: 87/QĐ-UBND`, also a bare `Số:` whose number was left blank or written by hand (the
+    printed symbol then sits in its own segment after the blank), and `Nghị quyết số: ...`."""
+    if _SO.match(s.text):
+        return True
+    m = _TYPE_SO.match(s.text)
+    return m is not None and match_type_name(m.group(1)) is not None
+
+
+def _has_date_words(s: Seg) -> bool:
+    # Count the words also when OCR glues them to a handwritten day (`ngày&Ôtháng`).
+    return len(set(re.findall(r"NGAY|THANG|NAM", fold(s.text)))) >= 2
+
+
+# A header date line spells the day and the month in words (`ngày 05 tháng 3`, possibly with the
+# day unreadable); a body line citing a date (`ngày 12/12/2011, số ...`) does not.
+_DATE_LINE = re.compile(r"NGAY\W{0,2}\S{0,6}\W{0,2}THANG")
+
+
+def analyse_header(page: PageResult, page_no: int, excluded: set[int]) -> Header:
+    """Locate the header parts of a first page; `excluded` holds ids of stamp segments."""
+    segs = [s for s in segments(page, page_no) if id(s) not in excluded]
+    return analyse_segments(segs, page_no, page_width(page), page_height(page))
+
+
+def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int) -> Header:
+    """Locate the header parts among a page's segments."""
+    segs = [s for s in segs if not s.folded.startswith(_FOREIGN) and not _EMAIL.search(s.text)]
+    h = Header(page_no, width, height, segs)
+    motto, _ = find_motto(segs)
+    h.motto = motto
+    h.split_x = motto.left - 10 if motto is not None and motto.left > width * 0.3 else width * 0.45
+    top_zone = height * 0.5
+    # The `Số:` line: left of the split, in the upper half, below the motto's top.
+    floor = motto.top - 2 * motto.height if motto is not None else 0
+    cands = [s for s in segs
+             if _is_number_seg(s) and s.left < h.split_x and floor <= s.top < top_zone]
+    if cands:
+        so = cands[0]
+        # Keep only the words from `Số:` on (`Luật số: 51/2024/QH15`).
+        at = next((i for i, w in enumerate(so.words) if _SO.match(w.text + " ")
+                   or _SO.match(w.text)), 0)
+        if at:
+            so = Seg(so.page, so.words[at:])
+        row = [so if same_row_seg is cands[0] else same_row_seg
+               for same_row_seg in row_of(cands[0], segs)]
+        h.number_row = [s for s in row if s.left >= so.left and not _has_date_words(s)
+                        and s.right < h.split_x + width * 0.08]
+        h.date_row = [s for s in row if s.left > so.right and s not in h.number_row]
+        _wrapped_symbol(h, segs)
+    if not any(_has_date_words(s) for s in h.date_row):
+        ref = h.number_row[0] if h.number_row else motto
+        near = [s for s in segs if _has_date_words(s) and s.top < top_zone
+                and _DATE_LINE.search(s.folded)
+                and (ref is None or abs(s.top - ref.top) < 6 * ref.height)]
+        if ref is not None:
+            near.sort(key=lambda s: abs(s.top - ref.top))
+        h.date_row = row_of(near[0], segs) if near else []
+        h.date_row = [s for s in h.date_row if s.cx > width * 0.35]
+    _left_block(h)
+    _title_and_subject(h)
+    return h
+
+
+def _wrapped_symbol(h: Header, segs: list[Seg]) -> None:
+    """A long joint symbol wraps after a dash (`01/2022/TTLT-VKSNDTC-` / `TANDTC-BCA`): take the
+    segment right under the number line, left of the split, as its continuation."""
+    if not h.number_row or not h.number_row[-1].text.rstrip().endswith("-"):
+        return
+    last = h.number_row[-1]
+    under = [s for s in segs if 0 <= s.top - last.bottom < 1.2 * last.height
+             and s.left < h.split_x and s.right > h.number_row[0].left
+             and " " not in s.text.strip() and "-" in s.text]
+    if under:
+        h.number_row = [*h.number_row, under[0]]
+
+
+def _upper_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+
+
+def _left_block(h: Header) -> None:
+    """Upper-case lines of the agency block: left of the motto, above the `Số:` line."""
+    bottom = h.number_row[0].top if h.number_row else (h.motto.bottom + 6 * h.motto.height
+                                                       if h.motto else h.height * 0.2)
+    top = h.motto.top - 1.5 * h.motto.height if h.motto else 0
+    # Agency names are printed in capitals: a mixed-case line (`Nghị quyết số: 17/...`, a blank
+    # `Số:` label) is not part of the block.
+    block = [s for s in h.segs if s.right <= h.split_x + h.width * 0.02 and top <= s.top < bottom
+             and letter_share(s.text) > 0.6 and s.cx < h.width * 0.45
+             and _upper_share(s.text) >= 0.8 and not _is_number_seg(s)]
+    h.left_block = [s for s in block if "CONG BAO" not in s.folded]
+
+
+def _title_and_subject(h: Header) -> None:
+    """The centred type title and the summary under it, or the `V/v` summary of a công văn."""
+    start = max((s.bottom for s in h.number_row + h.date_row), default=0)
+    if not start and h.left_block:
+        start = max(s.bottom for s in h.left_block)
+    centre = h.width / 2
+    for s in h.segs:
+        if s.top < start or s.top > h.height * 0.55:
+            continue
+        name = match_type_name(s.text)
+        if name and abs(s.cx - centre) < h.width * 0.15:
+            h.title, h.title_name = s, name
+            break
+    if h.title is not None:
+        h.subject_lines = _follow(h, h.title, centred=True)
+        return
+    for s in h.segs:
+        if s.top >= start - 5 and s.left < h.split_x and s.top < h.height * 0.5 \
+                and _VV.match(s.text):
+            h.vv = True
+            h.subject_lines = [s, *_follow(h, s, centred=False)]
+            return
+
+
+def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
+    """Lines continuing a summary below `first`: close, aligned, and not body text."""
+    out: list[Seg] = []
+    prev = first
+    centre = h.width / 2
+    line_gap: float | None = None
+    for s in h.segs:
+        if s.top <= prev.top + prev.height * 0.5 or s is first:
+            continue
+        gap = s.top - prev.bottom
+        if gap > 1.3 * max(prev.height, s.height) + 8:
+            break
+        if line_gap is not None and gap > max(2 * line_gap, line_gap + 0.6 * prev.height):
+            # Summary lines are evenly spaced; the body starts after a wider gap (and a rule).
+            break
+        if letter_share(s.text) < 0.5 and (s.height < 0.7 * prev.height
+                                           or max(w.conf for w in s.words) < 50):
+            continue  # seal or rule fragments between the title and the summary
+        if centred and abs(s.cx - centre) > h.width * 0.2:
+            continue
+        if not centred and (s.left > h.split_x or abs(s.left - first.left) > 6 * first.height):
+            continue
+        key = s.folded
+        # Body paragraphs start with a capital; a lower-case start continues the summary
+        # (`Ban hành Chương trình ...` / `thực hiện Chỉ thị số 49-CT/TW ...`).
+        opens = s.text[:1].isupper()
+        lower_start = s.text[:1].islower()
+        if opens and any(key.startswith(b) for b in _BODY_START) and not (
+                centred and key.startswith("THUC HIEN") and _is_centred_line(h, s)):
+            # `Thực hiện ...` opens body paragraphs, but also summaries of plans and guides
+            # (`KẾ HOẠCH` / `Thực hiện cải cách hành chính ...`): a centred line is the summary.
+            break
+        if letter_share(s.text) < 0.5 and not lower_start:
+            # Dates and numbers lower the letter share of a summary line that continues a
+            # citation (`ngày 12/12/2011, số 27/2017/NQ-HĐND ...`); junk and tables stop it.
+            break
+        if centred and s.text.isupper() and len(out) >= 1 and not out[-1].text.isupper():
+            break
+        if len(out) == (1 if centred else 0):
+            # Spacing between two lines of the summary itself (not title-to-summary).
+            line_gap = max(0.0, float(gap))
+        out.append(s)
+        prev = s
+        if len(out) >= 4:
+            break
+    return out
+
+
+def _is_centred_line(h: Header, s: Seg) -> bool:
+    """True when a line sits centred in the text column with clear margins on both sides, as
+    summaries do; body lines are justified to the column (or indented on the left only)."""
+    wide = [x for x in h.segs if x.right - x.left > h.width * 0.5]
+    if len(wide) < 2:
+        return False
+    col_left = min(x.left for x in wide)
+    col_right = max(x.right for x in wide)
+    gap_l, gap_r = s.left - col_left, col_right - s.right
+    return min(gap_l, gap_r) > 2 * s.height and abs(gap_l - gap_r) < 2 * s.height
+
+
+def bbox_of(segs: list[Seg]) -> tuple[int, int, int, int] | None:
+    """Union box of segments, None for none."""
+    return union(s.bbox for s in segs) if segs else None

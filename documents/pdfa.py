@@ -1,0 +1,270 @@
+"""Join page PDFs into one PDF/A-2b file, written atomically, and check PDF/A structure."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import pikepdf
+from PIL import ImageCms
+
+from infra.tools import ghostscript
+from models.errors import OutputError
+
+# A composed page path, or (born-digital source PDF, 0-based page index).
+PagePart = Path | tuple[Path, int]
+
+_HEADER = re.compile(rb"^%PDF-1\.[0-7][ \t]*\r?\n?%[\x80-\xff]{4}")
+_FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+_NEED_EMBEDDING = {"/Type1", "/MMType1", "/TrueType", "/CIDFontType0", "/CIDFontType2"}
+_BAD_ACTIONS = {
+    "/JavaScript", "/Launch", "/Sound", "/Movie", "/ResetForm", "/ImportData", "/Hide",
+    "/SetOCGState", "/Rendition", "/Trans", "/GoTo3DView",
+}  # fmt: skip
+_UP_LINKS = {"/Parent", "/P", "/Prev", "/Next", "/First", "/Last", "/Dest"}
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Document metadata written to both the Info dictionary and the XMP packet."""
+
+    title: str
+    author: str = ""
+    creator_tool: str = "vn-intake"
+    producer: str = "vn-intake"
+    created: datetime = field(default_factory=lambda: datetime.now().astimezone())
+
+
+@dataclass(frozen=True)
+class AssembleOptions:
+    """How born-digital pages are treated and how long Ghostscript may take per page."""
+
+    convert_born_digital: bool = True  # rewrite non-conforming copied pages with Ghostscript
+    ghostscript_timeout: float = 300.0
+
+
+@lru_cache(maxsize=1)
+def srgb_profile() -> bytes:
+    """Return an sRGB ICC profile for the output intent (made by LittleCMS, 588 bytes)."""
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def _walk(obj: object, seen: set[tuple[int, int]], out: list[str]) -> None:
+    """Collect PDF/A problems in `obj` and everything below it, each indirect object once."""
+    if isinstance(obj, pikepdf.Object) and obj.is_indirect:
+        if obj.objgen in seen:
+            return
+        seen.add(obj.objgen)
+    if isinstance(obj, pikepdf.Array):
+        for item in obj:
+            _walk(item, seen, out)
+        return
+    if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+        return
+    subtype = str(obj.get("/Subtype", ""))
+    if obj.get("/Type") == pikepdf.Name.Font and subtype in _NEED_EMBEDDING:
+        desc = obj.get("/FontDescriptor")
+        if desc is None or not any(k in desc for k in _FONT_FILES):
+            out.append(f"font {obj.get('/BaseFont', '?')} is not embedded")
+    if str(obj.get("/S", "")) in _BAD_ACTIONS:
+        out.append(f"forbidden action {obj.get('/S')}")
+    if "/AA" in obj:
+        out.append("additional actions (/AA)")
+    if "/TR" in obj and obj.get("/TR") != pikepdf.Name.Default:
+        out.append("transfer function (/TR)")
+    if isinstance(obj, pikepdf.Stream):
+        filters = obj.get("/Filter")
+        names = list(filters) if isinstance(filters, pikepdf.Array) else [filters]
+        if pikepdf.Name.LZWDecode in names:
+            out.append("LZW-compressed stream")
+        if subtype == "/PS":
+            out.append("PostScript XObject")
+    for key in obj.keys():
+        if key not in _UP_LINKS:
+            _walk(obj.get(key), seen, out)
+
+
+def _annotation_problems(page: pikepdf.Page) -> list[str]:
+    """Return problems of the page's annotations: hidden, not printed, no appearance."""
+    out = []
+    for annot in page.obj.get("/Annots", pikepdf.Array()):
+        sub = str(annot.get("/Subtype", ""))
+        flags = int(annot.get("/F", 0))
+        if sub != "/Popup" and (not flags & 4 or flags & 3):
+            out.append(f"annotation {sub} not set to print or hidden")
+        if sub not in ("/Popup", "/Link") and "/AP" not in annot:
+            out.append(f"annotation {sub} has no appearance stream")
+    return out
+
+
+def page_problems(page: pikepdf.Page) -> list[str]:
+    """Return PDF/A-2b problems of one page: fonts, actions, LZW, annotations (deduplicated)."""
+    out: list[str] = []
+    _walk(page.obj, set(), out)
+    return list(dict.fromkeys(out + _annotation_problems(page)))
+
+
+def check_pdfa(path: Path) -> list[str]:
+    """Return the structural PDF/A-2b problems of a file; an empty list means none found."""
+    with open(path, "rb") as fh:
+        if not _HEADER.match(fh.read(64)):
+            return ["header is not %PDF-1.0..1.7 followed by a binary comment line"]
+    try:
+        pdf = pikepdf.open(path)
+    except pikepdf.PasswordError:
+        return ["encrypted (needs a password)"]
+    except pikepdf.PdfError as exc:
+        return [f"unreadable PDF: {exc}"]
+    problems: list[str] = []
+    with pdf:
+        if pdf.is_encrypted or "/Encrypt" in pdf.trailer:
+            problems.append("encrypted (/Encrypt in trailer)")
+        if "/ID" not in pdf.trailer:
+            problems.append("no document /ID in the trailer")
+        if "/Metadata" not in pdf.Root:
+            problems.append("no XMP metadata stream")
+        else:
+            meta = pdf.open_metadata()
+            if meta.get("pdfaid:part") not in ("1", "2", "3"):
+                problems.append("XMP has no pdfaid:part")
+            if not meta.get("pdfaid:conformance"):
+                problems.append("XMP has no pdfaid:conformance")
+        intents = [
+            oi for oi in pdf.Root.get("/OutputIntents", pikepdf.Array())
+            if oi.get("/S") == pikepdf.Name.GTS_PDFA1
+        ]  # fmt: skip
+        if not intents or not all("/DestOutputProfile" in oi for oi in intents):
+            problems.append("no GTS_PDFA1 output intent with a DestOutputProfile")
+        doc: list[str] = []
+        for key in ("/OpenAction", "/AA", "/Names", "/AcroForm"):
+            _walk(pdf.Root.get(key), set(), doc)
+        problems += [f"catalog: {p}" for p in dict.fromkeys(doc)]
+        for n, page in enumerate(pdf.pages, start=1):
+            problems += [f"page {n}: {p}" for p in page_problems(page)]
+    return problems
+
+
+def _set_metadata(pdf: pikepdf.Pdf, info: DocumentInfo) -> None:
+    """Write the Info dictionary and a matching XMP packet that declares PDF/A-2b."""
+    when = info.created.replace(microsecond=0)
+    if when.tzinfo is None:
+        when = when.astimezone()
+    # Keep the Info dictionary free of anything the XMP does not also say (PDF/A 6.6.2.3).
+    pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary())
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
+        meta["dc:title"] = info.title
+        if info.author:
+            meta["dc:creator"] = [info.author]
+        meta["xmp:CreatorTool"] = info.creator_tool
+        meta["pdf:Producer"] = info.producer
+        meta["xmp:CreateDate"] = when.isoformat()
+        meta["xmp:ModifyDate"] = when.isoformat()
+        meta["xmp:MetadataDate"] = when.isoformat()
+        meta["pdfaid:part"] = "2"
+        meta["pdfaid:conformance"] = "B"
+    # pikepdf writes "+07'00"; the full PDF 1.7 form "+07'00'" is what validators expect.
+    pdf.docinfo.CreationDate = pikepdf.String(_pdf_date(when))
+    pdf.docinfo.ModDate = pikepdf.String(_pdf_date(when))
+
+
+def _pdf_date(when: datetime) -> str:
+    """Format an aware datetime as a PDF date string, D:YYYYMMDDHHmmSS+HH'mm'."""
+    off = when.strftime("%z") or "+0000"
+    return when.strftime("D:%Y%m%d%H%M%S") + f"{off[0]}{off[1:3]}'{off[3:5]}'"
+
+
+def _add_output_intent(pdf: pikepdf.Pdf) -> None:
+    """Declare sRGB as the output intent, with the ICC profile embedded."""
+    icc = pdf.make_stream(srgb_profile(), N=3)
+    pdf.Root.OutputIntents = pikepdf.Array([
+        pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1,
+            OutputConditionIdentifier=pikepdf.String("sRGB IEC61966-2.1"),
+            Info=pikepdf.String("sRGB IEC61966-2.1"), RegistryName=pikepdf.String(""),
+            DestOutputProfile=icc,
+        ))
+    ])  # fmt: skip
+
+
+def _born_digital_page(
+    source: Path, index: int, work: Path, stack: contextlib.ExitStack, options: AssembleOptions
+) -> pikepdf.Page:
+    """Return a page of a born-digital PDF, rewritten by Ghostscript when it breaks PDF/A."""
+    src = stack.enter_context(pikepdf.open(source))
+    page = src.pages[index]
+    if not page_problems(page) or not options.convert_born_digital:
+        return page
+    icc = work / "srgb.icc"
+    icc.write_bytes(srgb_profile())
+    converted = work / f"gs-{len(list(work.iterdir()))}.pdf"
+    ghostscript.to_pdfa2b(
+        source,
+        converted,
+        first_page=index + 1,
+        last_page=index + 1,
+        icc=icc,
+        timeout=options.ghostscript_timeout,
+    )
+    page = stack.enter_context(pikepdf.open(converted)).pages[0]
+    left = page_problems(page)
+    if left:
+        raise OutputError(
+            f"page {index + 1} of {source.name} is not PDF/A after conversion", problems=left
+        )
+    return page
+
+
+def assemble_pdfa(
+    parts: list[PagePart], out: Path, info: DocumentInfo, options: AssembleOptions | None = None
+) -> None:
+    """Join page PDFs into one PDF/A-2b file at `out`, replacing it atomically.
+
+    Guaranteed for the result: check_pdfa() finds no problem, XMP and Info agree, sRGB output
+    intent, all fonts embedded. Composed pages are copied as they are; a copied born-digital
+    page that has a check_pdfa problem (unembedded font, forbidden action, LZW, bad annotation)
+    is rewritten by Ghostscript's PDF/A-2b mode, which embeds substitute fonts and drops
+    forbidden features. Not checked: DeviceCMYK/ICC colour use in born-digital content, XMP
+    extension schemas and other rules only a full validator (veraPDF) covers.
+    """
+    options = options or AssembleOptions()
+    if not parts:
+        raise OutputError("no pages to assemble")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as work_dir:
+            pdf = stack.enter_context(pikepdf.new())
+            for part in parts:
+                if isinstance(part, tuple):
+                    page = _born_digital_page(part[0], part[1], Path(work_dir), stack, options)
+                else:
+                    page = stack.enter_context(pikepdf.open(part)).pages[0]
+                pdf.pages.append(page)
+            _set_metadata(pdf, info)
+            _add_output_intent(pdf)
+            pdf.save(
+                tmp,
+                force_version="1.7",
+                compress_streams=True,
+                object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            )
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the output is an ordinary file
+        os.replace(tmp, out)
+        dir_fd = os.open(out.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)  # make the rename itself durable
+        finally:
+            os.close(dir_fd)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,212 @@
+"""A clerk's review: correct or accept fields, confirm a document; every change in the history.
+
+A corrected value is validated with the same grammar extraction uses (number and symbol, a real
+date not in the future, the secrecy and urgency marks, the registry's lengths), then stored as a
+confident field with the clerk's name. Corrected agency names, parent lines, positions and places
+are added to the gazetteer extraction uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from documents.metadata import add_event, apply_metadata, lock_for_review
+from documents.registry import mark_ready
+from infra.database import session_scope
+from infra.tables import Document, DocumentStatus, GazetteerEntry, utcnow
+from models.errors import ConflictError, InvalidFieldError
+from models.settings import Settings
+from models.text import normalize_text
+
+SECRECY = ("MẬT", "TỐI MẬT", "TUYỆT MẬT")
+URGENCY = ("KHẨN", "THƯỢNG KHẨN", "HỎA TỐC")
+SIGNER_PARTS = ("competence", "position", "full_name")
+_TEXT_LIMITS = {"place": 100, "organ_name": 200, "parent_organ": 200, "type_name": 100,
+                "subject": 1000}
+# Corrections that teach the gazetteer: field -> gazetteer kind.
+LEARNED = {"organ_name": "organ", "parent_organ": "parent", "signer.position": "position",
+           "place": "place"}
+EDITABLE = ("number", "issued_date", "place", "organ_name", "parent_organ", "type_name", "subject",
+            "signer", "to_places", "secrecy", "urgency", "arrival_stamp")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field a clerk set: its name (``signer.full_name`` for a part) and the new value."""
+
+    name: str
+    value: Any
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = " ".join(normalize_text(value).split())
+        return value or None
+    return value
+
+
+def _date(value: Any, name: str) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InvalidFieldError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from exc
+    if day > dt.date.today():
+        raise InvalidFieldError(f"{name}: {day} is in the future")
+    return day.isoformat()
+
+
+def validate(name: str, value: Any) -> Any:
+    """The stored form of a clerk's value for a field, or InvalidFieldError naming the problem."""
+    from documents.extract.numbers import parse_number
+
+    value = _clean(value)
+    if name == "number":
+        if value is None:
+            return None
+        parsed = parse_number(str(value))
+        if parsed is None or parsed.problems:
+            why = ", ".join(parsed.problems) if parsed else "expected e.g. 87/QĐ-UBND"
+            raise InvalidFieldError(f"number: {value!r} is not a number and symbol ({why})")
+        return parsed.number
+    if name == "issued_date":
+        return _date(value, name)
+    if name in ("secrecy", "urgency"):
+        allowed = SECRECY if name == "secrecy" else URGENCY
+        upper = value.upper() if isinstance(value, str) else value
+        if upper not in (None, *allowed):
+            raise InvalidFieldError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
+        return upper
+    if name == "type_name":
+        return value.upper() if isinstance(value, str) else None
+    if name == "to_places":
+        items = value.splitlines() if isinstance(value, str) else list(value or [])
+        return [c for c in (_clean(str(i)) for i in items) if c]
+    if name == "arrival_stamp":
+        if not value:
+            return None
+        if not isinstance(value, dict):
+            raise InvalidFieldError("arrival_stamp: expected {number, date}")
+        return {"number": _clean(value.get("number")), "date": _date(value.get("date"), name)}
+    if name.startswith("signer."):
+        if name.split(".", 1)[1] not in SIGNER_PARTS:
+            raise InvalidFieldError(f"{name}: unknown part (one of {', '.join(SIGNER_PARTS)})")
+        return value
+    if name in _TEXT_LIMITS:
+        if value is not None and len(str(value)) > _TEXT_LIMITS[name]:
+            raise InvalidFieldError(f"{name}: longer than {_TEXT_LIMITS[name]} characters")
+        return value
+    raise InvalidFieldError(f"{name}: not a field that can be edited "
+                            f"(one of {', '.join(EDITABLE)}, signer.<part>)")
+
+
+def _expand(changes: dict[str, Any]) -> list[Change]:
+    """`signer: {...}` becomes one change per part; the rest stays one change per field."""
+    out: list[Change] = []
+    for name, value in changes.items():
+        if name == "signer" and isinstance(value, dict):
+            out.extend(Change(f"signer.{k}", v) for k, v in value.items())
+        else:
+            out.append(Change(name, value))
+    return out
+
+
+def _confident(old: dict[str, Any] | None, value: Any, actor: str) -> dict[str, Any]:
+    field = dict(old or {})
+    field.update(value=value, confidence=1.0, needs_review=False, corrected_by=actor)
+    return field
+
+
+def _set(meta: dict[str, Any], fields: dict[str, Any], name: str, value: Any,
+         actor: str) -> Any:
+    """Put one validated value in metadata and fields; return the old value."""
+    if name.startswith("signer."):
+        part = name.split(".", 1)[1]
+        signer = dict(meta.get("signer") or {})
+        old = signer.get(part)
+        signer[part] = value
+        meta["signer"] = signer
+        field = dict(fields.get("signer") or {})
+        parts = dict(field.get("parts") or {})
+        parts[part] = _confident(parts.get(part), value, actor)
+        field["parts"] = parts
+        field["value"] = signer
+        field["needs_review"] = any(p.get("needs_review") for p in parts.values())
+        field["confidence"] = min(p.get("confidence", 0.0) for p in parts.values())
+        fields["signer"] = field
+        return old
+    old = meta.get(name)
+    meta[name] = value
+    fields[name] = _confident(fields.get(name), value, actor)
+    if name == "number":
+        digits, _, notation = str(value or "").partition("/")
+        pieces: dict[str, str | None] = {"code_number": digits or None,
+                                         "code_notation": notation or None}
+        for key, piece in pieces.items():
+            meta[key] = piece
+            fields[key] = _confident(fields.get(key), piece, actor)
+    return old
+
+
+def correct_fields(settings: Settings, doc_id: int, changes: dict[str, Any], actor: str,
+                   paper_arrived_on: str | None = None) -> None:
+    """Apply a clerk's values (a value equal to the old one accepts it); record each change."""
+    items = [(c.name, validate(c.name, c.value)) for c in _expand(changes)]
+    arrived = _date(paper_arrived_on, "paper_arrived_on") if paper_arrived_on else None
+    with session_scope(settings.database, write=True) as session:
+        doc = _editable(session, doc_id)
+        meta, fields = dict(doc.meta), dict(doc.fields)
+        for name, value in items:
+            old = _set(meta, fields, name, value, actor)
+            action = "accept" if old == value else "field"
+            add_event(session, doc, action, old, value, actor=actor, field=name)
+            kind = LEARNED.get(name)
+            if kind and value and old != value:
+                _learn(session, kind, str(value), actor)
+        if arrived is not None:
+            before = doc.paper_arrived_on.isoformat() if doc.paper_arrived_on else None
+            add_event(session, doc, "field", before, arrived, actor=actor, field="paper_arrived_on")
+            doc.paper_arrived_on = dt.date.fromisoformat(arrived)
+        apply_metadata(session, doc, meta, fields)
+
+
+def confirm_document(settings: Settings, doc_id: int, actor: str,
+                     accept_remaining: bool = False) -> None:
+    """Confirm a reviewed document: it becomes ready for delivery."""
+    with session_scope(settings.database, write=True) as session:
+        doc = _editable(session, doc_id)
+        pending = [k for k, f in doc.fields.items() if isinstance(f, dict) and f.get("needs_review")]
+        if pending and not accept_remaining:
+            raise ConflictError(f"document {doc_id} still has fields to review: "
+                                f"{', '.join(sorted(pending))}")
+        if pending:
+            fields = {k: (_confident(f, f.get("value"), actor) if k in pending else f)
+                      for k, f in doc.fields.items()}
+            for name in pending:
+                add_event(session, doc, "accept", None, fields[name].get("value"), actor=actor,
+                          field=name)
+            apply_metadata(session, doc, dict(doc.meta), fields)
+        add_event(session, doc, "status", doc.status, str(DocumentStatus.CONFIRMED), "confirmed",
+                  actor=actor)
+        doc.status = DocumentStatus.CONFIRMED
+        doc.confirmed_at = utcnow()
+        mark_ready(session, doc, actor)  # last: it locks the feed counter until commit
+
+
+def _editable(session: Session, doc_id: int) -> Document:
+    return lock_for_review(session, doc_id, "corrected or confirmed")
+
+
+def _learn(session: Session, kind: str, value: str, actor: str) -> None:
+    exists = session.scalar(
+        select(GazetteerEntry.id).where(GazetteerEntry.kind == kind, GazetteerEntry.value == value)
+    )
+    if exists is None:
+        session.add(GazetteerEntry(kind=kind, value=value[:300], added_by=actor))
+

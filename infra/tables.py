@@ -1,0 +1,322 @@
+"""Database tables (SQLAlchemy 2): batches, files, uploads, documents, pages and their history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    """The current time, timezone-aware UTC (the only clock the tables use)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored as UTC and always read back timezone-aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC) if value is not None else None
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value
+
+
+# JSONB on PostgreSQL (indexable, compact), plain JSON text on SQLite.
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class DocumentStatus(StrEnum):
+    """Where a document is in its life; later stages (review, delivery) add values here."""
+
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    READY_FOR_REVIEW = "ready_for_review"
+    FAILED = "failed"
+    CONFIRMED = "confirmed"  # checked by a clerk (or auto-confirmed): ready for delivery
+    DELIVERED = "delivered"  # handed to the registry (pulled or pushed)
+    DELETED = "deleted"  # emptied by a correction (all its pages moved or deleted); kept for history
+
+
+class PageStatus(StrEnum):
+    """Progress of one page."""
+
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    type_annotation_map = {dt.datetime: UtcDateTime(), dict[str, Any]: Json}
+
+
+class Batch(Base):
+    """One upload request (or one file from the watched folder): a set of files."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), default="api")  # api | watch
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    # The receiving unit (phòng/ban) the mailroom scanned for; reports group by it.
+    unit: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Set once the batch job has turned every upload into documents (splitting happens there).
+    planned_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    uploads: Mapped[list[Upload]] = relationship(back_populates="batch", order_by="Upload.id")
+
+
+class StoredFile(Base):
+    """A file in the store, once per content: the SHA-256 is the key and the duplicate check."""
+
+    __tablename__ = "files"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    stored_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Upload(Base):
+    """One file received in a batch; a repeated content points at the first upload of it."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("files.sha256"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"), default=None)
+
+    batch: Mapped[Batch] = relationship(back_populates="uploads")
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="upload", order_by="Document.page_start", foreign_keys="Document.upload_id"
+    )
+
+
+class Document(Base):
+    """A document cut from an upload (today the whole file), its processing state and results."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        # The batch job may run twice: (upload, first page) makes creating documents idempotent.
+        UniqueConstraint("upload_id", "page_start", name="uq_documents_upload_page"),
+        Index("ix_documents_status_updated", "status", "updated_at"),
+        Index("ix_documents_identity", "number", "notation", "organ"),
+        # Covering index of the reports (documents/reports.py): the period, then every column read.
+        Index("ix_documents_report", "uploaded_at", "status", "organ", "unit", "delivered_at",
+              "acknowledged_at", "recognised_at", "urgency", "secrecy", "registry_status",
+              "paper_arrived_on", "id"),
+        UniqueConstraint("delivery_seq", name="uq_documents_delivery_seq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)  # of the source file
+    page_start: Mapped[int] = mapped_column(Integer, default=0)
+    page_count: Mapped[int | None] = mapped_column(Integer, default=None)  # None: to the end
+    title: Mapped[str] = mapped_column(String(255), default="")
+    status: Mapped[str] = mapped_column(String(32), default=DocumentStatus.QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    retry_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    error: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    text: Mapped[str] = mapped_column(Text, default="")
+    pages_total: Mapped[int] = mapped_column(Integer, default=0)
+    pdf_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    # Registry identity (DOMAIN §5): CodeNumber, CodeNotation, OrganName; duplicates are flagged.
+    number: Mapped[str | None] = mapped_column(String(11), default=None)
+    notation: Mapped[str | None] = mapped_column(String(30), default=None)
+    organ: Mapped[str | None] = mapped_column(String(200), default=None)
+    organ_folded: Mapped[str | None] = mapped_column(String(200), default=None, index=True)
+    doc_type: Mapped[str | None] = mapped_column(String(100), default=None, index=True)
+    urgency: Mapped[str | None] = mapped_column(String(20), default=None, index=True)
+    issued_date: Mapped[dt.date | None] = mapped_column(default=None)
+    unit: Mapped[str] = mapped_column(String(100), default="", index=True)  # from its batch
+    # MẬT / TỐI MẬT / TUYỆT MẬT: never delivered electronically by automation (restricted queue).
+    secrecy: Mapped[str | None] = mapped_column(String(20), default=None, index=True)
+    # Fields still marked needs_review (the review queue shows and sorts by it).
+    review_count: Mapped[int] = mapped_column(Integer, default=0)
+    # How the batch was cut here: {"confidence", "needs_review", "reason"} (None: whole file).
+    split: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # Latest registry status code (DOMAIN §7: 01 arrived ... 06 done), None before delivery.
+    registry_status: Mapped[str | None] = mapped_column(String(2), default=None)
+    # The paper's arrival date, entered by the mailroom (reports compare it with delivery).
+    paper_arrived_on: Mapped[dt.date | None] = mapped_column(default=None)
+    # Position in the registry feed (pull cursor, push outbox); set when the document becomes
+    # ready for delivery, cleared when the registry refuses it. Increases in commit order.
+    delivery_seq: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # The registry's reason for refusing it (status 02), shown to the clerk until re-confirmed.
+    refusal: Mapped[str | None] = mapped_column(String(500), default=None)
+    possible_duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id"), default=None
+    )
+    # Search columns: text and metadata lower-cased (exact) and without diacritics (folded).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    search_folded: Mapped[str] = mapped_column(Text, default="")
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    recognised_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(default=None, index=True)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    upload: Mapped[Upload] = relationship(back_populates="documents", foreign_keys=[upload_id])
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="document", order_by="Page.index", cascade="all, delete-orphan"
+    )
+
+
+class Page(Base):
+    """Progress and result of one page of a document (words kept for the review screen)."""
+
+    __tablename__ = "pages"
+    __table_args__ = (UniqueConstraint("document_id", "index", name="uq_pages_document_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    index: Mapped[int] = mapped_column(Integer)  # 0-based within the document
+    # The uploaded file and its 0-based page this page came from (kept through corrections).
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"), default=None)
+    source_page: Mapped[int | None] = mapped_column(Integer, default=None)
+    status: Mapped[str] = mapped_column(String(16), default=PageStatus.PENDING)
+    source: Mapped[str | None] = mapped_column(String(16), default=None)  # ocr | text_layer
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    mean_confidence: Mapped[float | None] = mapped_column(Float, default=None)
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    dpi: Mapped[int] = mapped_column(Integer, default=0)
+    words: Mapped[dict[str, Any]] = mapped_column(default=dict)  # result.page_evidence
+    image_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    error: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+
+    document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class Event(Base):
+    """Append-only history: who did what, when, to which field, old value -> new value."""
+
+    __tablename__ = "events"
+    # Reports find the documents the registry refused (action "registry", new "02") by a seek.
+    __table_args__ = (Index("ix_events_action_new", "action", "new", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # "system:worker", "user:<name>", ...
+    action: Mapped[str] = mapped_column(String(50))  # status, field, upload, duplicate, retry
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True, default=None)
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id"), index=True, default=None
+    )
+    field: Mapped[str | None] = mapped_column(String(100), default=None)
+    old: Mapped[Any] = mapped_column(Json, nullable=True, default=None)
+    new: Mapped[Any] = mapped_column(Json, nullable=True, default=None)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    # Marks events that are a person's correction, so reports can count them.
+    by_person: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class GazetteerEntry(Base):
+    """A clerk's corrected agency name, parent line or position: extraction learns it."""
+
+    __tablename__ = "gazetteer_entries"
+    __table_args__ = (UniqueConstraint("kind", "value", name="uq_gazetteer_kind_value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # organ | parent | position | place
+    value: Mapped[str] = mapped_column(String(300))
+    added_by: Mapped[str] = mapped_column(String(100), default="")
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DeliveryCounter(Base):
+    """One row: the last delivery sequence number handed out (locked while taking the next)."""
+
+    __tablename__ = "delivery_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Subscription(Base):
+    """A webhook the registry registered: every ready document is POSTed to it, signed."""
+
+    __tablename__ = "subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    secret: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Documents up to this delivery sequence already have their outbox row for this webhook.
+    enqueued_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class OutboxState(StrEnum):
+    """Where one push delivery is."""
+
+    PENDING = "pending"  # waiting for its (next) attempt
+    SENDING = "sending"  # claimed by a sender until lease_until
+    DELIVERED = "delivered"  # the receiver answered 2xx
+    PARKED = "parked"  # gave up after the allowed attempts (or a 4xx): a person may retry it
+    CANCELLED = "cancelled"  # the document left the feed (refused) or the webhook was deleted
+
+
+class Outbox(Base):
+    """One push of one ready document to one webhook: claimed with a lease, retried, parked."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # One row per document x webhook x readiness: re-scanning the feed never duplicates it.
+        UniqueConstraint("subscription_id", "document_id", "delivery_seq", name="uq_outbox_delivery"),
+        Index("ix_outbox_state_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    delivery_seq: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16), default=OutboxState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    last_status: Mapped[int | None] = mapped_column(Integer, default=None)  # HTTP status
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(default=None)

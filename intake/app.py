@@ -1,0 +1,89 @@
+"""The HTTP API (FastAPI): the intake service's routes, health, and the one JSON error shape."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from infra.database import migrate
+from models.errors import IntakeError
+from models.settings import Settings, get_settings
+
+
+async def _intake_error(_request: Request, exc: Exception) -> JSONResponse:
+    """The one JSON error shape of the API."""
+    assert isinstance(exc, IntakeError)
+    return JSONResponse(status_code=exc.http_status, content={"error": exc.to_dict()})
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own parameter errors, in the same shape."""
+    assert isinstance(exc, RequestValidationError)
+    details = [{"where": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg")}
+               for e in exc.errors()]
+    message = "; ".join(f"{d['where']}: {d['message']}" for d in details) or "invalid request"
+    body = {"code": "bad_request", "message": message, "details": {"errors": details}}
+    return JSONResponse(status_code=422, content={"error": body})
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    """Unknown routes and wrong methods, in the same shape."""
+    assert isinstance(exc, HTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return JSONResponse(status_code=exc.status_code,
+                        content={"error": {"code": code, "message": str(exc.detail)}})
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; the settings are read at startup when not given (tests give their own)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "settings", None) is None:
+            app.state.settings = get_settings()
+        # Every start brings the schema up to date (a no-op when it is).
+        await run_in_threadpool(migrate, app.state.settings.database)
+        yield
+
+    from intake.routers.corrections import router as page_router
+    from intake.routers.documents import router
+    from intake.routers.registry import router as registry_router
+    from intake.routers.reports import router as reports_router
+    from intake.routers.web import mount as mount_pages
+
+    app = FastAPI(title="Intake: số hóa văn bản đến", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.add_exception_handler(IntakeError, _intake_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.include_router(router)
+    app.include_router(page_router)  # corrections: split, merge, move, rotate, delete pages
+    app.include_router(reports_router)  # reports: /api/reports..., the page /bao-cao
+    app.include_router(registry_router)
+    mount_pages(app)  # the web pages: upload, review queue, review, search
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, object]:
+        """Report the versions of the external programs; 503 when one is missing."""
+        from infra.tools.check import check_tools  # adapters only; no OpenCV imported here
+
+        return {"status": "ok", "tools": check_tools(get_settings().ocr_language)}
+
+    @app.get("/")
+    def index() -> dict[str, Any]:
+        """Where to go next."""
+        return {"service": "intake", "docs": "/docs", "health": "/healthz",
+                "api": ["/api/batches", "/api/documents", "/api/search",
+                        "/api/registry/documents"]}
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,267 @@
+"""Read side of the API: batch progress, document lists with filters, document details."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, defer, selectinload
+
+from documents.metadata import meta_value
+from documents.search import fold
+from infra.tables import Batch, Document, DocumentStatus, Event, Page, PageStatus, Upload
+from models.errors import NotFoundError
+
+_ACTIVE = {DocumentStatus.QUEUED, DocumentStatus.PROCESSING}
+# Lists show summaries: the large columns stay in the database.
+_HEAVY = (Document.text, Document.meta, Document.fields, Document.search_text,
+          Document.search_folded)
+SUMMARY = [defer(c) for c in _HEAVY]
+SUMMARY_COLUMNS = [
+    Document.id, Document.batch_id, Document.title, Document.status, Document.number,
+    Document.notation, Document.organ, Document.doc_type, Document.urgency,
+    Document.issued_date, Document.pages_total, Document.attempts, Document.error,
+    Document.possible_duplicate_of, Document.uploaded_at, Document.recognised_at,
+    Document.updated_at, Document.pdf_key, Document.secrecy, Document.review_count,
+    Document.confirmed_at, Document.delivered_at, Document.acknowledged_at,
+    Document.registry_status, Document.paper_arrived_on, Document.split, Document.unit, Document.refusal,
+    Document.delivery_seq,
+]
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def document_summary(doc: Any, pages_done: int | None = None) -> dict[str, Any]:
+    """The fields shown in lists (from a Document or a row of SUMMARY_COLUMNS)."""
+    done = pages_done if pages_done is not None else sum(
+        1 for p in doc.pages if p.status != PageStatus.PENDING
+    )
+    return {
+        "id": doc.id, "batch_id": doc.batch_id, "title": doc.title, "status": doc.status,
+        "number": doc.number, "notation": doc.notation, "organ": doc.organ,
+        "type": doc.doc_type, "urgency": doc.urgency, "secrecy": doc.secrecy,
+        "issued_date": _iso(doc.issued_date), "review_count": doc.review_count,
+        "pages_total": doc.pages_total, "pages_done": done, "attempts": doc.attempts,
+        "error": doc.error, "possible_duplicate_of": doc.possible_duplicate_of,
+        "uploaded_at": _iso(doc.uploaded_at), "recognised_at": _iso(doc.recognised_at),
+        "confirmed_at": _iso(doc.confirmed_at), "delivered_at": _iso(doc.delivered_at),
+        "acknowledged_at": _iso(doc.acknowledged_at), "registry_status": doc.registry_status,
+        "paper_arrived_on": _iso(doc.paper_arrived_on), "unit": doc.unit, "split": doc.split,
+        "updated_at": _iso(doc.updated_at), "links": _links(doc),
+        "delivery": _delivery(doc),
+    }
+
+
+def _delivery(doc: Any) -> dict[str, Any]:
+    """Where the document is on its way to the registry (docs/DELIVERY.md)."""
+    from documents.registry import STATUS_CODES
+
+    restricted = bool((doc.secrecy or "").strip())
+    if doc.status in (DocumentStatus.CONFIRMED, DocumentStatus.DELIVERED):
+        state = "restricted" if restricted else str(doc.status)
+    elif doc.refusal:
+        state = "refused"
+    else:
+        state = "not_ready"
+    return {"state": state, "in_feed": doc.delivery_seq is not None,
+            "registry_status": doc.registry_status,
+            "registry_status_name": STATUS_CODES.get(doc.registry_status or ""),
+            "refusal": doc.refusal}
+
+
+def _links(doc: Any) -> dict[str, str]:
+    base = f"/api/documents/{doc.id}"
+    links = {"self": base, "original": f"{base}/original"}
+    if doc.pdf_key:
+        links["pdf"] = f"{base}/pdf"
+    if doc.delivery_seq is not None:
+        links["edxml"] = f"{base}/edxml"
+    return links
+
+
+def batch_view(session: Session, batch_id: int) -> dict[str, Any]:
+    """Status of a batch with per-file, per-document and per-page progress."""
+    batch = session.get(Batch, batch_id, options=[selectinload(Batch.uploads)])
+    if batch is None:
+        raise NotFoundError(f"batch {batch_id} not found")
+    docs = list(session.scalars(
+        select(Document).where(Document.batch_id == batch_id).order_by(Document.id)
+        .options(selectinload(Document.pages).defer(Page.words), *SUMMARY)
+    ))
+    originals = [u.duplicate_of for u in batch.uploads if u.duplicate_of is not None]
+    by_upload: dict[int, list[int]] = {}
+    for upload_id, doc_id in session.execute(
+        select(Document.upload_id, Document.id).where(
+            Document.upload_id.in_([u.id for u in batch.uploads] + originals)
+        )
+    ):
+        by_upload.setdefault(upload_id, []).append(doc_id)
+    files = [
+        {"upload_id": u.id, "filename": u.filename, "sha256": u.sha256, "size": u.size,
+         "duplicate_of_upload": u.duplicate_of,
+         "documents": by_upload.get(u.duplicate_of or u.id, [])}
+        for u in batch.uploads
+    ]
+    documents = []
+    for doc in docs:
+        view = document_summary(doc)
+        view["pages"] = [{"index": p.index, "status": p.status} for p in doc.pages]
+        documents.append(view)
+    return {
+        "id": batch.id, "source": batch.source, "created_at": _iso(batch.created_at),
+        "status": _batch_status(batch, docs), "files": files, "documents": documents,
+        "documents_total": len(docs),
+        "documents_done": sum(1 for d in docs if d.status not in _ACTIVE),
+        "pages_total": sum(d.pages_total for d in docs),
+        "pages_done": sum(v["pages_done"] for v in documents),
+    }
+
+
+def _batch_status(batch: Batch, docs: list[Document]) -> str:
+    if batch.planned_at is None:
+        return "received"
+    if any(d.status in _ACTIVE for d in docs):
+        return "processing"
+    if docs and all(d.status == DocumentStatus.FAILED for d in docs):
+        return "failed"
+    return "done"
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """Filters of the document list."""
+
+    status: str | None = None
+    doc_type: str | None = None
+    agency: str | None = None
+    urgency: str | None = None
+    issued_from: dt.date | None = None
+    issued_to: dt.date | None = None
+    uploaded_from: dt.datetime | None = None
+    uploaded_to: dt.datetime | None = None
+
+
+def list_documents(session: Session, flt: DocumentFilter, limit: int,
+                   offset: int) -> dict[str, Any]:
+    """A page of documents, newest first, with the total count for the filters."""
+    conditions = _conditions(flt)
+    # count(*), not count(id): SQLite then counts an index, not the wide table rows.
+    total = session.scalar(select(func.count()).select_from(Document).where(*conditions)) or 0
+    # Plain rows, not ORM objects: a list is read far more often than anything else.
+    docs = session.execute(
+        select(*SUMMARY_COLUMNS).where(*conditions)
+        .order_by(Document.uploaded_at.desc(), Document.id.desc()).limit(limit).offset(offset)
+    ).all()
+    done = _pages_done(session, [d.id for d in docs])
+    items = [document_summary(d, done.get(d.id, 0)) for d in docs]
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+# Review order: Hỏa tốc, Thượng khẩn, Khẩn, then the rest (Nghị định 30: urgent ones at once).
+URGENCY_RANK = {"HỎA TỐC": 0, "THƯỢNG KHẨN": 1, "KHẨN": 2}
+
+
+def review_queue(session: Session, flt: DocumentFilter, limit: int, offset: int) -> dict[str, Any]:
+    """Documents waiting for a clerk (ready for review unless `status` says otherwise): urgent
+    first, then oldest first; with the total and how many of them are urgent."""
+    if not flt.status:
+        flt = replace(flt, status=DocumentStatus.READY_FOR_REVIEW)
+    conditions = _conditions(flt)
+    rank = case(URGENCY_RANK, value=Document.urgency, else_=len(URGENCY_RANK))
+    total = session.scalar(select(func.count()).select_from(Document).where(*conditions)) or 0
+    urgent = session.scalar(
+        select(func.count()).select_from(Document)
+        .where(*conditions, Document.urgency.in_(list(URGENCY_RANK)))
+    ) or 0
+    docs = session.execute(
+        select(*SUMMARY_COLUMNS, Document.meta).where(*conditions)
+        .order_by(rank, Document.uploaded_at, Document.id).limit(limit).offset(offset)
+    ).all()
+    done = _pages_done(session, [d.id for d in docs])
+    items = []
+    for d in docs:
+        item = document_summary(d, done.get(d.id, 0))
+        item["subject"] = meta_value(d.meta or {}, "subject")
+        items.append(item)
+    return {"items": items, "total": total, "urgent": urgent, "limit": limit, "offset": offset}
+
+
+def _conditions(flt: DocumentFilter) -> list[Any]:
+    conditions: list[Any] = []
+    if flt.status:
+        conditions.append(Document.status == flt.status)
+    if flt.doc_type:
+        conditions.append(Document.doc_type == flt.doc_type.strip().capitalize())
+    if flt.urgency:
+        conditions.append(Document.urgency == flt.urgency)
+    if flt.agency:
+        # Diacritics optional here too: the agency is compared folded.
+        conditions.append(Document.organ_folded.like(f"%{fold(flt.agency)}%"))
+    if flt.issued_from:
+        conditions.append(Document.issued_date >= flt.issued_from)
+    if flt.issued_to:
+        conditions.append(Document.issued_date <= flt.issued_to)
+    if flt.uploaded_from:
+        conditions.append(Document.uploaded_at >= flt.uploaded_from)
+    if flt.uploaded_to:
+        conditions.append(Document.uploaded_at <= flt.uploaded_to)
+    return conditions
+
+
+def _pages_done(session: Session, ids: list[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Page.document_id, func.count(Page.id))
+        .where(Page.document_id.in_(ids), Page.status != PageStatus.PENDING)
+        .group_by(Page.document_id)
+    )
+    return {int(doc_id): int(n) for doc_id, n in rows}
+
+
+def documents_by_ids(session: Session, ids: list[int]) -> dict[int, Document]:
+    """Documents by id (search results keep their own order)."""
+    if not ids:
+        return {}
+    query = select(Document).where(Document.id.in_(ids)).options(*SUMMARY[2:])  # text, meta kept
+    return {d.id: d for d in session.scalars(query)}
+
+
+def document_summary_by_id(session: Session, doc_id: int) -> dict[str, Any]:
+    """The list summary of one document."""
+    doc = session.get(Document, doc_id, options=[selectinload(Document.pages).defer(Page.words)])
+    if doc is None:
+        raise NotFoundError(f"document {doc_id} not found")
+    return document_summary(doc)
+
+
+def document_view(session: Session, doc_id: int) -> dict[str, Any]:
+    """Everything about a document: metadata, fields, pages, text and history."""
+    doc = session.get(Document, doc_id, options=[selectinload(Document.pages)])
+    if doc is None:
+        raise NotFoundError(f"document {doc_id} not found")
+    upload = session.get(Upload, doc.upload_id)
+    view = document_summary(doc)
+    view.update({
+        "filename": upload.filename if upload else None, "sha256": doc.sha256,
+        "metadata": doc.meta, "fields": doc.fields, "text": doc.text,
+        "pages": [
+            {"index": p.index, "status": p.status, "source": p.source, "rotation": p.rotation,
+             "mean_confidence": p.mean_confidence, "width": p.width, "height": p.height,
+             "dpi": p.dpi, "error": p.error, "words": p.words.get("words", []),
+             "image": f"/api/documents/{doc.id}/pages/{p.index}/image" if p.image_key else None}
+            for p in doc.pages
+        ],
+        "history": [
+            {"at": _iso(e.at), "actor": e.actor, "action": e.action, "field": e.field,
+             "old": e.old, "new": e.new, "detail": e.detail}
+            for e in session.scalars(
+                select(Event).where(Event.document_id == doc_id).order_by(Event.id)
+            )
+        ],
+    })
+    return view

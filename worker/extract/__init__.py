@@ -1,6 +1,0 @@
-"""Metadata extraction (issue 3): number, date, issuer, type, summary, signer, stamps."""
-
-from worker.extract.extract import KEYS, Extraction, extract_metadata
-from worker.extract.gazetteer import Gazetteer
-
-__all__ = ["KEYS", "Extraction", "Gazetteer", "extract_metadata"]
