@@ -36,6 +36,7 @@ run: setup
 lint: setup
 	$(BIN)/ruff check intake models documents infra worker synth bench tests
 	$(BIN)/python -m mypy intake models documents infra worker synth bench
+	$(BIN)/lint-imports --no-logo
 
 test: setup lint
 	$(BIN)/python -m pytest -q
