@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from infra.tables import UtcDateTime
-from models.errors import RequestError
+from models.errors import ReportError
 
 # Vietnam has used UTC+7 without daylight saving since 1975: a fixed offset is exact.
 LOCAL_OFFSET = dt.timedelta(hours=7)
@@ -40,13 +40,6 @@ WAITING_STATUSES = ("queued", "processing", "ready_for_review", "failed", "confi
 COUNTS = ("received", "digitised", "delivered", "refused", "acknowledged", "registered_on_time",
           "registered_late", "urgent", "urgent_within_hour", "waiting", "restricted")
 TIMES = ("to_delivery", "to_acknowledgement")
-
-
-class ReportError(RequestError):
-    """A report request that cannot be answered as asked (messages are shown to managers)."""
-
-    code = "invalid_report"
-    http_status = 422
 
 
 @dataclass(frozen=True)

@@ -101,6 +101,13 @@ class InvalidFieldError(RequestError):
     http_status = 422
 
 
+class ReportError(RequestError):
+    """A report request that cannot be answered as asked (messages are shown to managers)."""
+
+    code = "invalid_report"
+    http_status = 422
+
+
 class NotFoundError(IntakeError):
     """The batch, document or file asked for does not exist."""
 
@@ -128,8 +135,14 @@ def error_classes() -> list[type[IntakeError]]:
     return out
 
 
+def error_class(code: str | None) -> type[IntakeError] | None:
+    """The class of an error code, None for a code no class has (the one lookup by code).
+
+    Every class is defined in this module, so the answer does not depend on what was imported."""
+    return next((c for c in error_classes() if c.code == code), None)
+
+
 def from_dict(data: dict[str, object], message: str | None = None) -> IntakeError:
     """Rebuild an error from its JSON shape (e.g. one reported by a worker process)."""
-    code = str(data.get("code", IntakeError.code))
-    cls = next((c for c in error_classes() if c.code == code), IntakeError)
+    cls = error_class(str(data.get("code", IntakeError.code))) or IntakeError
     return cls(message if message is not None else str(data.get("message", "")))

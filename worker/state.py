@@ -150,14 +150,8 @@ def mark_pages_done(session: Session, doc_id: int, done: int) -> None:
 
 def is_transient(error: dict[str, Any] | None) -> bool:
     """True when the error code belongs to an error class marked transient (worth a retry)."""
-    code = (error or {}).get("code")
-    stack: list[type[errors.IntakeError]] = [errors.IntakeError]
-    while stack:
-        cls = stack.pop()
-        if cls.code == code:
-            return cls.transient
-        stack.extend(cls.__subclasses__())
-    return False
+    cls = errors.error_class((error or {}).get("code"))
+    return cls is not None and cls.transient
 
 
 def fail(session: Session, doc_id: int, error: dict[str, Any], *, transient: bool,

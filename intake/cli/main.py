@@ -110,9 +110,10 @@ def _result_json(result: DocumentResult) -> str:
 
 def _exit_code_for(code: str) -> int:
     """The CLI exit code of an error code (classes of models.errors)."""
-    from models.errors import error_classes
+    from models.errors import error_class
 
-    return next((c.exit_code for c in error_classes() if c.code == code), 1)
+    cls = error_class(code)
+    return cls.exit_code if cls is not None else 1
 
 
 if __name__ == "__main__":

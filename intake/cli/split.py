@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from models.errors import error_classes
+from models.errors import error_class
 from models.settings import get_settings
 
 
@@ -47,5 +47,6 @@ def run_split(args: argparse.Namespace) -> int:
     error = batch.error or next((d.error for d in batch.documents if d.error), None)
     if error:
         print(f"{args.path}: error [{error['code']}]: {error['message']}", file=sys.stderr)
-        return next((c.exit_code for c in error_classes() if c.code == error["code"]), 1)
+        cls = error_class(error["code"])
+        return cls.exit_code if cls is not None else 1
     return 0

@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from documents.reports import (
     LOCAL_TZ,
-    ReportError,
     ReportQuery,
     register_entries,
     run_report,
@@ -19,7 +18,7 @@ from infra.database import get_engine
 from intake.render.charts import COLOURS, bar_chart
 from intake.render.exports import register_pdf, to_csv, to_xlsx
 from intake.render.report_page import render
-from models.errors import NotFoundError
+from models.errors import NotFoundError, ReportError
 from models.settings import Settings
 
 router = APIRouter()
