@@ -1,0 +1,176 @@
+"""The figures of a report: per (bucket, group) cell, rolled up per bucket, per group and in total.
+
+A report covers the documents *received* (uploaded) in a period of local days, grouped by day,
+ISO week or month and optionally by issuing agency (`organ`) or receiving unit (`unit`). Every
+figure describes that cohort: of the documents received in the period, how many were digitised,
+delivered, refused, how fast. Deleted documents (emptied by a correction) are left out. The
+backlog is the documents not delivered yet, whatever the period. See docs/REPORTS.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from documents.reports.query import ReportQuery, bucket_key, bucket_keys, local_date
+from documents.reports.sql import (
+    COUNTS,
+    TIMES,
+    WAITING_STATUSES,
+    bind,
+    cells_sql,
+    dialect_of,
+    filters_sql,
+    percentiles,
+    timestamp,
+)
+
+
+@dataclass
+class Figures:
+    """The figures of one cell of a report (a bucket, a group, both, or the whole period)."""
+
+    bucket: str | None = None
+    group: str | None = None
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+    sums: dict[str, float] = field(default_factory=lambda: dict.fromkeys(TIMES, 0.0))
+    n: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TIMES, 0))
+    p90: dict[str, float | None] = field(default_factory=lambda: dict.fromkeys(TIMES))
+    oldest_waiting: dt.datetime | None = None
+
+    def add(self, other: Figures) -> None:
+        """Roll a finer cell into this one (counts and sums add; the oldest is the minimum)."""
+        for c in COUNTS:
+            self.counts[c] += other.counts[c]
+        for t in TIMES:
+            self.sums[t] += other.sums[t]
+            self.n[t] += other.n[t]
+        if other.oldest_waiting is not None and (self.oldest_waiting is None
+                                                 or other.oldest_waiting < self.oldest_waiting):
+            self.oldest_waiting = other.oldest_waiting
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.counts
+        decided = c["registered_on_time"] + c["registered_late"]
+        out: dict[str, Any] = {}
+        if self.bucket is not None:
+            out["bucket"] = self.bucket
+        if self.group is not None:
+            out["group"] = self.group
+        out.update(c)
+        out["on_time_share"] = round(c["registered_on_time"] / decided, 4) if decided else None
+        out["urgent_within_hour_share"] = (round(c["urgent_within_hour"] / c["urgent"], 4)
+                                           if c["urgent"] else None)
+        for t in TIMES:
+            out[t] = {"n": self.n[t], "avg_s": _round(self.sums[t] / self.n[t]) if self.n[t] else None,
+                      "p90_s": _round(self.p90[t])}
+        out["oldest_waiting_uploaded_at"] = (self.oldest_waiting.isoformat()
+                                             if self.oldest_waiting else None)
+        return out
+
+
+def _round(value: Any) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+@dataclass
+class Report:
+    """A whole report: the query, its cells at each level, the backlog now."""
+
+    query: ReportQuery
+    today: dt.date
+    rows: list[Figures]
+    by_bucket: list[Figures]
+    by_group: list[Figures]
+    total: Figures
+    backlog: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        q = self.query
+        return {
+            "period": {"from": q.start.isoformat(), "to": q.end.isoformat(), "by": q.by,
+                       "group": q.group, "timezone": "+07:00", "today": self.today.isoformat()},
+            "filters": {"organ": q.organ, "unit": q.unit},
+            "total": self.total.as_dict(),
+            "by_bucket": [f.as_dict() for f in self.by_bucket],
+            "by_group": [f.as_dict() for f in self.by_group] if q.group != "none" else [],
+            "rows": [f.as_dict() for f in self.rows] if q.group != "none" else [],
+            "backlog": self.backlog,
+        }
+
+
+def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = None) -> Report:
+    """Compute a report: counts and sums per (bucket, group), percentiles per level, backlog."""
+    query.validate()
+    now = now or dt.datetime.now(dt.UTC)
+    today = local_date(now)
+    sq = dialect_of(conn)
+    sq.tune(conn)
+    params: dict[str, Any] = {"today": today}
+    cells: dict[tuple[str, str | None, str | None], Figures] = {}
+    total = Figures()
+    for row in conn.execute(bind(cells_sql(sq, query, params)), params).mappings():
+        fig = Figures(bucket_key(row["bucket"], query.by), row["grp"])
+        fig.counts = {c: int(row[c] or 0) for c in COUNTS}
+        fig.sums = {t: float(row[f"{t}_sum"] or 0) for t in TIMES}
+        fig.n = {t: int(row[f"{t}_n"] or 0) for t in TIMES}
+        fig.oldest_waiting = timestamp(row["oldest_waiting"])
+        cells[("rows", fig.bucket, fig.group)] = fig
+        for key in (("bucket", fig.bucket, None), ("group", None, fig.group)):
+            if key not in cells:
+                cells[key] = Figures(key[1], key[2])
+            cells[key].add(fig)
+        total.add(fig)
+    cells[("total", None, None)] = total
+    for level, value, group, p90 in percentiles(conn, sq, query):
+        bucket = None if value is None else bucket_key(value, query.by)
+        cell = cells.get((level, bucket, group))
+        if cell is not None:
+            cell.p90.update(p90)
+    if query.group == "none":  # the percentiles of the levels that were not computed again
+        for (lvl, bucket, _), fig in cells.items():
+            same = cells.get(("bucket", bucket, None) if lvl == "rows" else ("total", None, None))
+            if lvl in ("rows", "group") and same is not None:
+                fig.p90 = dict(same.p90)
+    by_bucket = [cells.get(("bucket", k, None)) or Figures(bucket=k) for k in bucket_keys(query)]
+    by_group = sorted((f for (lvl, _, _), f in cells.items() if lvl == "group"),
+                      key=lambda f: (-f.counts["received"], f.group or ""))
+    rows = sorted((f for (lvl, _, _), f in cells.items() if lvl == "rows"),
+                  key=lambda f: (f.bucket or "", -f.counts["received"], f.group or ""))
+    return Report(query, today, rows, by_bucket, by_group, total, backlog(conn, query, now))
+
+
+def backlog(conn: Connection, query: ReportQuery, now: dt.datetime) -> dict[str, Any]:
+    """Documents not delivered yet, whatever the period (with the filters), and the oldest one."""
+    params: dict[str, Any] = {}
+    where = (f"d.status IN ({', '.join(repr(s) for s in WAITING_STATUSES)})"
+             + filters_sql(query, params))
+    by_status = dict.fromkeys(WAITING_STATUSES, 0)
+    restricted = 0
+    for status, secret, n in conn.execute(text(
+            f"SELECT d.status, CASE WHEN d.secrecy IS NULL THEN 0 ELSE 1 END, COUNT(*) "
+            f"FROM documents d WHERE {where} GROUP BY d.status, "
+            f"CASE WHEN d.secrecy IS NULL THEN 0 ELSE 1 END"), params):
+        by_status[status] = by_status.get(status, 0) + int(n)
+        restricted += int(n) if secret else 0
+    oldest = conn.execute(bind(
+        f"SELECT d.id, d.title, d.organ, d.unit, d.status, d.uploaded_at, d.number, d.notation "
+        f"FROM documents d WHERE {where} ORDER BY d.uploaded_at, d.id LIMIT 1"), params).first()
+    out: dict[str, Any] = {"total": sum(by_status.values()), "by_status": by_status,
+                           "restricted": restricted, "oldest": None}
+    if oldest is not None:
+        uploaded = timestamp(oldest.uploaded_at)
+        assert uploaded is not None
+        out["oldest"] = {
+            "id": oldest.id, "title": oldest.title, "organ": oldest.organ, "unit": oldest.unit,
+            "status": oldest.status, "number": oldest.number, "notation": oldest.notation,
+            "uploaded_at": uploaded.isoformat(),
+            "age_hours": round((now - uploaded).total_seconds() / 3600, 1),
+            "link": f"/api/documents/{oldest.id}",
+        }
+    return out
+
