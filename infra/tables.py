@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -23,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from models.vocabulary import DocumentStatus, OutboxState, PageStatus
 
 
 def utcnow() -> dt.datetime:
@@ -51,26 +52,6 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 # JSONB on PostgreSQL (indexable, compact), plain JSON text on SQLite.
 Json = JSON().with_variant(JSONB(), "postgresql")
-
-
-class DocumentStatus(StrEnum):
-    """Where a document is in its life; later stages (review, delivery) add values here."""
-
-    QUEUED = "queued"
-    PROCESSING = "processing"
-    READY_FOR_REVIEW = "ready_for_review"
-    FAILED = "failed"
-    CONFIRMED = "confirmed"  # checked by a clerk (or auto-confirmed): ready for delivery
-    DELIVERED = "delivered"  # handed to the registry (pulled or pushed)
-    DELETED = "deleted"  # emptied by a correction (all its pages moved or deleted); kept for history
-
-
-class PageStatus(StrEnum):
-    """Progress of one page."""
-
-    PENDING = "pending"
-    DONE = "done"
-    FAILED = "failed"
 
 
 class Base(DeclarativeBase):
@@ -286,16 +267,6 @@ class Subscription(Base):
     deleted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     # Documents up to this delivery sequence already have their outbox row for this webhook.
     enqueued_seq: Mapped[int] = mapped_column(BigInteger, default=0)
-
-
-class OutboxState(StrEnum):
-    """Where one push delivery is."""
-
-    PENDING = "pending"  # waiting for its (next) attempt
-    SENDING = "sending"  # claimed by a sender until lease_until
-    DELIVERED = "delivered"  # the receiver answered 2xx
-    PARKED = "parked"  # gave up after the allowed attempts (or a 4xx): a person may retry it
-    CANCELLED = "cancelled"  # the document left the feed (refused) or the webhook was deleted
 
 
 class Outbox(Base):
