@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from documents.metadata import add_event
+from documents.lifecycle import add_event, set_status
 from infra.database import session_scope
 from infra.queue import announce, connect, enqueue_document
 from infra.tables import Document, DocumentStatus
@@ -26,9 +26,7 @@ def retry_document(settings: Settings, doc_id: int, actor: str) -> int:
             raise ConflictError(f"document {doc_id} is {doc.status}; only a failed one is retried")
         add_event(session, doc, "retry", doc.status, str(DocumentStatus.QUEUED),
                   str((doc.error or {}).get("message", "")), actor=actor)
-        add_event(session, doc, "status", doc.status, str(DocumentStatus.QUEUED),
-                  "retried by a person", actor=actor)
-        doc.status = DocumentStatus.QUEUED
+        set_status(session, doc, DocumentStatus.QUEUED, "retried by a person", actor=actor)
         doc.attempts = 0
         doc.retry_at = None
         doc.lease_until = None

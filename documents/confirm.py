@@ -1,8 +1,10 @@
-"""Auto-confirmation (INTAKE_AUTO_CONFIRM): a recognised document no field of which needs review.
+"""What confirming a document does (`confirm`: a clerk's and auto-confirmation's), and
+auto-confirmation (INTAKE_AUTO_CONFIRM): a recognised document no field of which needs review.
 
-Run by the sender each round, so it needs no change to the processing jobs. Never for a document
-with a secrecy mark (a person handles state secrets), a possible duplicate, a failed page, an
-uncertain cut of the batch, a refusal by the registry, or one a person has already touched.
+Auto-confirmation is run by the sender each round, so it needs no change to the processing jobs.
+Never for a document with a secrecy mark (a person handles state secrets), a possible duplicate, a
+failed page, an uncertain cut of the batch, a refusal by the registry, or one a person has
+already touched.
 """
 
 from __future__ import annotations
@@ -10,12 +12,18 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from documents.metadata import add_event
+from documents.lifecycle import set_status
 from documents.registry import is_restricted, mark_ready
-from infra.tables import Document, DocumentStatus, Event, utcnow
+from infra.tables import Document, DocumentStatus, Event
 
 ACTOR = "system:auto-confirm"
 BATCH = 200
+
+
+def confirm(session: Session, doc: Document, actor: str, detail: str = "confirmed") -> None:
+    """A checked document becomes confirmed (confirmed_at) and enters the registry feed."""
+    set_status(session, doc, DocumentStatus.CONFIRMED, detail, actor=actor)
+    mark_ready(session, doc, actor)  # last: it locks the feed counter until commit
 
 
 def _eligible(doc: Document) -> bool:
@@ -40,10 +48,6 @@ def auto_confirm(session: Session) -> list[int]:
     for doc in candidates:
         if not _eligible(doc):
             continue
-        add_event(session, doc, "status", doc.status, str(DocumentStatus.CONFIRMED),
-                  "auto-confirmed: every field confident (INTAKE_AUTO_CONFIRM)", actor=ACTOR)
-        doc.status = DocumentStatus.CONFIRMED
-        doc.confirmed_at = utcnow()
-        mark_ready(session, doc, ACTOR)
+        confirm(session, doc, ACTOR, "auto-confirmed: every field confident (INTAKE_AUTO_CONFIRM)")
         done.append(doc.id)
     return done

@@ -23,7 +23,8 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from documents.metadata import add_event, apply_metadata, learned_gazetteer, lock_for_review
+from documents.lifecycle import add_event, set_status
+from documents.metadata import apply_metadata, learned_gazetteer, lock_for_review
 from infra.database import session_scope
 from infra.storage import Store, derived_key, open_store
 from infra.tables import Document, DocumentStatus, Page
@@ -104,7 +105,7 @@ def split_document(settings: Settings, doc_id: int, at: int, actor: str) -> int:
             raise RequestError(f"a split needs a page between 1 and {len(doc.pages) - 1}; got {at}")
         refs = _refs(doc, work)
         first = refs[at].row
-        new = _document_for(session, doc, first)
+        new = _document_for(session, doc, first, actor)
         _rebuild(session, store, work, [(doc, refs[:at]), (new, refs[at:])])
         add_event(session, doc, "split", len(refs), at, f"split before page {at + 1}: pages "
                   f"{at + 1}-{len(refs)} became document {new.id}", actor=actor)
@@ -114,7 +115,7 @@ def split_document(settings: Settings, doc_id: int, at: int, actor: str) -> int:
     return int(_run(settings, change))
 
 
-def _document_for(session: Session, doc: Document, first: Page) -> Document:
+def _document_for(session: Session, doc: Document, first: Page, actor: str) -> Document:
     """The row of a new document starting at `first`: a deleted one of that page is revived."""
     upload_id = first.upload_id or doc.upload_id
     start = first.source_page if first.source_page is not None else doc.page_start + first.index
@@ -122,13 +123,17 @@ def _document_for(session: Session, doc: Document, first: Page) -> Document:
                                                 Document.page_start == start))
     if old is not None and old.status != DocumentStatus.DELETED:
         raise ConflictError(f"document {old.id} already starts at that page")
-    new = old or Document(batch_id=doc.batch_id, upload_id=upload_id, sha256=doc.sha256,
-                          page_start=start, uploaded_at=doc.uploaded_at, unit=doc.unit,
-                          recognised_at=doc.recognised_at, attempts=doc.attempts)
     if old is None:
+        new = Document(batch_id=doc.batch_id, upload_id=upload_id, sha256=doc.sha256,
+                       page_start=start, uploaded_at=doc.uploaded_at, unit=doc.unit,
+                       recognised_at=doc.recognised_at, attempts=doc.attempts,
+                       status=DocumentStatus.READY_FOR_REVIEW)
         session.add(new)
+    else:
+        new = old
+        set_status(session, new, DocumentStatus.READY_FOR_REVIEW,
+                   f"revived: pages of document {doc.id} start here again", actor=actor)
     new.title = f"{doc.title} ({start + 1})"[:255]
-    new.status = DocumentStatus.READY_FOR_REVIEW
     new.meta, new.fields, new.error = {}, {}, None
     session.flush()
     return new
@@ -146,8 +151,8 @@ def merge_documents(settings: Settings, doc_id: int, other_id: int, actor: str) 
         _rebuild(session, store, work, [(doc, refs), (other, [])])
         add_event(session, doc, "merge", None, other.id,
                   f"pages of document {other.id} appended ({moved} page(s))", actor=actor)
-        add_event(session, other, "status", DocumentStatus.READY_FOR_REVIEW,
-                  str(DocumentStatus.DELETED), f"merged into document {doc.id}", actor=actor)
+        set_status(session, other, DocumentStatus.DELETED, f"merged into document {doc.id}",
+                   actor=actor)
     _run(settings, change)
 
 
@@ -221,7 +226,7 @@ def delete_page(settings: Settings, doc_id: int, index: int, actor: str) -> None
 
 
 def _empty(doc: Document) -> None:
-    doc.status = DocumentStatus.DELETED
+    """A document left without pages (by a merge, which then marks it deleted)."""
     doc.pages_total = 0
     doc.page_count = 0
     doc.review_count = 0

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, defer
 
-from documents.metadata import add_event
+from documents.lifecycle import add_delivery_event, add_event, record_delivered, set_status
 from documents.registry import (
     ACKNOWLEDGING,
     IN_FEED,
@@ -24,7 +24,6 @@ from documents.registry import (
     encode_cursor,
     idempotency_key,
     is_restricted,
-    record_delivered,
     registry_item,
 )
 from infra.database import session_scope
@@ -107,9 +106,8 @@ def report_status(settings: Settings, doc_id: int, code: str, reason: str | None
 
 def _send_back(session: Session, doc: Document, actor: str, reason: str) -> None:
     """A refused document leaves the feed and returns to the clerk's review queue."""
-    add_event(session, doc, "status", doc.status, str(DocumentStatus.READY_FOR_REVIEW),
-              f"refused by the registry: {reason}"[:2000], actor=actor)
-    doc.status = DocumentStatus.READY_FOR_REVIEW
+    set_status(session, doc, DocumentStatus.READY_FOR_REVIEW,
+               f"refused by the registry: {reason}"[:2000], actor=actor)
     doc.refusal = reason[:500]
     doc.delivery_seq = None
     session.execute(
@@ -249,9 +247,9 @@ def retry_delivery(settings: Settings, delivery_id: int, actor: str) -> dict[str
         row.attempts = 0
         row.next_attempt_at = utcnow()
         row.lease_until = None
-        session.add(Event(actor=actor, action="delivery", document_id=row.document_id,
-                          old=str(OutboxState.PARKED), new=str(OutboxState.PENDING),
-                          detail=f"push to webhook {row.subscription_id} retried by a person",
-                          by_person=True))
+        add_delivery_event(session, row.document_id, str(OutboxState.PARKED),
+                           str(OutboxState.PENDING),
+                           f"push to webhook {row.subscription_id} retried by a person",
+                           actor=actor)
         session.flush()
         return _delivery_view(row)

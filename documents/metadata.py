@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from documents.lifecycle import add_event
 from documents.search import fold, index_document, search_strings
-from infra.tables import Document, DocumentStatus, Event, GazetteerEntry
+from infra.tables import Document, DocumentStatus, GazetteerEntry
 from models.errors import ConflictError, NotFoundError
 
 # Metadata keys read for the registry identity: the registry's names (DOMAIN §5), then the
@@ -29,17 +30,6 @@ _KEYS: dict[str, tuple[str, ...]] = {
 }
 _LIMITS = {"number": 11, "notation": 30, "organ": 200, "doc_type": 100, "urgency": 20,
            "secrecy": 20}
-SYSTEM = "system:worker"
-
-
-def add_event(session: Session, doc: Document, action: str, old: Any, new: Any, detail: str = "",
-              *, actor: str = SYSTEM, field: str | None = None) -> None:
-    """Append one history event for a document (the only writer of document events).
-
-    `actor`: `system:*`, `registry:*` or `user:<name>`; only the last counts as a person's change."""
-    session.add(Event(actor=actor, action=action, batch_id=doc.batch_id, document_id=doc.id,
-                      field=field, old=old, new=new, detail=detail,
-                      by_person=actor.startswith("user:")))
 
 
 def meta_value(meta: dict[str, Any], name: str) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from documents.metadata import add_event
+from documents.lifecycle import add_event
 from infra.tables import DeliveryCounter, Document, DocumentStatus
 from models.errors import RequestError
 
@@ -172,18 +172,6 @@ def check_transition(current: str | None, code: str, reason: str | None) -> None
     if current is not None and CHAIN.index(code) < CHAIN.index(current):
         raise ConflictError(f"status cannot go back from {current} ({STATUS_CODES[current]}) "
                             f"to {code} ({STATUS_CODES[code]})")
-
-
-def record_delivered(session: Session, doc: Document, actor: str, how: str) -> None:
-    """The registry has the document (pulled, pushed or reported): first time sets delivered_at."""
-    from infra.tables import utcnow
-
-    if doc.delivered_at is None:
-        doc.delivered_at = utcnow()
-    if doc.status == DocumentStatus.CONFIRMED:
-        add_event(session, doc, "status", doc.status, str(DocumentStatus.DELIVERED), how,
-                  actor=actor)
-        doc.status = DocumentStatus.DELIVERED
 
 
 def sign(secret: str, body: bytes) -> str:

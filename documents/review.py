@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from documents.metadata import add_event, apply_metadata, lock_for_review
-from documents.registry import mark_ready
+from documents.confirm import confirm
+from documents.lifecycle import add_event
+from documents.metadata import apply_metadata, lock_for_review
 from infra.database import session_scope
-from infra.tables import Document, DocumentStatus, GazetteerEntry, utcnow
+from infra.tables import Document, GazetteerEntry
 from models.errors import ConflictError, InvalidFieldError
 from models.settings import Settings
 from models.text import normalize_text
@@ -192,11 +193,7 @@ def confirm_document(settings: Settings, doc_id: int, actor: str,
                 add_event(session, doc, "accept", None, fields[name].get("value"), actor=actor,
                           field=name)
             apply_metadata(session, doc, dict(doc.meta), fields)
-        add_event(session, doc, "status", doc.status, str(DocumentStatus.CONFIRMED), "confirmed",
-                  actor=actor)
-        doc.status = DocumentStatus.CONFIRMED
-        doc.confirmed_at = utcnow()
-        mark_ready(session, doc, actor)  # last: it locks the feed counter until commit
+        confirm(session, doc, actor)
 
 
 def _editable(session: Session, doc_id: int) -> Document:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from documents.metadata import add_event, apply_metadata
+from documents.lifecycle import record_created, set_status
+from documents.metadata import apply_metadata
 from infra.tables import Document, DocumentStatus, Page, PageStatus, utcnow
 from models.result import BatchResult, DocumentResult, page_evidence
-from worker.state import Claim, set_status
+from worker.state import Claim
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +105,8 @@ def apply_batch_result(session: Session, claim: Claim, result: BatchResult, mine
                               status=DocumentStatus.PROCESSING, attempts=1, page_start=first)
             session.add(target)
             session.flush()
-            add_event(session, target, "status", None, DocumentStatus.PROCESSING,
-                      f"cut from upload {doc.upload_id} (document {doc.id}) at page {first + 1}")
+            record_created(session, target, f"cut from upload {doc.upload_id} "
+                           f"(document {doc.id}) at page {first + 1}")
         target.page_start = first
         target.page_count = len(part.page_indices)
         target.title = (claim.filename if total == 1 else f"{claim.filename} ({n + 1}/{total})")[:255]

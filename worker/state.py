@@ -10,13 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from documents.metadata import add_event
+from documents.lifecycle import add_event, record_created, set_status
 from infra.tables import Batch, Document, DocumentStatus, Page, PageStatus, Upload, utcnow
 from models import errors
 
 log = logging.getLogger(__name__)
-
-ACTOR = "system:worker"
 
 
 @dataclass(frozen=True)
@@ -46,11 +44,11 @@ def plan_batch(session: Session, batch_id: int) -> list[int]:
                     batch_id=batch.id, upload_id=upload.id, sha256=upload.sha256,
                     page_start=plan.page_start, page_count=plan.page_count,
                     title=upload.filename[:255], uploaded_at=upload.received_at,
-                    unit=batch.unit,
+                    unit=batch.unit, status=DocumentStatus.QUEUED,
                 )
                 session.add(doc)
                 session.flush()
-                add_event(session, doc, "status", None, DocumentStatus.QUEUED, "created")
+                record_created(session, doc, "created")
         batch.planned_at = utcnow()
     rows = session.scalars(
         select(Document.id).where(
@@ -58,14 +56,6 @@ def plan_batch(session: Session, batch_id: int) -> list[int]:
         )
     )
     return list(rows)
-
-
-def set_status(session: Session, doc: Document, status: DocumentStatus, detail: str = "",
-               actor: str = ACTOR) -> None:
-    """Change a document's status and record it in the history."""
-    if doc.status != status:
-        add_event(session, doc, "status", doc.status, str(status), detail, actor=actor)
-        doc.status = status
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from documents.lifecycle import add_upload_event
 from infra.database import session_scope
 from infra.queue import connect, enqueue_batch
 from infra.storage import CHUNK, StoredBlob, TooBigError, open_store
-from infra.tables import Batch, Event, StoredFile, Upload
+from infra.tables import Batch, StoredFile, Upload
 from models.errors import RequestError, TooLargeError
 from models.settings import Settings
 
@@ -103,8 +104,8 @@ def _record(session: Session, blobs: list[tuple[str, StoredBlob]], source: str,
         session.flush()
         received.append(ReceivedFile(upload.id, name, blob.sha256, blob.size, first))
         detail = f"{name}: same file as upload {first}" if first else name
-        session.add(Event(actor=actor or f"{source}:anonymous", action="upload",
-                          batch_id=batch.id, new=blob.sha256, detail=detail))
+        add_upload_event(session, batch.id, blob.sha256, detail,
+                         actor=actor or f"{source}:anonymous")
     return Receipt(batch.id, received, False)
 
 

@@ -25,16 +25,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, defer
 
 from documents.confirm import auto_confirm
+from documents.lifecycle import add_delivery_event, record_delivered
 from documents.registry import (
     IN_FEED,
     idempotency_key,
     is_restricted,
-    record_delivered,
     registry_item,
     sign,
 )
 from infra.database import session_scope
-from infra.tables import Document, Event, Outbox, OutboxState, Subscription, utcnow
+from infra.tables import Document, Outbox, OutboxState, Subscription, utcnow
 from models.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -190,10 +190,10 @@ def _record_one(session: Session, row: Outbox, doc: Document | None, outcome: Ou
         return
     if outcome.verdict == "park" or row.attempts >= settings.delivery_attempts:
         row.state = OutboxState.PARKED
-        session.add(Event(actor=ACTOR, action="delivery", document_id=row.document_id,
-                          old=str(OutboxState.SENDING), new=str(OutboxState.PARKED),
-                          detail=f"push to webhook {row.subscription_id} parked after "
-                          f"{row.attempts} attempt(s): {outcome.error}"[:2000]))
+        add_delivery_event(session, row.document_id, str(OutboxState.SENDING),
+                           str(OutboxState.PARKED),
+                           f"push to webhook {row.subscription_id} parked after "
+                           f"{row.attempts} attempt(s): {outcome.error}"[:2000], actor=ACTOR)
         return
     delay = min(settings.delivery_max_backoff,
                 settings.delivery_backoff * 2 ** max(0, row.attempts - 1))
