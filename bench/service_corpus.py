@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from documents.search import fold, index_document, search_strings
+from documents.search import index_document, search_strings
 from infra.database import migrate, session_scope
 from infra.tables import Batch, Document, DocumentStatus, StoredFile, Upload
+from models.text import fold
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from documents.lifecycle import add_event
-from documents.search import fold, index_document, search_strings
+from documents.search import index_document, search_strings
 from infra.tables import Document, DocumentStatus, GazetteerEntry
 from models.errors import ConflictError, NotFoundError
+from models.text import fold
 
 # Metadata keys read for the registry identity: the registry's names (DOMAIN §5), then the
 # names documents.extract writes. The first present key wins.

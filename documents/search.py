@@ -13,24 +13,16 @@ over 10,000 documents).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from models.text import normalize_text
+from models.text import fold, normalize_text
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _NUMBER = re.compile(r"^\s*0*(\d{1,11})\s*(?:/\s*(\S+))?\s*$")
-
-
-def fold(value: str) -> str:
-    """Lower case without Vietnamese marks: 'Quyết Định' -> 'quyet dinh' (đ -> d)."""
-    decomposed = unicodedata.normalize("NFD", normalize_text(value).lower())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.replace("đ", "d")
 
 
 def words(value: str) -> list[str]:

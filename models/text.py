@@ -1,4 +1,5 @@
-"""Vietnamese text normalisation and a syllable check used to judge existing text layers."""
+"""Vietnamese text normalisation, folding (marks removed) and a syllable check used to judge text
+layers."""
 
 from __future__ import annotations
 
@@ -16,11 +17,34 @@ _NUCLEUS = "[aăâeêioôơuưy]{1,3}"
 _CODA = "(?:ch|ng|nh|[cmnpt])?"
 _SYLLABLE = re.compile(f"^{_ONSET}{_NUCLEUS}{_CODA}$")
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
+_SPACES = re.compile(r"\s+")
 
 
 def normalize_text(text: str) -> str:
     """Unicode NFC with Ð/ð read as Đ/đ."""
     return unicodedata.normalize("NFC", text.translate(_ETH))
+
+
+def fold(text: str, *, upper: bool = False) -> str:
+    """Text without Vietnamese marks, Đ/đ (and OCR's eth Ð/ð) as D/d: 'Quyết Định' -> 'quyet dinh'.
+
+    Lower case, spacing kept: one character out per character of NFC text in, so the search
+    snippet can map a position in the folded text back to the original. The search columns
+    (`search_folded`, `organ_folded`) and the splitter hold this form: changing it means
+    re-indexing every document.
+
+    `upper=True` is the key extraction matches on: upper case, runs of whitespace made one space
+    and the ends trimmed ('Tối  mật ' -> 'TOI MAT'). Its tables (marks, labels, the gazetteer)
+    are single-spaced upper-case phrases and OCR lines carry stray spaces; the search form
+    cannot drop spaces without breaking the snippet positions, so the two differ.
+    """
+    text = normalize_text(text)
+    if not upper:
+        text = text.lower()
+    decomposed = unicodedata.normalize("NFD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    bare = bare.replace("Đ", "D").replace("đ", "d")
+    return _SPACES.sub(" ", bare.upper()).strip() if upper else bare
 
 
 def _strip_tones(word: str) -> str:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from documents.extract.gazetteer import Gazetteer
-from documents.extract.textutil import fold, squash, strip_edges
+from documents.extract.textutil import squash, strip_edges
 from models.result import Word
+from models.text import fold
 
 # Matched on folded text; the day/month/year tokens are taken from the original words. OCR drops
 # the `g` of `ngày` (`này 24 tháng9`): the word is recognised by `tháng` and `năm` after it.
@@ -63,7 +64,7 @@ def read_date_line(words: list[Word], today: date | None, gaz: Gazetteer) -> Dat
     text = " ".join(w.text for w in words)
     # Split glued tokens (`ngày0P`, `tháng3`) so each number stands alone.
     spaced = re.sub(r"(?i)(ngày|tháng|năm|ngay|thang|nam)(?=\S)", r"\1 ", text)
-    m = _LINE.match(fold(spaced))
+    m = _LINE.match(fold(spaced, upper=True))
     if not m:
         return None
     problems: list[str] = []
@@ -75,8 +76,8 @@ def read_date_line(words: list[Word], today: date | None, gaz: Gazetteer) -> Dat
     # A word is odd when, after a date word it may be glued to (`tháng9`), anything but digits
     # is left.
     odd = [w for w in words[n_place:]
-           if not re.sub(r"^(?:N?G?AY|THANG|NAM)", "", fold(w.text).strip(",.")).isdigit()
-           and re.sub(r"^(?:N?G?AY|THANG|NAM)", "", fold(w.text).strip(",.")) != ""]
+           if not re.sub(r"^(?:N?G?AY|THANG|NAM)", "", fold(w.text, upper=True).strip(",.")).isdigit()
+           and re.sub(r"^(?:N?G?AY|THANG|NAM)", "", fold(w.text, upper=True).strip(",.")) != ""]
     if odd:
         # A handwritten day or month comes out as symbols: the clerk must read it.
         digit_words += odd

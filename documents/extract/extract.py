@@ -45,8 +45,9 @@ from documents.extract.stamps import (
     find_mark,
 )
 from documents.extract.subject import read_subject
-from documents.extract.textutil import fold, squash, strip_edges, syllable_share
+from documents.extract.textutil import squash, strip_edges, syllable_share
 from models.result import PageResult
+from models.text import fold
 
 KEYS = ("number", "code_number", "code_notation", "issued_date", "place", "organ_name",
         "parent_organ", "type_name", "subject", "signer", "to_places", "secrecy", "urgency",
@@ -245,7 +246,7 @@ def _lone_signer(page: int, seg: Seg, name: NameRead, gaz: Gazetteer,
 
 def _known_abbreviations(notation: str) -> str:
     """Groups of a symbol spelled with `D` where a known agency abbreviation has `Đ`."""
-    known = {fold(a): a for a in _abbreviations() if "Đ" in a}
+    known = {fold(a, upper=True): a for a in _abbreviations() if "Đ" in a}
     return "-".join(known.get(g, g) if "Đ" not in g and g.isupper() else g
                     for g in notation.split("-"))
 

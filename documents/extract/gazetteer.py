@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from documents.extract.textutil import fold, levenshtein, squash
+from documents.extract.textutil import levenshtein, squash
+from models.text import fold
 
 DATA = Path(__file__).parent / "data" / "gazetteer.json"
 # Given and middle name syllables ranked by how common they are (see documents/extract/names.py).
@@ -38,7 +39,7 @@ class Gazetteer:
         # Syllables of given and middle names; several share a folded form (Hiền, Hiển).
         self._name_syl: dict[str, set[str]] = {}
         for syl in data.get("name_syllables", []) + data.get("surnames", []) + _ranked_names():
-            self._name_syl.setdefault(fold(str(syl)), set()).add(str(syl))
+            self._name_syl.setdefault(fold(str(syl), upper=True), set()).add(str(syl))
         self._expand(data)
         if overlay is not None and overlay.exists():
             extra = json.loads(overlay.read_text(encoding="utf-8"))
@@ -55,7 +56,7 @@ class Gazetteer:
         if kind not in self._entries:
             raise ValueError(f"unknown gazetteer kind {kind!r} (one of {', '.join(KINDS)})")
         value = squash(value)
-        self._entries[kind].setdefault(fold(value), value)
+        self._entries[kind].setdefault(fold(value, upper=True), value)
 
     def _expand(self, data: dict[str, list[object]]) -> None:
         """Turn the compact lists into full agency names, parent lines and places."""
@@ -113,7 +114,7 @@ class Gazetteer:
 
     def __contains__(self, item: tuple[str, str]) -> bool:
         kind, value = item
-        return fold(value) in self._entries.get(kind, {})
+        return fold(value, upper=True) in self._entries.get(kind, {})
 
     def values(self, kind: str) -> list[str]:
         """All entries of one kind."""
@@ -121,7 +122,7 @@ class Gazetteer:
 
     def lookup(self, kind: str, text: str, max_ratio: float = 0.12) -> Match | None:
         """The entry closest to `text` (folded), if within `max_ratio` edits per character."""
-        key = fold(text)
+        key = fold(text, upper=True)
         entries = self._entries[kind]
         if key in entries:
             return Match(entries[key], 0)
@@ -137,12 +138,12 @@ class Gazetteer:
 
     def extends(self, kind: str, text: str) -> bool:
         """True when some entry starts with `text` (folded) and goes on: `text` is cut short."""
-        key = fold(text)
+        key = fold(text, upper=True)
         return bool(key) and any(k.startswith(key + " ") for k in self._entries[kind])
 
     def name_variants(self, syllable: str) -> set[str]:
         """Known name syllables spelled like `syllable` up to accents (`Hiên` -> Hiền, Hiển)."""
-        return self._name_syl.get(fold(syllable), set())
+        return self._name_syl.get(fold(syllable, upper=True), set())
 
     def all_name_syllables(self) -> list[str]:
         """Every known name syllable (given, middle and surnames)."""
@@ -150,13 +151,14 @@ class Gazetteer:
 
     def is_head(self, line: str) -> bool:
         """True when a line begins with a word that starts an agency name (`SỞ`, `BAN`, ...)."""
-        key = fold(line)
-        return any(key == fold(h) or key.startswith(fold(h) + " ") for h in self.organ_heads)
+        key = fold(line, upper=True)
+        return any(key == fold(h, upper=True) or key.startswith(fold(h, upper=True) + " ")
+                   for h in self.organ_heads)
 
     def is_level(self, line: str) -> bool:
         """True when a line begins with an administrative level (`TỈNH`, `HUYỆN`...)."""
-        key = fold(line)
-        return any(key.startswith(fold(lv) + " ") for lv in self.levels)
+        key = fold(line, upper=True)
+        return any(key.startswith(fold(lv, upper=True) + " ") for lv in self.levels)
 
 
 def _pair_names(data: dict[str, list[object]], key: str) -> list[str]:

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from documents.extract.layout import Seg, find_motto, page_height, page_width, row_of, segments, union
 from documents.extract.numbers import match_type_name
-from documents.extract.textutil import fold, letter_share
+from documents.extract.textutil import letter_share
 from models.result import PageResult
+from models.text import fold
 
 # `Số:`; also `Số2624` printed without the colon (the number follows at once).
 _SO = re.compile(r"^(?:(?:Luật|Lệnh|Pháp lệnh)\s+)?[Ss][ốôoóồổỗơớờỡ6öồọộ](?:\s?[:;.,]|(?=\d))")
@@ -54,7 +55,7 @@ def _is_number_seg(s: Seg) -> bool:
 
 def _has_date_words(s: Seg) -> bool:
     # Count the words also when OCR glues them to a handwritten day (`ngày&Ôtháng`).
-    return len(set(re.findall(r"NGAY|THANG|NAM", fold(s.text)))) >= 2
+    return len(set(re.findall(r"NGAY|THANG|NAM", fold(s.text, upper=True)))) >= 2
 
 
 # A header date line spells the day and the month in words (`ngày 05 tháng 3`, possibly with the

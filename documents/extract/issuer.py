@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from documents.extract.gazetteer import Gazetteer
 from documents.extract.layout import Seg
-from documents.extract.textutil import fold, squash, strip_edges, syllable_share
+from documents.extract.textutil import squash, strip_edges, syllable_share
+from models.text import fold
 
 # Registry limit for OrganName (Nghị định 30, Phụ lục VI).
 MAX_ORGAN = 200
@@ -82,14 +83,14 @@ def _fix_prefix(raw: str, gaz: Gazetteer) -> str:
         head = " ".join(words[:n])
         for kind in ("organ", "collective"):
             hit = gaz.lookup(kind, head, max_ratio=0.1)
-            if hit is not None and len(fold(head)) >= 6:
+            if hit is not None and len(fold(head, upper=True)) >= 6:
                 return squash(f"{hit.value} {' '.join(words[n:])}")
     return raw
 
 
 def known_level_name(raw: str, gaz: Gazetteer) -> bool:
     """True when the name after the level word (`HUYỆN BÌNH SƠN`) is a known place."""
-    key = fold(raw)
+    key = fold(raw, upper=True)
     for lv in gaz.levels:
         marker = f" {fold(lv)} "
         if marker in key:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from statistics import median
 
-from documents.extract.textutil import fold
 from models.result import PageResult, Word
+from models.text import fold
 
 # Tesseract joins the left and right header columns into one line; a gap this many text heights
 # wide separates columns (ordinary word spaces are about a third of a height).
@@ -29,7 +29,7 @@ class Seg:
     @property
     def folded(self) -> str:
         """The text folded for matching."""
-        return fold(self.text)
+        return fold(self.text, upper=True)
 
     @property
     def bbox(self) -> tuple[int, int, int, int]:
@@ -130,8 +130,8 @@ def segments(page: PageResult, page_no: int) -> list[Seg]:
         for i, w in enumerate(words[1:], 1):
             gap = w.bbox[0] - cur.words[-1].bbox[2]
             # The motto often sits closer to the agency name than a column gap: cut before it.
-            motto = fold(w.text) == "CONG" and i + 1 < len(words) \
-                and fold(words[i + 1].text) == "HOA"
+            motto = fold(w.text, upper=True) == "CONG" and i + 1 < len(words) \
+                and fold(words[i + 1].text, upper=True) == "HOA"
             # A rule fragment (`_`, `-`) read between the agency and the motto hides the gap.
             ruled = not any(c.isalnum() for c in cur.words[-1].text)
             if gap > COLUMN_GAP * h or (motto and (gap > 0.8 * h or ruled)):

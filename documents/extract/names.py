@@ -18,9 +18,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from documents.extract.gazetteer import Gazetteer
-from documents.extract.textutil import fold, levenshtein
+from documents.extract.textutil import levenshtein
 from models.result import Word
-from models.text import is_vietnamese_syllable
+from models.text import fold, is_vietnamese_syllable
 
 DATA = Path(__file__).parent / "data" / "names.json"
 # Military and police ranks printed before the name (`Thượng tướng Nguyễn Văn A`, `Trung tá ...`).
@@ -60,7 +60,7 @@ def _marks(syllable: str) -> tuple[set[str], str]:
     marks = {c for c in nfd if unicodedata.combining(c)}
     if "đ" in syllable.lower():
         marks.add("đ")
-    return marks, fold(syllable)
+    return marks, fold(syllable, upper=True)
 
 
 def _likelihood(read: str, printed: str) -> float:
@@ -96,10 +96,10 @@ def best_syllable(read: str, role: str, gaz: Gazetteer) -> tuple[str, float]:
 def _near_syllable(token: str, role: str, gaz: Gazetteer) -> str | None:
     """A known name syllable one letter away from a token that is not a syllable (`Xgọc` ->
     `Ngọc`, `Plam` -> `Phạm`), when exactly one common-enough one is."""
-    key = fold(token)
+    key = fold(token, upper=True)
     if len(key) < 3:
         return None
-    hits = [s for s in gaz.all_name_syllables() if levenshtein(key, fold(s), 1) <= 1
+    hits = [s for s in gaz.all_name_syllables() if levenshtein(key, fold(s, upper=True), 1) <= 1
             and _weight(s, role, gaz) >= _TIER_WEIGHT[2]]
     if not hits:
         return None
@@ -112,7 +112,7 @@ def _near_syllable(token: str, role: str, gaz: Gazetteer) -> str | None:
 def _cut_surname(garbage: str, gaz: Gazetteer) -> str | None:
     """The surname a seal garbled (`Nguy°+`, `Nør: yến`): the one whose first letter opens the
     fragment and whose folded form starts with its letters, or ends the fragment; unique only."""
-    letters = fold("".join(c for c in garbage if c.isalpha()))
+    letters = fold("".join(c for c in garbage if c.isalpha()), upper=True)
     swapped = _first_letter_swapped(garbage, gaz)
     if swapped is not None:
         return swapped
@@ -120,7 +120,7 @@ def _cut_surname(garbage: str, gaz: Gazetteer) -> str | None:
         return None
     hits = set()
     for s in gaz.values("surname"):
-        key = fold(s)
+        key = fold(s, upper=True)
         if len(key) < 3:
             continue
         if key.startswith(letters[:4]) and len(letters) >= 4 or (
@@ -142,9 +142,9 @@ def _first_letter_swapped(garbage: str, gaz: Gazetteer) -> str | None:
     word = "".join(c for c in garbage.split()[-1] if c.isalpha()) if garbage.split() else ""
     if len(word) < 2:
         return None
-    key, marks = fold(word), _marks(word)[0]
-    hits = {s for s in gaz.values("surname") if len(fold(s)) == len(key) and
-            fold(s)[1:] == key[1:] and fold(s)[0] != key[0] and _marks(s)[0] == marks}
+    key, marks = fold(word, upper=True), _marks(word)[0]
+    hits = {s for s in gaz.values("surname") if len(fold(s, upper=True)) == len(key) and
+            fold(s, upper=True)[1:] == key[1:] and fold(s, upper=True)[0] != key[0] and _marks(s)[0] == marks}
     return hits.pop() if len(hits) == 1 else None
 
 
@@ -152,11 +152,11 @@ def _eaten_first_letter(garbage: str, gaz: Gazetteer) -> str | None:
     """The common middle name that is the garbled word's letters with one more letter before
     them, same vowel and tone marks (`+ấn` -> `Tấn`, not `Tuấn`); unique only."""
     word = "".join(c for c in garbage if c.isalpha())
-    if not word or not any(c in "aăâeêioôơuưy" for c in fold(word).lower()):
+    if not word or not any(c in "aăâeêioôơuưy" for c in fold(word, upper=True).lower()):
         return None
-    key, marks = fold(word), _marks(word)[0]
-    hits = {s for s in _tiers()["middle"] if len(fold(s)) == len(key) + 1
-            and fold(s).endswith(key) and _marks(s)[0] == marks}
+    key, marks = fold(word, upper=True), _marks(word)[0]
+    hits = {s for s in _tiers()["middle"] if len(fold(s, upper=True)) == len(key) + 1
+            and fold(s, upper=True).endswith(key) and _marks(s)[0] == marks}
     return hits.pop() if len(hits) == 1 else None
 
 
@@ -171,7 +171,7 @@ def read_name(words: list[Word], gaz: Gazetteer) -> NameRead | None:
     # kept as a non-name token for the cut-surname repair.
     toks = [(w.text.strip(" .,:;'\"`"), w.conf) for w in words]
     toks = [(t if t.isalpha() else "\x00" + t, c) for t, c in toks if t]
-    text = fold(" ".join(t for t, _ in toks))
+    text = fold(" ".join(t for t, _ in toks), upper=True)
     m = _RANK.match(text + " ")
     if m:
         toks = toks[len(m.group(0).split()):]
@@ -258,7 +258,7 @@ def correct_name(name: str, confs: list[float], gaz: Gazetteer, *,
     for k, (word, c) in enumerate(zip(words, confs, strict=True)):
         if k == 0 and len(words) >= 3 and ("surname", word) in gaz:
             # Surnames' accent-free forms are unique (Trần, Nguyễn, Lê): `Trân` is Trần.
-            known = next(v for v in gaz.values("surname") if fold(v) == fold(word))
+            known = next(v for v in gaz.values("surname") if fold(v, upper=True) == fold(word, upper=True))
             out.append(known)
             conf = min(conf, c / 100 if known == word else min(c / 100, 0.8))
             continue
@@ -281,4 +281,4 @@ def correct_name(name: str, confs: list[float], gaz: Gazetteer, *,
 
 def name_distance(a: str, b: str) -> int:
     """Edit distance between two names, accents ignored."""
-    return levenshtein(fold(a), fold(b))
+    return levenshtein(fold(a, upper=True), fold(b, upper=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from documents.extract.textutil import fold
+from models.text import fold
 
 # Type names and their abbreviations (Nghị định 30, Phụ lục III) plus legal normative types.
 TYPE_ABBR: dict[str, str] = {
@@ -112,11 +112,11 @@ def type_from_abbreviation(notation: str) -> str | None:
 
 def match_type_name(text: str) -> str | None:
     """The type name a title line spells, tolerating OCR accent errors (`QUYÉT ĐỊNH`)."""
-    key = fold(text).strip(" :.")
+    key = fold(text, upper=True).strip(" :.")
     # Older documents print the author after the type: `QUYẾT ĐỊNH CỦA UỶ BAN NHÂN DÂN TỈNH`.
     key = key.split(" CUA ", 1)[0]
     for name in sorted(TYPE_NAMES, key=len, reverse=True):
-        if key == fold(name):
+        if key == fold(name, upper=True):
             return name
     return None
 
@@ -136,7 +136,7 @@ def repair_type_group(notation: str, type_name: str | None) -> str | None:
     got = groups[0]
     if got == want:
         return None
-    if re.sub(r"(.)\1+", r"\1", fold(got)) != fold(want):
+    if re.sub(r"(.)\1+", r"\1", fold(got, upper=True)) != fold(want, upper=True):
         return None
     groups[0] = want
     fixed = "-".join(groups)

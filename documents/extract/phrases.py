@@ -16,8 +16,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from documents.extract.textutil import fold
-from models.text import is_vietnamese_syllable
+from models.text import fold, is_vietnamese_syllable
 
 PHRASES = (
     "ủy ban", "nhân dân", "hội đồng", "chi tiết", "quy định", "quyết định", "bổ sung", "sửa đổi",
@@ -67,8 +66,8 @@ _STEMS = ("giáp", "ất", "bính", "đinh", "mậu", "kỷ", "canh", "tân", "n
 _BRANCHES = ("tý", "sửu", "dần", "mão", "thìn", "tỵ", "ngọ", "mùi", "thân", "dậu", "tuất", "hợi")
 YEAR_NAMES = tuple(f"{s} {b}" for i, s in enumerate(_STEMS) for j, b in enumerate(_BRANCHES)
                    if i % 2 == j % 2)
-_BY_FOLD = {fold(p): p for p in PHRASES}
-_YEAR_BY_FOLD = {fold(p): p for p in YEAR_NAMES}
+_BY_FOLD = {fold(p, upper=True): p for p in PHRASES}
+_YEAR_BY_FOLD = {fold(p, upper=True): p for p in YEAR_NAMES}
 _YEAR_BEFORE = {"NAM", "TET", "XUAN", "DAN"}
 # Phrases by their exact first word, for a second word whose first consonant OCR lost
 # (`quản ý` for `quản lý`).
@@ -92,10 +91,11 @@ def _case_like(model: str, word: str) -> str:
 def _lost_initial(a: str, b: str) -> str | None:
     """The phrase `a b` spells when `b` lost its initial consonant (`quản ý` -> `quản lý`): `a`
     must be the phrase's first word exactly, and only one phrase and one letter may fit."""
-    if not b or fold(b[0]) not in "AEIOUY":
+    if not b or fold(b[0], upper=True) not in "AEIOUY":
         return None
     seconds = _BY_FIRST.get(a.lower(), [])
-    fits = [f"{a.lower()} {w}" for w in seconds for c in _INITIALS if fold(c + b) == fold(w)]
+    fits = [f"{a.lower()} {w}" for w in seconds for c in _INITIALS
+            if fold(c + b, upper=True) == fold(w, upper=True)]
     return fits[0] if len(fits) == 1 else None
 
 
@@ -107,9 +107,9 @@ def fix_phrase_accents(text: str) -> tuple[str, int]:
     while i + 1 < len(tokens):
         a, b = tokens[i], tokens[i + 1]
         core_a, core_b = a.rstrip(",;.:"), b.rstrip(",;.:")
-        key = fold(f"{core_a} {core_b}" if not a.endswith(",") else f"{core_a}, {core_b}")
+        key = fold(f"{core_a} {core_b}" if not a.endswith(",") else f"{core_a}, {core_b}", upper=True)
         phrase = _BY_FOLD.get(key) or _lost_initial(core_a, core_b)
-        if phrase is None and i > 0 and fold(tokens[i - 1].rstrip(",;.:")) in _YEAR_BEFORE:
+        if phrase is None and i > 0 and fold(tokens[i - 1].rstrip(",;.:"), upper=True) in _YEAR_BEFORE:
             phrase = _YEAR_BY_FOLD.get(key)
         if phrase is None or not core_a.isalpha() or not core_b.isalpha():
             i += 1
@@ -134,7 +134,7 @@ def _attested() -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
         _SYLLABLES.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#"))
     groups: dict[str, list[str]] = {}
     for w in sorted(words):
-        groups.setdefault(fold(w), []).append(w)
+        groups.setdefault(fold(w, upper=True), []).append(w)
     return words, {k: tuple(v) for k, v in groups.items()}
 
 
@@ -158,7 +158,7 @@ def fix_unattested(text: str) -> tuple[str, int]:
         low = core.lower()
         if low in words or not is_vietnamese_syllable(low):
             continue
-        cands = groups.get(fold(low), ())
+        cands = groups.get(fold(low, upper=True), ())
         richer = [c for c in cands if _marks(c.replace("đ", "d")) >= _marks(low.replace("đ", "d"))]
         pick = richer if len(richer) == 1 else list(cands)
         if len(pick) != 1:

@@ -9,7 +9,8 @@ from statistics import median
 from documents.extract.gazetteer import Gazetteer
 from documents.extract.layout import Seg
 from documents.extract.names import NameRead, read_name
-from documents.extract.textutil import fold, is_upper_phrase, squash, strip_edges
+from documents.extract.textutil import is_upper_phrase, squash, strip_edges
+from models.text import fold
 
 # Authority prefixes (DOMAIN §2), also in the older slash forms `T/M`, `K/T`.
 _PREFIX = re.compile(r"^(TM|KT|Q|TL|TUQ|T/M|K/T|T/L)\s*[.:,]?\s+(?=\S)", re.I)
@@ -41,7 +42,7 @@ _RECIPIENTS_HEAD = re.compile(r"^\W*\w?\W*NOI NHAN\b")
 def is_recipients_head(text: str) -> bool:
     """True for the `Nơi nhận:` label, also with one stray glyph of a seal or rule before it
     (`ệNơi nhận:`)."""
-    return bool(_RECIPIENTS_HEAD.match(fold(text)))
+    return bool(_RECIPIENTS_HEAD.match(fold(text, upper=True)))
 
 
 def has_prefix(text: str) -> bool:
@@ -196,7 +197,7 @@ def find_recipients(segs: list[Seg], width: int) -> tuple[list[str], list[Seg], 
         prev = s
         used.append(s)
         text = _item_text(raw)
-        if fold(text).startswith("LUU"):
+        if fold(text, upper=True).startswith("LUU"):
             closed = True
             break
         if not any(c.isalpha() for c in text):
@@ -221,7 +222,7 @@ def _unread_head(segs: list[Seg], width: int) -> Seg | None:
     the `- Lưu: VT, ...` line closing the list, by walking up the column of dash lines to the
     line above the first of them."""
     luu = next((s for s in reversed(segs) if s.cx < width * 0.5
-                and fold(_item_text(s.text)).startswith("LUU")), None)
+                and fold(_item_text(s.text), upper=True).startswith("LUU")), None)
     if luu is None:
         return None
     column = [s for s in segs if abs(s.left - luu.left) < 4 * luu.height and s.cx < width * 0.5
@@ -250,7 +251,7 @@ _DEPUTY = ("PHO ", "THU TRUONG")
 
 def is_deputy(position: str | None) -> bool:
     """True for a deputy's position (`PHÓ CHỦ TỊCH`, `THỨ TRƯỞNG`)."""
-    return fold(position or "").startswith(_DEPUTY)
+    return fold(position or "", upper=True).startswith(_DEPUTY)
 
 
 def last_prefix(competence: str | None) -> str | None:
@@ -278,4 +279,4 @@ def other_signers(segs: list[Seg], width: int, gaz: Gazetteer, top: int, bottom:
 def is_collective(text: str, gaz: Gazetteer) -> bool:
     """True when a competence line names a collective body (`TM. ỦY BAN NHÂN DÂN`)."""
     body = _PREFIX.sub("", text.strip())
-    return gaz.lookup("collective", body, 0.12) is not None or fold(body).startswith("UY BAN")
+    return gaz.lookup("collective", body, 0.12) is not None or fold(body, upper=True).startswith("UY BAN")

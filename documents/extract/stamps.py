@@ -10,8 +10,9 @@ from datetime import date
 from documents.extract.dates import find_short_dates, valid_date
 from documents.extract.fields import ocr_conf
 from documents.extract.layout import Seg
-from documents.extract.textutil import fold, levenshtein, strip_edges
+from documents.extract.textutil import levenshtein, strip_edges
 from models.result import Mark, PageResult
+from models.text import fold
 
 _STAMP_HEADS = ("DEN", "CONG VAN DEN", "VAN DEN", "VAN BAN DEN")
 _STAMP_LABELS = ("SO", "NGAY", "CHUYEN", "LUU HO SO", "GIO")
@@ -167,7 +168,7 @@ def read_region(mark: Mark, page: int, today: date | None) -> ColourRegion:
         used.update(id(s) for s in arrival.segs)
     rest = [w for s in rows if id(s) not in used for w in s.words
             if sum(c.isalpha() for c in w.text) >= 2]
-    folded = [fold(w.text) for w in rest]
+    folded = [fold(w.text, upper=True) for w in rest]
     other = sum(w.conf >= _OTHER_CONF for w in rest) >= _OTHER_WORDS
     mark_words = any(_near(f, _MARK_SYLLABLES) for f in folded)
     arrival_words = any(_near(f, _ARRIVAL_WORDS) for f in folded)
@@ -194,7 +195,7 @@ def black_mark_hint(segs: list[Seg], bottom: float, skip: set[int]) -> bool:
             continue
         for w in s.words:
             text = strip_edges(w.text)
-            if len(text) >= 3 and text.isupper() and strip_edges(fold(text)) in \
+            if len(text) >= 3 and text.isupper() and strip_edges(fold(text, upper=True)) in \
                     ("MAT", "KHAN", "TOC", "TUYET", "THUONG"):
                 return True
     return False
@@ -208,7 +209,7 @@ def black_arrival_hint(segs: list[Seg], bottom: float) -> bool:
             continue
         words = [w.text for w in s.words]
         for i, text in enumerate(words):
-            key = strip_edges(fold(text))
+            key = strip_edges(fold(text, upper=True))
             nxt = words[i + 1] if i + 1 < len(words) else ""
             labelled = text.endswith(":") or nxt.startswith(":")
             if key == "DEN" and strip_edges(text).isupper():

@@ -1,23 +1,14 @@
-"""Text helpers for extraction: folding accents away for matching, edit distance, case tests."""
+"""Text helpers for extraction: edit distance, case and shape tests (folding is models.text.fold)."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from models.text import is_vietnamese_syllable, normalize_text
 
 _SPACES = re.compile(r"\s+")
 # Characters OCR puts around words that carry no meaning for the fields (rules, seal fragments).
 _EDGE_JUNK = " \t-–—_=~|•·*'\"“”‘’`,;:.!()[]{}"
-
-
-def fold(text: str) -> str:
-    """Upper case without diacritics (Đ -> D), single spaces: the key for tolerant matching."""
-    text = normalize_text(text).replace("Đ", "D").replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", bare.upper()).strip()
 
 
 def squash(text: str) -> str:

@@ -10,9 +10,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from documents.metadata import meta_value
-from documents.search import fold
 from infra.tables import Batch, Document, DocumentStatus, Event, Page, PageStatus, Upload
 from models.errors import NotFoundError
+from models.text import fold
 
 _ACTIVE = {DocumentStatus.QUEUED, DocumentStatus.PROCESSING}
 # Lists show summaries: the large columns stay in the database.

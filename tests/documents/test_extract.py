@@ -7,8 +7,8 @@ from pathlib import Path
 
 from documents.extract import Gazetteer, extract_metadata
 from documents.extract.numbers import consistent_with_type, parse_number
-from documents.extract.textutil import fold
 from models.result import PageResult, Word
+from models.text import fold
 
 H = 40  # text height in pixels at 300 dpi
 _line_no = [0]
@@ -76,7 +76,7 @@ def test_number_grammar_and_parts() -> None:
 def test_eth_is_read_as_d_with_stroke() -> None:
     p = parse_number("Số: 15/QÐ-BNV")  # Icelandic eth from OCR
     assert p is not None and p.code_notation == "QĐ-BNV"
-    assert fold("QÐ") == fold("QĐ") == "QD"
+    assert fold("QÐ", upper=True) == fold("QĐ", upper=True) == "QD"
 
 
 def test_hd_is_not_hđ_and_da_is_not_đa() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from models.result import PageResult, Word
+from models.text import fold
 
 HEADER = "cong hoa xa hoi chu nghia viet nam".split()
 MOTTO = "doc lap tu do hanh phuc".split()
@@ -19,13 +19,6 @@ _CLOSING = re.compile(r"no[il]\s*nh[a-z]n\b|^\W*luu\s*[:;.]")
 # The `./.` ending the body: the signer block may still follow on the next page.
 _BODY_END = re.compile(r"\./\.\s*$")
 _PAGE_NUMBER = re.compile(r"^[-–.(\s]*\d{1,3}[-–.)\s]*$")
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics, đ as d, Ð (OCR's eth) as d: OCR misses marks more than letters."""
-    text = text.replace("Đ", "D").replace("đ", "d").replace("Ð", "D").replace("ð", "d")
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)
