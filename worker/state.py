@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from documents.lifecycle import add_event, record_created, set_status
 from infra.tables import Batch, Document, DocumentStatus, Page, PageStatus, Upload, utcnow
-from models import errors
 
 log = logging.getLogger(__name__)
 
@@ -136,12 +135,6 @@ def mark_pages_done(session: Session, doc_id: int, done: int) -> None:
     )
     for page in pages:
         page.status = PageStatus.DONE
-
-
-def is_transient(error: dict[str, Any] | None) -> bool:
-    """True when the error code belongs to an error class marked transient (worth a retry)."""
-    cls = errors.error_class((error or {}).get("code"))
-    return cls is not None and cls.transient
 
 
 def fail(session: Session, doc_id: int, error: dict[str, Any], *, transient: bool,

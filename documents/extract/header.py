@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from documents.extract.layout import Seg, find_motto, page_height, page_width, row_of, segments, union
+from documents.extract.layout import Seg, find_motto, row_of, union
 from documents.extract.numbers import match_type_name
 from documents.extract.textutil import letter_share
-from models.result import PageResult
 from models.text import fold
 
 # `Số:`; also `Số2624` printed without the colon (the number follows at once).
@@ -61,12 +60,6 @@ def _has_date_words(s: Seg) -> bool:
 # A header date line spells the day and the month in words (`ngày 05 tháng 3`, possibly with the
 # day unreadable); a body line citing a date (`ngày 12/12/2011, số ...`) does not.
 _DATE_LINE = re.compile(r"NGAY\W{0,2}\S{0,6}\W{0,2}THANG")
-
-
-def analyse_header(page: PageResult, page_no: int, excluded: set[int]) -> Header:
-    """Locate the header parts of a first page; `excluded` holds ids of stamp segments."""
-    segs = [s for s in segments(page, page_no) if id(s) not in excluded]
-    return analyse_segments(segs, page_no, page_width(page), page_height(page))
 
 
 def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int) -> Header:

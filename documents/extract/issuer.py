@@ -86,14 +86,3 @@ def _fix_prefix(raw: str, gaz: Gazetteer) -> str:
             if hit is not None and len(fold(head, upper=True)) >= 6:
                 return squash(f"{hit.value} {' '.join(words[n:])}")
     return raw
-
-
-def known_level_name(raw: str, gaz: Gazetteer) -> bool:
-    """True when the name after the level word (`HUYỆN BÌNH SƠN`) is a known place."""
-    key = fold(raw, upper=True)
-    for lv in gaz.levels:
-        marker = f" {fold(lv)} "
-        if marker in key:
-            rest = raw[key.index(marker) + len(marker):]
-            return gaz.lookup("place", rest.title(), max_ratio=0.0) is not None
-    return False

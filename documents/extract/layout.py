@@ -66,16 +66,6 @@ class Seg:
         """Horizontal centre."""
         return (self.left + self.right) / 2
 
-    @property
-    def min_conf(self) -> float:
-        """Lowest word confidence (0-100)."""
-        return min(w.conf for w in self.words)
-
-    @property
-    def mean_conf(self) -> float:
-        """Mean word confidence (0-100)."""
-        return sum(w.conf for w in self.words) / len(self.words)
-
 
 def union(boxes: Iterable[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
     """Smallest box holding all boxes."""

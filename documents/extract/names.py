@@ -277,8 +277,3 @@ def correct_name(name: str, confs: list[float], gaz: Gazetteer, *,
             conf = min(conf, c / 100 - (0.0 if c >= 96 and share > 0.7 else 0.12))
         out.append(best)
     return " ".join(out), conf
-
-
-def name_distance(a: str, b: str) -> int:
-    """Edit distance between two names, accents ignored."""
-    return levenshtein(fold(a, upper=True), fold(b, upper=True))

@@ -274,9 +274,3 @@ def other_signers(segs: list[Seg], width: int, gaz: Gazetteer, top: int, bottom:
                 "position", strip_edges(s.text), 0.0) is not None):
             return True
     return False
-
-
-def is_collective(text: str, gaz: Gazetteer) -> bool:
-    """True when a competence line names a collective body (`TM. ỦY BAN NHÂN DÂN`)."""
-    body = _PREFIX.sub("", text.strip())
-    return gaz.lookup("collective", body, 0.12) is not None or fold(body, upper=True).startswith("UY BAN")

@@ -33,7 +33,6 @@ class BatchPlan:
     documents: list[PlannedDocument]
     blank_pages: list[int]
     separator_pages: list[int]
-    probabilities: dict[int, float] = field(default_factory=dict)  # page -> P(starts a document)
 
 
 def _sections(pages: list[PageResult]) -> tuple[list[list[PageResult]], list[int]]:
@@ -58,7 +57,6 @@ def plan_batch(pages: list[PageResult], use_separators: bool = True) -> BatchPla
     by_separator = bool(seps)
     blanks: list[int] = []
     docs: list[PlannedDocument] = []
-    probs: dict[int, float] = {}
     for n, section in enumerate(sections):
         content = []
         for p in section:
@@ -69,12 +67,11 @@ def plan_batch(pages: list[PageResult], use_separators: bool = True) -> BatchPla
         if not content:
             continue
         how = "separator" if by_separator and (n > 0 or pages[0].separator) else "start"
-        docs.extend(_cut(content, how, by_separator, probs))
-    return BatchPlan(docs, blanks, seps, probs)
+        docs.extend(_cut(content, how, by_separator))
+    return BatchPlan(docs, blanks, seps)
 
 
-def _cut(content: list[PageResult], how: str, by_separator: bool,
-         probs: dict[int, float]) -> list[PlannedDocument]:
+def _cut(content: list[PageResult], how: str, by_separator: bool) -> list[PlannedDocument]:
     """Documents of one run of content pages (a section between separators, or the whole batch)."""
     current = PlannedDocument([content[0].index], how, 1.0)
     docs = [current]
@@ -93,7 +90,6 @@ def _cut(content: list[PageResult], how: str, by_separator: bool,
         score = score_start(feats, previous)
         previous = feats
         p = score.probability
-        probs[page.index] = round(p, 3)
         cues = ", ".join(score.reasons) or "no first-page cue"
         if p >= (SUSPECT_IN_SECTION if by_separator else CUT_AT):
             current = PlannedDocument([page.index], "auto", round(p, 3))

@@ -40,7 +40,6 @@ class CleanedPage:
     rotation: int
     skew: float
     timings: dict[str, float]
-    orientation_method: str = "off"
 
 
 def _turn_matrix(shape: tuple[int, int], degrees_cw: float, swap: bool) -> np.ndarray:
@@ -161,7 +160,7 @@ def clean_page(bgr: np.ndarray, dpi: int, options: CleanOptions) -> CleanedPage:
             ocr, archive, mask = (cv2.rotate(a, cv2.ROTATE_180) for a in (ocr, archive, mask))
             found = settled
     timings["total"] = time.perf_counter() - t0
-    return CleanedPage(ocr, archive, mask, found.rotation, found.skew, timings, found.method)
+    return CleanedPage(ocr, archive, mask, found.rotation, found.skew, timings)
 
 
 __all__ = ["CleanOptions", "CleanedPage", "clean_page"]
