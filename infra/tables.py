@@ -291,3 +291,114 @@ class Outbox(Base):
     last_error: Mapped[str | None] = mapped_column(String(500), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+# --- Identity and audit (docs/SECURITY.md) -----------------------------------------------------
+# Roles and token scopes are plain strings here; their vocabulary is intake/auth/roles.py.
+
+
+class Unit(Base):
+    """A receiving unit (phòng/ban): documents, accounts and upload tokens belong to units."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(100), unique=True)  # as in batches/documents.unit
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class AccountUnit(Base):
+    """Which units an account works for (many to many)."""
+
+    __tablename__ = "account_units"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+
+
+class Account(Base):
+    """A person who signs in: a role, units, a clearance for secret documents, a password hash."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)  # lower-case ASCII
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, PHC string
+    role: Mapped[str] = mapped_column(String(16))  # mailroom | clerk | manager | administrator
+    # May see MẬT / TỐI MẬT / TUYỆT MẬT documents (an attribute, not a role).
+    secret_clearance: Mapped[bool] = mapped_column(Boolean, default=False)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Consecutive failed sign-ins; reaching the limit sets locked_until and starts again at 0.
+    failed_signins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    units: Mapped[list[Unit]] = relationship(secondary="account_units", order_by="Unit.code")
+
+
+class AccountSession(Base):
+    """A signed-in browser: the cookie holds a random token, the row only its SHA-256."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 hex of the token
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]  # absolute end, whatever the activity
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # The CSRF token is HMAC(session token, seed): the row alone does not give it.
+    csrf_seed: Mapped[str] = mapped_column(String(64))
+
+    account: Mapped[Account] = relationship()
+
+
+class ApiToken(Base):
+    """A machine's credential (scanner, watched folder, registry): scoped, expiring, revocable."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 hex of the token
+    prefix: Mapped[str] = mapped_column(String(16))  # the token's first characters, to recognise it
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(16))  # upload | registry
+    # upload: the one unit it uploads into; registry: the unit it pulls (None: every unit).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), default=None)
+    created_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    unit: Mapped[Unit | None] = relationship()
+
+
+class AuditEntry(Base):
+    """Append-only audit log: sign-ins, token use, secret views, changes, deliveries.
+
+    Written only by documents/audit.py; on PostgreSQL and SQLite a trigger refuses UPDATE and
+    DELETE (migration 0006)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_action_at", "action", "at"),
+        Index("ix_audit_log_actor", "actor_kind", "actor_id", "at"),
+        Index("ix_audit_log_object", "object_kind", "object_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor_kind: Mapped[str] = mapped_column(String(16))  # account | token | system | anonymous
+    actor_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    actor_name: Mapped[str] = mapped_column(String(100), default="")  # as it was at the time
+    action: Mapped[str] = mapped_column(String(50))
+    object_kind: Mapped[str | None] = mapped_column(String(30), default=None)
+    object_id: Mapped[str | None] = mapped_column(String(100), default=None)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    ip: Mapped[str | None] = mapped_column(String(45), default=None)
