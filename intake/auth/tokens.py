@@ -1,0 +1,95 @@
+"""API tokens for machines: random, shown once, stored as SHA-256, scoped, expiring, revocable.
+
+A token reads `itk_` + 43 URL-safe characters (256 random bits). Its first PREFIX_LENGTH
+characters are kept in clear so an administrator can tell tokens apart; the rest is known only to
+the machine that holds it. A SHA-256 suffices (no slow hash): the secret is random, not chosen by
+a person, so there is nothing to guess from the hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from documents.audit import ANONYMOUS, Actor, AuditAction, record
+from infra.tables import Account, ApiToken, Unit, utcnow
+from intake.auth.digest import token_hash
+from intake.auth.roles import TokenScope
+from models.errors import InvalidFieldError
+
+MARK = "itk_"
+PREFIX_LENGTH = 12  # MARK and 8 random characters
+DEFAULT_LIFETIME = dt.timedelta(days=365)
+MAX_LIFETIME = dt.timedelta(days=2 * 365)
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A token just created: `token` is shown to the administrator once and never stored."""
+
+    token: str
+    row: ApiToken
+
+
+def create_token(session: Session, *, name: str, scope: TokenScope, created_by: Account,
+                 unit: Unit | None = None, lifetime: dt.timedelta = DEFAULT_LIFETIME,
+                 now: dt.datetime | None = None) -> NewToken:
+    """Issue a token. `upload` needs the unit it uploads into; `registry` may name the unit it
+    pulls (None: every unit)."""
+    scope = TokenScope(scope)
+    name = unicodedata.normalize("NFC", name).strip()
+    if not name or len(name) > 100:
+        raise InvalidFieldError("Tên mã truy cập phải có từ 1 đến 100 ký tự.", field="name")
+    if scope is TokenScope.UPLOAD and unit is None:
+        raise InvalidFieldError("Mã truy cập tải lên phải thuộc một đơn vị.", field="unit")
+    if not dt.timedelta(0) < lifetime <= MAX_LIFETIME:
+        raise InvalidFieldError("Thời hạn của mã truy cập phải từ 1 giây đến 2 năm.",
+                                field="lifetime")
+    now = now or utcnow()
+    token = MARK + secrets.token_urlsafe(32)
+    row = ApiToken(token_hash=token_hash(token), prefix=token[:PREFIX_LENGTH], name=name,
+                   scope=scope, unit=unit, created_by=created_by.id, created_at=now,
+                   expires_at=now + lifetime)
+    session.add(row)
+    session.flush()
+    record(session, Actor.of_account(created_by), AuditAction.TOKEN_CREATED, object_kind="token",
+           object_id=row.id, at=now,
+           detail={"name": name, "prefix": row.prefix, "scope": str(scope),
+                   "unit": unit.code if unit else None, "expires_at": row.expires_at.isoformat()})
+    return NewToken(token=token, row=row)
+
+
+def verify_token(session: Session, token: str, scope: TokenScope, *, ip: str | None = None,
+                 now: dt.datetime | None = None) -> ApiToken | None:
+    """The token's row when it is live and has `scope`, else None; every use is audited."""
+    now = now or utcnow()
+    row = (session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+           if token.startswith(MARK) else None)
+    if row is None:
+        record(session, ANONYMOUS, AuditAction.TOKEN_REFUSED, ip=ip, at=now,
+               detail={"reason": "unknown", "scope": str(scope)})
+        return None
+    reason = ("revoked" if row.revoked_at is not None else "expired" if now >= row.expires_at
+              else "scope" if row.scope != scope else None)
+    if reason is not None:
+        record(session, Actor.of_token(row), AuditAction.TOKEN_REFUSED, object_kind="token",
+               object_id=row.id, ip=ip, at=now, detail={"reason": reason, "scope": str(scope)})
+        return None
+    row.last_used_at = now
+    record(session, Actor.of_token(row), AuditAction.TOKEN_USED, object_kind="token",
+           object_id=row.id, ip=ip, at=now, detail={"scope": str(scope)})
+    return row
+
+
+def revoke_token(session: Session, row: ApiToken, *, actor: Actor,
+                 now: dt.datetime | None = None) -> None:
+    """End a token for good (a revoked token is never live again)."""
+    if row.revoked_at is None:
+        row.revoked_at = now or utcnow()
+        record(session, actor, AuditAction.TOKEN_REVOKED, object_kind="token", object_id=row.id,
+               at=row.revoked_at, detail={"name": row.name, "prefix": row.prefix})
