@@ -16,6 +16,7 @@ from documents.search import index_document, search_strings
 from infra.tables import Document, DocumentStatus, GazetteerEntry
 from models.errors import ConflictError, NotFoundError
 from models.text import fold
+from models.vocabulary import MAX_LENGTH
 
 # Metadata keys read for the registry identity: the registry's names (DOMAIN §5), then the
 # names documents.extract writes. The first present key wins.
@@ -29,8 +30,9 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "issued_date": ("IssuedDate", "issued_date"),
     "subject": ("Subject", "subject"),
 }
-_LIMITS = {"number": 11, "notation": 30, "organ": 200, "doc_type": 100, "urgency": 20,
-           "secrecy": 20}
+# Column -> the field of MAX_LENGTH that bounds it.
+_LIMITS = {"number": "CodeNumber", "notation": "CodeNotation", "organ": "OrganName",
+           "doc_type": "TypeName", "urgency": "Mark", "secrecy": "Mark", "subject": "Subject"}
 
 
 def meta_value(meta: dict[str, Any], name: str) -> Any:
@@ -46,7 +48,7 @@ def meta_value(meta: dict[str, Any], name: str) -> Any:
 
 def _text(meta: dict[str, Any], name: str) -> str | None:
     value = meta_value(meta, name)
-    return str(value).strip()[: _LIMITS.get(name, 500)] if value is not None else None
+    return str(value).strip()[: MAX_LENGTH[_LIMITS[name]]] if value is not None else None
 
 
 def _date(meta: dict[str, Any]) -> dt.date | None:
@@ -75,7 +77,7 @@ def apply_metadata(session: Session, doc: Document, meta: dict[str, Any],
     doc.number = _text(meta, "number")
     doc.notation = _text(meta, "notation")
     doc.organ = _text(meta, "organ")
-    doc.organ_folded = fold(doc.organ)[:200] if doc.organ else None
+    doc.organ_folded = fold(doc.organ)[: MAX_LENGTH["OrganName"]] if doc.organ else None
     doc_type = _text(meta, "doc_type")
     doc.doc_type = doc_type.capitalize() if doc_type else None  # QUYẾT ĐỊNH -> Quyết định
     doc.urgency = _text(meta, "urgency")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from documents.lifecycle import add_event
 from infra.tables import DeliveryCounter, Document, DocumentStatus
 from models.errors import RequestError
+from models.vocabulary import MAX_LENGTH, priority
 
 # Status codes the registry reports back (DOMAIN §7), with their Vietnamese names.
 STATUS_CODES = {
@@ -33,10 +34,6 @@ CHAIN = ("01", "03", "04", "05", "06")
 ACKNOWLEDGING = frozenset({"03", "04", "05", "06"})
 # Documents the registry may see (pull) or receive (push).
 IN_FEED = (DocumentStatus.CONFIRMED, DocumentStatus.DELIVERED)
-# Priority (edXML OtherInfo, DOMAIN §7): 0 normal, 1 Khẩn, 2 Thượng khẩn, 3 Hỏa tốc.
-PRIORITY = {"KHẨN": "1", "THƯỢNG KHẨN": "2", "HỎA TỐC": "3"}
-_LIMITS = {"TypeName": 100, "CodeNumber": 11, "CodeNotation": 30, "OrganName": 200,
-           "Subject": 500, "Position": 100, "FullName": 50, "Place": 100, "ArrivalNumber": 10}
 
 
 def is_restricted(doc: Document) -> bool:
@@ -86,7 +83,7 @@ def mark_ready(session: Session, doc: Document, actor: str) -> bool:
 def _cut(name: str, value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip()
-        return value[: _LIMITS[name]] if name in _LIMITS else value
+        return value[: MAX_LENGTH[name]] if name in MAX_LENGTH else value
     return value
 
 
@@ -135,7 +132,7 @@ def registry_item(doc: Document, base_url: str = "") -> dict[str, Any]:
             "Position": _cut("Position", signer.get("position")),
             "FullName": _cut("FullName", signer.get("full_name")),
         },
-        "Priority": PRIORITY.get((doc.urgency or "").upper(), "0"),
+        "Priority": priority(doc.urgency),
         "ToPlaces": [str(p) for p in places],
         "DueDate": None,
         "Description": None,

@@ -23,12 +23,12 @@ from infra.tables import Document, GazetteerEntry
 from models.errors import ConflictError, InvalidFieldError
 from models.settings import Settings
 from models.text import normalize_text
+from models.vocabulary import MAX_LENGTH, Secrecy, Urgency, parse_secrecy, parse_urgency
 
-SECRECY = ("MẬT", "TỐI MẬT", "TUYỆT MẬT")
-URGENCY = ("KHẨN", "THƯỢNG KHẨN", "HỎA TỐC")
 SIGNER_PARTS = ("competence", "position", "full_name")
-_TEXT_LIMITS = {"place": 100, "organ_name": 200, "parent_organ": 200, "type_name": 100,
-                "subject": 1000}
+# Free-text fields and the registry field whose length (MAX_LENGTH) bounds them.
+_TEXT_FIELDS = {"place": "Place", "organ_name": "OrganName", "parent_organ": "OrganName",
+                "type_name": "TypeName", "subject": "Subject"}
 # Corrections that teach the gazetteer: field -> gazetteer kind.
 LEARNED = {"organ_name": "organ", "parent_organ": "parent", "signer.position": "position",
            "place": "place"}
@@ -79,9 +79,10 @@ def validate(name: str, value: Any) -> Any:
     if name == "issued_date":
         return _date(value, name)
     if name in ("secrecy", "urgency"):
-        allowed = SECRECY if name == "secrecy" else URGENCY
-        upper = value.upper() if isinstance(value, str) else value
-        if upper not in (None, *allowed):
+        parse = parse_secrecy if name == "secrecy" else parse_urgency
+        mark = parse(value) if isinstance(value, str) else None
+        if value is not None and mark is None:
+            allowed = Secrecy if name == "secrecy" else Urgency
             raise InvalidFieldError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
         return upper
     if name == "type_name":
@@ -99,9 +100,10 @@ def validate(name: str, value: Any) -> Any:
         if name.split(".", 1)[1] not in SIGNER_PARTS:
             raise InvalidFieldError(f"{name}: unknown part (one of {', '.join(SIGNER_PARTS)})")
         return value
-    if name in _TEXT_LIMITS:
-        if value is not None and len(str(value)) > _TEXT_LIMITS[name]:
-            raise InvalidFieldError(f"{name}: longer than {_TEXT_LIMITS[name]} characters")
+    if name in _TEXT_FIELDS:
+        limit = MAX_LENGTH[_TEXT_FIELDS[name]]
+        if value is not None and len(str(value)) > limit:
+            raise InvalidFieldError(f"{name}: longer than {limit} characters")
         return value
     raise InvalidFieldError(f"{name}: not a field that can be edited "
                             f"(one of {', '.join(EDITABLE)}, signer.<part>)")

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
+from models.vocabulary import Secrecy, Urgency
 from synth import phrases as ph
 from synth.agencies import Agency, pick_agency, signer_lines
 from synth.fonts import nfc
@@ -23,8 +24,8 @@ KINDS: dict[str, tuple[str, str, bool]] = {
 KIND_WEIGHTS = {"cong_van": 30, "quyet_dinh": 14, "ke_hoach": 8, "thong_bao": 8, "bao_cao": 8,
                 "to_trinh": 6, "huong_dan": 4, "giay_moi": 5, "chi_thi": 3, "nghi_quyet": 4,
                 "quyet_dinh_qppl": 4, "nghi_dinh": 3, "thong_tu": 3}
-SECRECY = ("MẬT", "TỐI MẬT", "TUYỆT MẬT")
-URGENCY = ("KHẨN", "THƯỢNG KHẨN", "HỎA TỐC")
+SECRECY = tuple(str(m) for m in Secrecy)
+URGENCY = tuple(str(m) for m in Urgency)
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 

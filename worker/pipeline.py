@@ -10,75 +10,32 @@ Stages per document:
   4. extract_metadata  number, date, agency, type, subject, signer... with confidences
                        and positions, from the words of all pages           (documents.extract)
   5. assemble_pdfa     join the pages into one PDF/A-2b, written atomically  (documents.pdfa)
+Stages 4-5, with the page-failure policy, are one step (worker.finish) for a single document and
+for each document cut from a batch (worker.split.batch).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
-import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from documents.extract import extract_metadata
-from documents.extract.gazetteer import gazetteer_for
-from documents.pdfa import DocumentInfo, assemble_pdfa
 from infra.tools import poppler
 from infra.tools.poppler import LayerPage
-from models.errors import IntakeError, from_dict
-from models.result import BatchResult, DocumentResult, PageResult
+from models.errors import IntakeError
+from models.result import BatchResult, DocumentResult
+from worker.finish import ProgressFn, SubmittedInput, finish_document
 from worker.options import PipelineOptions
+from worker.split.batch import finish_batch
 from worker.stages.load import InputDocument, open_input
-from worker.stages.page import PageOutput, PageTask, run_page
+from worker.stages.page import PageTask, run_page
 from worker.stages.textlayer import judge_text_layer
 
 log = logging.getLogger(__name__)
-
-ProgressFn = Callable[[int], None]
-
-
-@dataclass
-class _Pending:
-    """A document whose pages are being processed."""
-
-    source: Path
-    out_pdf: Path
-    doc: InputDocument | None
-    futures: list[Future[PageOutput]]
-    work_dir: Path | None
-    started: float
-    timings: dict[str, float]
-    error: IntakeError | None = None
-
-    def settle(self, result: DocumentResult | BatchResult, finish: Callable[[], None]) -> None:
-        """Run a document's last step: an error (opening it, or in `finish`) fails the result;
-        the work folder goes; timings are recorded. Shared by `process` and `process_batch`."""
-        try:
-            if self.error is not None:
-                raise self.error
-            assert self.doc is not None
-            result.sha256 = self.doc.sha256
-            finish()
-        except IntakeError as exc:
-            result.status = "failed"
-            result.error = exc.to_dict()
-        finally:
-            if self.work_dir is not None:
-                shutil.rmtree(self.work_dir, ignore_errors=True)
-        result.timings = {**self.timings, "total": round(time.perf_counter() - self.started, 3)}
-
-    def wait(self, progress: ProgressFn | None) -> list[PageOutput]:
-        """The pages' outputs in order, ticking `progress` as each arrives."""
-        outputs: list[PageOutput] = []
-        for fut in self.futures:
-            outputs.append(fut.result())
-            if progress:
-                progress(1)
-        return outputs
 
 
 class Pipeline:
@@ -108,8 +65,6 @@ class Pipeline:
         """Process one input file as a scanned stack: cut into documents, one PDF/A each (worker.split).
 
         `opened(pages)` is called once the input is open and its pages are submitted."""
-        from worker.split.batch import finish_batch
-
         item = self._submit(source, out_dir / f"{source.stem}.pdf")
         if opened is not None and item.doc is not None:
             opened(len(item.doc.pages))
@@ -136,7 +91,7 @@ class Pipeline:
             source, max_pixels=opts.max_pixels, max_pages=opts.max_pages, max_bytes=opts.max_bytes
         )
 
-    def _submit(self, source: Path, out_pdf: Path) -> _Pending:
+    def _submit(self, source: Path, out_pdf: Path) -> SubmittedInput:
         """Stages 1-2 in this process, then stage 3 handed to the pool."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
@@ -146,7 +101,7 @@ class Pipeline:
             layers = self._read_text_layer(doc)
             timings["text_layer"] = round(time.perf_counter() - t0, 3)
         except IntakeError as exc:
-            return _Pending(source, out_pdf, None, [], None, started, timings, exc)
+            return SubmittedInput(source, out_pdf, None, [], None, started, timings, exc)
         root = self.options.work_dir
         if root is not None:
             root.mkdir(parents=True, exist_ok=True)
@@ -155,7 +110,7 @@ class Pipeline:
             self._pool.submit(run_page, PageTask(page, work_dir, self.options, layers[i]))
             for i, page in enumerate(doc.pages)
         ]
-        return _Pending(source, out_pdf, doc, futures, work_dir, started, timings)
+        return SubmittedInput(source, out_pdf, doc, futures, work_dir, started, timings)
 
     def _read_text_layer(self, doc: InputDocument) -> list[LayerPage | None]:
         """Per page, the existing text layer when it is good Vietnamese, else None."""
@@ -169,32 +124,9 @@ class Pipeline:
                 kept[i] = layer
         return kept
 
-    def _finish(self, item: _Pending, progress: ProgressFn | None) -> DocumentResult:
-        """Wait for the pages, apply the failure policy, assemble the PDF/A."""
+    def _finish(self, item: SubmittedInput, progress: ProgressFn | None) -> DocumentResult:
+        """Wait for the pages, then the document's last step (worker.finish)."""
         result = DocumentResult(source=str(item.source))
-        item.settle(result, lambda: self._assemble(item, item.wait(progress), result))
+        item.settle(result, lambda: finish_document(result, item.wait(progress), item.out_pdf,
+                                                    item.source.stem, self.options))
         return result
-
-    def _assemble(self, item: _Pending, outputs: list[PageOutput], result: DocumentResult) -> None:
-        pages: list[PageResult] = [o.result for o in outputs]
-        failed = [p for p in pages if p.error]
-        result.page_results = pages
-        result.pages = len(pages)
-        if failed and (self.options.page_failure_policy == "fail" or len(failed) == len(pages)):
-            first = failed[0]
-            err = first.error or {}
-            raise from_dict(err, f"page {first.index + 1}: {err.get('message', '')}")
-        t0 = time.perf_counter()
-        extraction = extract_metadata([p for p in pages if not p.error],
-                                      gazetteer=gazetteer_for(self.options.learned))
-        result.metadata, result.fields = extraction.metadata, extraction.fields
-        item.timings["extract"] = round(time.perf_counter() - t0, 3)
-        t0 = time.perf_counter()
-        parts = [o.part for o in outputs if o.part is not None]
-        info = DocumentInfo(title=item.source.stem)
-        assemble_pdfa(parts, item.out_pdf, info)
-        item.timings["assemble"] = round(time.perf_counter() - t0, 3)
-        result.pdf = str(item.out_pdf)
-        result.text = "\f".join(p.text for p in pages if not p.error)
-        result.status = "partial" if failed else "ok"
-

@@ -9,9 +9,10 @@ from documents.extract.gazetteer import Gazetteer
 from documents.extract.layout import Seg
 from documents.extract.textutil import squash, strip_edges, syllable_share
 from models.text import fold
+from models.vocabulary import MAX_LENGTH
 
 # Registry limit for OrganName (Nghị định 30, Phụ lục VI).
-MAX_ORGAN = 200
+MAX_ORGAN = MAX_LENGTH["OrganName"]
 
 
 @dataclass(frozen=True)

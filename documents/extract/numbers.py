@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from models.text import fold
+from models.vocabulary import MAX_LENGTH
 
 # Type names and their abbreviations (Nghị định 30, Phụ lục III) plus legal normative types.
 TYPE_ABBR: dict[str, str] = {
@@ -24,8 +25,8 @@ TYPE_NAMES: tuple[str, ...] = tuple(TYPE_ABBR) + NO_ABBR
 ABBR_TYPE: dict[str, str] = {v: k for k, v in TYPE_ABBR.items()}
 
 # Registry limits (Nghị định 30, Phụ lục VI): CodeNumber 11, CodeNotation 30.
-MAX_CODE_NUMBER = 11
-MAX_CODE_NOTATION = 30
+MAX_CODE_NUMBER = MAX_LENGTH["CodeNumber"]
+MAX_CODE_NOTATION = MAX_LENGTH["CodeNotation"]
 
 _GROUP = r"[A-Za-zĐđ0-9&.]+"
 # Up to seven groups: joint circulars list every issuer (`TTLT-VKSNDTC-TANDTC-BCA-BQP-BLĐTBXH`).

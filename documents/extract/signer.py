@@ -11,12 +11,13 @@ from documents.extract.layout import Seg
 from documents.extract.names import NameRead, read_name
 from documents.extract.textutil import is_upper_phrase, squash, strip_edges
 from models.text import fold
+from models.vocabulary import MAX_LENGTH
 
 # Authority prefixes (DOMAIN §2), also in the older slash forms `T/M`, `K/T`.
 _PREFIX = re.compile(r"^(TM|KT|Q|TL|TUQ|T/M|K/T|T/L)\s*[.:,]?\s+(?=\S)", re.I)
 # Registry limits: Position 100, FullName 50.
-MAX_POSITION = 100
-MAX_NAME = 50
+MAX_POSITION = MAX_LENGTH["Position"]
+MAX_NAME = MAX_LENGTH["FullName"]
 
 
 @dataclass

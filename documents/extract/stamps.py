@@ -13,12 +13,13 @@ from documents.extract.layout import Seg
 from documents.extract.textutil import levenshtein, strip_edges
 from models.result import Mark, PageResult
 from models.text import fold
+from models.vocabulary import Secrecy, Urgency
 
 _STAMP_HEADS = ("DEN", "CONG VAN DEN", "VAN DEN", "VAN BAN DEN")
 _STAMP_LABELS = ("SO", "NGAY", "CHUYEN", "LUU HO SO", "GIO")
-SECRECY = {"MAT": "MẬT", "TOI MAT": "TỐI MẬT", "TUYET MAT": "TUYỆT MẬT"}
-URGENCY = {"KHAN": "KHẨN", "THUONG KHAN": "THƯỢNG KHẨN", "HOA TOC": "HỎA TỐC",
-           "HOA TOC HEN GIO": "HỎA TỐC"}
+# The marks by their folded text (`TOI MAT` -> `TỐI MẬT`).
+SECRECY = {fold(m, upper=True): str(m) for m in Secrecy}
+URGENCY = {fold(m, upper=True): str(m) for m in Urgency}
 
 
 @dataclass
@@ -91,7 +92,7 @@ def find_mark(segs: list[Seg], table: dict[str, str], bottom: float) -> Seg | No
 # --- Coloured stamps (PageResult.marks, read apart by worker/stages/marks.py) -----------------------
 
 # Syllables of the secrecy and urgency marks, folded: a word this close to one could be a mark.
-_MARK_SYLLABLES = ("MAT", "KHAN", "HOA", "TOC", "TOI", "TUYET", "THUONG", "HEN", "GIO")
+_MARK_SYLLABLES = tuple(dict.fromkeys(w for key in (*SECRECY, *URGENCY) for w in key.split()))
 # Words of a register stamp, folded.
 _ARRIVAL_WORDS = ("DEN", "CONG", "VAN", "SO", "NGAY", "CHUYEN", "LUU", "HO", "GIO")
 # A region is ordinary coloured text (an e-signature box, a logo's caption) when it holds this

@@ -8,9 +8,10 @@ from documents.extract.fields import Found, missing, ocr_conf
 from documents.extract.header import Header, bbox_of
 from documents.extract.phrases import fix_phrase_accents, fix_unattested
 from documents.extract.textutil import squash, syllable_share
+from models.vocabulary import MAX_LENGTH
 
 # Registry limit for Subject (Nghị định 30, Phụ lục VI).
-MAX_SUBJECT = 500
+MAX_SUBJECT = MAX_LENGTH["Subject"]
 _VV = re.compile(r"^[Vv]\s*[/7lI|]\s*[vVyY]\b\s*[:.]?\s*")
 # The usual opening `Về việc`, with OCR's dropped tone or space (`Vêviệc`, `Vẻ việc`).
 _VE_VIEC = re.compile(r"^V[eêềếểễệèéẻẽẹaàáảãạ]\s*vi[eêệ]c\b")

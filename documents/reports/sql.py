@@ -18,8 +18,9 @@ from sqlalchemy.engine import Connection
 
 from documents.reports.query import ReportQuery
 from infra.tables import UtcDateTime
+from models.vocabulary import URGENT_SPELLINGS
 
-URGENT = ("KHẨN", "THƯỢNG KHẨN", "HỎA TỐC", "HOẢ TỐC", "HỎA TỐC HẸN GIỜ", "HOẢ TỐC HẸN GIỜ")
+URGENT = URGENT_SPELLINGS
 REFUSED = "02"  # DOMAIN §7: Từ chối tiếp nhận
 PERCENTILE = 0.9
 # A document not yet delivered (the delivered ones and the deleted ones are done).

@@ -16,12 +16,13 @@ from infra.queue import progress_channel
 from intake.services.views import batch_view
 from models.errors import IntakeError
 from models.settings import Settings
+from models.vocabulary import BatchStatus
 
 log = logging.getLogger(__name__)
 
 KEEPALIVE_SECONDS = 15.0
 WAKE_SECONDS = 2.0  # without a wake-up from Redis the database is read this often
-FINAL = {"done", "failed"}
+FINAL = {BatchStatus.DONE, BatchStatus.FAILED}
 
 
 def _snapshot(url: str, batch_id: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from documents.metadata import meta_value
 from infra.tables import Batch, Document, DocumentStatus, Event, Page, PageStatus, Upload
 from models.errors import NotFoundError
 from models.text import fold
+from models.vocabulary import BatchStatus, Urgency
 
 _ACTIVE = {DocumentStatus.QUEUED, DocumentStatus.PROCESSING}
 # Lists show summaries: the large columns stay in the database.
@@ -121,14 +122,14 @@ def batch_view(session: Session, batch_id: int) -> dict[str, Any]:
     }
 
 
-def _batch_status(batch: Batch, docs: list[Document]) -> str:
+def _batch_status(batch: Batch, docs: list[Document]) -> BatchStatus:
     if batch.planned_at is None:
-        return "received"
+        return BatchStatus.RECEIVED
     if any(d.status in _ACTIVE for d in docs):
-        return "processing"
+        return BatchStatus.PROCESSING
     if docs and all(d.status == DocumentStatus.FAILED for d in docs):
-        return "failed"
-    return "done"
+        return BatchStatus.FAILED
+    return BatchStatus.DONE
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,9 @@ def list_documents(session: Session, flt: DocumentFilter, limit: int,
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-# Review order: Hỏa tốc, Thượng khẩn, Khẩn, then the rest (Nghị định 30: urgent ones at once).
-URGENCY_RANK = {"HỎA TỐC": 0, "THƯỢNG KHẨN": 1, "KHẨN": 2}
+# Review order: the highest Priority first (Hỏa tốc hẹn giờ, Hỏa tốc, Thượng khẩn, Khẩn), then the
+# rest (Nghị định 30: urgent ones at once).
+URGENCY_RANK = {str(m): -int(m.priority) for m in Urgency}
 
 
 def review_queue(session: Session, flt: DocumentFilter, limit: int, offset: int) -> dict[str, Any]:

@@ -6,19 +6,13 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from documents.extract import extract_metadata
-from documents.extract.gazetteer import gazetteer_for
-from documents.pdfa import DocumentInfo, assemble_pdfa
-from models.errors import IntakeError, from_dict
-from models.result import BatchDocument, BatchResult, PageResult
+from models.errors import from_dict
+from models.result import BatchDocument, BatchResult
+from worker.finish import SubmittedInput, finish_document
 from worker.options import PipelineOptions
 from worker.split.plan import PlannedDocument, plan_batch
 from worker.stages.page import PageOutput
-
-if TYPE_CHECKING:
-    from worker.pipeline import _Pending
 
 
 def document_stem(stem: str, number: int) -> str:
@@ -26,7 +20,7 @@ def document_stem(stem: str, number: int) -> str:
     return f"{stem}-{number:03d}"
 
 
-def finish_batch(item: _Pending, out_dir: Path, options: PipelineOptions,
+def finish_batch(item: SubmittedInput, out_dir: Path, options: PipelineOptions,
                  progress: Callable[[int], None] | None = None) -> BatchResult:
     """Wait for the pages of a submitted input and write one PDF/A + result per document found."""
     result = BatchResult(source=str(item.source))
@@ -68,34 +62,12 @@ def _keep_previews(planned: PlannedDocument, outputs: list[PageOutput], out: Pat
 
 def _document(planned: PlannedDocument, outputs: list[PageOutput], out: Path, options: PipelineOptions,
               title: str) -> BatchDocument:
-    """Extraction and PDF/A of one planned document; page results renumbered within it."""
-    pages: list[PageResult] = [outputs[i].result.model_copy(update={"index": k})
-                               for k, i in enumerate(planned.pages)]
+    """One planned document: how it was cut, its previews, then the document's last step."""
     doc = BatchDocument(
-        source=str(out), pages=len(pages), page_indices=list(planned.pages), page_results=pages,
+        source=str(out), page_indices=list(planned.pages),
         page_images=_keep_previews(planned, outputs, out),
         boundary=planned.boundary, confidence=planned.confidence,
         needs_review=planned.needs_review, review_reasons=list(planned.reasons),
     )
-    failed = [p for p in pages if p.error]
-    try:
-        if failed and (options.page_failure_policy == "fail" or len(failed) == len(pages)):
-            err = failed[0].error or {}
-            raise from_dict(err, f"page {planned.pages[pages.index(failed[0])] + 1}: "
-                                 f"{err.get('message', '')}")
-        good = [p for p in pages if not p.error]
-        t0 = time.perf_counter()
-        extraction = extract_metadata(good, gazetteer=gazetteer_for(options.learned))
-        doc.metadata, doc.fields = extraction.metadata, extraction.fields
-        doc.timings["extract"] = round(time.perf_counter() - t0, 3)
-        t0 = time.perf_counter()
-        parts = [outputs[i].part for i in planned.pages if outputs[i].part is not None]
-        assemble_pdfa([p for p in parts if p is not None], out, DocumentInfo(title=title))
-        doc.timings["assemble"] = round(time.perf_counter() - t0, 3)
-        doc.pdf = str(out)
-        doc.text = "\f".join(p.text for p in good)
-        doc.status = "partial" if failed else "ok"
-    except IntakeError as exc:
-        doc.status = "failed"
-        doc.error = exc.to_dict()
+    finish_document(doc, [outputs[i] for i in planned.pages], out, title, options)
     return doc

@@ -30,7 +30,7 @@ const Intake = (() => {
     [/is not a date/, "Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2026."],
     [/is in the future/, "Ngày này ở tương lai: hãy kiểm tra lại."],
     [/secrecy: .* is not one of/, "Độ mật chỉ có thể là Mật, Tối mật hoặc Tuyệt mật."],
-    [/urgency: .* is not one of/, "Độ khẩn chỉ có thể là Khẩn, Thượng khẩn hoặc Hỏa tốc."],
+    [/urgency: .* is not one of/, "Độ khẩn chỉ có thể là Khẩn, Thượng khẩn, Hỏa tốc hoặc Hỏa tốc hẹn giờ."],
     [/longer than (\d+) characters/, "Quá dài: tối đa $1 ký tự."],
     [/still has fields to review: (.*)$/, "Còn trường cần kiểm tra: $1."],
     [/only a document ready for review/, "Văn bản không còn ở trạng thái chờ kiểm tra (đã được xác nhận hoặc đang xử lý lại)."],
@@ -59,7 +59,8 @@ const Intake = (() => {
     failed: "Lỗi", confirmed: "Đã xác nhận", delivered: "Đã chuyển", deleted: "Đã xóa",
     received: "Đã nhận", done: "Xong",
   };
-  const URGENCY = { "HỎA TỐC": "Hỏa tốc", "THƯỢNG KHẨN": "Thượng khẩn", "KHẨN": "Khẩn" };
+  const URGENCY = { "HỎA TỐC HẸN GIỜ": "Hỏa tốc hẹn giờ", "HỎA TỐC": "Hỏa tốc", "THƯỢNG KHẨN": "Thượng khẩn",
+    "KHẨN": "Khẩn" };
   const SECRECY = { "MẬT": "Mật", "TỐI MẬT": "Tối mật", "TUYỆT MẬT": "Tuyệt mật" };
   const FIELDS = {
     number: "Số, ký hiệu", code_number: "Số", code_notation: "Ký hiệu", issued_date: "Ngày ban hành",
