@@ -79,8 +79,12 @@ _PRIORITY = {Urgency.KHAN: "1", Urgency.THUONG_KHAN: "2", Urgency.HOA_TOC: "3",
              Urgency.HOA_TOC_HEN_GIO: "4"}
 # Older tone placement (hoả) seen in documents, read as the spelling above.
 _URGENCY_VARIANTS = {"HOẢ TỐC": Urgency.HOA_TOC, "HOẢ TỐC HẸN GIỜ": Urgency.HOA_TOC_HEN_GIO}
-# Every spelling of an urgency mark a stored document may carry (reports count them as urgent).
-URGENT_SPELLINGS: tuple[str, ...] = (*(str(m) for m in Urgency), *_URGENCY_VARIANTS)
+# Every spelling of an urgency mark a stored document may carry, each mark then its variants
+# (reports count them all as urgent).
+URGENT_SPELLINGS: tuple[str, ...] = tuple(
+    spelling for mark in Urgency
+    for spelling in (str(mark), *(v for v, m in _URGENCY_VARIANTS.items() if m is mark))
+)
 
 
 def _mark_text(value: str) -> str:

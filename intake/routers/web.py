@@ -1,15 +1,12 @@
 """The web pages clerks and mailroom staff use: upload, review queue, review, search.
 
-Plain HTML, CSS and JavaScript from `intake/web/` (no build step, nothing from the internet): the
-server sends a small page shell, the page's script reads the JSON API and draws the data.
+Jinja2 templates, CSS and JavaScript from `intake/web/` (no build step, nothing from the
+internet): the server sends the page, the page's script reads the JSON API and draws the data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -19,59 +16,20 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from infra.database import session_scope
+from intake.render.pages import STATIC, render
 from intake.services.views import DocumentFilter, document_view, review_queue
 from models.errors import NotFoundError
 from models.settings import Settings
 
-WEB = Path(__file__).resolve().parent.parent / "web"
-STATIC = WEB / "static"
-TEMPLATES = WEB / "templates"
-
-# path -> (template, title, nav entry that is current)
-PAGES = {
-    "upload": ("upload.html", "Tải lên bản quét", "/tai-len"),
-    "queue": ("queue.html", "Văn bản chờ kiểm tra", "/hang-doi"),
-    "review": ("review.html", "Kiểm tra văn bản", "/hang-doi"),
-    "search": ("search.html", "Tìm kiếm văn bản", "/tim-kiem"),
-}
 QUEUE_PAGE = 50  # rows per page of the queue (queue.js asks for the same)
-NAV = (("/tai-len", "Tải lên"), ("/hang-doi", "Chờ kiểm tra"), ("/tim-kiem", "Tìm kiếm"),
-       ("/bao-cao", "Báo cáo"))  # the reports page is intake/routers/reports.py's
 
 router = APIRouter(include_in_schema=False)
 
 
-@cache
-def _version() -> str:
-    """Changes when a static file changes: browsers may cache assets, never a stale one."""
-    latest = max((p.stat().st_mtime_ns for p in STATIC.iterdir()), default=0)
-    return format(latest % 1_000_000_007, "x")
-
-
-@cache
-def render(page: str) -> str:
-    """The HTML of one page: the layout around the page's own body."""
-    name, title, current = PAGES[page]
-    body = (TEMPLATES / name).read_text(encoding="utf-8")
-    current_attr = ' aria-current="page"'
-    nav = "".join(
-        f'<a href="{href}"{current_attr if href == current else ""}>{label}</a>' for href, label in NAV
-    )
-    layout = (TEMPLATES / "layout.html").read_text(encoding="utf-8")
-    return (layout.replace("{{title}}", title).replace("{{nav}}", nav)
-            .replace("{{page}}", page).replace("{{body}}", body).replace("{{v}}", _version()))
-
-
-def _page(page: str, data: Any = None) -> HTMLResponse:
+def _page(template: str, data: Any = None) -> HTMLResponse:
     """The page, with the data its script would fetch first written into it (one round trip to
     the first render instead of three: page, script, data)."""
-    html = render(page)
-    if data is not None:
-        # "<" escaped: no "</script>" or "<!--" can end the data block early.
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
-        html = html.replace("</main>", f'<script id="initial-data" type="application/json">'
-                                       f"{payload}</script>\n</main>", 1)
-    return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+    return HTMLResponse(render(template, data=data), headers={"Cache-Control": "no-cache"})
 
 
 def _settings(request: Request) -> Settings:
@@ -116,25 +74,25 @@ def home() -> RedirectResponse:
 @router.get("/tai-len")
 def upload_page() -> HTMLResponse:
     """Upload a batch of scans, follow every file and document until ready."""
-    return _page("upload")
+    return _page("upload.html")
 
 
 @router.get("/hang-doi")
 def queue_page(request: Request) -> HTMLResponse:
     """Documents waiting for a clerk, urgent first."""
-    return _page("queue", _queue_data(request))
+    return _page("queue.html", _queue_data(request))
 
 
 @router.get("/van-ban/{doc_id}")
 def review_page(request: Request, doc_id: int) -> HTMLResponse:
     """Check and correct one document's fields beside its pages; its history."""
-    return _page("review", _document_data(request, doc_id))
+    return _page("review.html", _document_data(request, doc_id))
 
 
 @router.get("/tim-kiem")
 def search_page() -> HTMLResponse:
     """One box over every document's text and metadata."""
-    return _page("search")
+    return _page("search.html")
 
 
 class _Assets(StaticFiles):

@@ -1,4 +1,5 @@
-/* Review queue: documents waiting for a clerk, Hỏa tốc / Thượng khẩn / Khẩn first, then oldest. */
+/* Review queue: documents waiting for a clerk, the most urgent first (Hỏa tốc hẹn giờ, Hỏa tốc,
+   Thượng khẩn, Khẩn), then oldest. */
 "use strict";
 
 (() => {
