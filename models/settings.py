@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# What a page that cannot be processed does to its document (`page_failure_policy`).
+PageFailurePolicy = Literal["fail", "skip"]
 
 
 def _default_workers() -> int:
@@ -39,7 +43,7 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(
         1_000_000_000, description="Largest input file accepted, in bytes."
     )
-    page_failure_policy: str = Field(
+    page_failure_policy: PageFailurePolicy = Field(
         "fail",
         description="'fail': a page that cannot be processed fails the document; "
         "'skip': the failed page is left out of the PDF and the document is marked partial.",

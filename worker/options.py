@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.settings import Settings
+from models.settings import PageFailurePolicy, Settings
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class PipelineOptions:
     workers: int = 2
     background_dpi: int = 100
     jpeg_quality: int = 45
-    page_failure_policy: str = "fail"
+    page_failure_policy: PageFailurePolicy = "fail"
     detect_orientation: bool = True
     work_dir: Path | None = None
     # A JPEG of each recognised page at this resolution beside its PDF part (0: none): the
