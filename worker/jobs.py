@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
@@ -98,8 +99,7 @@ def _run(owned: Claim, settings: Settings, conn: Redis) -> str:
         with session_scope(url) as session:
             learned = learned_gazetteer(session)
         options = PipelineOptions.from_settings(settings)
-        options = PipelineOptions(**{**options.__dict__, "work_dir": work, "learned": learned,
-                                     "preview_dpi": PAGE_IMAGE_DPI})
+        options = replace(options, work_dir=work, learned=learned, preview_dpi=PAGE_IMAGE_DPI)
         with Pipeline(options) as pipeline:
             def opened(pages: int) -> None:
                 with session_scope(url, write=True) as session:

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from models.errors import IntakeError
@@ -77,7 +78,7 @@ def _process(args: argparse.Namespace) -> int:
     check_tools(settings.ocr_language)
     options = PipelineOptions.from_settings(settings)
     if args.workers:
-        options = PipelineOptions(**{**options.__dict__, "workers": args.workers})
+        options = replace(options, workers=args.workers)
     inputs = expand_inputs(args.paths)
     if not inputs:
         print("error [no_input]: no scan files found in the given paths", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 
 from models.errors import error_class
 from models.settings import get_settings
@@ -23,7 +24,7 @@ def run_split(args: argparse.Namespace) -> int:
     check_tools(settings.ocr_language)
     options = PipelineOptions.from_settings(settings)
     if args.workers:
-        options = PipelineOptions(**{**options.__dict__, "workers": args.workers})
+        options = replace(options, workers=args.workers)
     args.out.mkdir(parents=True, exist_ok=True)
     with Pipeline(options) as pipeline:
         with progress_bar(pipeline.count_pages(args.path)) as tick:
