@@ -84,7 +84,7 @@ def validate(name: str, value: Any) -> Any:
         if value is not None and mark is None:
             allowed = Secrecy if name == "secrecy" else Urgency
             raise InvalidFieldError(f"{name}: {value!r} is not one of {', '.join(allowed)}")
-        return upper
+        return str(mark) if mark is not None else None
     if name == "type_name":
         return value.upper() if isinstance(value, str) else None
     if name == "to_places":
