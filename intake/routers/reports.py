@@ -17,7 +17,7 @@ from documents.reports import (
 from infra.database import get_engine
 from intake.render.charts import COLOURS, bar_chart
 from intake.render.exports import register_pdf, to_csv, to_xlsx
-from intake.render.report_page import render
+from intake.render.report_page import page_html
 from models.errors import NotFoundError, ReportError
 from models.settings import Settings
 
@@ -122,13 +122,13 @@ def report_page(request: Request) -> HTMLResponse:
         start = dt.date.fromisoformat(params["from"]) if params["from"] else None
         end = dt.date.fromisoformat(params["to"]) if params["to"] else None
     except ValueError:
-        return HTMLResponse(render(params, None, "Ngày không hợp lệ (định dạng năm-tháng-ngày)."),
+        return HTMLResponse(page_html(params, None, "Ngày không hợp lệ (định dạng năm-tháng-ngày)."),
                             status_code=422)
     try:
         query = make_query(start, end, params["by"] or "day", params["group"] or "none",
                            params["organ"], params["unit"])
     except ReportError as exc:
-        return HTMLResponse(render(params, None, exc.message), status_code=422)
+        return HTMLResponse(page_html(params, None, exc.message), status_code=422)
     params.update({"from": query.start.isoformat(), "to": query.end.isoformat(),
                    "by": query.by, "group": query.group})
-    return HTMLResponse(render(params, _report(request, query)))
+    return HTMLResponse(page_html(params, _report(request, query)))
