@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, text
 
 from bench.measure import machine_description
 from bench.service_corpus import QUERIES, seed_corpus
-from infra.database import dispose_engines, normalise_url
+from infra.database import dispose_engines, normalise_url, session_scope
 from models.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,15 +54,19 @@ def percentiles(values_ms: list[float]) -> dict[str, float]:
 
 def bench_search(settings: Settings, rounds: int = 5) -> dict[str, float]:
     """Latency of the API's search function (query, documents, snippets) over the seeded corpus."""
-    from intake.routers.documents import _search
+    from intake.routers.search import search_results
+
+    def _search(q: str) -> None:
+        with session_scope(settings.database) as session:
+            search_results(session, q, 20, 0)
 
     for q in QUERIES:  # warm caches, as a running service would be
-        _search(settings, q, 20, 0)
+        _search(q)
     times = []
     for _ in range(rounds):
         for q in QUERIES:
             t0 = time.perf_counter()
-            _search(settings, q, 20, 0)
+            _search(q)
             times.append((time.perf_counter() - t0) * 1000)
     return percentiles(times)
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from infra.database import migrate
+from intake.schemas import errors
 from models.errors import IntakeError
 from models.settings import Settings, get_settings
 
@@ -41,6 +42,13 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
                         content={"error": {"code": code, "message": str(exc.detail)}})
 
 
+class Health(BaseModel):
+    """The service is up and the programs it needs are installed."""
+
+    status: str = Field(description="ok")
+    tools: dict[str, str] = Field(description="program -> version")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the settings are read at startup when not given (tests give their own)."""
 
@@ -52,10 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(migrate, app.state.settings.database)
         yield
 
-    from intake.routers.corrections import router as page_router
-    from intake.routers.documents import router
-    from intake.routers.registry import router as registry_router
-    from intake.routers.reports import router as reports_router
+    from intake.routers import batches, corrections, documents, downloads, registry, reports, search
     from intake.routers.web import mount as mount_pages
 
     app = FastAPI(title="Intake: số hóa văn bản đến", version="0.1.0", lifespan=lifespan)
@@ -63,25 +68,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(IntakeError, _intake_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
-    app.include_router(router)
-    app.include_router(page_router)  # corrections: split, merge, move, rotate, delete pages
-    app.include_router(reports_router)  # reports: /api/reports..., the page /bao-cao
-    app.include_router(registry_router)
+    for module in (batches, documents, corrections, downloads, search, registry, reports):
+        app.include_router(module.router)
     mount_pages(app)  # the web pages: upload, review queue, review, search
 
-    @app.get("/healthz")
+    @app.get("/healthz", response_model=Health, responses=errors(503))
     def healthz() -> dict[str, object]:
         """Report the versions of the external programs; 503 when one is missing."""
         from infra.tools.check import check_tools  # adapters only; no OpenCV imported here
 
         return {"status": "ok", "tools": check_tools(get_settings().ocr_language)}
-
-    @app.get("/")
-    def index() -> dict[str, Any]:
-        """Where to go next."""
-        return {"service": "intake", "docs": "/docs", "health": "/healthz",
-                "api": ["/api/batches", "/api/documents", "/api/search",
-                        "/api/registry/documents"]}
 
     return app
 

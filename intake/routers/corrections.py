@@ -1,12 +1,10 @@
-"""HTTP routes that correct how a batch was cut: split, merge, move, rotate, delete pages."""
+"""How a batch was cut, corrected: split, merge, move, rotate, delete pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from documents.corrections import (
     delete_page,
@@ -15,12 +13,15 @@ from documents.corrections import (
     rotate_page,
     split_document,
 )
-from infra.database import session_scope
-from intake.deps import User, actor
+from intake.deps import Actor, ReadSession, SettingsDep
+from intake.routers import ApiRouter
+from intake.schemas import DocumentDetail, errors
 from intake.services.views import document_view
-from models.settings import Settings
 
-router = APIRouter(prefix="/api/documents", tags=["corrections"])
+router = ApiRouter(prefix="/api/documents", tags=["corrections"])
+# What a correction can answer: unknown document or page, a state that does not allow it, a
+# position or angle out of range (bad_request), a body that does not parse.
+_ERRORS = errors(400, 404, 409, 422)
 
 
 class SplitAt(BaseModel):
@@ -41,58 +42,54 @@ class Turn(BaseModel):
     degrees: int = Field(description="clockwise: 90, 180 or 270")
 
 
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+class SplitAnswer(BaseModel):
+    """Both documents after a split."""
+
+    document: DocumentDetail
+    new_document: DocumentDetail
 
 
-
-def _view(settings: Settings, doc_id: int) -> dict[str, Any]:
-    with session_scope(settings.database) as session:
-        return document_view(session, doc_id)
-
-
-@router.post("/{doc_id}/split", summary="Split a document before a page")
-async def post_split(request: Request, doc_id: int, body: SplitAt,
-                     user: User = None) -> dict[str, Any]:
+@router.post("/{doc_id}/split", summary="Split a document before a page",
+             response_model=SplitAnswer, responses=_ERRORS)
+def post_split(settings: SettingsDep, session: ReadSession, who: Actor, doc_id: int,
+               body: SplitAt) -> dict[str, Any]:
     """Pages from `at` on become a new document; both are extracted again."""
-    settings = _settings(request)
-    new_id = await run_in_threadpool(split_document, settings, doc_id, body.at, actor(user))
-    return {"document": await run_in_threadpool(_view, settings, doc_id),
-            "new_document": await run_in_threadpool(_view, settings, new_id)}
+    new_id = split_document(settings, doc_id, body.at, who)
+    return {"document": document_view(session, doc_id),
+            "new_document": document_view(session, new_id)}
 
 
-@router.post("/{doc_id}/merge", summary="Append another document's pages")
-async def post_merge(request: Request, doc_id: int, body: MergeWith,
-                     user: User = None) -> dict[str, Any]:
+@router.post("/{doc_id}/merge", summary="Append another document's pages",
+             response_model=DocumentDetail, responses=_ERRORS)
+def post_merge(settings: SettingsDep, session: ReadSession, who: Actor, doc_id: int,
+               body: MergeWith) -> dict[str, Any]:
     """The other document's pages are appended; it is marked deleted (history kept)."""
-    settings = _settings(request)
-    await run_in_threadpool(merge_documents, settings, doc_id, body.other, actor(user))
-    return await run_in_threadpool(_view, settings, doc_id)
+    merge_documents(settings, doc_id, body.other, who)
+    return document_view(session, doc_id)
 
 
-@router.post("/{doc_id}/pages/{index}/move", summary="Move a page")
-async def post_move(request: Request, doc_id: int, index: int, body: MoveTo,
-                    user: User = None) -> dict[str, Any]:
+@router.post("/{doc_id}/pages/{index}/move", summary="Move a page",
+             response_model=DocumentDetail, responses=_ERRORS)
+def post_move(settings: SettingsDep, session: ReadSession, who: Actor, doc_id: int, index: int,
+              body: MoveTo) -> dict[str, Any]:
     """Within the document, or into another document at a position."""
-    settings = _settings(request)
-    await run_in_threadpool(move_page, settings, doc_id, index, actor(user), body.to,
-                            body.document)
-    return await run_in_threadpool(_view, settings, doc_id)
+    move_page(settings, doc_id, index, who, body.to, body.document)
+    return document_view(session, doc_id)
 
 
-@router.post("/{doc_id}/pages/{index}/rotate", summary="Turn a page")
-async def post_rotate(request: Request, doc_id: int, index: int, body: Turn,
-                      user: User = None) -> dict[str, Any]:
+@router.post("/{doc_id}/pages/{index}/rotate", summary="Turn a page",
+             response_model=DocumentDetail, responses=_ERRORS)
+def post_rotate(settings: SettingsDep, session: ReadSession, who: Actor, doc_id: int, index: int,
+                body: Turn) -> dict[str, Any]:
     """Turn a page clockwise; its image, word boxes and PDF page turn with it."""
-    settings = _settings(request)
-    await run_in_threadpool(rotate_page, settings, doc_id, index, body.degrees, actor(user))
-    return await run_in_threadpool(_view, settings, doc_id)
+    rotate_page(settings, doc_id, index, body.degrees, who)
+    return document_view(session, doc_id)
 
 
-@router.delete("/{doc_id}/pages/{index}", summary="Delete a page")
-async def delete_page_route(request: Request, doc_id: int, index: int,
-                            user: User = None) -> dict[str, Any]:
+@router.delete("/{doc_id}/pages/{index}", summary="Delete a page",
+               response_model=DocumentDetail, responses=_ERRORS)
+def delete_page_route(settings: SettingsDep, session: ReadSession, who: Actor, doc_id: int,
+                      index: int) -> dict[str, Any]:
     """Remove a page from the document (the uploaded original keeps it)."""
-    settings = _settings(request)
-    await run_in_threadpool(delete_page, settings, doc_id, index, actor(user))
-    return await run_in_threadpool(_view, settings, doc_id)
+    delete_page(settings, doc_id, index, who)
+    return document_view(session, doc_id)

@@ -1,13 +1,12 @@
-"""HTTP routes for the registry: pull feed, status reports, restricted queue, webhooks, edXML."""
+"""The registry's side: pull feed, status reports, restricted queue, webhooks, edXML."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
-from pydantic import Field as PydField
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from documents import delivery
@@ -16,99 +15,233 @@ from documents.registry import IN_FEED, is_restricted, registry_item
 from infra.database import session_scope
 from infra.storage import open_store
 from infra.tables import Document
-from intake.deps import User, actor
+from intake.deps import Actor, SettingsDep
+from intake.routers import ApiRouter
+from intake.schemas import DocumentList, binary, errors
 from models.errors import ConflictError, NotFoundError
 from models.settings import Settings
+from models.vocabulary import DocumentStatus, OutboxState
 
-router = APIRouter(prefix="/api")
-
-
-
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+router = ApiRouter(prefix="/api", tags=["registry"])
 
 
 class StatusReport(BaseModel):
     """A status the registry reports for a document (DOMAIN §7)."""
 
-    code: str = PydField(..., description="01 arrived, 02 refused (reason required), 03 accepted, "
-                         "04 assigned, 05 in progress, 06 done", examples=["03"])
-    reason: str | None = PydField(None, max_length=2000,
-                                  description="why it was refused (02), or a note")
-    staff: str | None = PydField(None, max_length=80, description="who at the registry")
+    code: str = Field(..., description="01 arrived, 02 refused (reason required), 03 accepted, "
+                      "04 assigned, 05 in progress, 06 done", examples=["03"])
+    reason: str | None = Field(None, max_length=2000,
+                               description="why it was refused (02), or a note")
+    staff: str | None = Field(None, max_length=80, description="who at the registry")
 
 
 class NewSubscription(BaseModel):
     """A webhook that receives every ready document."""
 
-    url: str = PydField(..., max_length=1000, examples=["https://qlvb.example.gov.vn/hook"])
-    secret: str | None = PydField(None, max_length=200,
-                                  description="HMAC key; generated (and shown once) when empty")
-    from_start: bool = PydField(False, description="also send documents already in the feed")
+    url: str = Field(..., max_length=1000, examples=["https://qlvb.example.gov.vn/hook"])
+    secret: str | None = Field(None, max_length=200,
+                               description="HMAC key; generated (and shown once) when empty")
+    from_start: bool = Field(False, description="also send documents already in the feed")
 
 
-@router.get("/registry/documents", summary="Pull ready documents (cursor pagination)")
-def get_feed(request: Request, after: str | None = Query(None, description="`next` of the "
-             "previous page; empty: from the start"),
+# --- answers ----------------------------------------------------------------------------------
+
+class RegistrySigner(BaseModel):
+    Competence: str | None = Field(description="signing capacity, e.g. `KT. CHỦ TỊCH`")
+    Position: str | None = Field(description="100 characters at most")
+    FullName: str | None = Field(description="50 characters at most")
+
+
+class RegistryLinks(BaseModel):
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    self_: str = Field(alias="self")
+    pdf: str
+    edxml: str
+    status: str = Field(description="where to report a status (POST)")
+
+
+class RegistryItem(BaseModel):
+    """One ready document in the registry's field names (Nghị định 30, Phụ lục VI; DOMAIN §5)."""
+
+    id: int
+    cursor: str = Field(description="`after` for the documents that follow this one")
+    TypeName: str | None = Field(description="100 characters at most")
+    CodeNumber: str | None = Field(description="11 characters at most")
+    CodeNotation: str | None = Field(description="30 characters at most")
+    IssuedDate: str | None = Field(json_schema_extra={"format": "date"})
+    Place: str | None
+    OrganName: str | None = Field(description="the issuing agency, 200 characters at most")
+    Subject: str | None = Field(description="500 characters at most")
+    Language: str
+    PageAmount: int
+    ArrivalDate: str | None = Field(json_schema_extra={"format": "date"})
+    ArrivalNumber: str | None = Field(description="10 characters at most")
+    SignerInfo: RegistrySigner
+    Priority: str = Field(description="0 normal, 1 Khẩn, 2 Thượng khẩn, 3 Hỏa tốc")
+    ToPlaces: list[str]
+    DueDate: str | None = Field(json_schema_extra={"format": "date"})
+    Description: str | None
+    status: DocumentStatus = Field(description="confirmed or delivered")
+    registry_status: str | None
+    confirmed_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    delivered_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    links: RegistryLinks
+
+
+class Feed(BaseModel):
+    """A page of the feed of ready documents."""
+
+    items: list[RegistryItem]
+    next: str = Field(description="`after` of the next page (the same cursor when none is new)")
+    has_more: bool
+    limit: int
+
+
+class RegistryReport(BaseModel):
+    """One status the registry reported."""
+
+    at: str = Field(json_schema_extra={"format": "date-time"})
+    code: Any = Field(description="01-06")
+    name: str | None
+    previous: Any
+    by: str
+    detail: str
+
+
+class StatusAnswer(BaseModel):
+    """The document after a status report; `changed` false when it repeated the last one."""
+
+    id: int
+    status: DocumentStatus
+    registry_status: str | None
+    registry_status_name: str | None
+    refusal: str | None
+    changed: bool
+    delivered_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    acknowledged_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    history: list[RegistryReport]
+
+
+class Subscription(BaseModel):
+    """A webhook with its deliveries counted per state."""
+
+    id: int
+    url: str
+    created_by: str
+    created_at: str = Field(json_schema_extra={"format": "date-time"})
+    deleted_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    deliveries: dict[str, int] = Field(description="state -> count")
+
+
+class NewSubscriptionAnswer(Subscription):
+    secret: str = Field(description="the HMAC key: shown in this answer only")
+
+
+class Subscriptions(BaseModel):
+    items: list[Subscription]
+
+
+class DeliveryLinks(BaseModel):
+    retry: str
+    document: str
+
+
+class Delivery(BaseModel):
+    """One push of a document to a webhook."""
+
+    id: int
+    subscription_id: int
+    document_id: int
+    state: OutboxState
+    attempts: int
+    last_status: int | None = Field(description="the webhook's last HTTP status")
+    last_error: str | None
+    next_attempt_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    created_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    delivered_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    idempotency_key: str
+    links: DeliveryLinks
+
+
+class Deliveries(BaseModel):
+    items: list[Delivery]
+    total: int
+    limit: int
+    offset: int
+
+
+# --- routes -----------------------------------------------------------------------------------
+
+@router.get("/registry/documents", summary="Pull ready documents (cursor pagination)",
+            response_model=Feed, responses=errors(400, 422))
+def get_feed(request: Request, settings: SettingsDep,
+             after: str | None = Query(None, description="`next` of the previous page; empty: "
+                                       "from the start"),
              limit: int = Query(50, ge=1, le=500)) -> dict[str, Any]:
     """Ready documents in feed order; documents confirmed later always come after the cursor."""
-    return delivery.pull(_settings(request), after, limit, str(request.base_url))
+    return delivery.pull(settings, after, limit, str(request.base_url))
 
 
-@router.post("/registry/documents/{doc_id}/status", summary="Report a registry status")
-def post_status(request: Request, doc_id: int, report: StatusReport) -> dict[str, Any]:
+@router.post("/registry/documents/{doc_id}/status", summary="Report a registry status",
+             response_model=StatusAnswer, responses=errors(404, 409, 422))
+def post_status(settings: SettingsDep, doc_id: int, report: StatusReport) -> dict[str, Any]:
     """Record a status code; 02 (refused) sends the document back to the clerk with the reason."""
-    return delivery.report_status(_settings(request), doc_id, report.code, report.reason,
-                                  report.staff)
+    return delivery.report_status(settings, doc_id, report.code, report.reason, report.staff)
 
 
-@router.get("/registry/restricted", summary="Restricted queue (secrecy marks)")
-def get_restricted(request: Request, limit: int = Query(50, ge=1, le=500),
+@router.get("/registry/restricted", summary="Restricted queue (secrecy marks)",
+            response_model=DocumentList, responses=errors(422))
+def get_restricted(settings: SettingsDep, limit: int = Query(50, ge=1, le=500),
                    offset: int = Query(0, ge=0)) -> dict[str, Any]:
     """Confirmed documents marked MẬT / TỐI MẬT / TUYỆT MẬT: never delivered electronically."""
-    return delivery.restricted(_settings(request), limit, offset)
+    return delivery.restricted(settings, limit, offset)
 
 
-@router.post("/registry/subscriptions", status_code=201, summary="Add a webhook")
-def post_subscription(request: Request, body: NewSubscription, user: User = None) -> dict[str, Any]:
+@router.post("/registry/subscriptions", status_code=201, summary="Add a webhook",
+             response_model=NewSubscriptionAnswer, responses=errors(422))
+def post_subscription(settings: SettingsDep, who: Actor, body: NewSubscription) -> dict[str, Any]:
     """Register a webhook; the answer carries its secret, which is not shown again."""
-    who = actor(user)
-    return delivery.create_subscription(_settings(request), body.url, body.secret,
-                                        body.from_start, who)
+    return delivery.create_subscription(settings, body.url, body.secret, body.from_start, who)
 
 
-@router.get("/registry/subscriptions", summary="List webhooks")
-def get_subscriptions(request: Request) -> dict[str, Any]:
+@router.get("/registry/subscriptions", summary="List webhooks", response_model=Subscriptions)
+def get_subscriptions(settings: SettingsDep) -> dict[str, Any]:
     """Active webhooks with their delivery counts per state."""
-    return delivery.list_subscriptions(_settings(request))
+    return delivery.list_subscriptions(settings)
 
 
-@router.delete("/registry/subscriptions/{sub_id}", status_code=204, summary="Delete a webhook")
-def delete_subscription(request: Request, sub_id: int) -> Response:
+@router.delete("/registry/subscriptions/{sub_id}", status_code=204, summary="Delete a webhook",
+               response_class=Response, responses=errors(404, 422))
+def delete_subscription(settings: SettingsDep, sub_id: int) -> Response:
     """Stop pushing to a webhook (its waiting deliveries are cancelled)."""
-    delivery.delete_subscription(_settings(request), sub_id)
+    delivery.delete_subscription(settings, sub_id)
     return Response(status_code=204)
 
 
-@router.get("/registry/deliveries", summary="Push deliveries (parked ones need a person)")
-def get_deliveries(request: Request, state: str | None = Query(None, examples=["parked"]),
+@router.get("/registry/deliveries", summary="Push deliveries (parked ones need a person)",
+            response_model=Deliveries, responses=errors(422))
+def get_deliveries(settings: SettingsDep, state: str | None = Query(None, examples=["parked"]),
                    subscription_id: int | None = None, limit: int = Query(50, ge=1, le=500),
                    offset: int = Query(0, ge=0)) -> dict[str, Any]:
     """Deliveries, newest first, by state and webhook."""
-    return delivery.list_deliveries(_settings(request), state, subscription_id, limit, offset)
+    return delivery.list_deliveries(settings, state, subscription_id, limit, offset)
 
 
-@router.post("/registry/deliveries/{delivery_id}/retry", summary="Retry a parked delivery")
-def post_retry_delivery(request: Request, delivery_id: int, user: User = None) -> dict[str, Any]:
+@router.post("/registry/deliveries/{delivery_id}/retry", summary="Retry a parked delivery",
+             response_model=Delivery, responses=errors(404, 409, 422))
+def post_retry_delivery(settings: SettingsDep, who: Actor, delivery_id: int) -> dict[str, Any]:
     """Send a parked delivery again, with fresh attempts."""
-    who = actor(user)
-    return delivery.retry_delivery(_settings(request), delivery_id, who)
+    return delivery.retry_delivery(settings, delivery_id, who)
 
 
-@router.get("/documents/{doc_id}/edxml", summary="edXML package (QCVN 102:2016)")
-async def get_edxml(request: Request, doc_id: int) -> Response:
+@router.get("/documents/{doc_id}/edxml", summary="edXML package (QCVN 102:2016)",
+            response_class=Response,
+            responses={**binary("application/xml", "The edXML package, its PDF/A attached"),
+                       **errors(404, 409, 422)})
+async def get_edxml(settings: SettingsDep, doc_id: int) -> Response:
     """The document as an edXML package with its PDF/A attached (base64)."""
-    data = await run_in_threadpool(edxml_package, _settings(request), doc_id)
+    data = await run_in_threadpool(edxml_package, settings, doc_id)
     return Response(data, media_type="application/xml", headers={
         "Content-Disposition": f'attachment; filename="document-{doc_id}.edxml"'})
 

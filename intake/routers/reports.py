@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from documents.reports import (
     LOCAL_TZ,
@@ -15,13 +16,17 @@ from documents.reports import (
     run_report,
 )
 from infra.database import get_engine
+from intake.deps import SettingsDep, app_settings
 from intake.render.charts import COLOURS, bar_chart
 from intake.render.exports import register_pdf, to_csv, to_xlsx
 from intake.render.report_page import page_html
+from intake.routers import ApiRouter
+from intake.schemas import binary, errors
 from models.errors import NotFoundError, ReportError
 from models.settings import Settings
+from models.vocabulary import DocumentStatus
 
-router = APIRouter()
+router = ApiRouter(tags=["reports"])
 
 From = Annotated[dt.date | None, Query(alias="from", description="first local day (default: the "
                                                                    "1st of this month)")]
@@ -33,10 +38,6 @@ Filter = Annotated[str | None, Query(max_length=200)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
-
-
 def make_query(start: dt.date | None, end: dt.date | None, by: str, group: str,
                organ: str | None, unit: str | None) -> ReportQuery:
     """The report asked for, with defaults: this month up to today, Vietnam time."""
@@ -46,8 +47,18 @@ def make_query(start: dt.date | None, end: dt.date | None, by: str, group: str,
     return ReportQuery(start, end, by, group, organ or None, unit or None).validate()
 
 
-def _report(request: Request, query: ReportQuery) -> dict[str, Any]:
-    with get_engine(_settings(request).database).connect() as conn:
+def report_query(start: From = None, to: To = None, by: By = "day", group: Group = "none",
+                 organ: Filter = None, unit: Filter = None) -> ReportQuery:
+    """The report a route's query parameters ask for (422 `invalid_report` when it cannot be)."""
+    return make_query(start, to, by, group, organ, unit)
+
+
+AskedReport = Annotated[ReportQuery, Depends(report_query)]
+
+
+def report_data(settings: Settings, query: ReportQuery) -> dict[str, Any]:
+    """The report as `GET /api/reports` answers it."""
+    with get_engine(settings.database).connect() as conn:
         return run_report(conn, query).as_dict()
 
 
@@ -55,48 +66,131 @@ def _name(query: ReportQuery, ext: str) -> str:
     return f"bao-cao-{query.start.isoformat()}-{query.end.isoformat()}.{ext}"
 
 
-@router.get("/api/reports", summary="Report per period, issuing agency or receiving unit")
-def get_report(request: Request, start: From = None, to: To = None, by: By = "day",
-               group: Group = "none", organ: Filter = None, unit: Filter = None) -> dict[str, Any]:
+class Timing(BaseModel):
+    """Time from upload to an event, in seconds, over the documents that reached it."""
+
+    n: int
+    avg_s: float | None
+    p90_s: float | None = Field(description="90th percentile")
+
+
+class Figures(BaseModel):
+    """The figures of one cell: the whole period, a bucket, a group, or a bucket of a group."""
+
+    bucket: str | None = Field(None, description="the day, ISO week or month (absent: all)")
+    group: str | None = Field(None, description="the agency or unit (absent: all)")
+    received: int
+    digitised: int
+    delivered: int
+    refused: int
+    acknowledged: int
+    registered_on_time: int
+    registered_late: int
+    urgent: int
+    urgent_within_hour: int
+    waiting: int
+    restricted: int
+    on_time_share: float | None
+    urgent_within_hour_share: float | None
+    to_delivery: Timing
+    to_acknowledgement: Timing
+    oldest_waiting_uploaded_at: str | None = Field(json_schema_extra={"format": "date-time"})
+
+
+class Period(BaseModel):
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    from_: str = Field(alias="from", json_schema_extra={"format": "date"})
+    to: str = Field(json_schema_extra={"format": "date"})
+    by: str
+    group: str
+    timezone: str
+    today: str = Field(json_schema_extra={"format": "date"})
+
+
+class ReportFilters(BaseModel):
+    organ: str | None
+    unit: str | None
+
+
+class OldestWaiting(BaseModel):
+    """The document waiting longest."""
+
+    id: int
+    title: str
+    organ: str | None
+    unit: str | None
+    status: DocumentStatus
+    number: str | None
+    notation: str | None
+    uploaded_at: str = Field(json_schema_extra={"format": "date-time"})
+    age_hours: float
+    link: str
+
+
+class Backlog(BaseModel):
+    """Documents not delivered yet, whatever the period (with the filters)."""
+
+    total: int
+    by_status: dict[str, int]
+    restricted: int
+    oldest: OldestWaiting | None
+
+
+class Report(BaseModel):
+    """A report: the period asked for, its figures at each level, the backlog now."""
+
+    period: Period
+    filters: ReportFilters
+    total: Figures
+    by_bucket: list[Figures]
+    by_group: list[Figures] = Field(description="empty unless grouped")
+    rows: list[Figures] = Field(description="bucket x group cells; empty unless grouped")
+    backlog: Backlog
+
+
+@router.get("/api/reports", summary="Report per period, issuing agency or receiving unit",
+            response_model=Report, responses=errors(422))
+def get_report(settings: SettingsDep, query: AskedReport) -> dict[str, Any]:
     """Counts, times (average, 90th percentile), on-time registration, urgent, backlog."""
-    return _report(request, make_query(start, to, by, group, organ, unit))
+    return report_data(settings, query)
 
 
-@router.get("/api/reports/export.csv", summary="The report as CSV")
-def get_report_csv(request: Request, start: From = None, to: To = None, by: By = "day",
-                   group: Group = "none", organ: Filter = None, unit: Filter = None) -> Response:
-    query = make_query(start, to, by, group, organ, unit)
-    return Response(to_csv(_report(request, query)), media_type="text/csv; charset=utf-8",
+@router.get("/api/reports/export.csv", summary="The report as CSV", response_class=Response,
+            responses={**binary("text/csv", "The report's tables, UTF-8"), **errors(422)})
+def get_report_csv(settings: SettingsDep, query: AskedReport) -> Response:
+    return Response(to_csv(report_data(settings, query)), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{_name(query, "csv")}"'})
 
 
-@router.get("/api/reports/export.xlsx", summary="The report as an Excel workbook")
-def get_report_xlsx(request: Request, start: From = None, to: To = None, by: By = "day",
-                    group: Group = "none", organ: Filter = None, unit: Filter = None) -> Response:
-    query = make_query(start, to, by, group, organ, unit)
-    return Response(to_xlsx(_report(request, query)), media_type=XLSX,
+@router.get("/api/reports/export.xlsx", summary="The report as an Excel workbook",
+            response_class=Response,
+            responses={**binary(XLSX, "The report's tables, one sheet each"), **errors(422)})
+def get_report_xlsx(settings: SettingsDep, query: AskedReport) -> Response:
+    return Response(to_xlsx(report_data(settings, query)), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{_name(query, "xlsx")}"'})
 
 
-@router.get("/api/reports/register.pdf", summary="The incoming register (sổ đăng ký văn bản đến)")
-def get_register(request: Request, start: From = None, to: To = None, organ: Filter = None,
-                 unit: Filter = None, by: By = "day", group: Group = "none") -> Response:
+@router.get("/api/reports/register.pdf", summary="The incoming register (sổ đăng ký văn bản đến)",
+            response_class=Response,
+            responses={**binary("application/pdf", "The register, A4 landscape"), **errors(422)})
+def get_register(settings: SettingsDep, query: AskedReport) -> Response:
     """Printable register of the documents received in the period (A4 landscape)."""
-    query = make_query(start, to, by, group, organ, unit)
-    with get_engine(_settings(request).database).connect() as conn:
+    with get_engine(settings.database).connect() as conn:
         entries = register_entries(conn, query)
     name = f"so-den-{query.start.isoformat()}-{query.end.isoformat()}.pdf"
     return Response(register_pdf(entries, query), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
-@router.get("/api/reports/charts/{name}.svg", summary="A chart of the report (SVG)")
-def get_chart(request: Request, name: str, start: From = None, to: To = None, by: By = "day",
-              group: Group = "none", organ: Filter = None, unit: Filter = None) -> Response:
+@router.get("/api/reports/charts/{name}.svg", summary="A chart of the report (SVG)",
+            response_class=Response,
+            responses={**binary("image/svg+xml", "The chart"), **errors(404, 422)})
+def get_chart(settings: SettingsDep, name: str, query: AskedReport) -> Response:
     """`volume` (documents per period) or `timing` (hours from upload to delivery)."""
     if name not in ("volume", "timing"):
         raise NotFoundError(f"no chart named {name!r}: volume, timing")
-    buckets = _report(request, make_query(start, to, by, group, organ, unit))["by_bucket"]
+    buckets = report_data(settings, query)["by_bucket"]
     cats = [c["bucket"] for c in buckets]
     if name == "volume":
         svg = bar_chart("Số văn bản theo kỳ", cats, [
@@ -131,4 +225,4 @@ def report_page(request: Request) -> HTMLResponse:
         return HTMLResponse(page_html(params, None, exc.message), status_code=422)
     params.update({"from": query.start.isoformat(), "to": query.end.isoformat(),
                    "by": query.by, "group": query.group})
-    return HTMLResponse(page_html(params, _report(request, query)))
+    return HTMLResponse(page_html(params, report_data(app_settings(request), query)))

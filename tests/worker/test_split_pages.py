@@ -92,7 +92,7 @@ def test_text_page_is_not_blank() -> None:
 
 
 def test_api_serves_the_separator_sheet() -> None:
-    from intake.routers.documents import separator_sheet
+    from intake.routers.downloads import separator_sheet
 
     response = separator_sheet()
     assert response.media_type == "application/pdf" and bytes(response.body).startswith(b"%PDF")

@@ -1,0 +1,75 @@
+"""Files to download: a document's PDF/A and original, page images, the separator sheet to print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.responses import FileResponse, Response, StreamingResponse
+
+from infra.storage import open_store, original_key
+from infra.tables import Document, Page, Upload
+from intake.deps import ReadSession, SettingsDep
+from intake.routers import ApiRouter
+from intake.schemas import binary, errors
+from models.errors import NotFoundError
+from models.settings import Settings
+
+router = ApiRouter(prefix="/api", tags=["files"])
+
+
+def _file_response(settings: Settings, key: str, media_type: str, filename: str) -> Response:
+    store = open_store(settings)
+    path = store.local_path(key)
+    if path is not None:
+        return FileResponse(path, media_type=media_type, filename=filename)
+    stream = store.open(key)
+    return StreamingResponse(iter(lambda: stream.read(1 << 20), b""), media_type=media_type)
+
+
+@router.get("/documents/{doc_id}/pdf", summary="Download the PDF/A", response_class=Response,
+            responses={**binary("application/pdf", "The PDF/A"), **errors(404, 422)})
+def get_pdf(settings: SettingsDep, session: ReadSession, doc_id: int) -> Response:
+    """The searchable PDF/A of the document."""
+    doc = session.get(Document, doc_id)
+    if doc is None or not doc.pdf_key:
+        raise NotFoundError(f"document {doc_id} has no PDF/A (yet)")
+    stem = Path(doc.title).stem or f"document-{doc_id}"
+    return _file_response(settings, doc.pdf_key, "application/pdf", f"{stem}.pdf")
+
+
+@router.get("/documents/{doc_id}/original", summary="Download the original file",
+            response_class=Response,
+            responses={**binary("application/octet-stream", "The file as it was uploaded"),
+                       **errors(404, 422)})
+def get_original(settings: SettingsDep, session: ReadSession, doc_id: int) -> Response:
+    """The file as it was uploaded."""
+    doc = session.get(Document, doc_id)
+    if doc is None:
+        raise NotFoundError(f"document {doc_id} not found")
+    upload = session.get(Upload, doc.upload_id)
+    name = upload.filename if upload else doc.sha256
+    return _file_response(settings, original_key(doc.sha256), "application/octet-stream", name)
+
+
+@router.get("/documents/{doc_id}/pages/{index}/image", summary="Page image (JPEG)",
+            response_class=Response,
+            responses={**binary("image/jpeg", "The page image"), **errors(404, 422)})
+def get_page_image(settings: SettingsDep, session: ReadSession, doc_id: int,
+                   index: int) -> Response:
+    """The image of one page (0-based), as shown on the review screen."""
+    page = session.query(Page).filter_by(document_id=doc_id, index=index).one_or_none()
+    if page is None or not page.image_key:
+        raise NotFoundError(f"document {doc_id} has no image for page {index}")
+    return _file_response(settings, page.image_key, "image/jpeg",
+                          f"document-{doc_id}-page-{index}.jpg")
+
+
+@router.get("/separator.pdf", summary="Separator sheet to print (one before each document)",
+            response_class=Response,
+            responses=binary("application/pdf", "One A4 page with the separator's QR code"))
+def separator_sheet() -> Response:
+    """A printable A4 separator page: scanned before a document, it cuts the batch there."""
+    from documents.separator import separator_pdf
+
+    return Response(separator_pdf(), media_type="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="trang-phan-tach.pdf"'})
