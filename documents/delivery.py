@@ -26,6 +26,7 @@ from documents.registry import (
     is_restricted,
     registry_item,
 )
+from documents.summary import SUMMARY_COLUMNS, document_summary
 from infra.database import session_scope
 from infra.tables import (
     DeliveryCounter,
@@ -37,7 +38,6 @@ from infra.tables import (
     Subscription,
     utcnow,
 )
-from intake.services.views import SUMMARY_COLUMNS, document_summary
 from models.errors import ConflictError, InvalidFieldError, NotFoundError
 from models.settings import Settings
 

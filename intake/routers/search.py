@@ -9,11 +9,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from documents.metadata import meta_value
-from documents.search import fold, search
+from documents.search import search
+from documents.summary import document_summary
 from intake.deps import ReadSession
 from intake.routers import ApiRouter
 from intake.schemas import DocumentSummary, errors
-from intake.services.views import document_summary, documents_by_ids
+from intake.services.views import documents_by_ids
+from models.text import fold
 
 router = ApiRouter(prefix="/api", tags=["search"])
 

@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from documents.metadata import meta_value
+from documents.summary import SUMMARY_COLUMNS, document_summary, iso
 from infra.tables import Batch, Document, DocumentStatus, Event, Page, PageStatus, Upload
 from models.errors import NotFoundError
 from models.text import fold
@@ -20,70 +21,6 @@ _ACTIVE = {DocumentStatus.QUEUED, DocumentStatus.PROCESSING}
 _HEAVY = (Document.text, Document.meta, Document.fields, Document.search_text,
           Document.search_folded)
 SUMMARY = [defer(c) for c in _HEAVY]
-SUMMARY_COLUMNS = [
-    Document.id, Document.batch_id, Document.title, Document.status, Document.number,
-    Document.notation, Document.organ, Document.doc_type, Document.urgency,
-    Document.issued_date, Document.pages_total, Document.attempts, Document.error,
-    Document.possible_duplicate_of, Document.uploaded_at, Document.recognised_at,
-    Document.updated_at, Document.pdf_key, Document.secrecy, Document.review_count,
-    Document.confirmed_at, Document.delivered_at, Document.acknowledged_at,
-    Document.registry_status, Document.paper_arrived_on, Document.split, Document.unit, Document.refusal,
-    Document.delivery_seq,
-]
-
-
-def _iso(value: dt.datetime | dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def document_summary(doc: Any, pages_done: int | None = None) -> dict[str, Any]:
-    """The fields shown in lists (from a Document or a row of SUMMARY_COLUMNS)."""
-    done = pages_done if pages_done is not None else sum(
-        1 for p in doc.pages if p.status != PageStatus.PENDING
-    )
-    return {
-        "id": doc.id, "batch_id": doc.batch_id, "title": doc.title, "status": doc.status,
-        "number": doc.number, "notation": doc.notation, "organ": doc.organ,
-        "type": doc.doc_type, "urgency": doc.urgency, "secrecy": doc.secrecy,
-        "issued_date": _iso(doc.issued_date), "review_count": doc.review_count,
-        "pages_total": doc.pages_total, "pages_done": done, "attempts": doc.attempts,
-        "error": doc.error, "possible_duplicate_of": doc.possible_duplicate_of,
-        "uploaded_at": _iso(doc.uploaded_at), "recognised_at": _iso(doc.recognised_at),
-        "confirmed_at": _iso(doc.confirmed_at), "delivered_at": _iso(doc.delivered_at),
-        "acknowledged_at": _iso(doc.acknowledged_at), "registry_status": doc.registry_status,
-        "paper_arrived_on": _iso(doc.paper_arrived_on), "unit": doc.unit, "split": doc.split,
-        "updated_at": _iso(doc.updated_at), "links": _links(doc),
-        "delivery": _delivery(doc),
-    }
-
-
-def _delivery(doc: Any) -> dict[str, Any]:
-    """Where the document is on its way to the registry (docs/DELIVERY.md)."""
-    from documents.registry import STATUS_CODES
-
-    restricted = bool((doc.secrecy or "").strip())
-    if doc.status in (DocumentStatus.CONFIRMED, DocumentStatus.DELIVERED):
-        state = "restricted" if restricted else str(doc.status)
-    elif doc.refusal:
-        state = "refused"
-    else:
-        state = "not_ready"
-    return {"state": state, "in_feed": doc.delivery_seq is not None,
-            "registry_status": doc.registry_status,
-            "registry_status_name": STATUS_CODES.get(doc.registry_status or ""),
-            "refusal": doc.refusal}
-
-
-def _links(doc: Any) -> dict[str, str]:
-    base = f"/api/documents/{doc.id}"
-    links = {"self": base, "original": f"{base}/original"}
-    if doc.pdf_key:
-        links["pdf"] = f"{base}/pdf"
-    if doc.delivery_seq is not None:
-        links["edxml"] = f"{base}/edxml"
-    return links
-
-
 def batch_view(session: Session, batch_id: int) -> dict[str, Any]:
     """Status of a batch with per-file, per-document and per-page progress."""
     batch = session.get(Batch, batch_id, options=[selectinload(Batch.uploads)])
@@ -113,7 +50,7 @@ def batch_view(session: Session, batch_id: int) -> dict[str, Any]:
         view["pages"] = [{"index": p.index, "status": p.status} for p in doc.pages]
         documents.append(view)
     return {
-        "id": batch.id, "source": batch.source, "created_at": _iso(batch.created_at),
+        "id": batch.id, "source": batch.source, "created_at": iso(batch.created_at),
         "status": _batch_status(batch, docs), "files": files, "documents": documents,
         "documents_total": len(docs),
         "documents_done": sum(1 for d in docs if d.status not in _ACTIVE),
@@ -259,7 +196,7 @@ def document_view(session: Session, doc_id: int) -> dict[str, Any]:
             for p in doc.pages
         ],
         "history": [
-            {"at": _iso(e.at), "actor": e.actor, "action": e.action, "field": e.field,
+            {"at": iso(e.at), "actor": e.actor, "action": e.action, "field": e.field,
              "old": e.old, "new": e.new, "detail": e.detail}
             for e in session.scalars(
                 select(Event).where(Event.document_id == doc_id).order_by(Event.id)
