@@ -1,6 +1,9 @@
 """Report exports: CSV, XLSX (openpyxl) and the printable incoming register as a PDF (fpdf2).
 
 Column headings are Vietnamese (managers read them); times are in hours with two decimals.
+Every text cell of the CSV and the workbook goes through `cell_value`: a text that a spreadsheet
+program would take for a formula (an agency or unit name read from a paper is attacker-written)
+is kept as text.
 """
 
 from __future__ import annotations
@@ -17,6 +20,17 @@ from models.errors import ToolMissingError
 GROUP_NAMES = {"none": "Nhóm", "organ": "Cơ quan ban hành", "unit": "Đơn vị nhận"}
 LEVEL_NAMES = {"total": "Tổng cộng", "bucket": "Theo kỳ", "group": "Theo nhóm", "rows": "Kỳ × nhóm"}
 BY_NAMES = {"day": "ngày", "week": "tuần", "month": "tháng"}
+
+
+# What makes Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_value(value: Any) -> Any:
+    """A text starting like a formula gets a leading `'` (shown as text); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _hours(cell: dict[str, Any], name: str, key: str) -> float | None:
@@ -76,9 +90,9 @@ def to_csv(report: dict[str, Any]) -> bytes:
     head, rows = table_rows(report)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(head)
+    writer.writerow([cell_value(v) for v in head])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else cell_value(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -99,15 +113,15 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
         assert ws is not None
         ws.title = title
         for line in intro:
-            ws.append(list(line))
+            ws.append([cell_value(v) for v in line])
         if intro:
             ws.append([])
-        ws.append(list(head))
+        ws.append([cell_value(v) for v in head])
         for cell in ws[ws.max_row]:
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in rows:
-            ws.append(list(row))
+            ws.append([cell_value(v) for v in row])
         for i, name in enumerate(head, start=1):
             ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(str(name)) + 2))
         ws.freeze_panes = ws.cell(row=ws.max_row - len(rows) + 1, column=1)
