@@ -150,7 +150,9 @@ def time_requests_loop(hook: str, n: int) -> float | None:
     bodies = _bodies(n)
     t0 = time.perf_counter()
     for i, body in enumerate(bodies):
-        requests.post(hook, data=body, headers={"X-Intake-Signature": sign(SECRET, body),
+        now = int(time.time())
+        requests.post(hook, data=body, headers={"X-Intake-Signature": sign(SECRET, body, now),
+                                                "X-Intake-Timestamp": str(now),
                                                 "Idempotency-Key": f"k-{i}"}, timeout=10)
     return time.perf_counter() - t0
 
@@ -160,8 +162,10 @@ def time_http_floor(hook: str, n: int, threads: int) -> float:
     bodies = _bodies(n)
     with httpx.Client(timeout=10) as client, ThreadPoolExecutor(threads) as pool:
         def post(i: int) -> None:
+            now = int(time.time())
             client.post(hook, content=bodies[i], headers={
-                "X-Intake-Signature": sign(SECRET, bodies[i]), "Idempotency-Key": f"k-{i}"})
+                "X-Intake-Signature": sign(SECRET, bodies[i], now), "X-Intake-Timestamp": str(now),
+                "Idempotency-Key": f"k-{i}"})
 
         t0 = time.perf_counter()
         list(pool.map(post, range(n)))
@@ -213,7 +217,9 @@ def main(argv: list[str] | None = None) -> None:
                 url, drop = db
                 try:
                     settings = Settings(data_dir=Path(tmp), database_url=url,
-                                        public_url="http://127.0.0.1:8000")
+                                        public_url="http://127.0.0.1:8000",
+                                        webhook_allowed_hosts="127.0.0.1",
+                                        webhook_allowed_networks="127.0.0.1/32")
                     seed(url, args.docs, hook)
                     rows.append((f"sender, {kind}", time_sender(settings, args.docs)))
                 finally:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, defer
@@ -38,6 +37,7 @@ from infra.tables import (
     Subscription,
     utcnow,
 )
+from infra.webhook_policy import HostUnresolved, TargetRefused, check_url, webhook_policy
 from models.errors import ConflictError, InvalidFieldError, NotFoundError
 from models.settings import Settings
 
@@ -150,10 +150,13 @@ def restricted(settings: Settings, limit: int, offset: int) -> dict[str, Any]:
 
 def create_subscription(settings: Settings, url: str, secret: str | None, from_start: bool,
                         actor: str) -> dict[str, Any]:
-    """Register a webhook; the secret (given or generated) is shown once, in this answer."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidFieldError(f"url: {url!r} is not an http(s) URL")
+    """Register a webhook; the secret (given or generated) is shown once, in this answer.
+
+    Refused (422 naming the host) unless the webhook policy (infra/webhook_policy.py) allows it."""
+    try:  # the host on the allow-list, every address it resolves to allowed (sender: again)
+        check_url(webhook_policy(settings), url)
+    except (TargetRefused, HostUnresolved) as exc:
+        raise InvalidFieldError(f"url: {exc}") from None
     secret = (secret or "").strip() or secrets.token_urlsafe(32)
     if len(secret) < 16:
         raise InvalidFieldError("secret: at least 16 characters")

@@ -171,9 +171,13 @@ def check_transition(current: str | None, code: str, reason: str | None) -> None
                             f"to {code} ({STATUS_CODES[code]})")
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The X-Intake-Signature header value: sha256=<hex HMAC-SHA256 of the body>."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def sign(secret: str, body: bytes, timestamp: int) -> str:
+    """The X-Intake-Signature header value: sha256=<hex HMAC-SHA256 of `<timestamp>.<body>`>.
+
+    The timestamp (unix seconds, sent as X-Intake-Timestamp) is inside the MAC, so a receiver that
+    refuses old timestamps cannot be fed a captured push again later (docs/DELIVERY.md)."""
+    message = f"{timestamp}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def idempotency_key(document_id: int, subscription_id: int, delivery_seq: int) -> str:

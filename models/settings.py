@@ -129,6 +129,17 @@ class Settings(BaseSettings):
         1.0, description="How often the sender looks for new deliveries when idle."
     )
 
+    # Which webhooks the push sender may reach (infra/webhook_policy.py, docs/SECURITY.md).
+    webhook_allowed_hosts: str = Field(
+        "", description="Comma-separated host names or shell patterns (`*.example.gov.vn`) a "
+        "webhook may point at; empty: no webhook is accepted."
+    )
+    webhook_allowed_networks: str = Field(
+        "", description="Comma-separated addresses or networks (`10.20.0.0/16`) a webhook host "
+        "may resolve to although not public (loopback, private, link-local, ...); empty: public "
+        "addresses only."
+    )
+
     @property
     def database(self) -> str:
         """The database URL in use (the embedded SQLite file when none is set)."""

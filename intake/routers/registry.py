@@ -156,7 +156,9 @@ class Delivery(BaseModel):
     state: OutboxState
     attempts: int
     last_status: int | None = Field(description="the webhook's last HTTP status")
-    last_error: str | None
+    last_error: str | None = Field(description="the status (`HTTP 500`), the error's class "
+                                   "(`ConnectTimeout`) or why the address was refused; never "
+                                   "what the webhook answered")
     next_attempt_at: str | None = Field(json_schema_extra={"format": "date-time"})
     created_at: str | None = Field(json_schema_extra={"format": "date-time"})
     delivered_at: str | None = Field(json_schema_extra={"format": "date-time"})
@@ -201,7 +203,9 @@ def get_restricted(settings: SettingsDep, limit: int = Query(50, ge=1, le=500),
 @router.post("/registry/subscriptions", status_code=201, summary="Add a webhook",
              response_model=NewSubscriptionAnswer, responses=errors(422))
 def post_subscription(settings: SettingsDep, who: Actor, body: NewSubscription) -> dict[str, Any]:
-    """Register a webhook; the answer carries its secret, which is not shown again."""
+    """Register a webhook; the answer carries its secret, which is not shown again. Refused (422,
+    naming the host) when the host is not on the webhook allow-list or resolves to an address
+    that is not public and not explicitly allowed."""
     return delivery.create_subscription(settings, body.url, body.secret, body.from_start, who)
 
 

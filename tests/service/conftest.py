@@ -107,7 +107,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
     for name in ("data_dir", "database_url", "redis_url", "queue_name", "job_workers", "workers",
                  "reconcile_seconds", "lease_seconds", "retry_backoff", "job_attempts",
-                 "tool_timeout"):
+                 "tool_timeout", "webhook_allowed_hosts", "webhook_allowed_networks"):
         env[f"INTAKE_{name.upper()}"] = str(getattr(settings, name))
     env["PYTHONPATH"] = str(ROOT)
     return env

@@ -12,7 +12,7 @@ from infra.database import session_scope
 from infra.tables import Document, Event, utcnow
 from models.settings import Settings
 from tests.service.helpers import batch_documents, client, document_status, ready_document, scan, wait_for
-from tests.service.receiver import Receiver
+from tests.service.receiver import LOOPBACK_ONLY, Receiver
 from worker.daemons.sender import Sender
 
 SECRET = "e2e-secret-0123456789abcdef"
@@ -21,6 +21,7 @@ SECRET = "e2e-secret-0123456789abcdef"
 @pytest.mark.redis
 @pytest.mark.slow
 def test_upload_to_registry(settings: Settings, start_worker: Any) -> None:
+    settings = settings.model_copy(update=LOOPBACK_ONLY)
     receiver = Receiver(SECRET).start()
     try:
         start_worker(settings)  # RQ workers and the delivery sender

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -18,55 +13,18 @@ from sqlalchemy import func, select
 from infra.database import session_scope
 from infra.tables import Document, Outbox, OutboxState
 from models.settings import Settings
-from tests.service.conftest import ROOT, settings_env
-from tests.service.helpers import client, ready_document, wait_for
-from tests.service.receiver import Receiver
+from tests.service.helpers import client, wait_for
+from tests.service.push_helpers import SenderProcess, confirmed, outbox_states, subscribe
+from tests.service.receiver import LOOPBACK_ONLY, Receiver
 from worker.daemons.sender import Sender
 
 SECRET = "s3cret-for-the-tests-0123456789"
-META: dict[str, Any] = {"organ_name": "BỘ NỘI VỤ", "type_name": "CÔNG VĂN",
-                        "subject": "Về việc báo cáo số liệu", "issued_date": "2024-05-02"}
 
 
-def _confirmed(settings: Settings, n: int, **extra: Any) -> list[int]:
-    ids = [ready_document(settings, {**META, "number": f"{i + 1}/BNV-VP", "code_number": str(i + 1),
-                                     "code_notation": "BNV-VP", **extra}) for i in range(n)]
-    with client(settings) as c:
-        for doc_id in ids:
-            assert c.post(f"/api/documents/{doc_id}/confirm").status_code == 200
-    return ids
-
-
-def _subscribe(settings: Settings, url: str) -> int:
-    with client(settings) as c:
-        r = c.post("/api/registry/subscriptions", json={"url": url, "secret": SECRET,
-                                                        "from_start": True})
-        assert r.status_code == 201 and r.json()["secret"] == SECRET
-        return int(r.json()["id"])
-
-
-def _states(settings: Settings) -> dict[str, int]:
-    with session_scope(settings.database) as session:
-        return dict(session.execute(select(Outbox.state, func.count()).group_by(Outbox.state)).all())
-
-
-class SenderProcess:
-    """`python -m worker.daemons.sender` with the test's settings (killed whole at the end)."""
-
-    def __init__(self, settings: Settings, log: Path, **delivery: object) -> None:
-        env = settings_env(settings)
-        for name, value in delivery.items():
-            env[f"INTAKE_{name.upper()}"] = str(value)
-        self._out = log.open("ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "worker.daemons.sender"], cwd=ROOT, env=env,
-                                     stdout=self._out, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=30)
-        self._out.close()
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The parametrised settings, with the receivers on loopback allowed as webhooks."""
+    return settings.model_copy(update=LOOPBACK_ONLY)
 
 
 @pytest.fixture
@@ -84,8 +42,8 @@ FAST = {"delivery_timeout": 0.5, "delivery_backoff": 0.1, "delivery_max_backoff"
 @pytest.mark.redis
 def test_every_document_delivered_through_500s_timeouts_and_refused_connections(
         settings: Settings, tmp_path: Path, senders: list[SenderProcess]) -> None:
-    docs = _confirmed(settings, 30)
-    secret_doc = _confirmed(settings, 1, secrecy="MẬT")[0]
+    docs = confirmed(settings, 30)
+    secret_doc = confirmed(settings, 1, secrecy="MẬT")[0]
 
     def plan(key: str, attempt: int) -> str:
         n = int(key.split("-")[1])
@@ -96,15 +54,15 @@ def test_every_document_delivered_through_500s_timeouts_and_refused_connections(
         return "ok"
 
     receiver = Receiver(SECRET, plan, slow_seconds=1.0).start()
-    sub = _subscribe(settings, receiver.url)
+    sub = subscribe(settings, receiver.url, SECRET)
     senders.append(SenderProcess(settings, tmp_path / "sender.log", **FAST))
     wait_for(lambda: len(receiver.attempts) >= 10, 30, "first attempts")
     receiver.stop()  # the registry goes down: refused connections for a while
     time.sleep(1.5)
     receiver.start()
-    more = _confirmed(settings, 5)  # confirmed while deliveries are under way
-    wait_for(lambda: _states(settings).get("delivered") == 35, 90,
-             f"35 delivered (now {_states(settings)})")
+    more = confirmed(settings, 5)  # confirmed while deliveries are under way
+    wait_for(lambda: outbox_states(settings).get("delivered") == 35, 90,
+             f"35 delivered (now {outbox_states(settings)})")
     assert receiver.bad_signatures == 0
     expected = {f"intake-{d}-{sub}-" for d in docs + more}
     assert {k.rsplit("-", 1)[0] + "-" for k in receiver.accepted} == expected
@@ -123,18 +81,18 @@ def test_every_document_delivered_through_500s_timeouts_and_refused_connections(
 @pytest.mark.redis
 def test_sender_killed_mid_send_loses_nothing(settings: Settings, tmp_path: Path,
                                               senders: list[SenderProcess]) -> None:
-    docs = _confirmed(settings, 12)
+    docs = confirmed(settings, 12)
     receiver = Receiver(SECRET, lambda key, attempt: "slow" if attempt == 1 else "ok",
                         slow_seconds=0.6).start()
-    _subscribe(settings, receiver.url)
+    subscribe(settings, receiver.url, SECRET)
     options = {**FAST, "delivery_timeout": 1.0}
     senders.append(SenderProcess(settings, tmp_path / "sender.log", **options))
     wait_for(lambda: receiver.attempts, 30, "a send in flight")
     senders[0].kill()  # SIGKILL while requests are open: claimed rows keep their lease
-    assert _states(settings).get("delivered", 0) < 12
+    assert outbox_states(settings).get("delivered", 0) < 12
     senders.append(SenderProcess(settings, tmp_path / "sender.log", **options))
-    wait_for(lambda: _states(settings).get("delivered") == 12, 90,
-             f"12 delivered (now {_states(settings)})")
+    wait_for(lambda: outbox_states(settings).get("delivered") == 12, 90,
+             f"12 delivered (now {outbox_states(settings)})")
     assert {v["id"] for v in receiver.accepted.values()} == set(docs)
     assert receiver.bad_signatures == 0
 
@@ -147,14 +105,14 @@ def test_parked_after_failures_then_retried_by_a_person(settings: Settings) -> N
             return "ok" if retried_ok.is_set() else "400"
         return "ok" if retried_ok.is_set() else "500"
 
-    rejected, failing = _confirmed(settings, 2)
+    rejected, failing = confirmed(settings, 2)
     receiver = Receiver(SECRET, plan).start()
-    _subscribe(settings, receiver.url)
+    subscribe(settings, receiver.url, SECRET)
     fast = settings.model_copy(update={**FAST, "delivery_attempts": 3, "delivery_backoff": 0.01,
                                        "delivery_max_backoff": 0.01})
     sender = Sender(fast)
     try:
-        wait_for(lambda: sender.run_once() == 0 and _states(settings).get("parked") == 2, 30,
+        wait_for(lambda: sender.run_once() == 0 and outbox_states(settings).get("parked") == 2, 30,
                  "both parked", step=0.05)
         with client(settings) as c:
             parked = c.get("/api/registry/deliveries", params={"state": "parked"}).json()
@@ -173,7 +131,7 @@ def test_parked_after_failures_then_retried_by_a_person(settings: Settings) -> N
                 assert r.status_code == 200 and r.json()["state"] == "pending"
             again = c.post(f"/api/registry/deliveries/{parked['items'][0]['id']}/retry")
             assert again.status_code == 409
-        wait_for(lambda: sender.run_once() == 0 and _states(settings).get("delivered") == 2, 30,
+        wait_for(lambda: sender.run_once() == 0 and outbox_states(settings).get("delivered") == 2, 30,
                  "both delivered", step=0.05)
         assert {v["id"] for v in receiver.accepted.values()} == {rejected, failing}
     finally:
@@ -182,14 +140,14 @@ def test_parked_after_failures_then_retried_by_a_person(settings: Settings) -> N
 
 
 def test_subscriptions_api_and_new_subscription_gets_only_new_documents(settings: Settings) -> None:
-    old = _confirmed(settings, 2)
+    old = confirmed(settings, 2)
     with client(settings) as c:
         bad = c.post("/api/registry/subscriptions", json={"url": "ftp://x"})
         assert bad.status_code == 422
         created = c.post("/api/registry/subscriptions", json={"url": "http://127.0.0.1:9/h"})
         assert created.status_code == 201 and len(created.json()["secret"]) >= 32
         sub = created.json()["id"]
-    new = _confirmed(settings, 1)
+    new = confirmed(settings, 1)
     sender = Sender(settings.model_copy(update={"delivery_timeout": 0.2}))
     try:
         sender.run_once()
@@ -202,4 +160,4 @@ def test_subscriptions_api_and_new_subscription_gets_only_new_documents(settings
         assert c.delete(f"/api/registry/subscriptions/{sub}").status_code == 204
         assert c.get("/api/registry/subscriptions").json()["items"] == []
         assert c.delete(f"/api/registry/subscriptions/{sub}").status_code == 404
-    assert set(_states(settings)) == {str(OutboxState.CANCELLED)}
+    assert set(outbox_states(settings)) == {str(OutboxState.CANCELLED)}

@@ -3,9 +3,11 @@
 Each round: (1) every active webhook gets one outbox row per document that entered the feed since
 its last round (unique per document x webhook x readiness, so rescanning never duplicates);
 (2) due rows are claimed with a lease in the database (a sender killed mid-send leaves a row whose
-lease runs out and another round sends it again: at least once); (3) each is POSTed, signed, with
-a stable Idempotency-Key; (4) 2xx delivers, 5xx/408/429/timeouts/refused connections retry with
-exponential backoff, other 4xx or too many failures park the row for a person.
+lease runs out and another round sends it again: at least once); (3) each is POSTed, signed over a
+timestamp and the body, with a stable Idempotency-Key, to an address checked by the webhook policy
+(infra/pinned_client.py); (4) 2xx delivers, 5xx/408/429/timeouts/refused connections retry with
+exponential backoff, other statuses, a refused address or too many failures park the row for a
+person. Only the status or the error's class is kept, never what the receiver answered.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import logging
 import signal
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +37,9 @@ from documents.registry import (
     sign,
 )
 from infra.database import session_scope
+from infra.pinned_client import pinned_client
 from infra.tables import Document, Outbox, OutboxState, Subscription, utcnow
+from infra.webhook_policy import TargetRefused, WebhookPolicy, target_of, webhook_policy
 from models.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -43,6 +48,7 @@ ACTOR = "system:sender"
 RETRY_STATUSES = {408, 425, 429}
 ENQUEUE_BATCH = 500
 PER_THREAD = 8  # deliveries per sending thread and round (fewer database round trips)
+DRAIN_BYTES = 64 * 1024  # of an answer read (and dropped) to keep its connection alive
 
 
 @dataclass(frozen=True)
@@ -132,26 +138,45 @@ def claim(session: Session, limit: int, lease: float, public_url: str) -> list[J
     return jobs
 
 
-def send(client: httpx.Client, job: Job) -> Outcome:
-    """POST one delivery; classify the answer."""
+def send(client: httpx.Client, policy: WebhookPolicy, job: Job) -> Outcome:
+    """POST one delivery; classify the answer (its body is neither read into the outcome nor kept)."""
     if job.body is None:
         return Outcome(job.outbox_id, "cancel", error="the document left the feed")
+    timestamp = int(time.time())
     headers = {"Content-Type": "application/json; charset=utf-8",
-               "X-Intake-Signature": sign(job.secret, job.body), "Idempotency-Key": job.key,
-               "X-Intake-Attempt": str(job.attempt), "User-Agent": "intake-sender/1"}
+               "X-Intake-Timestamp": str(timestamp),
+               "X-Intake-Signature": sign(job.secret, job.body, timestamp),
+               "Idempotency-Key": job.key, "X-Intake-Attempt": str(job.attempt),
+               "User-Agent": "intake-sender/1"}
     try:
-        response = client.post(job.url, content=job.body, headers=headers)
-    except httpx.TimeoutException as exc:
-        return Outcome(job.outbox_id, "retry", error=f"timeout: {exc}"[:500])
-    except httpx.HTTPError as exc:  # refused connection, reset, DNS, protocol errors
-        return Outcome(job.outbox_id, "retry", error=f"{type(exc).__name__}: {exc}"[:500])
-    status = response.status_code
+        policy.check_host(target_of(job.url)[0])  # a kept-alive connection skips the backend
+        with client.stream("POST", job.url, content=job.body, headers=headers) as response:
+            status = response.status_code
+            _drain(response, client.timeout.read or 10.0)
+    except TargetRefused as exc:  # our own words: the host or the address it resolved to
+        log.warning("push %s refused: %s", job.outbox_id, exc)
+        return Outcome(job.outbox_id, "park", error=f"refused: {exc}"[:500])
+    except httpx.HTTPError as exc:  # timeouts, refused connection, reset, DNS, protocol errors
+        return Outcome(job.outbox_id, "retry", error=type(exc).__name__)
     if 200 <= status < 300:
         return Outcome(job.outbox_id, "delivered", status)
-    reason = f"HTTP {status}: {response.text[:200]}"
+    reason = f"HTTP {status}"
     if status >= 500 or status in RETRY_STATUSES:
         return Outcome(job.outbox_id, "retry", status, reason)
     return Outcome(job.outbox_id, "park", status, reason)
+
+
+def _drain(response: httpx.Response, seconds: float) -> None:
+    """Read and drop a little of the answer, so its connection can carry the next push; a large or
+    slow answer just closes the connection (nothing of it is kept or decompressed)."""
+    read, deadline = 0, time.monotonic() + seconds
+    try:
+        for chunk in response.iter_raw():
+            read += len(chunk)
+            if read > DRAIN_BYTES or time.monotonic() > deadline:
+                return
+    except httpx.HTTPError:
+        return  # the status is what counts
 
 
 def record(session: Session, outcomes: list[Outcome], settings: Settings) -> None:
@@ -209,8 +234,9 @@ class Sender:
         self.batch = max(1, settings.delivery_concurrency) * PER_THREAD
         # A claimed row must outlive its sends: each thread sends PER_THREAD of them in a round.
         self.lease = settings.delivery_timeout * PER_THREAD + 5
-        self.client = httpx.Client(timeout=settings.delivery_timeout,
-                                   limits=httpx.Limits(max_connections=self.batch))
+        # The policy is read again each round (its source may change while the sender runs).
+        self.policy = webhook_policy(settings)
+        self.client = pinned_client(lambda: self.policy, settings.delivery_timeout, self.batch)
         self.pool = ThreadPoolExecutor(max(1, settings.delivery_concurrency),
                                        thread_name_prefix="sender")
 
@@ -226,7 +252,8 @@ class Sender:
             jobs = claim(session, self.batch, self.lease, self.settings.public_url)
         if not jobs:
             return 0
-        outcomes = list(self.pool.map(lambda j: send(self.client, j), jobs))
+        policy = self.policy = webhook_policy(self.settings)
+        outcomes = list(self.pool.map(lambda j: send(self.client, policy, j), jobs))
         with session_scope(url, write=True) as session:
             record(session, outcomes, self.settings)
         return len(jobs)
