@@ -47,7 +47,7 @@ def separator_image() -> Image.Image:
     """The separator sheet rendered at 300 dpi, as a scanner would see the printed page."""
     tmp = Path("/tmp") / f"intake-separator-{id(separator_image)}.pdf"
     tmp.write_bytes(separator_pdf("bench"))
-    img = poppler.render_page(tmp, 1, 300, timeout=60).convert("RGB")
+    img = poppler.render_page(tmp, 1, 300, timeout=60, max_pixels=10**8).convert("RGB")
     tmp.unlink(missing_ok=True)
     img.info["dpi"] = (300, 300)
     return img

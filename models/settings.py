@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # What a page that cannot be processed does to its document (`page_failure_policy`).
@@ -128,6 +129,16 @@ class Settings(BaseSettings):
     delivery_poll_seconds: float = Field(
         1.0, description="How often the sender looks for new deliveries when idle."
     )
+    # Limits of every external program run on an input (infra/tools/run.py).
+    tool_memory_bytes: int = Field(
+        2 * 2**30, description="Address space one run of an external program (Tesseract, "
+        "Poppler, Ghostscript) may use, in bytes; beyond it the run fails, the worker does not. "
+        "0: no limit."
+    )
+    tool_cpu_seconds: float = Field(
+        0.0, description="Processor seconds one run of an external program may use; "
+        "0: its timeout (INTAKE_TOOL_TIMEOUT)."
+    )
 
     # Which webhooks the push sender may reach (infra/webhook_policy.py, docs/SECURITY.md).
     webhook_allowed_hosts: str = Field(
@@ -139,6 +150,14 @@ class Settings(BaseSettings):
         "may resolve to although not public (loopback, private, link-local, ...); empty: public "
         "addresses only."
     )
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        """A malformed network is refused at start (not at the first webhook)."""
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            ipaddress.ip_network(item, strict=False)
+        return value
 
     @property
     def database(self) -> str:

@@ -170,7 +170,8 @@ def _publish(store: Store, prefix: tuple[str | int, ...], result: DocumentResult
             path = Path(ready)  # made by the page stage from the cleaned page
         else:  # a born-digital page kept as it was: render it
             image = poppler.render_page(pdf, number + 1, PAGE_IMAGE_DPI,
-                                        timeout=settings.tool_timeout)
+                                        timeout=settings.tool_timeout,
+                                        max_pixels=settings.max_image_pixels)
             path = pdf.with_name(f"{pdf.stem}-page-{number}.jpg")
             image.convert("RGB").save(path, "JPEG", quality=75)
         images[number] = store.put_file(derived_key(*prefix, f"page-{number}.jpg"), path)

@@ -68,6 +68,7 @@ def to_pdfa2b(
             str(source),
         ],
         timeout=timeout,
+        work_dir=out.parent,
     )
 
 

@@ -1,72 +1,53 @@
-"""Adapter for Tesseract through pytesseract: version and language check, orientation, recognition.
+"""Adapter for Tesseract: version and language check, orientation, recognition.
 
-Every call goes through `_call`, which sets the thread limit and turns pytesseract's exceptions
-into the project's errors (models/errors.py). A page is recognised in ONE Tesseract process that
-writes both the TSV word table and the text-only PDF (`pytesseract.run_tesseract` with the `tsv`
-and `pdf` outputs): pytesseract's `image_to_data` and `image_to_pdf_or_hocr` would run it twice.
+Every run goes through `infra.tools.run` like the other tools: a timeout, memory and CPU limits
+and a minimal environment (one OpenMP thread, no service secrets). pytesseract cannot be made to
+respect those: it starts Tesseract with `subprocess.Popen(..., env=os.environ)` and no preexec
+hook, so a page would run with the worker's database, S3 and Redis credentials and no limits.
+The command lines are therefore built here, as pytesseract builds them, and pytesseract is kept
+for what fits: reading the orientation report (`osd_to_dict`).
+
+A page is recognised in ONE Tesseract process that writes both the TSV word table and the
+text-only PDF (`tessedit_create_tsv` and `tessedit_create_pdf`).
 """
 
 from __future__ import annotations
 
-import os
-import shlex
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from pytesseract import pytesseract as tess  # the module: the package does not export run_tesseract
+from pytesseract.pytesseract import osd_to_dict
 
-from infra.tools.run import STDERR_TAIL
-from models.errors import ExternalToolError, ToolMissingError, ToolTimeoutError
+from infra.tools.run import run, which
+from models.errors import ExternalToolError, ToolMissingError
 
 PROGRAM = "tesseract"
+MIN_VERSION = (4, 0)  # the LSTM recogniser the `vie` data is trained for
 
 
-def _limit_threads() -> None:
-    """One thread per Tesseract: pages run in parallel processes instead.
-
-    pytesseract starts Tesseract with this process's environment (it takes no environment of
-    its own), so the limit is set there; the processes that run Tesseract are page workers,
-    which want one thread each anyway.
-    """
-    if os.environ.get("OMP_THREAD_LIMIT") != "1":
-        os.environ["OMP_THREAD_LIMIT"] = "1"
-
-
-def _call(func: Callable[..., Any], *args: Any, timeout: float = 0, **kwargs: Any) -> Any:
-    """Call a pytesseract function with the thread limit; raise the project's typed errors."""
-    _limit_threads()
-    try:
-        return func(*args, timeout=timeout, **kwargs) if timeout else func(*args, **kwargs)
-    except tess.TesseractNotFoundError as exc:
-        raise ToolMissingError(f"'{PROGRAM}' is not installed (run `make setup`)",
-                               program=PROGRAM) from exc
-    except tess.TesseractError as exc:
-        raise ExternalToolError(
-            f"'{PROGRAM}' failed with exit code {exc.status}: {exc.message[-STDERR_TAIL:]}",
-            program=PROGRAM, returncode=exc.status,
-        ) from exc
-    except RuntimeError as exc:  # pytesseract kills Tesseract at the timeout and says so
-        if "timeout" not in str(exc):
-            raise
-        raise ToolTimeoutError(f"'{PROGRAM}' did not finish within {timeout:.0f} s",
-                               program=PROGRAM) from exc
+def tesseract() -> str:
+    """Return the path of the Tesseract program."""
+    return which(PROGRAM)
 
 
 @lru_cache(maxsize=1)
 def version() -> str:
     """Return Tesseract's version string, e.g. '5.3.0'."""
-    try:
-        return str(_call(tess.get_tesseract_version))
-    except SystemExit as exc:  # pytesseract exits on a version it cannot read or older than 3.05
-        raise ToolMissingError(f"unusable Tesseract: {exc}", program=PROGRAM) from exc
+    proc = run([tesseract(), "--version"], timeout=30)
+    text = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+    match = re.search(r"tesseract\s+v?(\d+)\.(\d+)[\w.-]*", text)
+    if match is None or (int(match.group(1)), int(match.group(2))) < MIN_VERSION:
+        raise ToolMissingError(f"unusable Tesseract (need {MIN_VERSION[0]}+): {text.strip()[:200]}",
+                               program=PROGRAM)
+    return match.group(0).split()[-1].lstrip("v")
 
 
 def languages() -> set[str]:
     """Return the installed language data names."""
-    return set(_call(tess.get_languages))
+    out = run([tesseract(), "--list-langs"], timeout=30).stdout.decode("utf-8", "replace")
+    return {line.strip() for line in out.splitlines()[1:] if line.strip()}
 
 
 def check(language: str) -> str:
@@ -99,13 +80,14 @@ class Orientation:
 def detect_orientation(image: Path, *, timeout: float) -> Orientation | None:
     """Run Tesseract's orientation detection (OSD); None when it finds too little text."""
     try:
-        osd = _call(tess.image_to_osd, str(image), output_type=tess.Output.DICT,
-                    timeout=timeout)
+        proc = run([tesseract(), str(image), "stdout", "-l", "osd", "--psm", "0"],
+                   timeout=timeout, work_dir=image.parent)
     except ExternalToolError as exc:
         # OSD refuses pages with too few characters; that is "unknown", not a failure.
         if "Too few characters" in exc.message or "Invalid resolution" in exc.message:
             return None
         raise
+    osd = osd_to_dict(proc.stdout.decode("utf-8", "replace"))
     if "rotate" not in osd or "orientation_conf" not in osd:
         return None
     return Orientation(int(osd["rotate"]) % 360, float(osd["orientation_conf"]))
@@ -120,13 +102,13 @@ class Recognition:
 
 
 def _recognise_to(image: Path, out_base: Path, *, language: str, dpi: int, psm: int,
-                  timeout: float, outputs: tuple[str, ...], config: tuple[str, ...] = ()) -> None:
-    """One Tesseract run on an image, writing the named outputs (`tsv`, `pdf`) beside out_base."""
-    flags = ["--dpi", str(dpi), "--psm", str(psm)]
-    for c in (*config, *(["tessedit_create_tsv=1"] if "tsv" in outputs else [])):
-        flags += ["-c", c]  # run_tesseract passes `pdf` on but leaves asking for the TSV to us
-    _call(tess.run_tesseract, str(image), str(out_base), " ".join(outputs), language,
-          config=shlex.join(flags), timeout=timeout)
+                  timeout: float, config: tuple[str, ...]) -> None:
+    """One Tesseract run on an image, writing the outputs `config` asks for beside out_base."""
+    args = [tesseract(), str(image), str(out_base), "-l", language,
+            "--dpi", str(dpi), "--psm", str(psm)]
+    for c in config:
+        args += ["-c", c]
+    run(args, timeout=timeout, work_dir=out_base.parent)
 
 
 def recognise(
@@ -134,7 +116,7 @@ def recognise(
 ) -> Recognition:
     """Recognise one page image once, writing its TSV word table and text-only PDF."""
     _recognise_to(image, out_base, language=language, dpi=dpi, psm=3, timeout=timeout,
-                  outputs=("tsv", "pdf"), config=("textonly_pdf=1",))
+                  config=("tessedit_create_tsv=1", "tessedit_create_pdf=1", "textonly_pdf=1"))
     rec = Recognition(out_base.with_suffix(".tsv"), out_base.with_suffix(".pdf"))
     if not rec.tsv.exists() or not rec.pdf.exists():
         raise ExternalToolError("tesseract wrote no output", program=PROGRAM)
@@ -149,7 +131,7 @@ def read_words(image: Path, out_base: Path, *, language: str, dpi: int, psm: int
     model is loaded once per page, not once per stamp), the area under a signer block.
     """
     _recognise_to(image, out_base, language=language, dpi=dpi, psm=psm, timeout=timeout,
-                  outputs=("tsv",))
+                  config=("tessedit_create_tsv=1",))
     tsv = out_base.parent / f"{out_base.name}.tsv"
     if not tsv.exists():
         raise ExternalToolError("tesseract wrote no output", program=PROGRAM)

@@ -22,7 +22,7 @@ from worker.stages.cleanup import CleanOptions, clean_page
 @pytest.fixture(scope="module")
 def sheet(tmp_path_factory: pytest.TempPathFactory) -> Image.Image:
     path = write_separator_pdf(tmp_path_factory.mktemp("sep") / "sep.pdf", "test42")
-    img = poppler.render_page(path, 1, 300, timeout=60).convert("RGB")
+    img = poppler.render_page(path, 1, 300, timeout=60, max_pixels=10**8).convert("RGB")
     img.info["dpi"] = (300, 300)
     return img
 
@@ -37,7 +37,7 @@ def test_separator_pdf_is_one_a4_page(tmp_path: Path) -> None:
     assert data.startswith(b"%PDF")
     path = tmp_path / "s.pdf"
     path.write_bytes(data)
-    img = poppler.render_page(path, 1, 72, timeout=60)
+    img = poppler.render_page(path, 1, 72, timeout=60, max_pixels=10**8)
     assert abs(img.width - 595) <= 2 and abs(img.height - 842) <= 2
 
 

@@ -79,7 +79,8 @@ def load_page(source: PageSource, opts: PipelineOptions) -> tuple[np.ndarray, in
             img, dpi = direct[0].convert("RGB") if direct[0].mode != "RGB" else direct[0], direct[1]
         else:
             img = poppler.render_page(
-                source.path, source.index + 1, opts.ocr_dpi, timeout=opts.tool_timeout
+                source.path, source.index + 1, opts.ocr_dpi, timeout=opts.tool_timeout,
+                max_pixels=opts.max_pixels,
             )
             dpi = opts.ocr_dpi
     else:
