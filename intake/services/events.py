@@ -9,10 +9,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
-from redis import asyncio as aioredis
 
 from infra.database import session_scope
-from infra.queue import progress_channel
+from infra.queue import connect_async, progress_channel
 from intake.services.views import batch_view
 from models.errors import IntakeError
 from models.settings import Settings
@@ -38,7 +37,7 @@ def _event(name: str, data: dict[str, Any]) -> str:
 async def _subscribe(settings: Settings, batch_id: int) -> Any:
     """A pub/sub subscription, or None when Redis is down (the stream then reads on a timer)."""
     try:
-        client = aioredis.from_url(settings.redis_url, socket_connect_timeout=2)
+        client = connect_async(settings.redis_url)
         pubsub = client.pubsub()
         await pubsub.subscribe(progress_channel(batch_id))
         return pubsub

@@ -7,12 +7,11 @@ import logging
 from dataclasses import dataclass
 
 from redis import Redis
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
+from rq.job import JobStatus
 from sqlalchemy import or_, select
 
 from infra.database import session_scope
-from infra.queue import batch_job_id, document_job_id, enqueue_batch, enqueue_document
+from infra.queue import batch_job_id, document_job_id, enqueue_batch, enqueue_document, fetch_job
 from infra.tables import Batch, Document, DocumentStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -29,11 +28,8 @@ class Reconciled:
 
 def _drop_stale(conn: Redis, job_id: str, lease: float) -> None:
     """Forget a job Redis still shows as started by a worker that died (its lease ran out)."""
-    try:
-        job = Job.fetch(job_id, connection=conn)
-    except NoSuchJobError:
-        return
-    if job.get_status(refresh=False) != JobStatus.STARTED:
+    job = fetch_job(conn, job_id)
+    if job is None or job.get_status(refresh=False) != JobStatus.STARTED:
         return
     started = job.started_at
     if started is not None and started.tzinfo is None:

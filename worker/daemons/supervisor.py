@@ -15,7 +15,7 @@ from multiprocessing.process import BaseProcess
 from redis import Redis
 
 from infra.database import dispose_engines, migrate
-from infra.queue import connect
+from infra.queue import connect, worker
 from models.settings import Settings, get_settings
 from worker.daemons.reconcile import reconcile
 
@@ -26,8 +26,6 @@ WORKER_NICE = 10
 
 def _work(settings: Settings, index: int) -> None:
     """One RQ worker process: jobs run in a forked work horse, as RQ does by default."""
-    from rq import Worker
-
     dispose_engines()  # connections must not be shared with the parent across fork
     # OCR is batch work: below the API and the watcher in the scheduler, so people get answers
     # while pages are recognised (work horses, page processes and Tesseract inherit it).
@@ -39,8 +37,8 @@ def _work(settings: Settings, index: int) -> None:
     except (AttributeError, OSError):
         log.info("SCHED_IDLE not available; workers run at nice %d", WORKER_NICE)
     name = f"intake-{socket.gethostname()}-{os.getpid()}-{index}"  # unique across machines
-    worker = Worker([settings.queue_name], connection=connect(settings.redis_url), name=name)
-    worker.work(with_scheduler=False, logging_level="WARNING")
+    rq_worker = worker(connect(settings.redis_url), settings.queue_name, name)
+    rq_worker.work(with_scheduler=False, logging_level="WARNING")
 
 
 def _send(settings: Settings) -> None:
