@@ -19,8 +19,15 @@ COPY migrations ./migrations
 COPY synth ./synth
 RUN pip install . && intake check
 
-ENV INTAKE_DATA_DIR=/data
+# The service runs as an unprivileged user that owns only the data folder (the code and the
+# installed packages stay root's, read-only to it). A named volume mounted on /data starts with
+# this ownership; a volume made by an older, root-run image needs one
+# `docker compose run --rm --user root api chown -R intake: /data`.
+RUN useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin intake \
+ && mkdir -p /data && chown intake:intake /data
+ENV INTAKE_DATA_DIR=/data HOME=/data
 VOLUME /data
+USER intake
 EXPOSE 8000
 # API:    docker run IMAGE
 # Worker: docker run IMAGE python -m worker.daemons.supervisor   (docker-compose.yml runs both)
