@@ -170,7 +170,7 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[[Settings], WorkerProcess]
 
 
 @pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[Callable[[], str]]:
+def private_redis(tmp_path: Path) -> Iterator[Callable[..., str]]:
     """A Redis server of this test's own, that the test may restart with its data gone."""
     binary = shutil.which("redis-server")
     if binary is None:
@@ -180,15 +180,16 @@ def private_redis(tmp_path: Path) -> Iterator[Callable[[], str]]:
         port = sock.getsockname()[1]
     procs: list[subprocess.Popen[bytes]] = []
 
-    def restart() -> str:
-        """(Re)start the server empty: no snapshot, no append-only file."""
+    def restart(*options: str) -> str:
+        """(Re)start the server empty: no snapshot, no append-only file; `options` are more
+        redis-server options (e.g. `--requirepass`); the URL returned carries no credentials."""
         for proc in procs:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait(timeout=10)
         procs.append(subprocess.Popen(
             [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(tmp_path)],
+             "--appendonly", "no", "--dir", str(tmp_path), *options],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         ))
         url = f"redis://127.0.0.1:{port}/0"

@@ -12,12 +12,9 @@ import json
 import os
 import pickle
 import secrets
-import shutil
-import socket
-import subprocess
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,28 +39,15 @@ pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
-def locked_redis(tmp_path: Path) -> Iterator[tuple[str, str]]:
+def locked_redis(private_redis: Callable[..., str]) -> tuple[str, str]:
     """A redis-server that needs credentials: (the service's URL with its ACL user, the URL
     without credentials)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server not installed: apt-get install redis-server")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     password = secrets.token_hex(16)
-    config = tmp_path / "redis.conf"
-    config.write_text(
-        f"port {port}\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndir {tmp_path}\n"
-        f"requirepass {secrets.token_hex(16)}\nuser intake on >{password} ~* &* +@all\n"
-    )
-    proc = subprocess.Popen([binary, str(config)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"redis://intake:{password}@127.0.0.1:{port}/0"
+    anonymous = private_redis("--requirepass", secrets.token_hex(16),
+                              "--user", "intake", "on", f">{password}", "~*", "&*", "+@all")
+    url = anonymous.replace("redis://", f"redis://intake:{password}@")
     wait_for(lambda: _pong(url), 10, "the private redis-server", step=0.05)
-    yield url, f"redis://127.0.0.1:{port}/0"
-    proc.kill()
-    proc.wait(timeout=10)
+    return url, anonymous
 
 
 def _pong(url: str) -> bool:
