@@ -26,6 +26,7 @@ from documents.registry import (
     registry_item,
 )
 from documents.summary import SUMMARY_COLUMNS, document_summary
+from documents.visibility import EVERYTHING, Viewer, can_see, conditions
 from infra.database import session_scope
 from infra.tables import (
     DeliveryCounter,
@@ -52,12 +53,15 @@ def feed_condition() -> list[Any]:
             or_(Document.secrecy.is_(None), Document.secrecy == "")]
 
 
-def pull(settings: Settings, after: str | None, limit: int, base_url: str) -> dict[str, Any]:
-    """Ready documents after the cursor, in feed order; the ones seen first are marked delivered."""
+def pull(settings: Settings, after: str | None, limit: int, base_url: str,
+         viewer: Viewer = EVERYTHING, actor: str = "registry:pull") -> dict[str, Any]:
+    """Ready documents after the cursor, in feed order, of the units `viewer` covers; the ones
+    seen first are marked delivered (by `actor`)."""
     start = decode_cursor(after)
     with session_scope(settings.database) as session:
         docs = list(session.scalars(
-            select(Document).where(Document.delivery_seq > start, *feed_condition())
+            select(Document).where(Document.delivery_seq > start, *feed_condition(),
+                                   *conditions(viewer))
             .order_by(Document.delivery_seq).limit(limit).options(*_LIGHT)
         ))
     fresh = [d.id for d in docs if d.delivered_at is None]
@@ -66,7 +70,7 @@ def pull(settings: Settings, after: str | None, limit: int, base_url: str) -> di
             for doc_id in fresh:
                 doc = session.get(Document, doc_id, with_for_update=True)
                 if doc is not None:
-                    record_delivered(session, doc, "registry:pull", "pulled by the registry")
+                    record_delivered(session, doc, actor, "pulled by the registry")
             changed = {d.id: d for d in session.scalars(
                 select(Document).where(Document.id.in_(fresh)).options(*_LIGHT))}
         docs = [changed.get(d.id, d) for d in docs]
@@ -76,13 +80,16 @@ def pull(settings: Settings, after: str | None, limit: int, base_url: str) -> di
 
 
 def report_status(settings: Settings, doc_id: int, code: str, reason: str | None,
-                  staff: str | None) -> dict[str, Any]:
-    """Record a registry status code; 02 sends the document back to the clerk with the reason."""
+                  staff: str | None, viewer: Viewer = EVERYTHING,
+                  by: str = "registry") -> dict[str, Any]:
+    """Record a registry status code; 02 sends the document back to the clerk with the reason.
+    The history names `by` (the token) and the registry's staff member when it gives one."""
     code = (code or "").strip()
-    actor = f"registry:{(staff or 'registry').strip()[:80]}"
+    actor = f"{by}" + (f" / {staff.strip()}" if staff and staff.strip() else "")
+    actor = actor[:100]
     with session_scope(settings.database, write=True) as session:
         doc = session.get(Document, doc_id, with_for_update=True)
-        if doc is None:
+        if doc is None or not can_see(viewer, doc):
             raise NotFoundError(f"document {doc_id} not found")
         if code == doc.registry_status:  # the registry repeated itself (a retry): nothing new
             return _status_view(session, doc, changed=False)
@@ -133,10 +140,12 @@ def _status_view(session: Session, doc: Document, changed: bool) -> dict[str, An
             "history": registry_history(session, doc.id)}
 
 
-def restricted(settings: Settings, limit: int, offset: int) -> dict[str, Any]:
-    """Confirmed documents with a secrecy mark: handled on paper, oldest first."""
+def restricted(settings: Settings, limit: int, offset: int,
+               viewer: Viewer = EVERYTHING) -> dict[str, Any]:
+    """Confirmed documents with a secrecy mark that `viewer` may see: handled on paper, oldest
+    first."""
     where = [Document.status.in_([str(s) for s in IN_FEED]), Document.secrecy.is_not(None),
-             Document.secrecy != ""]
+             Document.secrecy != "", *conditions(viewer)]
     with session_scope(settings.database) as session:
         total = session.scalar(select(func.count()).select_from(Document).where(*where)) or 0
         rows = session.execute(select(*SUMMARY_COLUMNS).where(*where)

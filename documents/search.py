@@ -16,9 +16,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import Integer, column, select, text
 from sqlalchemy.orm import Session
 
+from documents.visibility import EVERYTHING, Viewer, conditions
+from infra.tables import Document
 from models.text import fold, normalize_text
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -69,8 +71,10 @@ def _number_of(query: str) -> str | None:
     return m.group(1) if m else None
 
 
-def search(session: Session, query: str, *, limit: int = 20, offset: int = 0) -> list[Hit]:
-    """Documents matching every word of `query` (diacritics optional), best tier first."""
+def search(session: Session, query: str, *, limit: int = 20, offset: int = 0,
+           viewer: Viewer = EVERYTHING) -> list[Hit]:
+    """Documents matching every word of `query` (diacritics optional), best tier first; only
+    those `viewer` may see (documents.visibility) are counted and answered."""
     exact_tokens = words(query)
     folded_tokens = [fold(t) for t in exact_tokens]
     if not folded_tokens:
@@ -87,14 +91,26 @@ def search(session: Session, query: str, *, limit: int = 20, offset: int = 0) ->
     if number:
         # Numbers are written with leading zeros below 10 (`05`); accept up to two.
         variants = {"n0": number, "n1": "0" + number, "n2": "00" + number}
-        ids = session.execute(text(sql["number"]), {**params, **variants, "k": want}).scalars()
-        _add(hits, ids, 2.0)
+        _add(hits, _tier(session, sql["number"], {**params, **variants}, want, viewer), 2.0)
     for tier, score in (("exact", 1.0), ("folded", 0.0)):
         if len(hits) >= want:
             break
-        ids = session.execute(text(sql[tier]), {**params, "k": want + len(hits)}).scalars()
-        _add(hits, ids, score)
+        _add(hits, _tier(session, sql[tier], params, want + len(hits), viewer), score)
     return list(hits.values())[offset:want]
+
+
+def _tier(session: Session, sql: str, params: dict[str, str], k: int,
+          viewer: Viewer) -> Iterable[int]:
+    """The ids of one tier, newest first, at most k; for a viewer who may not see everything,
+    the tier's matches are joined with the visibility conditions before the limit."""
+    if viewer == EVERYTHING:
+        return session.execute(text(sql), {**params, "k": k}).scalars()
+    core = sql[: sql.index(" ORDER BY")]
+    used = {name: value for name, value in params.items() if f":{name}" in core}
+    hits = text(core).bindparams(**used).columns(column("id", Integer)).subquery("hits")
+    query = (select(Document.id).where(Document.id.in_(select(hits.c.id)), *conditions(viewer))
+             .order_by(Document.id.desc()).limit(k))
+    return session.execute(query).scalars()
 
 
 def _add(hits: dict[int, Hit], ids: Iterable[int], score: float) -> None:
@@ -104,12 +120,12 @@ def _add(hits: dict[int, Hit], ids: Iterable[int], score: float) -> None:
 
 
 _SQLITE = {
-    "number": "SELECT d.id FROM documents d WHERE d.number IN (:n0, :n1, :n2) AND d.id IN "
+    "number": "SELECT d.id AS id FROM documents d WHERE d.number IN (:n0, :n1, :n2) AND d.id IN "
               "(SELECT rowid FROM document_search WHERE document_search MATCH :folded) "
               "ORDER BY d.id DESC LIMIT :k",
-    "exact": "SELECT rowid FROM document_search WHERE document_search MATCH :exact "
+    "exact": "SELECT rowid AS id FROM document_search WHERE document_search MATCH :exact "
              "ORDER BY rowid DESC LIMIT :k",
-    "folded": "SELECT rowid FROM document_search WHERE document_search MATCH :folded "
+    "folded": "SELECT rowid AS id FROM document_search WHERE document_search MATCH :folded "
               "ORDER BY rowid DESC LIMIT :k",
 }
 

@@ -4,24 +4,36 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from infra.database import migrate
+from intake.auth.access import PASSWORD_CHANGE
+from intake.deps import Public
 from intake.schemas import errors
-from models.errors import IntakeError
+from models.errors import AuthenticationError, ForbiddenError, IntakeError
 from models.settings import Settings, get_settings
 
 
-async def _intake_error(_request: Request, exc: Exception) -> JSONResponse:
-    """The one JSON error shape of the API."""
+async def _intake_error(request: Request, exc: Exception) -> Response:
+    """The one JSON error shape of the API; a page asked without a valid session goes to the
+    sign-in page, one asked before the first password change to the password page."""
     assert isinstance(exc, IntakeError)
-    return JSONResponse(status_code=exc.http_status, content={"error": exc.to_dict()})
+    page = not request.url.path.startswith("/api/") and request.method in ("GET", "HEAD")
+    if page and isinstance(exc, AuthenticationError):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"{SIGN_IN}?{urlencode({'next': target})}", status_code=303)
+    if page and isinstance(exc, ForbiddenError) and exc.details.get("reason") == PASSWORD_CHANGE:
+        return RedirectResponse(PASSWORD_PAGE, status_code=303)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
+    return JSONResponse(status_code=exc.http_status, content={"error": exc.to_dict()},
+                        headers=headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -40,6 +52,10 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     return JSONResponse(status_code=exc.status_code,
                         content={"error": {"code": code, "message": str(exc.detail)}})
+
+
+SIGN_IN = "/dang-nhap"  # the sign-in page (intake/routers/account.py)
+PASSWORD_PAGE = "/doi-mat-khau"  # the password change page
 
 
 class Health(BaseModel):
@@ -73,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_pages(app)  # the web pages: upload, review queue, review, search
 
     @app.get("/healthz", response_model=Health, responses=errors(503))
-    def healthz() -> dict[str, object]:
+    def healthz(_: Public) -> dict[str, object]:
         """Report the versions of the external programs; 503 when one is missing."""
         from infra.tools.check import check_tools  # adapters only; no OpenCV imported here
 

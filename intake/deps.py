@@ -1,20 +1,23 @@
-"""What routes are given: the settings, a database session to read, and who acts.
+"""What routes are given: the settings, a database session to read, and who asks.
 
 Routes name these in their parameters (`settings: SettingsDep`, `session: ReadSession`,
-`who: Actor`) instead of reaching into `request.app.state`. The acting person is today the
-`X-Intake-User` header (a stand-in for the agency's login); a login will be read here instead.
+`who: Clerk`) instead of reaching into `request.app.state`. Every route names exactly one of the
+access rules below (the principal it answers is the current user); `RULES` lists them for the
+route × role test.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
-from urllib.parse import unquote
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from infra.database import session_scope
+from intake.auth.access import Rule
+from intake.auth.principal import Principal
+from intake.auth.roles import Role, TokenScope
 from models.settings import Settings
 
 
@@ -38,19 +41,26 @@ def read_session(settings: SettingsDep) -> Iterator[Session]:
 
 ReadSession = Annotated[Session, Depends(read_session, scope="function")]
 
-User = Annotated[str | None, Header(alias="X-Intake-User", description="who acts (history)")]
+# --- access rules (intake/auth/access.py): one per route ----------------------------------------
+PEOPLE = tuple(Role)
+PUBLIC = Rule("public", public=True)  # sign-in page, health, API description, static files
+SIGNED_IN = Rule("signed_in", roles=PEOPLE)  # any person (home, sign-out)
+PASSWORD = Rule("password", roles=PEOPLE, password_change=True)  # the password page
+UPLOAD = Rule("upload", roles=(Role.MAILROOM, Role.CLERK), scopes=(TokenScope.UPLOAD,))
+CLERK = Rule("clerk", roles=(Role.CLERK,))
+DOCUMENT_FILE = Rule("document_file", roles=(Role.CLERK,), scopes=(TokenScope.REGISTRY,))
+REGISTRY = Rule("registry", scopes=(TokenScope.REGISTRY,))
+MANAGER = Rule("manager", roles=(Role.MANAGER,))
+ADMINISTRATOR = Rule("administrator", roles=(Role.ADMINISTRATOR,))
+RULES = (PUBLIC, SIGNED_IN, PASSWORD, UPLOAD, CLERK, DOCUMENT_FILE, REGISTRY, MANAGER,
+         ADMINISTRATOR)
 
-
-def actor(user: str | None) -> str:
-    """The history's name of a person: `user:<name>`.
-
-    Header values are Latin-1: pages send a Vietnamese name percent-encoded (UTF-8)."""
-    return f"user:{unquote(user or 'anonymous').strip()[:90]}"
-
-
-def acting_person(user: User = None) -> str:
-    """Who acts, as the history names them."""
-    return actor(user)
-
-
-Actor = Annotated[str, Depends(acting_person)]
+Public = Annotated[None, Depends(PUBLIC)]
+SignedIn = Annotated[Principal, Depends(SIGNED_IN)]
+PasswordPage = Annotated[Principal, Depends(PASSWORD)]
+Uploader = Annotated[Principal, Depends(UPLOAD)]  # mailroom, clerk, upload token
+Clerk = Annotated[Principal, Depends(CLERK)]
+ClerkOrRegistry = Annotated[Principal, Depends(DOCUMENT_FILE)]
+Registry = Annotated[Principal, Depends(REGISTRY)]
+Manager = Annotated[Principal, Depends(MANAGER)]
+Administrator = Annotated[Principal, Depends(ADMINISTRATOR)]

@@ -40,6 +40,8 @@ class ErrorResponse(BaseModel):
 # HTTP status -> what it means here; the codes are the error classes' (models/errors.py).
 _MEANING = {
     400: "The request is malformed",
+    401: "Not signed in, or the session or token is no longer valid",
+    403: "This account or token may not do this",
     404: "The batch, document, file, webhook or delivery does not exist",
     409: "The request does not fit the current state",
     413: "Too large (files or their number)",

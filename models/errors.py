@@ -108,6 +108,22 @@ class ReportError(RequestError):
     http_status = 422
 
 
+class AuthenticationError(IntakeError):
+    """No valid credentials: not signed in, session ended, token unknown, revoked or expired."""
+
+    code = "unauthenticated"
+    http_status = 401
+    exit_code = 77  # EX_NOPERM
+
+
+class ForbiddenError(IntakeError):
+    """Signed in, but this account or token may not do this (role, scope, CSRF, password change)."""
+
+    code = "forbidden"
+    http_status = 403
+    exit_code = 77  # EX_NOPERM
+
+
 class NotFoundError(IntakeError):
     """The batch, document or file asked for does not exist."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -64,26 +65,35 @@ def create_token(session: Session, *, name: str, scope: TokenScope, created_by: 
     return NewToken(token=token, row=row)
 
 
-def verify_token(session: Session, token: str, scope: TokenScope, *, ip: str | None = None,
-                 now: dt.datetime | None = None) -> ApiToken | None:
-    """The token's row when it is live and has `scope`, else None; every use is audited."""
+def check_token(session: Session, token: str, scopes: Collection[TokenScope], *,
+                ip: str | None = None, now: dt.datetime | None = None) -> tuple[ApiToken | None, str]:
+    """The token's row and "ok" when it is live and has one of `scopes`; otherwise the row (None
+    when unknown) and why not: unknown | revoked | expired | scope. Every use is audited."""
     now = now or utcnow()
+    wanted = ",".join(sorted(str(s) for s in scopes))
     row = (session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
            if token.startswith(MARK) else None)
     if row is None:
         record(session, ANONYMOUS, AuditAction.TOKEN_REFUSED, ip=ip, at=now,
-               detail={"reason": "unknown", "scope": str(scope)})
-        return None
+               detail={"reason": "unknown", "scope": wanted})
+        return None, "unknown"
     reason = ("revoked" if row.revoked_at is not None else "expired" if now >= row.expires_at
-              else "scope" if row.scope != scope else None)
-    if reason is not None:
+              else "scope" if row.scope not in scopes else "ok")
+    if reason != "ok":
         record(session, Actor.of_token(row), AuditAction.TOKEN_REFUSED, object_kind="token",
-               object_id=row.id, ip=ip, at=now, detail={"reason": reason, "scope": str(scope)})
-        return None
+               object_id=row.id, ip=ip, at=now, detail={"reason": reason, "scope": wanted})
+        return row, reason
     row.last_used_at = now
     record(session, Actor.of_token(row), AuditAction.TOKEN_USED, object_kind="token",
-           object_id=row.id, ip=ip, at=now, detail={"scope": str(scope)})
-    return row
+           object_id=row.id, ip=ip, at=now, detail={"scope": str(row.scope)})
+    return row, reason
+
+
+def verify_token(session: Session, token: str, scope: TokenScope, *, ip: str | None = None,
+                 now: dt.datetime | None = None) -> ApiToken | None:
+    """The token's row when it is live and has `scope`, else None; every use is audited."""
+    row, reason = check_token(session, token, (scope,), ip=ip, now=now)
+    return row if reason == "ok" else None
 
 
 def revoke_token(session: Session, row: ApiToken, *, actor: Actor,

@@ -7,13 +7,18 @@ from typing import Annotated, Any
 from fastapi import File, Form, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
-from intake.deps import Actor, ReadSession, SettingsDep
+from infra.database import session_scope
+from intake.auth.principal import Principal
+from intake.deps import ReadSession, SettingsDep, Uploader
 from intake.routers import ApiRouter
 from intake.schemas import DocumentSummary, binary, errors
+from intake.services.access import upload_unit, visible_batch
 from intake.services.events import batch_events
 from intake.services.uploads import IncomingFile, receive_batch
 from intake.services.views import batch_view
+from models.settings import Settings
 from models.vocabulary import BatchStatus, PageStatus
 
 router = ApiRouter(prefix="/api/batches", tags=["batches"])
@@ -76,13 +81,14 @@ class BatchView(BaseModel):
 
 @router.post("", status_code=202, summary="Upload a batch of scans", response_model=BatchReceipt,
              responses=errors(400, 413, 422))
-def post_batch(settings: SettingsDep, who: Actor, response: Response,
+def post_batch(settings: SettingsDep, who: Uploader, response: Response,
                files: Annotated[list[UploadFile], File()],
                unit: Annotated[str, Form(max_length=100, description="receiving unit")] = "",
                ) -> dict[str, Any]:
     """Store and record every file, queue the batch, answer at once with its id."""
     receipt = receive_batch(
-        settings, [IncomingFile(f.filename or "", f.file) for f in files], actor=who, unit=unit,
+        settings, [IncomingFile(f.filename or "", f.file) for f in files], actor=who.history,
+        unit=upload_unit(who, unit),
     )
     response.headers["Location"] = f"/api/batches/{receipt.batch_id}"
     return {
@@ -99,9 +105,15 @@ def post_batch(settings: SettingsDep, who: Actor, response: Response,
 
 @router.get("/{batch_id}", summary="Batch status and progress", response_model=BatchView,
             responses=errors(404, 422))
-def get_batch(session: ReadSession, batch_id: int) -> dict[str, Any]:
+def get_batch(session: ReadSession, who: Uploader, batch_id: int) -> dict[str, Any]:
     """Status, files, documents and pages of a batch."""
-    return batch_view(session, batch_id)
+    visible_batch(session, who, batch_id)
+    return batch_view(session, batch_id, who.viewer)
+
+
+def _check_batch(settings: Settings, who: Principal, batch_id: int) -> None:
+    with session_scope(settings.database) as session:
+        visible_batch(session, who, batch_id)
 
 
 @router.get("/{batch_id}/events", summary="Live progress (server-sent events)",
@@ -110,9 +122,11 @@ def get_batch(session: ReadSession, batch_id: int) -> dict[str, Any]:
                          "`GET /api/batches/{id}` answers it) while it changes, then `done` "
                          "(data: id, status); `error` (data: the error shape) if it is unknown"),
                 **errors(422)})
-async def get_batch_events(settings: SettingsDep, batch_id: int) -> StreamingResponse:
+async def get_batch_events(settings: SettingsDep, who: Uploader,
+                           batch_id: int) -> StreamingResponse:
     """`progress` events with the batch status as it changes, then `done`."""
+    await run_in_threadpool(_check_batch, settings, who, batch_id)
     return StreamingResponse(
-        batch_events(settings, batch_id), media_type="text/event-stream",
+        batch_events(settings, batch_id, who.viewer), media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -13,9 +13,10 @@ from documents.corrections import (
     rotate_page,
     split_document,
 )
-from intake.deps import Actor, ReadSession, SettingsDep
+from intake.deps import Clerk, ReadSession, SettingsDep
 from intake.routers import ApiRouter
 from intake.schemas import DocumentDetail, errors
+from intake.services.access import check_documents
 from intake.services.views import document_view
 
 router = ApiRouter(prefix="/api/documents", tags=["corrections"])
@@ -51,45 +52,50 @@ class SplitAnswer(BaseModel):
 
 @router.post("/{doc_id}/split", summary="Split a document before a page",
              response_model=SplitAnswer, responses=_ERRORS)
-def post_split(settings: SettingsDep, session: ReadSession, who: Actor, doc_id: int,
+def post_split(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: int,
                body: SplitAt) -> dict[str, Any]:
     """Pages from `at` on become a new document; both are extracted again."""
-    new_id = split_document(settings, doc_id, body.at, who)
+    check_documents(session, who, doc_id)
+    new_id = split_document(settings, doc_id, body.at, who.history)
     return {"document": document_view(session, doc_id),
             "new_document": document_view(session, new_id)}
 
 
 @router.post("/{doc_id}/merge", summary="Append another document's pages",
              response_model=DocumentDetail, responses=_ERRORS)
-def post_merge(settings: SettingsDep, session: ReadSession, who: Actor, doc_id: int,
+def post_merge(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: int,
                body: MergeWith) -> dict[str, Any]:
     """The other document's pages are appended; it is marked deleted (history kept)."""
-    merge_documents(settings, doc_id, body.other, who)
+    check_documents(session, who, doc_id, body.other)
+    merge_documents(settings, doc_id, body.other, who.history)
     return document_view(session, doc_id)
 
 
 @router.post("/{doc_id}/pages/{index}/move", summary="Move a page",
              response_model=DocumentDetail, responses=_ERRORS)
-def post_move(settings: SettingsDep, session: ReadSession, who: Actor, doc_id: int, index: int,
+def post_move(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: int, index: int,
               body: MoveTo) -> dict[str, Any]:
     """Within the document, or into another document at a position."""
-    move_page(settings, doc_id, index, who, body.to, body.document)
+    check_documents(session, who, doc_id, body.document)
+    move_page(settings, doc_id, index, who.history, body.to, body.document)
     return document_view(session, doc_id)
 
 
 @router.post("/{doc_id}/pages/{index}/rotate", summary="Turn a page",
              response_model=DocumentDetail, responses=_ERRORS)
-def post_rotate(settings: SettingsDep, session: ReadSession, who: Actor, doc_id: int, index: int,
+def post_rotate(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: int, index: int,
                 body: Turn) -> dict[str, Any]:
     """Turn a page clockwise; its image, word boxes and PDF page turn with it."""
-    rotate_page(settings, doc_id, index, body.degrees, who)
+    check_documents(session, who, doc_id)
+    rotate_page(settings, doc_id, index, body.degrees, who.history)
     return document_view(session, doc_id)
 
 
 @router.delete("/{doc_id}/pages/{index}", summary="Delete a page",
                response_model=DocumentDetail, responses=_ERRORS)
-def delete_page_route(settings: SettingsDep, session: ReadSession, who: Actor, doc_id: int,
+def delete_page_route(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: int,
                       index: int) -> dict[str, Any]:
     """Remove a page from the document (the uploaded original keeps it)."""
-    delete_page(settings, doc_id, index, who)
+    check_documents(session, who, doc_id)
+    delete_page(settings, doc_id, index, who.history)
     return document_view(session, doc_id)

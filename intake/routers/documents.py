@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 
 from documents.actions import retry_document
 from documents.review import confirm_document, correct_fields
-from intake.deps import Actor, ReadSession, SettingsDep
+from intake.deps import Clerk, ReadSession, SettingsDep
 from intake.routers import ApiRouter
 from intake.schemas import DocumentDetail, DocumentList, DocumentSummary, ReviewQueue, errors
+from intake.services.access import check_documents, visible_document
 from intake.services.views import (
     DocumentFilter,
     document_summary_by_id,
@@ -29,6 +30,7 @@ router = ApiRouter(prefix="/api", tags=["documents"])
             responses=errors(422))
 def get_documents(
     session: ReadSession,
+    who: Clerk,
     status: str | None = None,
     type: str | None = Query(None, description="type name, e.g. Quyết định"),  # noqa: A002
     agency: str | None = Query(None, description="issuing agency (diacritics optional)"),
@@ -42,7 +44,7 @@ def get_documents(
 ) -> dict[str, Any]:
     """Documents, newest first, filtered and paginated."""
     flt = DocumentFilter(status, type, agency, urgency, issued_from, issued_to,
-                         uploaded_from, uploaded_to)
+                         uploaded_from, uploaded_to, who.viewer)
     return list_documents(session, flt, limit, offset)
 
 
@@ -50,6 +52,7 @@ def get_documents(
             response_model=ReviewQueue, responses=errors(422))
 def get_review_queue(
     session: ReadSession,
+    who: Clerk,
     status: str | None = Query(None, description="default ready_for_review"),
     type: str | None = Query(None, description="type name, e.g. Quyết định"),  # noqa: A002
     agency: str | None = Query(None, description="issuing agency (diacritics optional)"),
@@ -60,14 +63,16 @@ def get_review_queue(
     offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
     """Hỏa tốc, Thượng khẩn, Khẩn first, then oldest first; `total` and `urgent` counts."""
-    flt = DocumentFilter(status, type, agency, urgency, issued_from, issued_to)
+    flt = DocumentFilter(status, type, agency, urgency, issued_from, issued_to,
+                         viewer=who.viewer)
     return review_queue(session, flt, limit, offset)
 
 
 @router.get("/documents/{doc_id}", summary="One document", response_model=DocumentDetail,
             responses=errors(404, 422))
-def get_document(session: ReadSession, doc_id: int) -> dict[str, Any]:
+def get_document(session: ReadSession, who: Clerk, doc_id: int) -> dict[str, Any]:
     """Metadata, fields with confidences and boxes, pages, status and history."""
+    visible_document(session, who, doc_id)
     return document_view(session, doc_id)
 
 
@@ -100,25 +105,29 @@ class RetryAnswer(BaseModel):
 
 @router.patch("/documents/{doc_id}", summary="Correct or accept fields",
               response_model=DocumentDetail, responses=errors(404, 409, 422))
-def patch_document(settings: SettingsDep, session: ReadSession, who: Actor, doc_id: int,
+def patch_document(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: int,
                    changes: FieldChanges) -> dict[str, Any]:
     """Validate and store a clerk's values; each change is recorded in the history."""
-    correct_fields(settings, doc_id, changes.fields, who, changes.paper_arrived_on)
+    check_documents(session, who, doc_id)
+    correct_fields(settings, doc_id, changes.fields, who.history, changes.paper_arrived_on)
     return document_view(session, doc_id)
 
 
 @router.post("/documents/{doc_id}/confirm", summary="Confirm a reviewed document",
              response_model=DocumentSummary, responses=errors(404, 409, 422))
-def post_confirm(settings: SettingsDep, session: ReadSession, who: Actor, doc_id: int,
+def post_confirm(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: int,
                  body: Confirmation | None = None) -> dict[str, Any]:
     """The document is checked: it becomes ready for delivery to the registry."""
-    confirm_document(settings, doc_id, who, bool(body and body.accept_remaining))
+    check_documents(session, who, doc_id)
+    confirm_document(settings, doc_id, who.history, bool(body and body.accept_remaining))
     return document_summary_by_id(session, doc_id)
 
 
 @router.post("/documents/{doc_id}/retry", status_code=202, summary="Retry a failed document",
              response_model=RetryAnswer, responses=errors(404, 409, 422))
-def post_retry(settings: SettingsDep, who: Actor, doc_id: int) -> dict[str, Any]:
+def post_retry(settings: SettingsDep, session: ReadSession, who: Clerk,
+               doc_id: int) -> dict[str, Any]:
     """Queue a failed document again (recorded in its history)."""
-    batch_id = retry_document(settings, doc_id, who)
+    check_documents(session, who, doc_id)
+    batch_id = retry_document(settings, doc_id, who.history)
     return {"id": doc_id, "status": "queued", "batch_id": batch_id}

@@ -7,10 +7,11 @@ from pathlib import Path
 from fastapi.responses import FileResponse, Response, StreamingResponse
 
 from infra.storage import open_store, original_key
-from infra.tables import Document, Page, Upload
-from intake.deps import ReadSession, SettingsDep
+from infra.tables import Page, Upload
+from intake.deps import Clerk, ClerkOrRegistry, ReadSession, SettingsDep, Uploader
 from intake.routers import ApiRouter
 from intake.schemas import binary, errors
+from intake.services.access import visible_document
 from models.errors import NotFoundError
 from models.settings import Settings
 
@@ -28,10 +29,11 @@ def _file_response(settings: Settings, key: str, media_type: str, filename: str)
 
 @router.get("/documents/{doc_id}/pdf", summary="Download the PDF/A", response_class=Response,
             responses={**binary("application/pdf", "The PDF/A"), **errors(404, 422)})
-def get_pdf(settings: SettingsDep, session: ReadSession, doc_id: int) -> Response:
+def get_pdf(settings: SettingsDep, session: ReadSession, who: ClerkOrRegistry,
+            doc_id: int) -> Response:
     """The searchable PDF/A of the document."""
-    doc = session.get(Document, doc_id)
-    if doc is None or not doc.pdf_key:
+    doc = visible_document(session, who, doc_id)
+    if not doc.pdf_key:
         raise NotFoundError(f"document {doc_id} has no PDF/A (yet)")
     stem = Path(doc.title).stem or f"document-{doc_id}"
     return _file_response(settings, doc.pdf_key, "application/pdf", f"{stem}.pdf")
@@ -41,11 +43,10 @@ def get_pdf(settings: SettingsDep, session: ReadSession, doc_id: int) -> Respons
             response_class=Response,
             responses={**binary("application/octet-stream", "The file as it was uploaded"),
                        **errors(404, 422)})
-def get_original(settings: SettingsDep, session: ReadSession, doc_id: int) -> Response:
+def get_original(settings: SettingsDep, session: ReadSession, who: Clerk,
+                 doc_id: int) -> Response:
     """The file as it was uploaded."""
-    doc = session.get(Document, doc_id)
-    if doc is None:
-        raise NotFoundError(f"document {doc_id} not found")
+    doc = visible_document(session, who, doc_id)
     upload = session.get(Upload, doc.upload_id)
     name = upload.filename if upload else doc.sha256
     return _file_response(settings, original_key(doc.sha256), "application/octet-stream", name)
@@ -54,9 +55,10 @@ def get_original(settings: SettingsDep, session: ReadSession, doc_id: int) -> Re
 @router.get("/documents/{doc_id}/pages/{index}/image", summary="Page image (JPEG)",
             response_class=Response,
             responses={**binary("image/jpeg", "The page image"), **errors(404, 422)})
-def get_page_image(settings: SettingsDep, session: ReadSession, doc_id: int,
+def get_page_image(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: int,
                    index: int) -> Response:
     """The image of one page (0-based), as shown on the review screen."""
+    visible_document(session, who, doc_id)
     page = session.query(Page).filter_by(document_id=doc_id, index=index).one_or_none()
     if page is None or not page.image_key:
         raise NotFoundError(f"document {doc_id} has no image for page {index}")
@@ -67,7 +69,7 @@ def get_page_image(settings: SettingsDep, session: ReadSession, doc_id: int,
 @router.get("/separator.pdf", summary="Separator sheet to print (one before each document)",
             response_class=Response,
             responses=binary("application/pdf", "One A4 page with the separator's QR code"))
-def separator_sheet() -> Response:
+def separator_sheet(who: Uploader) -> Response:
     """A printable A4 separator page: scanned before a document, it cuts the batch there."""
     from documents.separator import separator_pdf
 

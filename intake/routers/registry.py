@@ -15,9 +15,11 @@ from documents.registry import IN_FEED, is_restricted, registry_item
 from infra.database import session_scope
 from infra.storage import open_store
 from infra.tables import Document
-from intake.deps import Actor, SettingsDep
+from intake.auth.principal import Principal
+from intake.deps import Administrator, Clerk, ClerkOrRegistry, Registry, SettingsDep
 from intake.routers import ApiRouter
 from intake.schemas import DocumentList, binary, errors
+from intake.services.access import visible_document
 from models.errors import ConflictError, NotFoundError
 from models.settings import Settings
 from models.vocabulary import DocumentStatus, OutboxState
@@ -177,47 +179,51 @@ class Deliveries(BaseModel):
 
 @router.get("/registry/documents", summary="Pull ready documents (cursor pagination)",
             response_model=Feed, responses=errors(400, 422))
-def get_feed(request: Request, settings: SettingsDep,
+def get_feed(request: Request, settings: SettingsDep, who: Registry,
              after: str | None = Query(None, description="`next` of the previous page; empty: "
                                        "from the start"),
              limit: int = Query(50, ge=1, le=500)) -> dict[str, Any]:
     """Ready documents in feed order; documents confirmed later always come after the cursor."""
-    return delivery.pull(settings, after, limit, str(request.base_url))
+    return delivery.pull(settings, after, limit, str(request.base_url), who.viewer, who.history)
 
 
 @router.post("/registry/documents/{doc_id}/status", summary="Report a registry status",
              response_model=StatusAnswer, responses=errors(404, 409, 422))
-def post_status(settings: SettingsDep, doc_id: int, report: StatusReport) -> dict[str, Any]:
+def post_status(settings: SettingsDep, who: Registry, doc_id: int,
+                report: StatusReport) -> dict[str, Any]:
     """Record a status code; 02 (refused) sends the document back to the clerk with the reason."""
-    return delivery.report_status(settings, doc_id, report.code, report.reason, report.staff)
+    return delivery.report_status(settings, doc_id, report.code, report.reason, report.staff,
+                                  who.viewer, who.history)
 
 
 @router.get("/registry/restricted", summary="Restricted queue (secrecy marks)",
             response_model=DocumentList, responses=errors(422))
-def get_restricted(settings: SettingsDep, limit: int = Query(50, ge=1, le=500),
+def get_restricted(settings: SettingsDep, who: Clerk, limit: int = Query(50, ge=1, le=500),
                    offset: int = Query(0, ge=0)) -> dict[str, Any]:
-    """Confirmed documents marked MẬT / TỐI MẬT / TUYỆT MẬT: never delivered electronically."""
-    return delivery.restricted(settings, limit, offset)
+    """Confirmed documents marked MẬT / TỐI MẬT / TUYỆT MẬT: never delivered electronically
+    (only a clerk with the secret clearance sees them)."""
+    return delivery.restricted(settings, limit, offset, who.viewer)
 
 
 @router.post("/registry/subscriptions", status_code=201, summary="Add a webhook",
              response_model=NewSubscriptionAnswer, responses=errors(422))
-def post_subscription(settings: SettingsDep, who: Actor, body: NewSubscription) -> dict[str, Any]:
+def post_subscription(settings: SettingsDep, who: Administrator,
+                      body: NewSubscription) -> dict[str, Any]:
     """Register a webhook; the answer carries its secret, which is not shown again. Refused (422,
     naming the host) when the host is not on the webhook allow-list or resolves to an address
     that is not public and not explicitly allowed."""
-    return delivery.create_subscription(settings, body.url, body.secret, body.from_start, who)
+    return delivery.create_subscription(settings, body.url, body.secret, body.from_start, who.history)
 
 
 @router.get("/registry/subscriptions", summary="List webhooks", response_model=Subscriptions)
-def get_subscriptions(settings: SettingsDep) -> dict[str, Any]:
+def get_subscriptions(settings: SettingsDep, who: Administrator) -> dict[str, Any]:
     """Active webhooks with their delivery counts per state."""
     return delivery.list_subscriptions(settings)
 
 
 @router.delete("/registry/subscriptions/{sub_id}", status_code=204, summary="Delete a webhook",
                response_class=Response, responses=errors(404, 422))
-def delete_subscription(settings: SettingsDep, sub_id: int) -> Response:
+def delete_subscription(settings: SettingsDep, who: Administrator, sub_id: int) -> Response:
     """Stop pushing to a webhook (its waiting deliveries are cancelled)."""
     delivery.delete_subscription(settings, sub_id)
     return Response(status_code=204)
@@ -225,7 +231,8 @@ def delete_subscription(settings: SettingsDep, sub_id: int) -> Response:
 
 @router.get("/registry/deliveries", summary="Push deliveries (parked ones need a person)",
             response_model=Deliveries, responses=errors(422))
-def get_deliveries(settings: SettingsDep, state: str | None = Query(None, examples=["parked"]),
+def get_deliveries(settings: SettingsDep, who: Administrator,
+                   state: str | None = Query(None, examples=["parked"]),
                    subscription_id: int | None = None, limit: int = Query(50, ge=1, le=500),
                    offset: int = Query(0, ge=0)) -> dict[str, Any]:
     """Deliveries, newest first, by state and webhook."""
@@ -234,29 +241,32 @@ def get_deliveries(settings: SettingsDep, state: str | None = Query(None, exampl
 
 @router.post("/registry/deliveries/{delivery_id}/retry", summary="Retry a parked delivery",
              response_model=Delivery, responses=errors(404, 409, 422))
-def post_retry_delivery(settings: SettingsDep, who: Actor, delivery_id: int) -> dict[str, Any]:
+def post_retry_delivery(settings: SettingsDep, who: Administrator,
+                        delivery_id: int) -> dict[str, Any]:
     """Send a parked delivery again, with fresh attempts."""
-    return delivery.retry_delivery(settings, delivery_id, who)
+    return delivery.retry_delivery(settings, delivery_id, who.history)
 
 
 @router.get("/documents/{doc_id}/edxml", summary="edXML package (QCVN 102:2016)",
             response_class=Response,
             responses={**binary("application/xml", "The edXML package, its PDF/A attached"),
                        **errors(404, 409, 422)})
-async def get_edxml(settings: SettingsDep, doc_id: int) -> Response:
+async def get_edxml(settings: SettingsDep, who: ClerkOrRegistry, doc_id: int) -> Response:
     """The document as an edXML package with its PDF/A attached (base64)."""
-    data = await run_in_threadpool(edxml_package, settings, doc_id)
+    data = await run_in_threadpool(edxml_package, settings, doc_id, who)
     return Response(data, media_type="application/xml", headers={
         "Content-Disposition": f'attachment; filename="document-{doc_id}.edxml"'})
 
 
-def edxml_package(settings: Settings, doc_id: int) -> bytes:
-    """Build the package of a ready document (restricted ones are refused)."""
+def edxml_package(settings: Settings, doc_id: int, who: Principal | None = None) -> bytes:
+    """Build the package of a ready document (restricted ones are refused); `who`, when given,
+    must see the document."""
     if not settings.agency_code or not settings.agency_name:
         raise ConflictError("set INTAKE_AGENCY_CODE and INTAKE_AGENCY_NAME (the sender agency "
                             "of edXML packages) to export edXML")
     with session_scope(settings.database) as session:
-        doc = session.get(Document, doc_id)
+        doc = (visible_document(session, who, doc_id) if who is not None
+               else session.get(Document, doc_id))
         if doc is None:
             raise NotFoundError(f"document {doc_id} not found")
         if is_restricted(doc):

@@ -16,7 +16,7 @@ from documents.reports import (
     run_report,
 )
 from infra.database import get_engine
-from intake.deps import SettingsDep, app_settings
+from intake.deps import Manager, SettingsDep, app_settings
 from intake.render.charts import COLOURS, bar_chart
 from intake.render.exports import register_pdf, to_csv, to_xlsx
 from intake.render.report_page import page_html
@@ -151,14 +151,14 @@ class Report(BaseModel):
 
 @router.get("/api/reports", summary="Report per period, issuing agency or receiving unit",
             response_model=Report, responses=errors(422))
-def get_report(settings: SettingsDep, query: AskedReport) -> dict[str, Any]:
+def get_report(settings: SettingsDep, who: Manager, query: AskedReport) -> dict[str, Any]:
     """Counts, times (average, 90th percentile), on-time registration, urgent, backlog."""
     return report_data(settings, query)
 
 
 @router.get("/api/reports/export.csv", summary="The report as CSV", response_class=Response,
             responses={**binary("text/csv", "The report's tables, UTF-8"), **errors(422)})
-def get_report_csv(settings: SettingsDep, query: AskedReport) -> Response:
+def get_report_csv(settings: SettingsDep, who: Manager, query: AskedReport) -> Response:
     return Response(to_csv(report_data(settings, query)), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{_name(query, "csv")}"'})
 
@@ -166,7 +166,7 @@ def get_report_csv(settings: SettingsDep, query: AskedReport) -> Response:
 @router.get("/api/reports/export.xlsx", summary="The report as an Excel workbook",
             response_class=Response,
             responses={**binary(XLSX, "The report's tables, one sheet each"), **errors(422)})
-def get_report_xlsx(settings: SettingsDep, query: AskedReport) -> Response:
+def get_report_xlsx(settings: SettingsDep, who: Manager, query: AskedReport) -> Response:
     return Response(to_xlsx(report_data(settings, query)), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{_name(query, "xlsx")}"'})
 
@@ -174,7 +174,7 @@ def get_report_xlsx(settings: SettingsDep, query: AskedReport) -> Response:
 @router.get("/api/reports/register.pdf", summary="The incoming register (sổ đăng ký văn bản đến)",
             response_class=Response,
             responses={**binary("application/pdf", "The register, A4 landscape"), **errors(422)})
-def get_register(settings: SettingsDep, query: AskedReport) -> Response:
+def get_register(settings: SettingsDep, who: Manager, query: AskedReport) -> Response:
     """Printable register of the documents received in the period (A4 landscape)."""
     with get_engine(settings.database).connect() as conn:
         entries = register_entries(conn, query)
@@ -186,7 +186,7 @@ def get_register(settings: SettingsDep, query: AskedReport) -> Response:
 @router.get("/api/reports/charts/{name}.svg", summary="A chart of the report (SVG)",
             response_class=Response,
             responses={**binary("image/svg+xml", "The chart"), **errors(404, 422)})
-def get_chart(settings: SettingsDep, name: str, query: AskedReport) -> Response:
+def get_chart(settings: SettingsDep, who: Manager, name: str, query: AskedReport) -> Response:
     """`volume` (documents per period) or `timing` (hours from upload to delivery)."""
     if name not in ("volume", "timing"):
         raise NotFoundError(f"no chart named {name!r}: volume, timing")
@@ -208,7 +208,7 @@ def _h(seconds: float | None) -> float | None:
 
 
 @router.get("/bao-cao", response_class=HTMLResponse, include_in_schema=False)
-def report_page(request: Request) -> HTMLResponse:
+def report_page(request: Request, who: Manager) -> HTMLResponse:
     """The manager's report page (form values are checked here, errors shown on the page)."""
     params = {k: request.query_params.get(k, "") for k in ("from", "to", "by", "group", "organ",
                                                           "unit")}

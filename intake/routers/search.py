@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from documents.metadata import meta_value
 from documents.search import search
 from documents.summary import document_summary
-from intake.deps import ReadSession
+from documents.visibility import EVERYTHING, Viewer
+from intake.deps import Clerk, ReadSession
 from intake.routers import ApiRouter
 from intake.schemas import DocumentSummary, errors
 from intake.services.views import documents_by_ids
@@ -45,17 +46,20 @@ class SearchResults(BaseModel):
             response_model=SearchResults, responses=errors(422))
 def get_search(
     session: ReadSession,
+    who: Clerk,
     q: str = Query(..., min_length=1, max_length=200),
     limit: int = Query(20, ge=1, le=100),
     offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
     """Documents whose text or metadata has every word of `q`; exact diacritics rank first."""
-    return search_results(session, q, limit, offset)
+    return search_results(session, q, limit, offset, who.viewer)
 
 
-def search_results(session: Session, q: str, limit: int, offset: int) -> dict[str, Any]:
-    """The answer of `GET /api/search` (also timed by bench/service.py)."""
-    hits = search(session, q, limit=limit, offset=offset)
+def search_results(session: Session, q: str, limit: int, offset: int,
+                   viewer: Viewer = EVERYTHING) -> dict[str, Any]:
+    """The answer of `GET /api/search` (also timed by bench/service.py): only documents
+    `viewer` may see."""
+    hits = search(session, q, limit=limit, offset=offset, viewer=viewer)
     docs = documents_by_ids(session, [h.document_id for h in hits])
     items = []
     for hit in hits:

@@ -16,27 +16,34 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from infra.database import session_scope
+from intake.auth.principal import Principal
+from intake.auth.roles import Role
+from intake.deps import Clerk, SignedIn, Uploader
 from intake.render.pages import STATIC, render
+from intake.services.access import visible_document
 from intake.services.views import DocumentFilter, document_view, review_queue
 from models.errors import NotFoundError
 from models.settings import Settings
 
+START = {Role.MAILROOM: "/tai-len", Role.CLERK: "/hang-doi", Role.MANAGER: "/bao-cao",
+         Role.ADMINISTRATOR: "/quan-tri"}
 QUEUE_PAGE = 50  # rows per page of the queue (queue.js asks for the same)
 
 router = APIRouter(include_in_schema=False)
 
 
-def _page(template: str, data: Any = None) -> HTMLResponse:
+def _page(template: str, who: Principal, data: Any = None) -> HTMLResponse:
     """The page, with the data its script would fetch first written into it (one round trip to
-    the first render instead of three: page, script, data)."""
-    return HTMLResponse(render(template, data=data), headers={"Cache-Control": "no-cache"})
+    the first render instead of three: page, script, data), for the signed-in `who`."""
+    return HTMLResponse(render(template, data=data, user=who),
+                        headers={"Cache-Control": "no-store"})
 
 
 def _settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def _queue_data(request: Request) -> dict[str, Any] | None:
+def _queue_data(request: Request, who: Principal) -> dict[str, Any] | None:
     """What the queue page asks the API first (its filters come from its own address)."""
     q = request.query_params
     try:
@@ -45,6 +52,7 @@ def _queue_data(request: Request) -> dict[str, Any] | None:
             agency=q.get("agency") or None, urgency=q.get("urgency") or None,
             issued_from=dt.date.fromisoformat(q["issued_from"]) if q.get("issued_from") else None,
             issued_to=dt.date.fromisoformat(q["issued_to"]) if q.get("issued_to") else None,
+            viewer=who.viewer,
         )
         offset = max(0, int(q.get("offset") or 0))
     except ValueError:
@@ -53,10 +61,11 @@ def _queue_data(request: Request) -> dict[str, Any] | None:
         return review_queue(session, flt, QUEUE_PAGE, offset)
 
 
-def _document_data(request: Request, doc_id: int) -> dict[str, Any] | None:
+def _document_data(request: Request, who: Principal, doc_id: int) -> dict[str, Any] | None:
     """What the review page asks the API first, without the OCR words it does not show."""
     try:
         with session_scope(_settings(request).database) as session:
+            visible_document(session, who, doc_id)
             view = document_view(session, doc_id)
     except NotFoundError:
         return None  # the script asks the API and shows the error in Vietnamese
@@ -66,33 +75,35 @@ def _document_data(request: Request, doc_id: int) -> dict[str, Any] | None:
 
 
 @router.get("/")
-def home() -> RedirectResponse:
-    """The queue is where clerks start; the mailroom has its link in the menu."""
-    return RedirectResponse("/hang-doi", status_code=303)
+def home(who: SignedIn) -> RedirectResponse:
+    """Where each role starts: clerks at the queue, the mailroom at the upload page, managers at
+    the reports, administrators at the administration pages."""
+    return RedirectResponse(START.get(who.role, "/hang-doi") if who.role else "/hang-doi",
+                            status_code=303)
 
 
 @router.get("/tai-len")
-def upload_page() -> HTMLResponse:
+def upload_page(who: Uploader) -> HTMLResponse:
     """Upload a batch of scans, follow every file and document until ready."""
-    return _page("upload.html")
+    return _page("upload.html", who)
 
 
 @router.get("/hang-doi")
-def queue_page(request: Request) -> HTMLResponse:
+def queue_page(request: Request, who: Clerk) -> HTMLResponse:
     """Documents waiting for a clerk, urgent first."""
-    return _page("queue.html", _queue_data(request))
+    return _page("queue.html", who, _queue_data(request, who))
 
 
 @router.get("/van-ban/{doc_id}")
-def review_page(request: Request, doc_id: int) -> HTMLResponse:
+def review_page(request: Request, who: Clerk, doc_id: int) -> HTMLResponse:
     """Check and correct one document's fields beside its pages; its history."""
-    return _page("review.html", _document_data(request, doc_id))
+    return _page("review.html", who, _document_data(request, who, doc_id))
 
 
 @router.get("/tim-kiem")
-def search_page() -> HTMLResponse:
+def search_page(who: Clerk) -> HTMLResponse:
     """One box over every document's text and metadata."""
-    return _page("search.html")
+    return _page("search.html", who)
 
 
 class _Assets(StaticFiles):

@@ -10,6 +10,7 @@ from typing import Any
 
 import anyio
 
+from documents.visibility import EVERYTHING, Viewer
 from infra.database import session_scope
 from infra.queue import connect_async, progress_channel
 from intake.services.views import batch_view
@@ -24,9 +25,9 @@ WAKE_SECONDS = 2.0  # without a wake-up from Redis the database is read this oft
 FINAL = {BatchStatus.DONE, BatchStatus.FAILED}
 
 
-def _snapshot(url: str, batch_id: int) -> dict[str, Any]:
+def _snapshot(url: str, batch_id: int, viewer: Viewer) -> dict[str, Any]:
     with session_scope(url) as session:
-        return batch_view(session, batch_id)
+        return batch_view(session, batch_id, viewer)
 
 
 def _event(name: str, data: dict[str, Any]) -> str:
@@ -56,15 +57,18 @@ async def _wait(pubsub: Any) -> None:
         await anyio.sleep(WAKE_SECONDS)
 
 
-async def batch_events(settings: Settings, batch_id: int) -> AsyncIterator[str]:
-    """`progress` events whenever the batch changes, then one `done` event; comments keep alive."""
+async def batch_events(settings: Settings, batch_id: int,
+                       viewer: Viewer = EVERYTHING) -> AsyncIterator[str]:
+    """`progress` events whenever the batch changes, then one `done` event; comments keep alive.
+    Documents `viewer` may not see are left out of every event."""
     pubsub = await _subscribe(settings, batch_id)
     last: dict[str, Any] | None = None
     last_sent = time.monotonic()
     try:
         while True:
             try:
-                snap = await anyio.to_thread.run_sync(_snapshot, settings.database, batch_id)
+                snap = await anyio.to_thread.run_sync(_snapshot, settings.database, batch_id,
+                                                   viewer)
             except IntakeError as exc:
                 yield _event("error", {"error": exc.to_dict()})
                 return

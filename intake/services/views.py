@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from documents.metadata import meta_value
 from documents.summary import SUMMARY_COLUMNS, document_summary, iso
+from documents.visibility import EVERYTHING, Viewer, can_see
+from documents.visibility import conditions as visibility_conditions
 from infra.tables import Batch, Document, DocumentStatus, Event, Page, PageStatus, Upload
 from models.errors import NotFoundError
 from models.text import fold
@@ -21,8 +23,9 @@ _ACTIVE = {DocumentStatus.QUEUED, DocumentStatus.PROCESSING}
 _HEAVY = (Document.text, Document.meta, Document.fields, Document.search_text,
           Document.search_folded)
 SUMMARY = [defer(c) for c in _HEAVY]
-def batch_view(session: Session, batch_id: int) -> dict[str, Any]:
-    """Status of a batch with per-file, per-document and per-page progress."""
+def batch_view(session: Session, batch_id: int, viewer: Viewer = EVERYTHING) -> dict[str, Any]:
+    """Status of a batch with per-file, per-document and per-page progress; the documents
+    `viewer` may not see (another unit's, a secret one without clearance) are left out."""
     batch = session.get(Batch, batch_id, options=[selectinload(Batch.uploads)])
     if batch is None:
         raise NotFoundError(f"batch {batch_id} not found")
@@ -30,6 +33,7 @@ def batch_view(session: Session, batch_id: int) -> dict[str, Any]:
         select(Document).where(Document.batch_id == batch_id).order_by(Document.id)
         .options(selectinload(Document.pages).defer(Page.words), *SUMMARY)
     ))
+    docs = [d for d in docs if can_see(viewer, d)]
     originals = [u.duplicate_of for u in batch.uploads if u.duplicate_of is not None]
     by_upload: dict[int, list[int]] = {}
     for upload_id, doc_id in session.execute(
@@ -81,6 +85,7 @@ class DocumentFilter:
     issued_to: dt.date | None = None
     uploaded_from: dt.datetime | None = None
     uploaded_to: dt.datetime | None = None
+    viewer: Viewer = EVERYTHING  # what the asking principal may see
 
 
 def list_documents(session: Session, flt: DocumentFilter, limit: int,
@@ -130,7 +135,7 @@ def review_queue(session: Session, flt: DocumentFilter, limit: int, offset: int)
 
 
 def _conditions(flt: DocumentFilter) -> list[Any]:
-    conditions: list[Any] = []
+    conditions: list[Any] = visibility_conditions(flt.viewer)
     if flt.status:
         conditions.append(Document.status == flt.status)
     if flt.doc_type:

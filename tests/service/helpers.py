@@ -6,7 +6,8 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -32,10 +33,53 @@ def scan(seed: int, pages: int = 1) -> bytes:
     return path.read_bytes()
 
 
-def client(settings: Settings) -> TestClient:
-    """A test client of an app with these settings (migrations run on entering it)."""
+TEST_UNIT = "Văn phòng"  # the unit of the test accounts and of ready_document's rows
+
+
+def client(settings: Settings, units: tuple[str, ...] = (TEST_UNIT,),
+           clearance: bool = False) -> RoleClient:
+    """A test client of an app with these settings (migrations run on entering it), signed in as
+    the role each route is for (RoleClient); people belong to `units`."""
     migrate(settings.database)
-    return TestClient(create_app(settings))
+    return RoleClient(create_app(settings), principals(settings, units, clearance))
+
+
+def principals(settings: Settings, units: tuple[str, ...] = (TEST_UNIT,),
+               clearance: bool = False) -> dict[str, dict[str, str]]:
+    """Credentials (request headers) of a clerk, a mailroom clerk, a manager, an administrator
+    (sessions) and a registry and an upload token, in `units` (created once per database)."""
+    from tests.intake.auth.principals import make_principals
+
+    return make_principals(settings, units, clearance)
+
+
+class RoleClient(TestClient):
+    """A TestClient that signs every request as the role its route is for: the administrator for
+    webhooks and deliveries, the registry token for the feed and status reports, the manager for
+    reports, a clerk for everything else. Authorisation itself is tested route by route in
+    tests/intake/test_route_access.py; these tests are about what the routes do.
+    `as_role="..."` on a request picks the principal instead."""
+
+    def __init__(self, app: object, creds: dict[str, dict[str, str]]) -> None:
+        super().__init__(app)  # type: ignore[arg-type]
+        self.creds = creds
+
+    @staticmethod
+    def role_for(path: str) -> str:
+        if path.startswith(("/api/registry/subscriptions", "/api/registry/deliveries")):
+            return "administrator"
+        if path.startswith("/api/registry/documents"):
+            return "registry"
+        if path.startswith(("/api/reports", "/bao-cao")):
+            return "manager"
+        return "clerk"
+
+    def request(self, method: str, url: object, *args: object, **kwargs: object) -> Any:
+        role = kwargs.pop("as_role", None) or self.role_for(urlsplit(str(url)).path)
+        headers = dict(kwargs.pop("headers", None) or {})  # type: ignore[call-overload]
+        for name, value in self.creds[str(role)].items():
+            headers.setdefault(name, value)
+        return super().request(method, url, *args, headers=headers, **kwargs)  # type: ignore
 
 
 def wait_for(check: Callable[[], T | None], timeout: float, what: str, step: float = 0.25) -> T:
@@ -88,7 +132,7 @@ def ready_document(settings: Settings, meta: dict[str, object],
     sha = sha or hashlib.sha256(repr((meta, text, time.time_ns())).encode()).hexdigest()
     migrate(settings.database)
     with session_scope(settings.database, write=True) as session:
-        batch = Batch(source="api")
+        batch = Batch(source="api", unit=TEST_UNIT)
         session.add(batch)
         if session.get(StoredFile, sha) is None:
             session.add(StoredFile(sha256=sha, size=1))
@@ -97,6 +141,7 @@ def ready_document(settings: Settings, meta: dict[str, object],
         session.add(upload)
         session.flush()
         doc = Document(batch_id=batch.id, upload_id=upload.id, sha256=sha, title="seeded.pdf",
+                       unit=TEST_UNIT,
                        status=DocumentStatus.READY_FOR_REVIEW, text=text, pages_total=1)
         session.add(doc)
         session.flush()
