@@ -35,6 +35,13 @@ class AuditAction(StrEnum):
     TOKEN_USED = "token.used"
     TOKEN_REFUSED = "token.refused"  # detail.reason: unknown | revoked | expired | scope
     TOKEN_REVOKED = "token.revoked"
+    ACCOUNT_DISABLED = "account.disabled"  # by an administrator: no sign-in, sessions ended
+    ACCOUNT_ENABLED = "account.enabled"
+    ACCOUNT_UPDATED = "account.updated"  # role, units, clearance or name changed (detail: before/after)
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_DELETED = "webhook.deleted"
+    DELIVERY_RETRIED = "delivery.retried"  # a parked push sent again by a person
+    AUDIT_EXPORTED = "audit.exported"  # the audit log downloaded as CSV (detail: the filters)
 
 
 @dataclass(frozen=True)
