@@ -16,6 +16,8 @@ from starlette.exceptions import HTTPException
 from infra.database import migrate
 from intake.auth.access import PASSWORD_CHANGE
 from intake.deps import Public
+from intake.routers.account import PASSWORD_PAGE, SIGN_IN
+from intake.routers.account import router as account_router
 from intake.schemas import errors
 from models.errors import AuthenticationError, ForbiddenError, IntakeError
 from models.settings import Settings, get_settings
@@ -29,6 +31,8 @@ async def _intake_error(request: Request, exc: Exception) -> Response:
     if page and isinstance(exc, AuthenticationError):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"{SIGN_IN}?{urlencode({'next': target})}", status_code=303)
+    if isinstance(exc, AuthenticationError) and not request.url.path.startswith("/api/"):
+        return RedirectResponse(SIGN_IN, status_code=303)  # a form sent after its session ended
     if page and isinstance(exc, ForbiddenError) and exc.details.get("reason") == PASSWORD_CHANGE:
         return RedirectResponse(PASSWORD_PAGE, status_code=303)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
@@ -54,8 +58,6 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
                         content={"error": {"code": code, "message": str(exc.detail)}})
 
 
-SIGN_IN = "/dang-nhap"  # the sign-in page (intake/routers/account.py)
-PASSWORD_PAGE = "/doi-mat-khau"  # the password change page
 
 
 class Health(BaseModel):
@@ -86,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(HTTPException, _http_error)
     for module in (batches, documents, corrections, downloads, search, registry, reports):
         app.include_router(module.router)
+    app.include_router(account_router)  # sign-in, sign-out, password change
     mount_pages(app)  # the web pages: upload, review queue, review, search
 
     @app.get("/healthz", response_model=Health, responses=errors(503))

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
+from intake.auth.principal import Principal
 from intake.render.charts import COLOURS, bar_chart, hbar_chart, number_vi
 from intake.render.exports import BY_NAMES, FIGURES, GROUP_NAMES, STATUS_NAMES
 from intake.render.pages import render
@@ -57,10 +58,12 @@ def _rows(cells: list[dict[str, Any]], keys: list[str]) -> list[Row]:
              [_cell(get(c)) for _, get in FIGURES[:-1]]) for c in cells]
 
 
-def page_html(params: dict[str, str], report: dict[str, Any] | None, error: str | None = None) -> str:
-    """The whole page; `report` is None when the form's values were refused (`error`)."""
+def page_html(user: Principal, params: dict[str, str], report: dict[str, Any] | None,
+              error: str | None = None) -> str:
+    """The whole page for the signed-in `user`; `report` is None when the form's values were
+    refused (`error`)."""
     return render(
-        "report.html", params=params, error=error,
+        "report.html", user=user, params=params, error=error,
         by_options={k: v.capitalize() for k, v in BY_NAMES.items()},
         group_options={"none": "Không nhóm", "organ": GROUP_NAMES["organ"],
                        "unit": GROUP_NAMES["unit"]},

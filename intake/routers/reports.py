@@ -216,13 +216,14 @@ def report_page(request: Request, who: Manager) -> HTMLResponse:
         start = dt.date.fromisoformat(params["from"]) if params["from"] else None
         end = dt.date.fromisoformat(params["to"]) if params["to"] else None
     except ValueError:
-        return HTMLResponse(page_html(params, None, "Ngày không hợp lệ (định dạng năm-tháng-ngày)."),
+        return HTMLResponse(page_html(who, params, None,
+                                      "Ngày không hợp lệ (định dạng năm-tháng-ngày)."),
                             status_code=422)
     try:
         query = make_query(start, end, params["by"] or "day", params["group"] or "none",
                            params["organ"], params["unit"])
     except ReportError as exc:
-        return HTMLResponse(page_html(params, None, exc.message), status_code=422)
+        return HTMLResponse(page_html(who, params, None, exc.message), status_code=422)
     params.update({"from": query.start.isoformat(), "to": query.end.isoformat(),
                    "by": query.by, "group": query.group})
-    return HTMLResponse(page_html(params, report_data(app_settings(request), query)))
+    return HTMLResponse(page_html(who, params, report_data(app_settings(request), query)))

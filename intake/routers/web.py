@@ -1,5 +1,9 @@
 """The web pages clerks and mailroom staff use: upload, review queue, review, search.
 
+Each page is rendered for the signed-in person (`user=`: the navigation shows what their role
+may open, the header who they are, the CSRF token the scripts send); the sign-in, sign-out and
+password pages are in `intake/routers/account.py`.
+
 Jinja2 templates, CSS and JavaScript from `intake/web/` (no build step, nothing from the
 internet): the server sends the page, the page's script reads the JSON API and draws the data.
 """
@@ -17,16 +21,13 @@ from starlette.types import Scope
 
 from infra.database import session_scope
 from intake.auth.principal import Principal
-from intake.auth.roles import Role
 from intake.deps import Clerk, SignedIn, Uploader
-from intake.render.pages import STATIC, render
+from intake.render.pages import STATIC, render, start_page
 from intake.services.access import visible_document
 from intake.services.views import DocumentFilter, document_view, review_queue
 from models.errors import NotFoundError
 from models.settings import Settings
 
-START = {Role.MAILROOM: "/tai-len", Role.CLERK: "/hang-doi", Role.MANAGER: "/bao-cao",
-         Role.ADMINISTRATOR: "/quan-tri"}
 QUEUE_PAGE = 50  # rows per page of the queue (queue.js asks for the same)
 
 router = APIRouter(include_in_schema=False)
@@ -78,8 +79,7 @@ def _document_data(request: Request, who: Principal, doc_id: int) -> dict[str, A
 def home(who: SignedIn) -> RedirectResponse:
     """Where each role starts: clerks at the queue, the mailroom at the upload page, managers at
     the reports, administrators at the administration pages."""
-    return RedirectResponse(START.get(who.role, "/hang-doi") if who.role else "/hang-doi",
-                            status_code=303)
+    return RedirectResponse(start_page(who), status_code=303)
 
 
 @router.get("/tai-len")

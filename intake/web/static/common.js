@@ -19,6 +19,8 @@ const Intake = (() => {
     invalid_field: "Giá trị không hợp lệ.",
     invalid_report: "Yêu cầu báo cáo không hợp lệ: hãy kiểm tra khoảng thời gian và bộ lọc.",
     not_found: "Không tìm thấy văn bản hoặc lô tải lên này.",
+    unauthenticated: "Phiên làm việc đã kết thúc: hãy đăng nhập lại.",
+    forbidden: "Tài khoản này không có quyền làm việc này.",
     conflict: "Thao tác không thực hiện được ở trạng thái hiện tại của văn bản.",
     method_not_allowed: "Chức năng này chưa có trên máy chủ.",
     internal: "Lỗi hệ thống: hãy thử lại sau hoặc báo quản trị hệ thống.",
@@ -92,21 +94,36 @@ const Intake = (() => {
     return ERRORS[code] || ERRORS.internal;
   }
 
-  function user() {
-    const box = document.getElementById("user-name");
-    return (box && box.value.trim()) || localStorage.getItem("intake-user") || "";
+  /* Who works is the session (its HttpOnly cookie); a request that changes something also carries
+     the session's CSRF token, which the server wrote into the page. */
+  function csrfToken() {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
   }
 
-  function headers(extra) {
+  function headers(extra, method) {
     const out = Object.assign({ Accept: "application/json" }, extra || {});
-    const who = user();
-    // Header values are Latin-1: a name with Vietnamese letters is sent percent-encoded.
-    if (who) out["X-Intake-User"] = /^[\x20-\x7e]*$/.test(who) ? who : encodeURIComponent(who);
+    if (method && !/^(GET|HEAD|OPTIONS)$/i.test(method)) out["X-CSRF-Token"] = csrfToken();
     return out;
   }
 
+  /* The session ended (or the password must be changed first): to the page that says so,
+     coming back here afterwards. */
+  function refused(status, err) {
+    if (status === 401) {
+      const next = location.pathname + location.search;
+      location.assign(`/dang-nhap?${new URLSearchParams({ next })}`);
+      return true;
+    }
+    if (status === 403 && err && err.details && err.details.reason === "password_change") {
+      location.assign("/doi-mat-khau");
+      return true;
+    }
+    return false;
+  }
+
   async function api(method, url, body) {
-    const init = { method, headers: headers(body ? { "Content-Type": "application/json" } : {}) };
+    const init = { method, headers: headers(body ? { "Content-Type": "application/json" } : {}, method) };
     if (body !== undefined) init.body = JSON.stringify(body);
     let response;
     try {
@@ -118,6 +135,7 @@ const Intake = (() => {
     try { data = await response.json(); } catch (e) { data = null; }
     if (!response.ok) {
       const err = (data && data.error) || {};
+      refused(response.status, err);
       throw new ApiError(err.code || "internal", err.message || response.statusText, response.status);
     }
     return data;
@@ -249,15 +267,8 @@ const Intake = (() => {
     toastTimer = setTimeout(() => { el.className = "toast"; }, bad ? 7000 : 3500);
   }
 
-  document.addEventListener("DOMContentLoaded", () => {
-    const box = document.getElementById("user-name");
-    if (!box) return;
-    box.value = localStorage.getItem("intake-user") || "";
-    box.addEventListener("change", () => localStorage.setItem("intake-user", box.value.trim()));
-  });
-
   return {
     ApiError, ERRORS, STATUS, URGENCY, SECRECY, FIELDS, TYPES, api, h, fold, highlight, errorText,
-    fmtDate, fmtDateTime, isoDate, age, bytes, code, actor, badges, toast, headers, user, initial,
+    fmtDate, fmtDateTime, isoDate, age, bytes, code, actor, badges, toast, headers, refused, initial,
   };
 })();

@@ -11,7 +11,11 @@
   const send = document.getElementById("send");
   const batches = document.getElementById("batches");
   const unitInput = document.getElementById("unit");
-  if (unitInput && !unitInput.value) unitInput.value = localStorage.getItem("intake-unit") || "";
+  // The unit chosen last time, when it still is one of this person's units.
+  const lastUnit = localStorage.getItem("intake-unit");
+  if (unitInput && lastUnit && Array.from(unitInput.options || []).some((o) => o.value === lastUnit)) {
+    unitInput.value = lastUnit;
+  }
   let chosen = [];
 
   function choose(files) {
@@ -72,7 +76,7 @@
     }
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/batches");
-    for (const [k, v] of Object.entries(Intake.headers())) xhr.setRequestHeader(k, v);
+    for (const [k, v] of Object.entries(Intake.headers({}, "POST"))) xhr.setRequestHeader(k, v);
     // The multipart body carries the files in order: bytes sent so far tell how far each file is.
     const sizes = files.map((f) => f.size);
     const sum = sizes.reduce((a, b) => a + b, 0) || 1;
@@ -91,6 +95,7 @@
       try { data = JSON.parse(xhr.responseText); } catch (err) { data = null; }
       if (xhr.status !== 202 || !data || data.error) {
         const err = (data && data.error) || { code: "internal", message: xhr.statusText };
+        if (Intake.refused(xhr.status, err)) return;
         failAll(rows, title, errorText(err.code, err.message));
         return;
       }
