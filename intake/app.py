@@ -55,7 +55,8 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     return JSONResponse(status_code=exc.status_code,
-                        content={"error": {"code": code, "message": str(exc.detail)}})
+                        content={"error": {"code": code, "message": str(exc.detail)}},
+                        headers=exc.headers)  # a 405 names the methods it takes (`Allow`)
 
 
 
@@ -78,10 +79,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(migrate, app.state.settings.database)
         yield
 
-    from intake.routers import batches, corrections, documents, downloads, registry, reports, search
+    from intake.middleware import install as install_middleware
+    from intake.routers import (
+        api_docs,
+        batches,
+        corrections,
+        documents,
+        downloads,
+        registry,
+        reports,
+        search,
+    )
     from intake.routers.web import mount as mount_pages
 
-    app = FastAPI(title="Intake: số hóa văn bản đến", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title="Intake: số hóa văn bản đến", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None)  # the docs page: intake/routers/api_docs.py
     app.state.settings = settings
     app.add_exception_handler(IntakeError, _intake_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -90,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(account_router)  # sign-in, sign-out, password change
     mount_pages(app)  # the web pages: upload, review queue, review, search
+    api_docs.mount(app)  # the API description page, without any CDN
+    install_middleware(app)  # body limits, security headers (intake/middleware/)
 
     @app.get("/healthz", response_model=Health, responses=errors(503))
     def healthz(_: Public) -> dict[str, object]:

@@ -8,14 +8,24 @@ never adds a key to an answer. Shapes of one resource only live beside its route
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import Interval
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.errors import error_classes
 from models.metadata import FieldValue, Metadata
 from models.result import Word
 from models.vocabulary import DocumentStatus, PageStatus
+
+# --- parameters -------------------------------------------------------------------------------
+
+MAX_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL (BIGINT) store
+Int64 = Annotated[int, Interval(ge=0, le=MAX_INT)]
+"""An id, page index, offset or count: never negative, never beyond the databases' integers
+(a larger one would overflow in the database driver instead of being refused with 422)."""
+PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
+"""`pattern=` of a text parameter: no control characters (PostgreSQL refuses NUL in text)."""
 
 # --- errors -----------------------------------------------------------------------------------
 

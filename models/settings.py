@@ -104,6 +104,19 @@ class Settings(BaseSettings):
         2.0, description="A watched file is taken when its size has not changed for this long."
     )
     max_upload_files: int = Field(500, description="Largest number of files in one batch upload.")
+    # Request limits, enforced while the body streams in, before anything is stored (413).
+    max_upload_bytes: int = Field(
+        2_000_000_000, description="Largest batch upload request (all its files), in bytes."
+    )
+    max_upload_fields: int = Field(
+        20, description="Largest number of form fields besides files in one batch upload."
+    )
+    max_part_header_bytes: int = Field(
+        8192, description="Largest header block of one part of a multipart upload, in bytes."
+    )
+    max_request_bytes: int = Field(
+        1_048_576, description="Largest body of any other request (JSON, forms), in bytes."
+    )
     # Delivery to the registry (docs/DELIVERY.md).
     auto_confirm: bool = Field(
         False, description="Confirm a recognised document without a clerk when no field needs "

@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_dependant
+
+from intake.auth.access import Rule
+from intake.schemas import errors
 
 
 class ApiRouter(APIRouter):
@@ -13,8 +18,23 @@ class ApiRouter(APIRouter):
     Every route declares its `response_model`; the answer is checked against it and written
     without the optional keys the service left out (`response_model_exclude_unset`), so a
     model's defaults never add keys to an answer (a document's `links.pdf` is absent until there
-    is a PDF/A, not null)."""
+    is a PDF/A, not null). A route whose access rule is not public also declares 401 and 403
+    (no or wrong credentials; a role or scope the rule does not name)."""
 
     def add_api_route(self, path: str, endpoint: Any, **kwargs: Any) -> None:
         kwargs["response_model_exclude_unset"] = True
+        rule = access_rule(get_dependant(path=self.prefix + path, call=endpoint))
+        if rule is not None and not rule.public:
+            kwargs["responses"] = {**errors(401, 403), **(kwargs.get("responses") or {})}
         super().add_api_route(path, endpoint, **kwargs)
+
+
+def access_rule(dependant: Dependant) -> Rule | None:
+    """The access rule among a route's dependencies (depth first), None without one."""
+    for sub in dependant.dependencies:
+        if isinstance(sub.call, Rule):
+            return sub.call
+        found = access_rule(sub)
+        if found is not None:
+            return found
+    return None

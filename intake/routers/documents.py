@@ -12,7 +12,7 @@ from documents.actions import retry_document
 from documents.review import confirm_document, correct_fields
 from intake.deps import Clerk, ReadSession, SettingsDep
 from intake.routers import ApiRouter
-from intake.schemas import DocumentDetail, DocumentList, DocumentSummary, ReviewQueue, errors
+from intake.schemas import DocumentDetail, DocumentList, DocumentSummary, Int64, ReviewQueue, errors
 from intake.services.access import check_documents, visible_document
 from intake.services.views import (
     DocumentFilter,
@@ -40,7 +40,7 @@ def get_documents(
     uploaded_from: dt.datetime | None = None,
     uploaded_to: dt.datetime | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Int64 = 0,
 ) -> dict[str, Any]:
     """Documents, newest first, filtered and paginated."""
     flt = DocumentFilter(status, type, agency, urgency, issued_from, issued_to,
@@ -60,7 +60,7 @@ def get_review_queue(
     issued_from: dt.date | None = None,
     issued_to: dt.date | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: Int64 = 0,
 ) -> dict[str, Any]:
     """Hỏa tốc, Thượng khẩn, Khẩn first, then oldest first; `total` and `urgent` counts."""
     flt = DocumentFilter(status, type, agency, urgency, issued_from, issued_to,
@@ -70,7 +70,7 @@ def get_review_queue(
 
 @router.get("/documents/{doc_id}", summary="One document", response_model=DocumentDetail,
             responses=errors(404, 422))
-def get_document(session: ReadSession, who: Clerk, doc_id: int) -> dict[str, Any]:
+def get_document(session: ReadSession, who: Clerk, doc_id: Int64) -> dict[str, Any]:
     """Metadata, fields with confidences and boxes, pages, status and history."""
     visible_document(session, who, doc_id)
     return document_view(session, doc_id)
@@ -105,7 +105,7 @@ class RetryAnswer(BaseModel):
 
 @router.patch("/documents/{doc_id}", summary="Correct or accept fields",
               response_model=DocumentDetail, responses=errors(404, 409, 422))
-def patch_document(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: int,
+def patch_document(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: Int64,
                    changes: FieldChanges) -> dict[str, Any]:
     """Validate and store a clerk's values; each change is recorded in the history."""
     check_documents(session, who, doc_id)
@@ -115,7 +115,7 @@ def patch_document(settings: SettingsDep, session: ReadSession, who: Clerk, doc_
 
 @router.post("/documents/{doc_id}/confirm", summary="Confirm a reviewed document",
              response_model=DocumentSummary, responses=errors(404, 409, 422))
-def post_confirm(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: int,
+def post_confirm(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: Int64,
                  body: Confirmation | None = None) -> dict[str, Any]:
     """The document is checked: it becomes ready for delivery to the registry."""
     check_documents(session, who, doc_id)
@@ -126,7 +126,7 @@ def post_confirm(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id
 @router.post("/documents/{doc_id}/retry", status_code=202, summary="Retry a failed document",
              response_model=RetryAnswer, responses=errors(404, 409, 422))
 def post_retry(settings: SettingsDep, session: ReadSession, who: Clerk,
-               doc_id: int) -> dict[str, Any]:
+               doc_id: Int64) -> dict[str, Any]:
     """Queue a failed document again (recorded in its history)."""
     check_documents(session, who, doc_id)
     batch_id = retry_document(settings, doc_id, who.history)

@@ -10,7 +10,7 @@ from infra.storage import open_store, original_key
 from infra.tables import Page, Upload
 from intake.deps import Clerk, ClerkOrRegistry, ReadSession, SettingsDep, Uploader
 from intake.routers import ApiRouter
-from intake.schemas import binary, errors
+from intake.schemas import Int64, binary, errors
 from intake.services.access import visible_document
 from models.errors import NotFoundError
 from models.settings import Settings
@@ -30,7 +30,7 @@ def _file_response(settings: Settings, key: str, media_type: str, filename: str)
 @router.get("/documents/{doc_id}/pdf", summary="Download the PDF/A", response_class=Response,
             responses={**binary("application/pdf", "The PDF/A"), **errors(404, 422)})
 def get_pdf(settings: SettingsDep, session: ReadSession, who: ClerkOrRegistry,
-            doc_id: int) -> Response:
+            doc_id: Int64) -> Response:
     """The searchable PDF/A of the document."""
     doc = visible_document(session, who, doc_id)
     if not doc.pdf_key:
@@ -44,7 +44,7 @@ def get_pdf(settings: SettingsDep, session: ReadSession, who: ClerkOrRegistry,
             responses={**binary("application/octet-stream", "The file as it was uploaded"),
                        **errors(404, 422)})
 def get_original(settings: SettingsDep, session: ReadSession, who: Clerk,
-                 doc_id: int) -> Response:
+                 doc_id: Int64) -> Response:
     """The file as it was uploaded."""
     doc = visible_document(session, who, doc_id)
     upload = session.get(Upload, doc.upload_id)
@@ -55,8 +55,8 @@ def get_original(settings: SettingsDep, session: ReadSession, who: Clerk,
 @router.get("/documents/{doc_id}/pages/{index}/image", summary="Page image (JPEG)",
             response_class=Response,
             responses={**binary("image/jpeg", "The page image"), **errors(404, 422)})
-def get_page_image(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: int,
-                   index: int) -> Response:
+def get_page_image(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: Int64,
+                   index: Int64) -> Response:
     """The image of one page (0-based), as shown on the review screen."""
     visible_document(session, who, doc_id)
     page = session.query(Page).filter_by(document_id=doc_id, index=index).one_or_none()

@@ -21,7 +21,7 @@ from intake.render.charts import COLOURS, bar_chart
 from intake.render.exports import register_pdf, to_csv, to_xlsx
 from intake.render.report_page import page_html
 from intake.routers import ApiRouter
-from intake.schemas import binary, errors
+from intake.schemas import PLAIN_TEXT, binary, errors
 from models.errors import NotFoundError, ReportError
 from models.settings import Settings
 from models.vocabulary import DocumentStatus
@@ -34,7 +34,7 @@ To = Annotated[dt.date | None, Query(description="last local day, included (defa
 By = Annotated[str, Query(pattern="^(day|week|month)$", description="day | week | month")]
 Group = Annotated[str, Query(pattern="^(none|organ|unit)$",
                              description="none | organ (issuing agency) | unit (receiving unit)")]
-Filter = Annotated[str | None, Query(max_length=200)]
+Filter = Annotated[str | None, Query(max_length=200, pattern=PLAIN_TEXT)]  # no control chars
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

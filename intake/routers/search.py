@@ -14,7 +14,7 @@ from documents.summary import document_summary
 from documents.visibility import EVERYTHING, Viewer
 from intake.deps import Clerk, ReadSession
 from intake.routers import ApiRouter
-from intake.schemas import DocumentSummary, errors
+from intake.schemas import PLAIN_TEXT, DocumentSummary, Int64, errors
 from intake.services.views import documents_by_ids
 from models.text import fold
 
@@ -47,9 +47,9 @@ class SearchResults(BaseModel):
 def get_search(
     session: ReadSession,
     who: Clerk,
-    q: str = Query(..., min_length=1, max_length=200),
+    q: str = Query(..., min_length=1, max_length=200, pattern=PLAIN_TEXT),
     limit: int = Query(20, ge=1, le=100),
-    offset: int = Query(0, ge=0),
+    offset: Int64 = 0,
 ) -> dict[str, Any]:
     """Documents whose text or metadata has every word of `q`; exact diacritics rank first."""
     return search_results(session, q, limit, offset, who.viewer)
