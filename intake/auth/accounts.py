@@ -122,6 +122,46 @@ def change_password(session: Session, account: Account, old_password: str, new_p
     return True
 
 
+def set_disabled(session: Session, account: Account, disabled: bool, *, actor: Actor,
+                 now: dt.datetime | None = None) -> bool:
+    """Disable an account (no sign-in, every session ended) or enable it again; False when it
+    already was so (nothing recorded)."""
+    if account.disabled == disabled:
+        return False
+    now = now or utcnow()
+    account.disabled = disabled
+    if disabled:
+        revoke_all(session, account, actor=actor, now=now)
+    record(session, actor, AuditAction.ACCOUNT_DISABLED if disabled else AuditAction.ACCOUNT_ENABLED,
+           object_kind="account", object_id=account.id, detail={"username": account.username},
+           at=now)
+    return True
+
+
+def update_account(session: Session, account: Account, *, actor: Actor, role: Role,
+                   units: Sequence[Unit], secret_clearance: bool, display_name: str,
+                   now: dt.datetime | None = None) -> bool:
+    """Change an account's role, units, clearance or name; audited with what changed (before and
+    after). The change holds from that person's next request (the rules read the account at every
+    request). False when nothing changed."""
+    now = now or utcnow()
+    name = unicodedata.normalize("NFC", display_name).strip()[:200]
+    after = {"role": str(Role(role)), "units": sorted(u.code for u in units),
+             "secret_clearance": secret_clearance, "display_name": name}
+    before = {"role": account.role, "units": sorted(u.code for u in account.units),
+              "secret_clearance": account.secret_clearance, "display_name": account.display_name}
+    changed = {k: {"before": before[k], "after": v} for k, v in after.items() if before[k] != v}
+    if not changed:
+        return False
+    account.role = str(Role(role))
+    account.units = sorted(units, key=lambda u: u.code)
+    account.secret_clearance = secret_clearance
+    account.display_name = name
+    record(session, actor, AuditAction.ACCOUNT_UPDATED, object_kind="account",
+           object_id=account.id, detail={"username": account.username, **changed}, at=now)
+    return True
+
+
 @dataclass(frozen=True)
 class SignIn:
     """The outcome of a sign-in: the account, or why not (for the audit and tests only: the

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +86,13 @@ def table_rows(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 
 
 def to_csv(report: dict[str, Any]) -> bytes:
-    """UTF-8 with a byte-order mark (so spreadsheet programs read the diacritics), comma-separated."""
-    head, rows = table_rows(report)
+    """The report as one flat CSV table (csv_table)."""
+    return csv_table(*table_rows(report))
+
+
+def csv_table(head: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 with a byte-order mark (so spreadsheet programs read the diacritics), comma-separated;
+    every cell through `cell_value`, None as an empty cell."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([cell_value(v) for v in head])
