@@ -6,7 +6,6 @@ import argparse
 import json
 import logging
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from models.errors import IntakeError
@@ -68,17 +67,12 @@ def _check() -> int:
 
 
 def _process(args: argparse.Namespace) -> int:
-    from infra.tools.check import check_tools
     from intake.cli.files import expand_inputs, output_stems, write_atomic
+    from intake.cli.pipeline_run import exit_code_for, pipeline_options
     from intake.cli.progress import progress_bar
-    from worker.options import PipelineOptions
     from worker.pipeline import Pipeline
 
-    settings = get_settings()
-    check_tools(settings.ocr_language)
-    options = PipelineOptions.from_settings(settings)
-    if args.workers:
-        options = replace(options, workers=args.workers)
+    options = pipeline_options(args.workers)
     inputs = expand_inputs(args.paths)
     if not inputs:
         print("error [no_input]: no scan files found in the given paths", file=sys.stderr)
@@ -101,20 +95,12 @@ def _process(args: argparse.Namespace) -> int:
                 if result.error:
                     print(f"{src}: error [{result.error['code']}]: {result.error['message']}",
                           file=sys.stderr)
-                    exit_code = exit_code or _exit_code_for(result.error["code"])
+                    exit_code = exit_code or exit_code_for(result.error["code"])
     return exit_code
 
 
 def _result_json(result: DocumentResult) -> str:
     return json.dumps(result.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
-
-
-def _exit_code_for(code: str) -> int:
-    """The CLI exit code of an error code (classes of models.errors)."""
-    from models.errors import error_class
-
-    cls = error_class(code)
-    return cls.exit_code if cls is not None else 1
 
 
 if __name__ == "__main__":

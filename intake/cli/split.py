@@ -5,26 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
-
-from models.errors import error_class
-from models.settings import get_settings
 
 
 def run_split(args: argparse.Namespace) -> int:
     """Cut `args.path` into documents under `args.out`; exit code as `intake process` gives it."""
-    from infra.tools.check import check_tools
     from intake.cli.files import write_atomic
+    from intake.cli.pipeline_run import exit_code_for, pipeline_options
     from intake.cli.progress import progress_bar
-    from worker.options import PipelineOptions
     from worker.pipeline import Pipeline
     from worker.split.batch import document_stem
 
-    settings = get_settings()
-    check_tools(settings.ocr_language)
-    options = PipelineOptions.from_settings(settings)
-    if args.workers:
-        options = replace(options, workers=args.workers)
+    options = pipeline_options(args.workers)
     args.out.mkdir(parents=True, exist_ok=True)
     with Pipeline(options) as pipeline:
         with progress_bar(pipeline.count_pages(args.path)) as tick:
@@ -48,6 +39,5 @@ def run_split(args: argparse.Namespace) -> int:
     error = batch.error or next((d.error for d in batch.documents if d.error), None)
     if error:
         print(f"{args.path}: error [{error['code']}]: {error['message']}", file=sys.stderr)
-        cls = error_class(error["code"])
-        return cls.exit_code if cls is not None else 1
+        return exit_code_for(error["code"])
     return 0

@@ -9,6 +9,7 @@ import pikepdf
 import pytest
 
 from intake.cli.main import main
+from intake.cli.pipeline_run import exit_code_for
 
 
 def _run(tmp_path: Path, *inputs: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict]]:
@@ -60,3 +61,20 @@ def test_missing_input_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture
     code, lines = _run(tmp_path, tmp_path / "nowhere.pdf", capsys=capsys)
     assert code == 65 and lines[0]["error"]["code"] == "corrupt_file"
     assert "nowhere.pdf" in lines[0]["error"]["message"]
+
+
+def test_split_of_bad_file_exits_as_process_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "cut.pdf"
+    src.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+    code = main(["split", str(src), "--out", str(tmp_path / "out"), "--json"])
+    batch = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert batch["error"]["code"] == "corrupt_file"
+    assert code == 65
+
+
+@pytest.mark.parametrize(("code", "exit_code"), [("corrupt_file", 65), ("tool_missing", 69),
+                                                 ("tool_timeout", 70), ("no_such_code", 1)])
+def test_exit_code_of_an_error_code(code: str, exit_code: int) -> None:
+    assert exit_code_for(code) == exit_code
