@@ -38,6 +38,7 @@ from bench.measure import machine_description
 from documents.reports import URGENT, ReportQuery, local_midnight, run_report
 from infra.database import dispose_engines, get_engine, migrate, normalise_url
 from infra.tables import Base, Batch, Document, Event, StoredFile, Upload
+from models.vocabulary import SecrecyLevel
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("INTAKE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -129,7 +130,8 @@ def seed(url: str, docs: int, rng: random.Random, text_bytes: int = 2000) -> Non
             "text": " ".join(rng.choices(WORDS, k=text_words)),
             "unit": rng.choice(units), "doc_type": "Công văn",
             "urgency": rng.choice(URGENT[:3]) if rng.random() < 0.1 else None,
-            "secrecy": "MẬT" if rng.random() < 0.02 else None,
+            "secrecy": (mark := "MẬT" if rng.random() < 0.02 else None),
+            "secrecy_level": SecrecyLevel.of_mark(mark),
             "registry_status": "02" if refused and status != "delivered" else
             ("03" if acknowledged else None),
             "uploaded_at": uploaded, "updated_at": uploaded,

@@ -35,6 +35,10 @@ class AuditAction(StrEnum):
     TOKEN_USED = "token.used"
     TOKEN_REFUSED = "token.refused"  # detail.reason: unknown | revoked | expired | scope
     TOKEN_REVOKED = "token.revoked"
+    # A restricted document seen; detail.what: document | review page | page <n>
+    SECRET_VIEWED = "secret.viewed"
+    SECRET_DOWNLOADED = "secret.downloaded"  # detail.what: pdf | original
+    SECRECY_CHANGED = "secrecy.changed"  # detail: from, to, reason (needed when lowered)
     ACCOUNT_DISABLED = "account.disabled"  # by an administrator: no sign-in, sessions ended
     ACCOUNT_ENABLED = "account.enabled"
     ACCOUNT_UPDATED = "account.updated"  # role, units, clearance or name changed (detail: before/after)

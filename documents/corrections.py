@@ -24,13 +24,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from documents.lifecycle import add_event, set_status
-from documents.metadata import apply_metadata, learned_gazetteer, lock_for_review
+from documents.metadata import apply_metadata, learned_gazetteer, lock_for_review, meta_value
+from documents.visibility import level_of, secrecy_level
 from infra.database import session_scope
 from infra.storage import Store, derived_key, open_store
 from infra.tables import Document, DocumentStatus, Page
 from models.errors import ConflictError, RequestError
 from models.result import PAGE_EVIDENCE, PageResult
 from models.settings import Settings
+from models.vocabulary import SecrecyLevel
 
 TURNS = (90, 180, 270)
 
@@ -226,7 +228,9 @@ def delete_page(settings: Settings, doc_id: int, index: int, actor: str) -> None
 
 
 def _empty(doc: Document) -> None:
-    """A document left without pages (by a merge, which then marks it deleted)."""
+    """A document left without pages (by a merge, which then marks it deleted): it serves
+    nothing, its old PDF/A (the pages now in another document) included."""
+    doc.pdf_key = None
     doc.pages_total = 0
     doc.page_count = 0
     doc.review_count = 0
@@ -283,6 +287,7 @@ def _rebuild(session: Session, store: Store, work: _Work,
     token = uuid.uuid4().hex[:10]
     texts = {id(r): t for _, refs in layout for r, t in zip(refs, _page_texts(session, refs),
                                                             strict=True)}
+    marks = {doc.id: _strictest(session, refs) for doc, refs in layout}
     first_before = {doc.id: (doc.pages[0].id if doc.pages else None) for doc, _ in layout}
     for page in removed:
         session.delete(page)
@@ -318,7 +323,17 @@ def _rebuild(session: Session, store: Store, work: _Work,
         doc.split = {**(doc.split or {}), "corrected": True, "needs_review": False,
                      "source_pages": [r.row.source_page for r in refs]}
         doc.text = "\f".join(texts[id(r)] for r in refs)
-        _extract_again(session, doc, keep_person=first_before[doc.id] == refs[0].row.id)
+        _extract_again(session, doc, keep_person=first_before[doc.id] == refs[0].row.id,
+                       floor=marks[doc.id])
+
+
+def _strictest(session: Session, refs: list[PageRef]) -> tuple[SecrecyLevel, list[int]]:
+    """The strictest secrecy level among the documents the pages come from (read before any
+    page moves), and those documents: a page keeps the mark of the document it was cut from."""
+    sources = {ref.row.document_id for ref in refs}
+    levels = {i: level_of(d) for i in sources if (d := session.get(Document, i)) is not None}
+    top = max(levels.values(), default=SecrecyLevel.NONE)
+    return top, sorted(i for i, lv in levels.items() if lv == top)
 
 
 def _page_texts(session: Session, refs: list[PageRef]) -> list[str]:
@@ -342,8 +357,13 @@ def _text_from_words(words: list[dict[str, Any]]) -> str:
     return "\n".join(" ".join(v) for v in lines.values())
 
 
-def _extract_again(session: Session, doc: Document, keep_person: bool) -> None:
-    """Extraction on the document's pages as they now are; keep a person's values if asked."""
+def _extract_again(session: Session, doc: Document, keep_person: bool,
+                   floor: tuple[SecrecyLevel, list[int]]) -> None:
+    """Extraction on the document's pages as they now are; keep a person's values if asked.
+
+    The secrecy level never ends below `floor` (the strictest of the documents its pages come
+    from): the mark is usually on the first page only, so pages cut from a MẬT document would
+    otherwise come out unmarked."""
     from documents.extract import extract_metadata
     from documents.extract.gazetteer import gazetteer_for
 
@@ -358,4 +378,15 @@ def _extract_again(session: Session, doc: Document, keep_person: bool) -> None:
             if isinstance(field, dict) and field.get("corrected_by"):
                 fields[key] = field
                 meta[key] = (doc.meta or {}).get(key)
+    level, sources = floor
+    read = secrecy_level(meta_value(meta, "secrecy"), fields.get("secrecy"))
+    if read < level:
+        mark = level.mark
+        meta["secrecy"] = str(mark) if mark is not None else None
+        fields["secrecy"] = {"value": meta["secrecy"], "confidence": 1.0 if mark else 0.5,
+                             "needs_review": mark is None, "page": None, "bbox": None,
+                             "kept_from": sources}
+        add_event(session, doc, "secrecy_kept", read.mark, meta["secrecy"] or "uncertain",
+                  f"secrecy kept from document(s) {', '.join(map(str, sources))}: the strictest "
+                  f"of its pages' documents", field="secrecy")
     apply_metadata(session, doc, meta, fields)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, defer
 
 from documents.lifecycle import add_delivery_event, add_event, record_delivered, set_status
@@ -26,7 +26,14 @@ from documents.registry import (
     registry_item,
 )
 from documents.summary import SUMMARY_COLUMNS, document_summary
-from documents.visibility import EVERYTHING, Viewer, can_see, conditions
+from documents.visibility import (
+    EVERYTHING,
+    Viewer,
+    can_see,
+    conditions,
+    open_condition,
+    secret_condition,
+)
 from infra.database import session_scope
 from infra.tables import (
     DeliveryCounter,
@@ -50,7 +57,7 @@ OPEN_STATES = (OutboxState.PENDING, OutboxState.SENDING)
 def feed_condition() -> list[Any]:
     """Documents the registry may have: in the feed, confirmed or delivered, no secrecy mark."""
     return [Document.delivery_seq.is_not(None), Document.status.in_([str(s) for s in IN_FEED]),
-            or_(Document.secrecy.is_(None), Document.secrecy == "")]
+            open_condition()]
 
 
 def pull(settings: Settings, after: str | None, limit: int, base_url: str,
@@ -144,8 +151,8 @@ def restricted(settings: Settings, limit: int, offset: int,
                viewer: Viewer = EVERYTHING) -> dict[str, Any]:
     """Confirmed documents with a secrecy mark that `viewer` may see: handled on paper, oldest
     first."""
-    where = [Document.status.in_([str(s) for s in IN_FEED]), Document.secrecy.is_not(None),
-             Document.secrecy != "", *conditions(viewer)]
+    where = [Document.status.in_([str(s) for s in IN_FEED]), secret_condition(),
+             *conditions(viewer)]
     with session_scope(settings.database) as session:
         total = session.scalar(select(func.count()).select_from(Document).where(*where)) or 0
         rows = session.execute(select(*SUMMARY_COLUMNS).where(*where)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from documents.lifecycle import add_event
 from documents.search import index_document, search_strings
+from documents.visibility import secrecy_level
 from infra.tables import Document, DocumentStatus, GazetteerEntry
 from models.errors import ConflictError, NotFoundError
 from models.text import fold
@@ -82,6 +83,7 @@ def apply_metadata(session: Session, doc: Document, meta: dict[str, Any],
     doc.doc_type = doc_type.capitalize() if doc_type else None  # QUYẾT ĐỊNH -> Quyết định
     doc.urgency = _text(meta, "urgency")
     doc.secrecy = _text(meta, "secrecy")
+    doc.secrecy_level = int(secrecy_level(doc.secrecy, fields.get("secrecy")))
     doc.issued_date = _date(meta)
     _index(session, doc, meta)
     _flag_duplicate(session, doc)

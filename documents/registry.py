@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from documents.lifecycle import add_event
+from documents.visibility import is_secret
 from infra.tables import DeliveryCounter, Document, DocumentStatus
 from models.errors import RequestError
 from models.vocabulary import MAX_LENGTH, priority
@@ -37,8 +38,9 @@ IN_FEED = (DocumentStatus.CONFIRMED, DocumentStatus.DELIVERED)
 
 
 def is_restricted(doc: Document) -> bool:
-    """Any secrecy mark (MẬT, TỐI MẬT, TUYỆT MẬT, or one read uncertainly) keeps it off the wire."""
-    return bool((doc.secrecy or "").strip())
+    """A secrecy mark (MẬT, TỐI MẬT, TUYỆT MẬT, or one read uncertainly) or an uncertain "no
+    mark" keeps it off the wire: the one rule of documents.visibility."""
+    return is_secret(doc)
 
 
 def encode_cursor(seq: int) -> str:
@@ -63,7 +65,7 @@ def decode_cursor(cursor: str | None) -> int:
 def mark_ready(session: Session, doc: Document, actor: str) -> bool:
     """Put a just-confirmed document in the registry feed; False (and an event) when restricted."""
     if is_restricted(doc):
-        add_event(session, doc, "restricted", None, doc.secrecy,
+        add_event(session, doc, "restricted", None, doc.secrecy or "uncertain",
                   "secrecy mark: not delivered electronically (restricted queue)", actor=actor)
         doc.delivery_seq = None
         return False

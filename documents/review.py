@@ -10,20 +10,29 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from documents.audit import Actor, AuditAction, record
 from documents.confirm import confirm
 from documents.lifecycle import add_event
-from documents.metadata import apply_metadata, lock_for_review
+from documents.metadata import apply_metadata, lock_for_review, meta_value
+from documents.visibility import level_of, secrecy_level
 from infra.database import session_scope
 from infra.tables import Document, GazetteerEntry
-from models.errors import ConflictError, InvalidFieldError
+from models.errors import ConflictError, ForbiddenError, InvalidFieldError
 from models.settings import Settings
 from models.text import normalize_text
-from models.vocabulary import MAX_LENGTH, Secrecy, Urgency, parse_secrecy, parse_urgency
+from models.vocabulary import (
+    MAX_LENGTH,
+    Secrecy,
+    SecrecyLevel,
+    Urgency,
+    parse_secrecy,
+    parse_urgency,
+)
 
 SIGNER_PARTS = ("competence", "position", "full_name")
 # Free-text fields and the registry field whose length (MAX_LENGTH) bounds them.
@@ -157,18 +166,40 @@ def _set(meta: dict[str, Any], fields: dict[str, Any], name: str, value: Any,
     return old
 
 
-def correct_fields(settings: Settings, doc_id: int, changes: dict[str, Any], actor: str,
-                   paper_arrived_on: str | None = None) -> None:
-    """Apply a clerk's values (a value equal to the old one accepts it); record each change."""
+class Reviewer(Protocol):
+    """Who changes a document (an intake Principal): its name in the history, the audit log's
+    actor, and whether it holds the secret clearance."""
+
+    @property
+    def history(self) -> str: ...
+
+    @property
+    def actor(self) -> Actor: ...
+
+    @property
+    def clearance(self) -> bool: ...
+
+
+def correct_fields(settings: Settings, doc_id: int, changes: dict[str, Any], who: Reviewer,
+                   paper_arrived_on: str | None = None, reason: str | None = None) -> None:
+    """Apply a clerk's values (a value equal to the old one accepts it); record each change.
+
+    Lowering or clearing the secrecy level (accepting an uncertain "no mark" included) needs the
+    clearance (ForbiddenError) and a `reason` (InvalidFieldError); every change of the level is
+    written to the audit log with the reason."""
+    actor = who.history
     items = [(c.name, validate(c.name, c.value)) for c in _expand(changes)]
     arrived = _date(paper_arrived_on, "paper_arrived_on") if paper_arrived_on else None
+    reason = " ".join(normalize_text(reason or "").split())[:500] or None
     with session_scope(settings.database, write=True) as session:
         doc = _editable(session, doc_id)
         meta, fields = dict(doc.meta), dict(doc.fields)
+        level_before = level_of(doc)
         for name, value in items:
             old = _set(meta, fields, name, value, actor)
             action = "accept" if old == value else "field"
-            add_event(session, doc, action, old, value, actor=actor, field=name)
+            add_event(session, doc, action, old, value, (reason or "") if name == "secrecy" else "",
+                      actor=actor, field=name)
             kind = LEARNED.get(name)
             if kind and value and old != value:
                 _learn(session, kind, str(value), actor)
@@ -176,7 +207,31 @@ def correct_fields(settings: Settings, doc_id: int, changes: dict[str, Any], act
             before = doc.paper_arrived_on.isoformat() if doc.paper_arrived_on else None
             add_event(session, doc, "field", before, arrived, actor=actor, field="paper_arrived_on")
             doc.paper_arrived_on = dt.date.fromisoformat(arrived)
+        _check_secrecy(session, doc, who, level_before,
+                       secrecy_level(meta_value(meta, "secrecy"), fields.get("secrecy")), reason)
         apply_metadata(session, doc, meta, fields)
+
+
+def _label(level: SecrecyLevel) -> str:
+    """A level as the audit log names it: the mark, `uncertain` or `none`."""
+    mark = level.mark
+    return str(mark) if mark is not None else level.name.lower()
+
+
+def _check_secrecy(session: Session, doc: Document, who: Reviewer, before: SecrecyLevel,
+                   after: SecrecyLevel, reason: str | None) -> None:
+    """Refuse lowering the level without clearance or reason; audit every change of level."""
+    if after == before:
+        return
+    if after < before:
+        if not who.clearance:
+            raise ForbiddenError("Chỉ người được phép xem văn bản mật mới được hạ hoặc bỏ độ mật.",
+                                 reason="clearance")
+        if not reason:
+            raise InvalidFieldError("Hạ hoặc bỏ độ mật phải ghi lý do.", field="reason")
+    record(session, who.actor, AuditAction.SECRECY_CHANGED, object_kind="document",
+           object_id=doc.id, detail={"from": _label(before), "to": _label(after),
+                                     "reason": reason})
 
 
 def confirm_document(settings: Settings, doc_id: int, actor: str,
@@ -191,6 +246,9 @@ def confirm_document(settings: Settings, doc_id: int, actor: str,
         if pending:
             fields = {k: (_confident(f, f.get("value"), actor) if k in pending else f)
                       for k, f in doc.fields.items()}
+            if secrecy_level(doc.secrecy, fields.get("secrecy")) < level_of(doc):
+                raise ConflictError("Chưa rõ văn bản có độ mật hay không: hãy quyết định độ mật "
+                                    "(kèm lý do) trước khi xác nhận.", field="secrecy")
             for name in pending:
                 add_event(session, doc, "accept", None, fields[name].get("value"), actor=actor,
                           field=name)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from documents.registry import STATUS_CODES
+from documents.registry import STATUS_CODES, is_restricted
 from infra.tables import Document, DocumentStatus, PageStatus
 
 SUMMARY_COLUMNS = [
@@ -17,7 +17,7 @@ SUMMARY_COLUMNS = [
     Document.updated_at, Document.pdf_key, Document.secrecy, Document.review_count,
     Document.confirmed_at, Document.delivered_at, Document.acknowledged_at,
     Document.registry_status, Document.paper_arrived_on, Document.split, Document.unit, Document.refusal,
-    Document.delivery_seq,
+    Document.delivery_seq, Document.secrecy_level,
 ]
 
 
@@ -48,7 +48,7 @@ def document_summary(doc: Any, pages_done: int | None = None) -> dict[str, Any]:
 
 def _delivery(doc: Any) -> dict[str, Any]:
     """Where the document is on its way to the registry (docs/DELIVERY.md)."""
-    restricted = bool((doc.secrecy or "").strip())
+    restricted = is_restricted(doc)
     if doc.status in (DocumentStatus.CONFIRMED, DocumentStatus.DELIVERED):
         state = "restricted" if restricted else str(doc.status)
     elif doc.refusal:

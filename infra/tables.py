@@ -118,7 +118,7 @@ class Document(Base):
         # Covering index of the reports (documents/reports.py): the period, then every column read.
         Index("ix_documents_report", "uploaded_at", "status", "organ", "unit", "delivered_at",
               "acknowledged_at", "recognised_at", "urgency", "secrecy", "registry_status",
-              "paper_arrived_on", "id"),
+              "paper_arrived_on", "secrecy_level", "id"),
         UniqueConstraint("delivery_seq", name="uq_documents_delivery_seq"),
     )
 
@@ -150,6 +150,9 @@ class Document(Base):
     unit: Mapped[str] = mapped_column(String(100), default="", index=True)  # from its batch
     # MẬT / TỐI MẬT / TUYỆT MẬT: never delivered electronically by automation (restricted queue).
     secrecy: Mapped[str | None] = mapped_column(String(20), default=None, index=True)
+    # models.vocabulary.SecrecyLevel, derived from the mark and its field (documents.visibility):
+    # 0 open; 1 uncertain (no mark proven), 2-4 MẬT..TUYỆT MẬT. Not 0: seen only with clearance.
+    secrecy_level: Mapped[int] = mapped_column(Integer, default=0, index=True)
     # Fields still marked needs_review (the review queue shows and sorts by it).
     review_count: Mapped[int] = mapped_column(Integer, default=0)
     # How the batch was cut here: {"confidence", "needs_review", "reason"} (None: whole file).

@@ -7,7 +7,7 @@ migrations are unchanged) and a value read back from the database compares equal
 from __future__ import annotations
 
 import unicodedata
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 
 class DocumentStatus(StrEnum):
@@ -56,6 +56,32 @@ class Secrecy(StrEnum):
     MAT = "MẬT"
     TOI_MAT = "TỐI MẬT"
     TUYET_MAT = "TUYỆT MẬT"
+
+
+class SecrecyLevel(IntEnum):
+    """How restricted a document is, in order (the strictest of several parts is the maximum).
+
+    `UNCERTAIN`: no mark was read, but that is no proof (the page's colour was not searched, or a
+    stamp there could not be read): restricted like a mark until a person decides."""
+
+    NONE = 0
+    UNCERTAIN = 1
+    MAT = 2
+    TOI_MAT = 3
+    TUYET_MAT = 4
+
+    @classmethod
+    def of_mark(cls, mark: str | None) -> SecrecyLevel:
+        """The level of a stored mark: NONE when empty, UNCERTAIN when it is not a known mark."""
+        if not (mark or "").strip():
+            return cls.NONE
+        parsed = parse_secrecy(mark)
+        return cls[parsed.name] if parsed is not None else cls.UNCERTAIN
+
+    @property
+    def mark(self) -> Secrecy | None:
+        """The secrecy mark of this level (None for NONE and UNCERTAIN)."""
+        return Secrecy[self.name] if self.name in Secrecy.__members__ else None
 
 
 class Urgency(StrEnum):

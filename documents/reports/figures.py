@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from documents.reports.query import ReportQuery, bucket_key, bucket_keys, local_date
 from documents.reports.sql import (
     COUNTS,
+    OPEN,
     TIMES,
     WAITING_STATUSES,
     bind,
@@ -152,9 +153,9 @@ def backlog(conn: Connection, query: ReportQuery, now: dt.datetime) -> dict[str,
     by_status = dict.fromkeys(WAITING_STATUSES, 0)
     restricted = 0
     for status, secret, n in conn.execute(text(
-            f"SELECT d.status, CASE WHEN d.secrecy IS NULL THEN 0 ELSE 1 END, COUNT(*) "
+            f"SELECT d.status, CASE WHEN d.secrecy_level = {OPEN} THEN 0 ELSE 1 END, COUNT(*) "
             f"FROM documents d WHERE {where} GROUP BY d.status, "
-            f"CASE WHEN d.secrecy IS NULL THEN 0 ELSE 1 END"), params):
+            f"CASE WHEN d.secrecy_level = {OPEN} THEN 0 ELSE 1 END"), params):
         by_status[status] = by_status.get(status, 0) + int(n)
         restricted += int(n) if secret else 0
     oldest = conn.execute(bind(

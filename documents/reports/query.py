@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from documents.visibility import EVERYTHING, Viewer
 from models.errors import ReportError
 
 LOCAL_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
@@ -20,7 +21,8 @@ MAX_BUCKETS = 1000
 
 @dataclass(frozen=True)
 class ReportQuery:
-    """What a report covers: local days `start`..`end` (inclusive), bucket size, grouping, filters."""
+    """What a report covers: local days `start`..`end` (inclusive), bucket size, grouping, filters,
+    and what its reader may see (documents.visibility: units, clearance)."""
 
     start: dt.date
     end: dt.date
@@ -28,6 +30,8 @@ class ReportQuery:
     group: str = "none"
     organ: str | None = None
     unit: str | None = None
+    # Who reads it: only the documents of its units, restricted ones only with the clearance.
+    viewer: Viewer = EVERYTHING
 
     def validate(self) -> ReportQuery:
         """Raise ReportError (in Vietnamese: managers read it) when the query is unusable."""

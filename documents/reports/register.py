@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from documents.reports.query import ReportQuery, local_date, local_midnight
-from documents.reports.sql import REFUSED, bind, dialect_of, filters_sql, timestamp
+from documents.reports.sql import OPEN, REFUSED, bind, dialect_of, filters_sql, timestamp
 from models.errors import ReportError
 
 MAX_REGISTER_ROWS = 2000  # fpdf2 lays out about 200 lines a second here: ~10 s at most
@@ -42,8 +42,9 @@ def register_entries(conn: Connection, query: ReportQuery) -> list[RegisterEntry
     """The register lines of the documents received in the period, in arrival order.
 
     The arrival number is one series per calendar year, counted over every document received
-    that year (not only those shown), so printing a month gives the same numbers as printing
-    the year. Documents under state secrecy are left out: they go in the separate secret register.
+    that year (not only those shown, other units' included), so printing a month gives the same
+    numbers as printing the year. Restricted documents (documents.visibility) are left out: they
+    go in the separate secret register.
     """
     from documents.metadata import meta_value
 
@@ -58,11 +59,11 @@ def register_entries(conn: Connection, query: ReportQuery) -> list[RegisterEntry
     WITH numbered AS (
         SELECT d.id, d.uploaded_at, d.paper_arrived_on, d.organ, d.number, d.notation,
                d.issued_date, d.doc_type, d.unit, d.delivered_at, d.acknowledged_at, d.urgency,
-               d.registry_status, d.status, d.title, d.metadata AS meta,
+               d.registry_status, d.status, d.title, d.metadata AS meta, d.secrecy_level,
                ROW_NUMBER() OVER (PARTITION BY {year} ORDER BY d.uploaded_at, d.id) AS seq
         FROM documents d
         WHERE d.uploaded_at >= :year_start AND d.uploaded_at < :end AND d.status <> 'deleted'
-              AND d.secrecy IS NULL
+              AND d.secrecy_level = {OPEN}
     )
     SELECT n.*, (SELECT e.detail FROM events e
                  WHERE e.document_id = n.id AND e.action = 'registry'

@@ -18,9 +18,10 @@ from sqlalchemy.engine import Connection
 
 from documents.reports.query import ReportQuery
 from infra.tables import UtcDateTime
-from models.vocabulary import URGENT_SPELLINGS
+from models.vocabulary import URGENT_SPELLINGS, SecrecyLevel
 
 URGENT = URGENT_SPELLINGS
+OPEN = int(SecrecyLevel.NONE)  # documents.secrecy_level of a document that is not restricted
 REFUSED = "02"  # DOMAIN §7: Từ chối tiếp nhận
 PERCENTILE = 0.9
 # A document not yet delivered (the delivered ones and the deleted ones are done).
@@ -168,7 +169,9 @@ def dialect_of(conn: Connection) -> Dialect:
 
 
 def filters_sql(query: ReportQuery, params: dict[str, Any], alias: str = "d") -> str:
-    """The query's filters (issuing agency, receiving unit) as `AND ...` conditions."""
+    """The query's filters (issuing agency, receiving unit) and what its viewer may see (the
+    rule of documents.visibility.conditions: its units; restricted documents only with the
+    clearance) as `AND ...` conditions."""
     sql = ""
     if query.organ is not None:
         sql += f" AND COALESCE({alias}.organ, '') = :organ"
@@ -176,6 +179,14 @@ def filters_sql(query: ReportQuery, params: dict[str, Any], alias: str = "d") ->
     if query.unit is not None:
         sql += f" AND {alias}.unit = :unit"
         params["unit"] = query.unit
+    viewer = query.viewer
+    if viewer.units is not None:
+        names = [f"viewer_unit{i}" for i in range(len(viewer.units))]
+        params.update(zip(names, sorted(viewer.units), strict=True))
+        sql += (f" AND {alias}.unit IN ({', '.join(':' + n for n in names)})" if names
+                else " AND 1 = 0")
+    if not viewer.clearance:
+        sql += f" AND {alias}.secrecy_level = {OPEN}"
     return sql
 
 
@@ -217,7 +228,7 @@ def cells_sql(sq: Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
     refused_events = (f"SELECT e.document_id FROM events e WHERE e.action = 'registry' "
                       f"AND {sq.json_equals('e.new', 'refused_json')}")
     params["refused_json"] = json.dumps(REFUSED)
-    open_ = "a.secrecy IS NULL"
+    open_ = f"a.secrecy_level = {OPEN}"
     return f"""
     SELECT a.bucket, a.grp, COUNT(*) AS received,
         SUM(CASE WHEN a.recognised_at IS NOT NULL THEN 1 ELSE 0 END) AS digitised,
@@ -237,11 +248,11 @@ def cells_sql(sq: Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
         SUM(CASE WHEN {open_} AND a.urgency IN ({urgent}) AND a.to_delivery <= 3600
                  THEN 1 ELSE 0 END) AS urgent_within_hour,
         SUM(CASE WHEN a.status IN ({waiting}) THEN 1 ELSE 0 END) AS waiting,
-        SUM(CASE WHEN a.status IN ({waiting}) AND a.secrecy IS NOT NULL THEN 1 ELSE 0 END)
+        SUM(CASE WHEN a.status IN ({waiting}) AND a.secrecy_level > {OPEN} THEN 1 ELSE 0 END)
             AS restricted,
         MIN(CASE WHEN a.status IN ({waiting}) THEN a.uploaded_at END) AS oldest_waiting
     FROM (
-        SELECT d.id, d.uploaded_at, d.recognised_at, d.status, d.secrecy, d.urgency,
+        SELECT d.id, d.uploaded_at, d.recognised_at, d.status, d.secrecy_level, d.urgency,
                d.registry_status, {sq.bucket('d.uploaded_at', query.by)} AS bucket,
                {_group_expr(sq, query)} AS grp, {arrived} AS arrived,
                {sq.day_number('d.acknowledged_at')} AS ack_day,

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import Query
+from fastapi import Query, Request
 from pydantic import BaseModel, Field
 
 from documents.actions import retry_document
+from documents.audit import AuditAction
 from documents.review import confirm_document, correct_fields
 from intake.deps import Clerk, ReadSession, SettingsDep
 from intake.routers import ApiRouter
 from intake.schemas import DocumentDetail, DocumentList, DocumentSummary, Int64, ReviewQueue, errors
-from intake.services.access import check_documents, visible_document
+from intake.services.access import audit_secret, check_documents, visible_document
 from intake.services.views import (
     DocumentFilter,
     document_summary_by_id,
@@ -70,9 +71,12 @@ def get_review_queue(
 
 @router.get("/documents/{doc_id}", summary="One document", response_model=DocumentDetail,
             responses=errors(404, 422))
-def get_document(session: ReadSession, who: Clerk, doc_id: Int64) -> dict[str, Any]:
-    """Metadata, fields with confidences and boxes, pages, status and history."""
-    visible_document(session, who, doc_id)
+def get_document(settings: SettingsDep, request: Request, session: ReadSession, who: Clerk,
+                 doc_id: Int64) -> dict[str, Any]:
+    """Metadata, fields with confidences and boxes, pages, status and history (a restricted
+    document's view is written to the audit log)."""
+    doc = visible_document(session, who, doc_id)
+    audit_secret(settings, request, who, doc, AuditAction.SECRET_VIEWED, "document")
     return document_view(session, doc_id)
 
 
@@ -87,6 +91,9 @@ class FieldChanges(BaseModel):
         examples=[{"number": "87/QĐ-UBND", "signer.full_name": "Trần Phước Hiền"}],
     )
     paper_arrived_on: str | None = Field(None, description="the paper's arrival (YYYY-MM-DD)")
+    reason: str | None = Field(None, max_length=500,
+                               description="why the secrecy mark is lowered or cleared (required "
+                               "then, with the secret clearance; kept in the audit log)")
 
 
 class Confirmation(BaseModel):
@@ -109,7 +116,7 @@ def patch_document(settings: SettingsDep, session: ReadSession, who: Clerk, doc_
                    changes: FieldChanges) -> dict[str, Any]:
     """Validate and store a clerk's values; each change is recorded in the history."""
     check_documents(session, who, doc_id)
-    correct_fields(settings, doc_id, changes.fields, who.history, changes.paper_arrived_on)
+    correct_fields(settings, doc_id, changes.fields, who, changes.paper_arrived_on, changes.reason)
     return document_view(session, doc_id)
 
 

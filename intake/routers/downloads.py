@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi import Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 
+from documents.audit import AuditAction
 from infra.storage import open_store, original_key
 from infra.tables import Page, Upload
 from intake.deps import Clerk, ClerkOrRegistry, ReadSession, SettingsDep, Uploader
 from intake.routers import ApiRouter
 from intake.schemas import Int64, binary, errors
-from intake.services.access import visible_document
+from intake.services.access import audit_secret, original_restricted, served_document
 from models.errors import NotFoundError
 from models.settings import Settings
 
@@ -29,12 +31,13 @@ def _file_response(settings: Settings, key: str, media_type: str, filename: str)
 
 @router.get("/documents/{doc_id}/pdf", summary="Download the PDF/A", response_class=Response,
             responses={**binary("application/pdf", "The PDF/A"), **errors(404, 422)})
-def get_pdf(settings: SettingsDep, session: ReadSession, who: ClerkOrRegistry,
-            doc_id: Int64) -> Response:
-    """The searchable PDF/A of the document."""
-    doc = visible_document(session, who, doc_id)
+def get_pdf(settings: SettingsDep, request: Request, session: ReadSession,
+            who: ClerkOrRegistry, doc_id: Int64) -> Response:
+    """The searchable PDF/A of the document (a restricted one's download is audited)."""
+    doc = served_document(session, who, doc_id)
     if not doc.pdf_key:
         raise NotFoundError(f"document {doc_id} has no PDF/A (yet)")
+    audit_secret(settings, request, who, doc, AuditAction.SECRET_DOWNLOADED, "pdf")
     stem = Path(doc.title).stem or f"document-{doc_id}"
     return _file_response(settings, doc.pdf_key, "application/pdf", f"{stem}.pdf")
 
@@ -43,10 +46,16 @@ def get_pdf(settings: SettingsDep, session: ReadSession, who: ClerkOrRegistry,
             response_class=Response,
             responses={**binary("application/octet-stream", "The file as it was uploaded"),
                        **errors(404, 422)})
-def get_original(settings: SettingsDep, session: ReadSession, who: Clerk,
+def get_original(settings: SettingsDep, request: Request, session: ReadSession, who: Clerk,
                  doc_id: Int64) -> Response:
-    """The file as it was uploaded."""
-    doc = visible_document(session, who, doc_id)
+    """The file as it was uploaded: restricted like the strictest document cut from it (a
+    stack holding a secret document needs the clearance; the download is then audited)."""
+    doc = served_document(session, who, doc_id)
+    restricted = original_restricted(session, doc)
+    if restricted and not who.clearance:
+        raise NotFoundError(f"document {doc_id} has no original you may download")
+    audit_secret(settings, request, who, doc, AuditAction.SECRET_DOWNLOADED, "original",
+                 restricted=restricted)
     upload = session.get(Upload, doc.upload_id)
     name = upload.filename if upload else doc.sha256
     return _file_response(settings, original_key(doc.sha256), "application/octet-stream", name)
@@ -55,13 +64,15 @@ def get_original(settings: SettingsDep, session: ReadSession, who: Clerk,
 @router.get("/documents/{doc_id}/pages/{index}/image", summary="Page image (JPEG)",
             response_class=Response,
             responses={**binary("image/jpeg", "The page image"), **errors(404, 422)})
-def get_page_image(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: Int64,
-                   index: Int64) -> Response:
-    """The image of one page (0-based), as shown on the review screen."""
-    visible_document(session, who, doc_id)
+def get_page_image(settings: SettingsDep, request: Request, session: ReadSession, who: Clerk,
+                   doc_id: Int64, index: Int64) -> Response:
+    """The image of one page (0-based), as shown on the review screen (audited when the
+    document is restricted)."""
+    doc = served_document(session, who, doc_id)
     page = session.query(Page).filter_by(document_id=doc_id, index=index).one_or_none()
     if page is None or not page.image_key:
         raise NotFoundError(f"document {doc_id} has no image for page {index}")
+    audit_secret(settings, request, who, doc, AuditAction.SECRET_VIEWED, f"page {index}")
     return _file_response(settings, page.image_key, "image/jpeg",
                           f"document-{doc_id}-page-{index}.jpg")
 

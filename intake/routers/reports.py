@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -16,6 +17,7 @@ from documents.reports import (
     run_report,
 )
 from infra.database import get_engine
+from intake.auth.principal import Principal
 from intake.deps import Manager, SettingsDep, app_settings
 from intake.render.charts import COLOURS, bar_chart
 from intake.render.exports import register_pdf, to_csv, to_xlsx
@@ -56,10 +58,11 @@ def report_query(start: From = None, to: To = None, by: By = "day", group: Group
 AskedReport = Annotated[ReportQuery, Depends(report_query)]
 
 
-def report_data(settings: Settings, query: ReportQuery) -> dict[str, Any]:
-    """The report as `GET /api/reports` answers it."""
+def report_data(settings: Settings, query: ReportQuery, who: Principal) -> dict[str, Any]:
+    """The report as `GET /api/reports` answers it, over what `who` may see (its units; restricted
+    documents only with the clearance)."""
     with get_engine(settings.database).connect() as conn:
-        return run_report(conn, query).as_dict()
+        return run_report(conn, replace(query, viewer=who.viewer)).as_dict()
 
 
 def _name(query: ReportQuery, ext: str) -> str:
@@ -153,13 +156,13 @@ class Report(BaseModel):
             response_model=Report, responses=errors(422))
 def get_report(settings: SettingsDep, who: Manager, query: AskedReport) -> dict[str, Any]:
     """Counts, times (average, 90th percentile), on-time registration, urgent, backlog."""
-    return report_data(settings, query)
+    return report_data(settings, query, who)
 
 
 @router.get("/api/reports/export.csv", summary="The report as CSV", response_class=Response,
             responses={**binary("text/csv", "The report's tables, UTF-8"), **errors(422)})
 def get_report_csv(settings: SettingsDep, who: Manager, query: AskedReport) -> Response:
-    return Response(to_csv(report_data(settings, query)), media_type="text/csv; charset=utf-8",
+    return Response(to_csv(report_data(settings, query, who)), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{_name(query, "csv")}"'})
 
 
@@ -167,7 +170,7 @@ def get_report_csv(settings: SettingsDep, who: Manager, query: AskedReport) -> R
             response_class=Response,
             responses={**binary(XLSX, "The report's tables, one sheet each"), **errors(422)})
 def get_report_xlsx(settings: SettingsDep, who: Manager, query: AskedReport) -> Response:
-    return Response(to_xlsx(report_data(settings, query)), media_type=XLSX,
+    return Response(to_xlsx(report_data(settings, query, who)), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{_name(query, "xlsx")}"'})
 
 
@@ -177,7 +180,7 @@ def get_report_xlsx(settings: SettingsDep, who: Manager, query: AskedReport) -> 
 def get_register(settings: SettingsDep, who: Manager, query: AskedReport) -> Response:
     """Printable register of the documents received in the period (A4 landscape)."""
     with get_engine(settings.database).connect() as conn:
-        entries = register_entries(conn, query)
+        entries = register_entries(conn, replace(query, viewer=who.viewer))
     name = f"so-den-{query.start.isoformat()}-{query.end.isoformat()}.pdf"
     return Response(register_pdf(entries, query), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})
@@ -190,7 +193,7 @@ def get_chart(settings: SettingsDep, who: Manager, name: str, query: AskedReport
     """`volume` (documents per period) or `timing` (hours from upload to delivery)."""
     if name not in ("volume", "timing"):
         raise NotFoundError(f"no chart named {name!r}: volume, timing")
-    buckets = report_data(settings, query)["by_bucket"]
+    buckets = report_data(settings, query, who)["by_bucket"]
     cats = [c["bucket"] for c in buckets]
     if name == "volume":
         svg = bar_chart("Số văn bản theo kỳ", cats, [
@@ -226,4 +229,4 @@ def report_page(request: Request, who: Manager) -> HTMLResponse:
         return HTMLResponse(page_html(who, params, None, exc.message), status_code=422)
     params.update({"from": query.start.isoformat(), "to": query.end.isoformat(),
                    "by": query.by, "group": query.group})
-    return HTMLResponse(page_html(who, params, report_data(app_settings(request), query)))
+    return HTMLResponse(page_html(who, params, report_data(app_settings(request), query, who)))

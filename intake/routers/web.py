@@ -19,11 +19,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 from starlette.types import Scope
 
+from documents.audit import AuditAction
 from infra.database import session_scope
 from intake.auth.principal import Principal
 from intake.deps import Clerk, SignedIn, Uploader
 from intake.render.pages import STATIC, render, start_page
-from intake.services.access import visible_document
+from intake.services.access import audit_secret, visible_document
 from intake.services.views import DocumentFilter, document_view, review_queue
 from models.errors import NotFoundError
 from models.settings import Settings
@@ -66,7 +67,9 @@ def _document_data(request: Request, who: Principal, doc_id: int) -> dict[str, A
     """What the review page asks the API first, without the OCR words it does not show."""
     try:
         with session_scope(_settings(request).database) as session:
-            visible_document(session, who, doc_id)
+            doc = visible_document(session, who, doc_id)
+            audit_secret(_settings(request), request, who, doc, AuditAction.SECRET_VIEWED,
+                         "review page")
             view = document_view(session, doc_id)
     except NotFoundError:
         return None  # the script asks the API and shows the error in Vietnamese

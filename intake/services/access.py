@@ -8,13 +8,19 @@ of its unit (every unit when it has none).
 
 from __future__ import annotations
 
+from fastapi import Request
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from documents.visibility import can_see
-from infra.tables import Batch, Document
+from documents.audit import AuditAction, record
+from documents.visibility import can_see, is_secret, secret_condition
+from infra.database import session_scope
+from infra.tables import Batch, Document, Page, Upload
 from intake.auth.principal import Principal
 from intake.auth.roles import Role
 from models.errors import InvalidFieldError, NotFoundError
+from models.settings import Settings
+from models.vocabulary import DocumentStatus
 
 
 def visible_document(session: Session, who: Principal, doc_id: int) -> Document:
@@ -23,6 +29,39 @@ def visible_document(session: Session, who: Principal, doc_id: int) -> Document:
     if doc is None or not can_see(who.viewer, doc):
         raise NotFoundError(f"document {doc_id} not found")
     return doc
+
+
+def served_document(session: Session, who: Principal, doc_id: int) -> Document:
+    """A document whose files may be served: visible to `who` and not emptied by a correction
+    (a merged-away document serves nothing: its pages and their mark are in another one)."""
+    doc = visible_document(session, who, doc_id)
+    if doc.status == DocumentStatus.DELETED:
+        raise NotFoundError(f"document {doc_id} was emptied by a correction; see its history")
+    return doc
+
+
+def original_restricted(session: Session, doc: Document) -> bool:
+    """Whether the uploaded file `doc` was cut from holds a restricted document: the original
+    is then restricted like it. Counted: every document cut from the same file (any upload of
+    it, emptied ones included) and every document now holding one of its pages."""
+    pages_of_file = (select(Page.document_id).join(Upload, Page.upload_id == Upload.id)
+                     .where(Upload.sha256 == doc.sha256))
+    return is_secret(doc) or session.scalar(
+        select(Document.id).where(secret_condition(),
+                                  or_(Document.sha256 == doc.sha256,
+                                      Document.id.in_(pages_of_file))).limit(1)) is not None
+
+
+def audit_secret(settings: Settings, request: Request, who: Principal, doc: Document,
+                 action: AuditAction, what: str, restricted: bool | None = None) -> None:
+    """Write a view or download of a restricted document to the audit log (nothing for an
+    open one; `restricted` overrides the document's own level, e.g. for its original)."""
+    if not (is_secret(doc) if restricted is None else restricted):
+        return
+    ip = request.client.host if request.client else None
+    with session_scope(settings.database, write=True) as session:
+        record(session, who.actor, action, object_kind="document", object_id=doc.id, ip=ip,
+               detail={"what": what, "secrecy": doc.secrecy, "level": doc.secrecy_level})
 
 
 def check_documents(session: Session, who: Principal, *doc_ids: int | None) -> None:

@@ -20,7 +20,7 @@ USER = {"X-Intake-User": "mai"}
 
 def _two_documents(settings: Settings, start_worker: Any, tmp_path: Path) -> tuple[int, int]:
     start_worker(settings)
-    with client(settings) as api:
+    with client(settings, clearance=True) as api:
         r = api.post("/api/batches", files=[("files", ("stack.pdf", _stack(tmp_path / "s.pdf"),
                                                        "application/pdf"))])
         batch_id = r.json()["id"]
@@ -47,7 +47,7 @@ def test_merge_split_rotate_move_delete(settings: Settings, start_worker: Any,
     a, b = _two_documents(settings, start_worker, tmp_path)
     number_a = make_document(41, pages=2).truth["fields"]["number"]
     number_b = make_document(42, pages=1).truth["fields"]["number"]
-    with client(settings) as api:
+    with client(settings, clearance=True) as api:
         # Merge: B's page appended to A; B is emptied; A keeps its own number.
         r = api.post(f"/api/documents/{a}/merge", json={"other": b}, headers=USER)
         assert r.status_code == 200, r.text
@@ -91,7 +91,7 @@ def test_merge_split_rotate_move_delete(settings: Settings, start_worker: Any,
         assert doc["split"]["source_pages"] == [0]
 
         # Every correction is in the history, by the person.
-        actions = [e["action"] for e in doc["history"] if e["actor"] == "user:mai"]
+        actions = [e["action"] for e in doc["history"] if e["actor"] == "user:chuyen.vien-mat"]
         assert actions == ["merge", "split", "rotate", "move", "move", "delete_page"]
 
         # Refused with the reason: bad page, bad angle, self-merge, last page, confirmed document.
@@ -106,6 +106,10 @@ def test_merge_split_rotate_move_delete(settings: Settings, start_worker: Any,
             r = getattr(api, method)(url, **kwargs)
             assert r.status_code == code, (url, r.text)
             assert r.json()["error"]["message"]
+        # A grey scan's "no mark" is uncertain (restricted) until a person decides, with a reason.
+        r = api.patch(f"/api/documents/{b}", json={"fields": {"secrecy": None},
+                                                   "reason": "Bản giấy không có dấu mật"})
+        assert r.status_code == 200, r.text
         api.post(f"/api/documents/{b}/confirm", json={"accept_remaining": True})
         r = api.post(f"/api/documents/{a}/merge", json={"other": b})
         assert r.status_code == 409 and "confirmed" in r.json()["error"]["message"]

@@ -30,9 +30,13 @@ from pathlib import Path
 import pytest
 
 from documents.reports import ReportQuery, register_entries, run_report
+from documents.visibility import Viewer
 from infra.database import get_engine, migrate, session_scope
 from infra.tables import Batch, Document, Event, StoredFile, Upload
+from intake.auth.roles import Role
 from models.settings import Settings
+from models.vocabulary import SecrecyLevel
+from tests.intake.auth.principals import account_headers
 from tests.service.helpers import client
 
 ICT = dt.timezone(dt.timedelta(hours=7))
@@ -67,7 +71,8 @@ def seed(settings: Settings) -> dict[str, int]:
             doc = Document(
                 batch_id=batch.id, upload_id=upload.id, sha256="f" * 64, page_start=len(ids),
                 title=f"{name}.pdf", status=status, organ=organ, unit=unit, urgency=urgency,
-                secrecy=secrecy, registry_status=registry, paper_arrived_on=paper,
+                secrecy=secrecy, secrecy_level=SecrecyLevel.of_mark(secrecy),
+                registry_status=registry, paper_arrived_on=paper,
                 number=number.split("/")[0] or None,
                 notation=number.split("/", 1)[1] if "/" in number else None,
                 doc_type="Công văn", issued_date=dt.date(2025, 2, 28),
@@ -214,7 +219,7 @@ QUERY = {"from": "2025-03-03", "to": "2025-03-16", "by": "week", "group": "organ
 
 def test_api_csv_xlsx(settings: Settings) -> None:
     seed(settings)
-    with client(settings) as c:
+    with client(settings, units=(P1, P2), clearance=True) as c:
         r = c.get("/api/reports", params=QUERY)
         assert r.status_code == 200, r.text
         body = r.json()
@@ -268,7 +273,7 @@ def test_api_csv_xlsx(settings: Settings) -> None:
 
 def test_page_and_charts(settings: Settings) -> None:
     seed(settings)
-    with client(settings) as c:
+    with client(settings, units=(P1, P2), clearance=True) as c:
         r = c.get("/bao-cao", params=QUERY)
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
         page = r.text
@@ -319,7 +324,7 @@ def test_register_pdf(settings: Settings, tmp_path: Path) -> None:
     assert "Bị từ chối: Thiếu trang 2" in d3.note and "Đã tiếp nhận 06/03/2025" in d3.note
     assert entries[6].arrived_on == dt.date(2025, 3, 14)  # D6: the paper came the day before
 
-    with client(settings) as c:
+    with client(settings, units=(P1, P2), clearance=True) as c:
         r = c.get("/api/reports/register.pdf", params={"from": "2025-03-03", "to": "2025-03-16"})
         assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
         text = _pdf_text(r.content, tmp_path)
@@ -338,6 +343,45 @@ def test_register_pdf(settings: Settings, tmp_path: Path) -> None:
         assert "45/BNV-TCBC" in text and "12/UBND-VX" not in text and "Sai đơn vị" in text
         lines = [ln.split() for ln in text.splitlines() if ln.strip().startswith(("04/03", "10/03"))]
         assert [ln[1] for ln in lines] == ["3", "6"]
+
+
+def test_reports_cover_what_the_reader_may_see(settings: Settings, tmp_path: Path) -> None:
+    """A manager sees the figures of his units only; restricted documents (D7, MẬT) are counted
+    only for a reader with the secret clearance, in the figures and the backlog alike."""
+    seed(settings)
+
+    def scoped(units: tuple[str, ...], clearance: bool, **filters: str) -> dict:
+        viewer = Viewer(frozenset(units), clearance)
+        with get_engine(settings.database).connect() as conn:
+            return run_report(conn, ReportQuery(START, END, "week", "unit", **filters,
+                                                viewer=viewer), now=NOW).as_dict()
+
+    cleared = scoped((P2,), True)  # D3 D5 D7; backlog D5 D7 D11
+    assert cleared["total"]["received"] == 3 and cleared["total"]["restricted"] == 1
+    assert cleared["backlog"]["total"] == 3 and cleared["backlog"]["restricted"] == 1
+    plain = scoped((P2,), False)  # D7 left out everywhere
+    assert plain["total"]["received"] == 2 and plain["total"]["restricted"] == 0
+    assert plain["total"]["urgent"] == 1  # D3 only (D7's KHẨN is not shown)
+    assert plain["backlog"]["total"] == 2 and plain["backlog"]["restricted"] == 0
+    assert [g["group"] for g in plain["by_group"]] == [P2]
+    assert scoped((P1,), True, unit=P2)["total"]["received"] == 0  # another unit's filter
+    assert scoped((), True)["total"]["received"] == 0  # no unit: nothing
+
+    headers = account_headers(settings, "lanh.dao.p1", Role.MANAGER, (P1,))
+    with client(settings, units=(P1, P2), clearance=True) as c:
+        body = c.get("/api/reports", params={**QUERY, "group": "unit"}, headers=headers).json()
+        # D1 D2 D4 D6 D8 D12 of P1; the clearance-holding manager of both units sees all 9.
+        assert body["total"]["received"] == 6
+        assert [g["group"] for g in body["by_group"]] == [P1]
+        everything = c.get("/api/reports", params={**QUERY, "group": "unit"}).json()
+        assert everything["total"]["received"] == 9
+        r = c.get("/api/reports/register.pdf", params={"from": "2025-03-03", "to": "2025-03-16"},
+                  headers=headers)
+        text = _pdf_text(r.content, tmp_path)
+        assert "12/UBND-VX" in text and "45/BNV-TCBC" not in text
+        csv_text = c.get("/api/reports/export.csv", params=QUERY, headers=headers).text
+        assert B in csv_text  # D4 of P1 comes from B
+        assert "Phòng Tài chính" not in csv_text
 
 
 def _percentile_cont(values: list[float], q: float = 0.9) -> float | None:

@@ -36,6 +36,7 @@ from documents.registry import (
     registry_item,
     sign,
 )
+from documents.visibility import open_condition
 from infra.database import session_scope
 from infra.pinned_client import pinned_client
 from infra.tables import Document, Outbox, OutboxState, Subscription, utcnow
@@ -83,7 +84,7 @@ def enqueue(session: Session) -> int:
             select(Document.id, Document.delivery_seq)
             .where(Document.delivery_seq > sub.enqueued_seq, Document.delivery_seq.is_not(None),
                    Document.status.in_([str(s) for s in IN_FEED]),
-                   or_(Document.secrecy.is_(None), Document.secrecy == ""))
+                   open_condition())
             .order_by(Document.delivery_seq).limit(ENQUEUE_BATCH)
         ).all())
         if not rows:
