@@ -38,7 +38,8 @@ def batch_view(session: Session, batch_id: int, viewer: Viewer = EVERYTHING) -> 
     by_upload: dict[int, list[int]] = {}
     for upload_id, doc_id in session.execute(
         select(Document.upload_id, Document.id).where(
-            Document.upload_id.in_([u.id for u in batch.uploads] + originals)
+            Document.upload_id.in_([u.id for u in batch.uploads] + originals),
+            *visibility_conditions(viewer),  # not even the ids of documents it may not see
         )
     ):
         by_upload.setdefault(upload_id, []).append(doc_id)

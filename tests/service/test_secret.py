@@ -7,6 +7,7 @@ TEST_UNIT, ask the same routes.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,7 +19,7 @@ from documents.audit import Actor, AuditAction
 from documents.review import correct_fields
 from infra.database import session_scope
 from infra.storage import derived_key, open_store, original_key
-from infra.tables import AuditEntry, Document
+from infra.tables import AuditEntry, Batch, Document, utcnow
 from models.errors import ForbiddenError
 from models.settings import Settings
 from tests.service.helpers import client, ready_document
@@ -75,11 +76,23 @@ def test_restricted_documents_are_seen_only_with_the_clearance(
             found = c.get("/api/search", params={"q": WORD}).json()
             assert {h["id"] for h in found["items"]} == want
         assert plain.get(f"/api/documents/{secret}").status_code == 404
-        assert plain.get(f"/api/batches/{batch}").status_code in (200, 404)
-        seen = plain.get(f"/api/batches/{batch}")
-        assert seen.status_code == 404 or seen.json()["documents"] == []
-        assert [d["id"] for d in cleared.get(f"/api/batches/{batch}").json()["documents"]] == [
-            secret]
+        # The batch (of the clerks' unit) is there, without the restricted document's id.
+        seen = plain.get(f"/api/batches/{batch}").json()
+        assert seen["documents"] == [] and seen["documents_total"] == 0
+        assert [f["documents"] for f in seen["files"]] == [[]]
+        seen = cleared.get(f"/api/batches/{batch}").json()
+        assert [d["id"] for d in seen["documents"]] == [secret]
+        assert [f["documents"] for f in seen["files"]] == [[secret]]
+        # The live progress (SSE) of the batch, once it is cut: the same view.
+        with session_scope(settings.database, write=True) as session:
+            row = session.get(Batch, batch)
+            assert row is not None
+            row.planned_at = utcnow()
+        for c, want in ((plain, []), (cleared, [secret])):
+            stream = c.get(f"/api/batches/{batch}/events").text
+            progress = json.loads(stream.split("event: progress\ndata: ")[1].split("\n")[0])
+            assert [d["id"] for d in progress["documents"]] == want
+            assert "event: done" in stream
         body = cleared.get(f"/api/documents/{secret}").json()
         assert body["id"] == secret
     # Only the view of the restricted document is in the audit log, by the cleared clerk.
