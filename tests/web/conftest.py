@@ -1,5 +1,6 @@
 """Fixtures of the web page tests: the real API in its own process, Debian's Chromium driven by
-Playwright (never `playwright install`), console errors collected, screenshots kept."""
+Playwright (never `playwright install`), browser contexts signed in as a clerk (a real session's
+cookie), console errors collected, screenshots kept."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,7 +17,10 @@ from typing import Any
 
 import pytest
 
+from intake.auth.access import COOKIE
+from intake.auth.roles import Role
 from models.settings import Settings
+from tests.intake.auth.principals import account_headers
 from tests.service.conftest import (  # noqa: F401 - fixtures used by these tests
     ROOT,
     database_url,
@@ -24,11 +29,13 @@ from tests.service.conftest import (  # noqa: F401 - fixtures used by these test
     settings_env,
     start_worker,
 )
+from tests.service.helpers import TEST_UNIT
 
 CHROMIUM = os.environ.get("INTAKE_CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
+CLERK = "chuyen.vien"  # the clerk the pages are used as, in unit TEST_UNIT
 
 
 @pytest.fixture(scope="session")
@@ -67,8 +74,10 @@ def live_api(tmp_path: Path) -> Iterator[Callable[[Settings], str]]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"{base}/api/review-queue?limit=1", timeout=2):
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2):
                     return base
+            except urllib.error.HTTPError:  # it answers (503: a tool is missing): it is up
+                return base
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     log_text = (tmp_path / "api.log").read_text()
@@ -83,6 +92,41 @@ def live_api(tmp_path: Path) -> Iterator[Callable[[Settings], str]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture
+def signed_in(browser: Any, settings: Settings) -> Iterator[Callable[..., Any]]:  # noqa: F811
+    """`signed_in(base, viewport=..., ...)`: a new browser context holding the session cookie of
+    an account (the clerk CLERK of TEST_UNIT unless `username`, `role`, `units`, `clearance` say
+    otherwise; created with them when missing), as the sign-in form would have set it. Closed at
+    the end."""
+    contexts: list[Any] = []
+
+    def new_context(base: str, *, username: str = CLERK, role: Role = Role.CLERK,
+                    units: tuple[str, ...] = (TEST_UNIT,), clearance: bool = False,
+                    **options: Any) -> Any:
+        headers = account_headers(settings, username, role, units, clearance)
+        token = headers["cookie"].split("=", 1)[1]
+        context = browser.new_context(locale="vi-VN", **options)
+        context.add_cookies([{"name": COOKIE, "value": token, "url": base, "httpOnly": True,
+                              "sameSite": "Strict"}])
+        contexts.append(context)
+        return context
+
+    yield new_context
+    for context in contexts:
+        context.close()
+
+
+def wait_until(page: Any, expression: str, arg: Any = None, timeout: float = 60.0) -> None:
+    """Wait until `expression` (or the function `expression` called with `arg`) is true in the
+    page. Playwright's own wait_for_function evaluates its text with eval() inside the page, which
+    the service's Content-Security-Policy forbids (no 'unsafe-eval'); page.evaluate is not run by
+    the page's scripts and is allowed, so the pages are tested under their real policy."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression, arg):
+        assert time.monotonic() < deadline, f"still false after {timeout:.0f} s: {expression}"
+        page.wait_for_timeout(50)
 
 
 class Console:

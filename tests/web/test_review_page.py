@@ -18,7 +18,7 @@ from infra.storage import open_store
 from infra.tables import Page, PageStatus
 from models.settings import Settings
 from tests.service.helpers import ready_document
-from tests.web.conftest import DESKTOP, PHONE, Console, check_page, shot
+from tests.web.conftest import DESKTOP, PHONE, Console, check_page, shot, wait_until
 
 pytestmark = [pytest.mark.browser]
 
@@ -52,7 +52,7 @@ def _with_page(settings: Settings, doc_id: int, tmp: Path) -> None:
 
 
 def _rendered(page: Any) -> None:
-    page.wait_for_function("performance.getEntriesByName('intake:rendered').length > 0")
+    wait_until(page, "performance.getEntriesByName('intake:rendered').length > 0")
 
 
 def _focused(page: Any) -> str:
@@ -60,7 +60,7 @@ def _focused(page: Any) -> str:
 
 
 def test_keyboard_review_corrects_accepts_and_confirms(
-    settings: Settings, live_api: Any, browser: Any, tmp_path: Path
+    settings: Settings, live_api: Any, signed_in: Any, tmp_path: Path
 ) -> None:
     doc = ready_document(settings, META, uncertain=("number", "subject", "place"))
     _with_page(settings, doc, tmp_path)
@@ -68,8 +68,7 @@ def test_keyboard_review_corrects_accepts_and_confirms(
                            uncertain=("subject",))
     base = live_api(settings)
     console = Console()
-    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
-    context.add_init_script("localStorage.setItem('intake-user', 'lan')")
+    context = signed_in(base, username="lan.nt", viewport=DESKTOP)
     page = console.watch(context.new_page())
     page.goto(f"{base}/van-ban/{doc}")
     _rendered(page)
@@ -97,28 +96,28 @@ def test_keyboard_review_corrects_accepts_and_confirms(
     page.keyboard.press("Control+A")
     page.keyboard.type("QĐ-UBND")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('f-number-err').textContent.length > 0")
+    wait_until(page, "document.getElementById('f-number-err').textContent.length > 0")
     assert "Số, ký hiệu không đúng dạng" in page.inner_text("#f-number-err")
     assert _focused(page) == "f-number"
     # The right value with Enter: stored (normalised), then on to the next uncertain field.
     page.keyboard.press("Control+A")
     page.keyboard.type("87 / QĐ-UBND")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.id === 'f-subject'")
+    wait_until(page, "document.activeElement.id === 'f-subject'")
     assert page.input_value("#f-number") == "87/QĐ-UBND"
     assert "Đã sửa" in page.locator(".field[data-key=number]").inner_text()
     page.keyboard.press("Enter")  # subject accepted as read
-    page.wait_for_function("document.activeElement.id === 'f-place'")
+    wait_until(page, "document.activeElement.id === 'f-place'")
     page.keyboard.press("Enter")  # place accepted as read
-    page.wait_for_function("document.activeElement.id === 'confirm'")
+    wait_until(page, "document.activeElement.id === 'confirm'")
     assert "Mọi trường đã đủ tin cậy" in page.inner_text("#review-left")
     page.keyboard.press("Enter")  # confirm
     page.wait_for_selector("#done-banner")
     # After confirming, the next document of the queue is one key away.
-    page.wait_for_function("document.activeElement.id === 'next-doc'")
+    wait_until(page, "document.activeElement.id === 'next-doc'")
     assert page.get_attribute("#next-doc", "href") == f"/van-ban/{other}"
     history = page.inner_text("#history")
-    assert "81/QĐ-UBND" in history and "87/QĐ-UBND" in history and "lan" in history
+    assert "81/QĐ-UBND" in history and "87/QĐ-UBND" in history and "lan.nt" in history
     assert "Chấp nhận" in history and "Đã xác nhận" in history
     shot(page, "review-confirmed")
     console.check(allowed=("status of 422",))  # the refused number, on purpose
@@ -126,12 +125,12 @@ def test_keyboard_review_corrects_accepts_and_confirms(
 
 
 def test_confident_document_is_confirmed_with_one_key(
-    settings: Settings, live_api: Any, browser: Any
+    settings: Settings, live_api: Any, signed_in: Any
 ) -> None:
     doc = ready_document(settings, META)
     base = live_api(settings)
     console = Console()
-    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    context = signed_in(base, viewport=DESKTOP)
     page = console.watch(context.new_page())
     page.goto(f"{base}/van-ban/{doc}")
     _rendered(page)
@@ -144,14 +143,14 @@ def test_confident_document_is_confirmed_with_one_key(
 
 
 def test_secret_and_duplicate_documents_are_signalled(
-    settings: Settings, live_api: Any, browser: Any
+    settings: Settings, live_api: Any, signed_in: Any
 ) -> None:
     first = ready_document(settings, META)
     secret = ready_document(settings, {**META, "secrecy": "MẬT", "urgency": "HỎA TỐC"})
     base = live_api(settings)
     console = Console()
     for viewport, name in ((DESKTOP, "review-secret-duplicate"), (PHONE, "phone-review")):
-        context = browser.new_context(viewport=viewport, locale="vi-VN")
+        context = signed_in(base, username="can.bo.mat", clearance=True, viewport=viewport)
         page = console.watch(context.new_page())
         page.goto(f"{base}/van-ban/{secret}")
         _rendered(page)
