@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     from intake.middleware import install as install_middleware
     from intake.routers import (
+        admin,
         api_docs,
         batches,
         corrections,
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(account_router)  # sign-in, sign-out, password change
     mount_pages(app)  # the web pages: upload, review queue, review, search
+    app.include_router(admin.router)  # the administrators' pages /quan-tri
     api_docs.mount(app)  # the API description page, without any CDN
     install_middleware(app)  # body limits, security headers (intake/middleware/)
 
