@@ -294,8 +294,11 @@ def parked_rows(settings: Settings, limit: int = 100) -> tuple[list[dict[str, An
 def add_webhook(settings: Settings, who: Principal, *, url: str, secret: str,
                 from_start: bool) -> Flash:
     """Register a webhook (the host must be allowed); its HMAC key is shown once."""
-    view = delivery.create_subscription(settings, url.strip(), secret or None, from_start,
-                                        who.history)
+    try:
+        view = delivery.create_subscription(settings, url.strip(), secret or None, from_start,
+                                            who.history)
+    except InvalidFieldError as exc:  # the policy's reason names the host (in English)
+        raise InvalidFieldError(f"Không thêm được webhook: {exc.message}", field="url") from None
     _audit(settings, who, AuditAction.WEBHOOK_CREATED, "webhook", view["id"],
            {"url": view["url"], "from_start": from_start})
     return Flash(f"Đã thêm webhook {view['url']}.", secret=view["secret"],
