@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from infra.database import migrate
 from intake.auth.access import PASSWORD_CHANGE
 from intake.deps import Public
-from intake.routers.account import PASSWORD_PAGE, SIGN_IN
+from intake.routers.account import PASSWORD_PAGE, SIGN_IN, forbidden_page
 from intake.routers.account import router as account_router
 from intake.schemas import errors
 from models.errors import AuthenticationError, ForbiddenError, IntakeError
@@ -25,7 +25,8 @@ from models.settings import Settings, get_settings
 
 async def _intake_error(request: Request, exc: Exception) -> Response:
     """The one JSON error shape of the API; a page asked without a valid session goes to the
-    sign-in page, one asked before the first password change to the password page."""
+    sign-in page, one asked before the first password change to the password page, one the
+    role may not open to a page saying so."""
     assert isinstance(exc, IntakeError)
     page = not request.url.path.startswith("/api/") and request.method in ("GET", "HEAD")
     if page and isinstance(exc, AuthenticationError):
@@ -35,6 +36,8 @@ async def _intake_error(request: Request, exc: Exception) -> Response:
         return RedirectResponse(SIGN_IN, status_code=303)  # a form sent after its session ended
     if page and isinstance(exc, ForbiddenError) and exc.details.get("reason") == PASSWORD_CHANGE:
         return RedirectResponse(PASSWORD_PAGE, status_code=303)
+    if isinstance(exc, ForbiddenError) and not request.url.path.startswith("/api/"):
+        return forbidden_page(exc.message)  # another role's page, or a form without valid CSRF
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
     return JSONResponse(status_code=exc.http_status, content={"error": exc.to_dict()},
                         headers=headers)

@@ -83,6 +83,12 @@ def _page(template: str, user: Principal | None, status: int = 200, **context: o
                         headers={"Cache-Control": "no-store"})
 
 
+def forbidden_page(message: str) -> HTMLResponse:
+    """What a person sees instead of a page their role may not open, or after a form was refused
+    (no valid CSRF token): the reason in Vietnamese and the way back (403; intake/app.py)."""
+    return _page("forbidden.html", None, 403, message=message)
+
+
 def _signin_page(next_: str, *, error: str = "", username: str = "",
                  status: int = 200) -> HTMLResponse:
     return _page("signin.html", None, status, next=safe_next(next_), error=error,

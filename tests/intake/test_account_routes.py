@@ -117,6 +117,12 @@ def test_a_sign_in_without_next_goes_to_the_roles_start(app_settings: Settings,
     manager = web.get("/bao-cao").text.split("<main", 1)[0]  # the manager's cookie is the last
     assert "Lãnh đạo" in manager and 'href="/bao-cao"' in manager
     assert 'href="/hang-doi"' not in manager and 'href="/tai-len"' not in manager
+    _sign_in(web, "chuyen.vien")
+    other_role = web.get("/bao-cao")  # a page of another role: said in Vietnamese, not in JSON
+    assert other_role.status_code == 403
+    assert 'id="forbidden-message"' in other_role.text
+    assert "Tài khoản này không có quyền" in other_role.text
+    assert web.get("/api/reports").json()["error"]["code"] == "forbidden"  # the API stays JSON
 
 
 def test_the_cookie_is_secure_over_tls(tmp_path: Path, database_url: str,  # noqa: F811
@@ -175,7 +181,8 @@ def test_sign_out_ends_the_session(app_settings: Settings, web: TestClient) -> N
     _account(app_settings, "lan")
     cookie = _cookie_header(_sign_in(web, "lan")).split(";")[0]
     token = _csrf(web.get("/hang-doi").text)
-    assert web.post("/dang-xuat", headers=SAME_SITE).status_code == 403  # no CSRF token
+    no_token = web.post("/dang-xuat", headers=SAME_SITE)
+    assert no_token.status_code == 403 and "CSRF" in no_token.text  # a page says why
     out = web.post("/dang-xuat", data={"csrf_token": token}, headers=SAME_SITE,
                    follow_redirects=False)
     assert out.status_code == 303 and out.headers["location"] == "/dang-nhap"
