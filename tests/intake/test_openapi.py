@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from intake.app import create_app
 from models.settings import Settings
 from tests.service.conftest import database_url, redis_url, settings  # noqa: F401 - fixtures
-from tests.service.helpers import client, ready_document
+from tests.service.helpers import CLERK, client, ready_document
 from tests.service.test_review import META  # a whole record, as extraction writes it
 
 ERROR = "#/components/schemas/ErrorResponse"
@@ -103,11 +103,10 @@ def test_documents_answer_what_their_models_declare(settings: Settings) -> None:
 
         # A clerk's correction of one part of the signer: parts, corrected_by, history values.
         fixed = api.patch(f"/api/documents/{doc_id}",
-                          json={"fields": {"signer.full_name": "Trần Phước Hiển"}},
-                          headers={"X-Intake-User": "lan"})
+                          json={"fields": {"signer.full_name": "Trần Phước Hiển"}})
         assert fixed.status_code == 200, fixed.text
         signer = fixed.json()["fields"]["signer"]
-        assert signer["parts"]["full_name"]["corrected_by"] == "user:lan"
+        assert signer["parts"]["full_name"]["corrected_by"] == CLERK
         _check(spec, components, "patch", "/api/documents/{doc_id}", 200, fixed.json())
 
         queue = api.get("/api/review-queue")

@@ -34,6 +34,7 @@ def scan(seed: int, pages: int = 1) -> bytes:
 
 
 TEST_UNIT = "Văn phòng"  # the unit of the test accounts and of ready_document's rows
+CLERK = "user:chuyen.vien"  # how histories name RoleClient's clerk (tests/intake/auth/principals.py)
 
 
 def client(settings: Settings, units: tuple[str, ...] = (TEST_UNIT,),
@@ -80,6 +81,12 @@ class RoleClient(TestClient):
         for name, value in self.creds[str(role)].items():
             headers.setdefault(name, value)
         return super().request(method, url, *args, headers=headers, **kwargs)  # type: ignore
+
+
+def token_prefix(api: RoleClient, role: str) -> str:
+    """The visible prefix (first 12 characters) of the token `api` signs `role` requests with:
+    histories name a token `token:<name> (<prefix>)`."""
+    return api.creds[role]["Authorization"].removeprefix("Bearer ")[:12]
 
 
 def wait_for(check: Callable[[], T | None], timeout: float, what: str, step: float = 0.25) -> T:

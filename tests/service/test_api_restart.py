@@ -18,9 +18,11 @@ from sqlalchemy import select
 
 from infra.database import migrate, session_scope
 from infra.tables import Document, DocumentStatus, Upload
+from intake.auth.roles import TokenScope
 from models.settings import Settings
+from tests.intake.auth.principals import token_headers
 from tests.service.conftest import ROOT, settings_env
-from tests.service.helpers import wait_for
+from tests.service.helpers import TEST_UNIT, wait_for
 
 pytestmark = pytest.mark.redis
 
@@ -48,6 +50,10 @@ def test_acknowledged_uploads_survive_an_api_kill(settings: Settings, start_work
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     api = _api(settings, port)
+    scanner = token_headers(settings, "máy quét", TokenScope.UPLOAD, TEST_UNIT)
+    anonymous = httpx.post(f"http://127.0.0.1:{port}/api/batches", timeout=10,
+                           files=[("files", ("a.pdf", b"%PDF-1.4 a", "application/pdf"))])
+    assert anonymous.status_code == 401  # uploads need an account or an upload token
     acknowledged: list[int] = []
     stop = threading.Event()
 
@@ -58,7 +64,7 @@ def test_acknowledged_uploads_survive_an_api_kill(settings: Settings, start_work
             data = f"%PDF-1.4 client {n} file {i} ".encode() * 500
             try:
                 r = httpx.post(f"http://127.0.0.1:{port}/api/batches", timeout=10,
-                               files=[("files", (f"{n}-{i}.pdf", data, "application/pdf"))])
+                               headers=scanner, files=[("files", (f"{n}-{i}.pdf", data, "application/pdf"))])
                 if r.status_code == 202:
                     acknowledged.append(r.json()["id"])
             except httpx.HTTPError:

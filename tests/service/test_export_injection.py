@@ -52,7 +52,7 @@ def test_csv_and_xlsx_keep_formulas_as_text(settings: Settings) -> None:
     query = _seed(settings)
     from openpyxl import load_workbook
 
-    with client(settings) as c:
+    with client(settings, units=(UNIT,)) as c:  # the manager of that (hostile-named) unit
         for group, name in (("organ", AGENCY), ("unit", UNIT)):
             r = c.get("/api/reports/export.csv", params={**query, "group": group})
             assert r.status_code == 200, r.text

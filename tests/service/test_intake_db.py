@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from infra.database import session_scope
@@ -16,7 +17,7 @@ from infra.storage import original_key
 from infra.tables import Batch, Document, DocumentStatus, Event, StoredFile, Upload
 from models.result import BatchDocument, BatchResult, PageResult
 from models.settings import Settings
-from tests.service.helpers import client
+from tests.service.helpers import CLERK, TEST_UNIT, client, token_prefix
 from worker.daemons.reconcile import reconcile
 from worker.persist import Published, apply_batch_result
 from worker.state import Claim, plan_batch
@@ -167,11 +168,11 @@ def test_retry_of_a_failed_document(settings: Settings) -> None:
         with session_scope(settings.database, write=True) as session:
             doc = session.get_one(Document, doc_id)
             doc.status, doc.attempts = DocumentStatus.FAILED, 3
-        r = c.post(f"/api/documents/{doc_id}/retry", headers={"X-Intake-User": "lan"})
+        r = c.post(f"/api/documents/{doc_id}/retry")
         assert r.status_code == 202
         doc = c.get(f"/api/documents/{doc_id}").json()
         assert doc["status"] == "queued" and doc["attempts"] == 0
-        assert any(h["action"] == "retry" and h["actor"] == "user:lan" for h in doc["history"])
+        assert any(h["action"] == "retry" and h["actor"] == CLERK for h in doc["history"])
     with session_scope(settings.database) as session:
         assert session.scalar(select(func.count(Event.id)).where(Event.by_person)) == 2
 
@@ -190,21 +191,45 @@ def test_errors_have_one_shape(settings: Settings) -> None:
             assert r.status_code == status, (url, r.text)
             assert set(r.json()) == {"error"} and r.json()["error"]["code"] == code
             assert r.json()["error"]["message"]
+        # Without credentials: 401 in the same shape, before anything is read or stored.
+        for method, url in [("get", "/api/documents/999"), ("post", "/api/batches")]:
+            r = TestClient(c.app).request(method.upper(), url)
+            assert r.status_code == 401 and set(r.json()) == {"error"}, (url, r.text)
+            assert r.json()["error"]["code"] == "unauthenticated" and r.json()["error"]["message"]
     with session_scope(settings.database) as session:
         assert session.scalar(select(func.count(Batch.id))) == 0
 
 
 def test_receiving_unit_travels_from_upload_to_documents(settings: Settings) -> None:
-    with client(settings) as c:
-        r = c.post("/api/batches", data={"unit": "  Phòng   Tổ chức  "},
-                   files=[("files", ("a.pdf", os.urandom(64), "application/pdf"))],
-                   headers={"X-Intake-User": "Nguy%E1%BB%85n%20Th%E1%BB%8B%20Lan"})
+    def upload(c: Any, unit: str | None = None, as_role: str = "clerk") -> Any:
+        return c.request("POST", "/api/batches",
+                         data={"unit": unit} if unit is not None else {},
+                         files=[("files", ("a.pdf", os.urandom(64), "application/pdf"))],
+                         as_role=as_role)
+
+    # The clerk works for two units; the upload names one of them (spaces tidied).
+    with client(settings, units=(TEST_UNIT, "Phòng Tổ chức")) as c:  # token: of TEST_UNIT
+        r = upload(c, "  Phòng   Tổ chức  ")
         assert r.status_code == 202, r.text
         batch_id = r.json()["id"]
         with session_scope(settings.database, write=True) as session:
             (doc_id,) = plan_batch(session, batch_id)
         doc = c.get(f"/api/documents/{doc_id}").json()
+        # A unit the person does not work for is refused, naming the field; nothing recorded.
+        other = upload(c, "Phòng Tài chính")
+        assert other.status_code == 422 and other.json()["error"]["details"]["field"] == "unit"
+        # No unit asked: the first of the person's units (in alphabetical order).
+        first = upload(c).json()["id"]
+        # An upload token uploads into its own unit, and only there.
+        scanner = upload(c, as_role="upload")
+        assert scanner.status_code == 202, scanner.text
+        assert upload(c, "Phòng Tổ chức", as_role="upload").status_code == 422
     assert doc["unit"] == "Phòng Tổ chức"
     with session_scope(settings.database) as session:
         batch = session.get_one(Batch, batch_id)
-        assert batch.unit == "Phòng Tổ chức" and batch.created_by == "user:Nguyễn Thị Lan"
+        assert batch.unit == "Phòng Tổ chức" and batch.created_by == CLERK
+        assert session.get_one(Batch, first).unit == "Phòng Tổ chức"
+        token_batch = session.get_one(Batch, scanner.json()["id"])
+        assert token_batch.unit == TEST_UNIT
+        assert token_batch.created_by == f"token:máy quét ({token_prefix(c, 'upload')})"
+        assert session.scalar(select(func.count(Batch.id))) == 3

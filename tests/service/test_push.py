@@ -126,9 +126,11 @@ def test_parked_after_failures_then_retried_by_a_person(settings: Settings) -> N
             assert c.get(f"/api/documents/{failing}").json()["status"] == "confirmed"
             retried_ok.set()
             for delivery in parked["items"]:
-                r = c.post(f"/api/registry/deliveries/{delivery['id']}/retry", headers={
-                    "X-Intake-User": "hoa.nt"})
+                r = c.post(f"/api/registry/deliveries/{delivery['id']}/retry")
                 assert r.status_code == 200 and r.json()["state"] == "pending"
+            retried = [h for h in c.get(f"/api/documents/{failing}").json()["history"]
+                       if h["actor"] == "user:quan.tri"]  # the administrator who retried it
+            assert len(retried) == 1, retried
             again = c.post(f"/api/registry/deliveries/{parked['items'][0]['id']}/retry")
             assert again.status_code == 409
         wait_for(lambda: sender.run_once() == 0 and outbox_states(settings).get("delivered") == 2, 30,

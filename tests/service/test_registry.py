@@ -12,7 +12,7 @@ from infra.database import session_scope
 from infra.storage import open_store
 from infra.tables import Document
 from models.settings import Settings
-from tests.service.helpers import client, ready_document
+from tests.service.helpers import client, ready_document, token_prefix
 
 META: dict[str, Any] = {
     "number": "87/QĐ-UBND", "code_number": "87", "code_notation": "QĐ-UBND",
@@ -43,7 +43,7 @@ def _pull_all(c: Any, after: str | None = None, limit: int = 2) -> tuple[list[in
 def test_pull_feed_names_links_and_delivery(settings: Settings) -> None:
     docs = [_doc(settings, n) for n in range(5)]
     secret = _doc(settings, 9, secrecy="TỐI MẬT")
-    with client(settings) as c:
+    with client(settings, clearance=True) as c:  # a clerk who may confirm the secret one too
         for doc_id in [docs[3], docs[0], secret, docs[4], docs[1]]:  # docs[2] stays in review
             assert c.post(f"/api/documents/{doc_id}/confirm").status_code == 200
         first = c.get("/api/registry/documents", params={"limit": 2}).json()
@@ -60,6 +60,9 @@ def test_pull_feed_names_links_and_delivery(settings: Settings) -> None:
         assert item["links"]["pdf"].endswith(f"/api/documents/{docs[3]}/pdf")
         assert item["links"]["edxml"].endswith(f"/api/documents/{docs[3]}/edxml")
         assert item["status"] == "delivered" and item["delivered_at"]
+        history = c.get(f"/api/documents/{docs[3]}").json()["history"]
+        assert [h["actor"] for h in history if h["new"] == "delivered"] == [
+            f"token:phần mềm QLVB ({token_prefix(c, 'registry')})"]  # who pulled it
         rest, cursor = _pull_all(c, first["next"])
         assert [i["id"] for i in first["items"]] + rest == [docs[3], docs[0], docs[4], docs[1]]
         assert c.get("/api/registry/documents", params={"after": cursor}).json()["items"] == []
@@ -71,8 +74,9 @@ def test_pull_feed_names_links_and_delivery(settings: Settings) -> None:
         assert [d["id"] for d in restricted["items"]] == [secret]
         assert restricted["items"][0]["delivery"]["state"] == "restricted"
         assert c.get(f"/api/documents/{secret}").json()["status"] == "confirmed"
+        # The registry's token does not see it at all: a status report finds no such document.
         assert c.post(f"/api/registry/documents/{secret}/status",
-                      json={"code": "01"}).status_code == 409
+                      json={"code": "01"}).status_code == 404
         assert c.get(f"/api/documents/{secret}/edxml").status_code == 409
         bad = c.get("/api/registry/documents", params={"after": "not-a-cursor"})
         assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_request"
@@ -89,6 +93,9 @@ def test_status_codes_history_and_refusal_back_to_clerk(settings: Settings) -> N
         assert status("02").status_code == 422  # a refusal needs its reason
         arrived = status("01", staff="Nguyễn Văn An").json()
         assert arrived["status"] == "delivered" and arrived["delivered_at"]
+        # The report names the registry's token (never a name it sends) and its staff member.
+        token = f"token:phần mềm QLVB ({token_prefix(c, 'registry')})"
+        assert [h["by"] for h in arrived["history"]] == [f"{token} / Nguyễn Văn An"]
         assert arrived["acknowledged_at"] is None
         assert status("01").json()["changed"] is False  # a repeated report adds nothing
         refused = status("02", reason="Thiếu trang 2, đề nghị quét lại").json()
@@ -110,6 +117,8 @@ def test_status_codes_history_and_refusal_back_to_clerk(settings: Settings) -> N
         assert status("02", reason="muộn").status_code == 409
         done = status("06").json()
         assert [h["code"] for h in done["history"]] == ["01", "02", "03", "05", "06"]
+        assert [h["by"] for h in done["history"]] == [
+            f"{token} / Nguyễn Văn An", token, f"{token} / Lê Thị Bình", token, token]
         assert done["history"][1]["detail"] == "02 Từ chối tiếp nhận: Thiếu trang 2, đề nghị quét lại"
         history = c.get(f"/api/documents/{doc_id}").json()["history"]
         assert [h["new"] for h in history if h["action"] == "registry"] == ["01", "02", "03", "05",

@@ -8,7 +8,7 @@ from documents.metadata import learned_gazetteer
 from infra.database import session_scope
 from infra.tables import GazetteerEntry
 from models.settings import Settings
-from tests.service.helpers import client, ready_document
+from tests.service.helpers import CLERK, client, ready_document
 
 META = {
     "number": "87/QĐ-UBND", "code_number": "87", "code_notation": "QĐ-UBND",
@@ -28,7 +28,7 @@ def test_correct_accept_and_confirm(settings: Settings) -> None:
         before = api.get(f"/api/documents/{doc_id}").json()
         assert before["review_count"] == 2
         # Uncertain fields left: confirming is refused, naming them.
-        refused = api.post(f"/api/documents/{doc_id}/confirm", headers={"X-Intake-User": "lan"})
+        refused = api.post(f"/api/documents/{doc_id}/confirm")
         assert refused.status_code == 409 and "number" in refused.json()["error"]["message"]
 
         fixed = api.patch(f"/api/documents/{doc_id}",
@@ -36,24 +36,27 @@ def test_correct_accept_and_confirm(settings: Settings) -> None:
                                            "subject": META["subject"],
                                            "signer.full_name": "Trần Phước Hiển"},
                                 "paper_arrived_on": "2026-03-03"},
-                          headers={"X-Intake-User": "lan"})
+                          headers={"X-Intake-User": "lan"})  # a client's name: ignored
         assert fixed.status_code == 200, fixed.text
         doc = fixed.json()
         assert doc["number"] == "87" and doc["notation"] == "QĐ-UBND"
         assert doc["metadata"]["number"] == "87/QĐ-UBND"
         assert doc["metadata"]["signer"]["full_name"] == "Trần Phước Hiển"
         assert doc["fields"]["number"]["needs_review"] is False
-        assert doc["fields"]["number"]["corrected_by"] == "user:lan"
+        assert doc["fields"]["number"]["corrected_by"] == CLERK  # the signed-in account
         assert doc["review_count"] == 0 and doc["paper_arrived_on"] == "2026-03-03"
-        changes = {(e["action"], e["field"]): e for e in doc["history"] if e["actor"] == "user:lan"}
+        changes = {(e["action"], e["field"]): e for e in doc["history"] if e["actor"] == CLERK}
         assert changes[("field", "number")]["old"] == "81/QĐ-UBND"
         assert changes[("field", "number")]["new"] == "87/QĐ-UBND"
         assert ("accept", "subject") in changes  # same value: accepted, not changed
         assert changes[("field", "signer.full_name")]["old"] == "Trần Phước Hiền"
+        assert not [e for e in doc["history"] if "lan" in (e["actor"] or "")]
 
-        confirmed = api.post(f"/api/documents/{doc_id}/confirm", headers={"X-Intake-User": "lan"})
+        confirmed = api.post(f"/api/documents/{doc_id}/confirm")
         assert confirmed.status_code == 200, confirmed.text
         assert confirmed.json()["status"] == "confirmed" and confirmed.json()["confirmed_at"]
+        assert [e["actor"] for e in api.get(f"/api/documents/{doc_id}").json()["history"]
+                if e["action"] == "status" and e["new"] == "confirmed"] == [CLERK]
         # A confirmed document is no longer edited through the review.
         late = api.patch(f"/api/documents/{doc_id}", json={"fields": {"place": "Huế"}})
         assert late.status_code == 409
@@ -87,8 +90,7 @@ def test_corrected_agency_and_position_teach_the_gazetteer(settings: Settings) -
     with client(settings) as api:
         r = api.patch(f"/api/documents/{doc_id}",
                       json={"fields": {"organ_name": organ,
-                                       "signer": {"position": "GIÁM ĐỐC SỞ"}}},
-                      headers={"X-Intake-User": "hoa"})
+                                       "signer": {"position": "GIÁM ĐỐC SỞ"}}})
         assert r.status_code == 200, r.text
         assert r.json()["organ"] == organ
         listed = api.get("/api/documents", params={"agency": "so khoa hoc"}).json()
@@ -96,7 +98,7 @@ def test_corrected_agency_and_position_teach_the_gazetteer(settings: Settings) -
     with session_scope(settings.database) as session:
         learned = learned_gazetteer(session)
         assert ("organ", organ) in learned and ("position", "GIÁM ĐỐC SỞ") in learned
-        assert session.query(GazetteerEntry).filter_by(added_by="user:hoa").count() == 2
+        assert session.query(GazetteerEntry).filter_by(added_by=CLERK).count() == 2
 
 
 def test_learned_entries_reach_the_extraction_gazetteer() -> None:
