@@ -18,7 +18,7 @@ from infra.tables import Document
 from intake.auth.principal import Principal
 from intake.deps import Administrator, Clerk, ClerkOrRegistry, Registry, SettingsDep
 from intake.routers import ApiRouter
-from intake.schemas import DocumentList, Int64, binary, errors
+from intake.schemas import DocumentList, Int64, Offset, binary, errors
 from intake.services.access import visible_document
 from models.errors import ConflictError, NotFoundError
 from models.settings import Settings
@@ -199,7 +199,7 @@ def post_status(settings: SettingsDep, who: Registry, doc_id: Int64,
 @router.get("/registry/restricted", summary="Restricted queue (secrecy marks)",
             response_model=DocumentList, responses=errors(422))
 def get_restricted(settings: SettingsDep, who: Clerk, limit: int = Query(50, ge=1, le=500),
-                   offset: Int64 = 0) -> dict[str, Any]:
+                   offset: Offset = 0) -> dict[str, Any]:
     """Confirmed documents marked MẬT / TỐI MẬT / TUYỆT MẬT: never delivered electronically
     (only a clerk with the secret clearance sees them)."""
     return delivery.restricted(settings, limit, offset, who.viewer)
@@ -234,7 +234,7 @@ def delete_subscription(settings: SettingsDep, who: Administrator, sub_id: Int64
 def get_deliveries(settings: SettingsDep, who: Administrator,
                    state: str | None = Query(None, examples=["parked"]),
                    subscription_id: Int64 | None = None, limit: int = Query(50, ge=1, le=500),
-                   offset: Int64 = 0) -> dict[str, Any]:
+                   offset: Offset = 0) -> dict[str, Any]:
     """Deliveries, newest first, by state and webhook."""
     return delivery.list_deliveries(settings, state, subscription_id, limit, offset)
 
@@ -261,14 +261,14 @@ async def get_edxml(settings: SettingsDep, who: ClerkOrRegistry, doc_id: Int64) 
 def edxml_package(settings: Settings, doc_id: int, who: Principal | None = None) -> bytes:
     """Build the package of a ready document (restricted ones are refused); `who`, when given,
     must see the document."""
-    if not settings.agency_code or not settings.agency_name:
-        raise ConflictError("set INTAKE_AGENCY_CODE and INTAKE_AGENCY_NAME (the sender agency "
-                            "of edXML packages) to export edXML")
     with session_scope(settings.database) as session:
         doc = (visible_document(session, who, doc_id) if who is not None
                else session.get(Document, doc_id))
         if doc is None:
             raise NotFoundError(f"document {doc_id} not found")
+        if not settings.agency_code or not settings.agency_name:
+            raise ConflictError("set INTAKE_AGENCY_CODE and INTAKE_AGENCY_NAME (the sender "
+                                "agency of edXML packages) to export edXML")
         if is_restricted(doc):
             raise ConflictError(f"document {doc_id} carries a secrecy mark ({doc.secrecy}); it "
                                 "is not exported electronically")

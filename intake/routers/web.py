@@ -24,6 +24,7 @@ from infra.database import session_scope
 from intake.auth.principal import Principal
 from intake.deps import Clerk, SignedIn, Uploader
 from intake.render.pages import STATIC, render, start_page
+from intake.schemas import MAX_OFFSET, Int64
 from intake.services.access import audit_secret, visible_document
 from intake.services.views import DocumentFilter, document_view, review_queue
 from models.errors import NotFoundError
@@ -56,7 +57,7 @@ def _queue_data(request: Request, who: Principal) -> dict[str, Any] | None:
             issued_to=dt.date.fromisoformat(q["issued_to"]) if q.get("issued_to") else None,
             viewer=who.viewer,
         )
-        offset = max(0, int(q.get("offset") or 0))
+        offset = min(max(0, int(q.get("offset") or 0)), MAX_OFFSET)
     except ValueError:
         return None  # the script asks the API, which names the problem
     with session_scope(_settings(request).database) as session:
@@ -98,9 +99,14 @@ def queue_page(request: Request, who: Clerk) -> HTMLResponse:
 
 
 @router.get("/van-ban/{doc_id}")
-def review_page(request: Request, who: Clerk, doc_id: int) -> HTMLResponse:
-    """Check and correct one document's fields beside its pages; its history."""
-    return _page("review.html", who, _document_data(request, who, doc_id))
+def review_page(request: Request, who: Clerk, doc_id: Int64) -> HTMLResponse:
+    """Check and correct one document's fields beside its pages; its history. A document the
+    clerk may not see answers 404 like an unknown one (the page's script names the problem)."""
+    data = _document_data(request, who, doc_id)
+    page = _page("review.html", who, data)
+    if data is None:
+        page.status_code = 404
+    return page
 
 
 @router.get("/tim-kiem")
