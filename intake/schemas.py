@@ -24,6 +24,9 @@ MAX_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL (BIGINT) store
 Int64 = Annotated[int, Interval(ge=0, le=MAX_INT)]
 """An id, page index, offset or count: never negative, never beyond the databases' integers
 (a larger one would overflow in the database driver instead of being refused with 422)."""
+MAX_OFFSET = 1_000_000_000  # far beyond any list; offset + limit still fits the databases
+Offset = Annotated[int, Interval(ge=0, le=MAX_OFFSET)]
+"""How many items of a list to skip."""
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
 """`pattern=` of a text parameter: no control characters (PostgreSQL refuses NUL in text)."""
 

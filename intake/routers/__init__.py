@@ -19,13 +19,18 @@ class ApiRouter(APIRouter):
     without the optional keys the service left out (`response_model_exclude_unset`), so a
     model's defaults never add keys to an answer (a document's `links.pdf` is absent until there
     is a PDF/A, not null). A route whose access rule is not public also declares 401 and 403
-    (no or wrong credentials; a role or scope the rule does not name)."""
+    (no or wrong credentials; a role or scope the rule does not name), one that takes a body
+    400 (a body that cannot be read as its media type)."""
 
     def add_api_route(self, path: str, endpoint: Any, **kwargs: Any) -> None:
         kwargs["response_model_exclude_unset"] = True
-        rule = access_rule(get_dependant(path=self.prefix + path, call=endpoint))
-        if rule is not None and not rule.public:
-            kwargs["responses"] = {**errors(401, 403), **(kwargs.get("responses") or {})}
+        dependant = get_dependant(path=self.prefix + path, call=endpoint)
+        rule = access_rule(dependant)
+        statuses: tuple[int, ...] = (401, 403) if rule is not None and not rule.public else ()
+        if dependant.body_params:  # a body that cannot be read at all (wrong media type, cut)
+            statuses += (400,)
+        if statuses:
+            kwargs["responses"] = {**errors(*statuses), **(kwargs.get("responses") or {})}
         super().add_api_route(path, endpoint, **kwargs)
 
 

@@ -121,7 +121,7 @@ def _check_batch(settings: Settings, who: Principal, batch_id: int) -> None:
                 **binary("text/event-stream", "`progress` events (data: the batch as "
                          "`GET /api/batches/{id}` answers it) while it changes, then `done` "
                          "(data: id, status); `error` (data: the error shape) if it is unknown"),
-                **errors(422)})
+                **errors(404, 422)})
 async def get_batch_events(settings: SettingsDep, who: Uploader,
                            batch_id: Int64) -> StreamingResponse:
     """`progress` events with the batch status as it changes, then `done`."""

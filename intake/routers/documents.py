@@ -13,7 +13,7 @@ from documents.audit import AuditAction
 from documents.review import confirm_document, correct_fields
 from intake.deps import Clerk, ReadSession, SettingsDep
 from intake.routers import ApiRouter
-from intake.schemas import DocumentDetail, DocumentList, DocumentSummary, Int64, ReviewQueue, errors
+from intake.schemas import DocumentDetail, DocumentList, DocumentSummary, Int64, Offset, ReviewQueue, errors
 from intake.services.access import audit_secret, check_documents, visible_document
 from intake.services.views import (
     DocumentFilter,
@@ -41,7 +41,7 @@ def get_documents(
     uploaded_from: dt.datetime | None = None,
     uploaded_to: dt.datetime | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: Int64 = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Documents, newest first, filtered and paginated."""
     flt = DocumentFilter(status, type, agency, urgency, issued_from, issued_to,
@@ -61,7 +61,7 @@ def get_review_queue(
     issued_from: dt.date | None = None,
     issued_to: dt.date | None = None,
     limit: int = Query(50, ge=1, le=500),
-    offset: Int64 = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Hỏa tốc, Thượng khẩn, Khẩn first, then oldest first; `total` and `urgent` counts."""
     flt = DocumentFilter(status, type, agency, urgency, issued_from, issued_to,

@@ -14,7 +14,7 @@ from documents.summary import document_summary
 from documents.visibility import EVERYTHING, Viewer
 from intake.deps import Clerk, ReadSession
 from intake.routers import ApiRouter
-from intake.schemas import PLAIN_TEXT, DocumentSummary, Int64, errors
+from intake.schemas import PLAIN_TEXT, DocumentSummary, Offset, errors
 from intake.services.views import documents_by_ids
 from models.text import fold
 
@@ -49,7 +49,7 @@ def get_search(
     who: Clerk,
     q: str = Query(..., min_length=1, max_length=200, pattern=PLAIN_TEXT),
     limit: int = Query(20, ge=1, le=100),
-    offset: Int64 = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Documents whose text or metadata has every word of `q`; exact diacritics rank first."""
     return search_results(session, q, limit, offset, who.viewer)

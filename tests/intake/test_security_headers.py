@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +17,7 @@ from intake.middleware.headers import CONTENT_SECURITY_POLICY
 from models.settings import Settings
 from tests.service.conftest import database_url, redis_url, settings  # noqa: F401 - fixtures
 from tests.service.helpers import client, ready_document
+from tests.web.conftest import browser, live_api, signed_in  # noqa: F401 - fixtures
 
 WEB = Path(__file__).resolve().parents[2] / "intake" / "web"
 
@@ -129,3 +131,37 @@ def test_templates_hold_no_inline_script_or_style() -> None:
         parsed.feed(source)
         problems += [f"{template.name}: {what}" for what in parsed.inline]
     assert problems == []
+
+
+# --- in a browser: nothing the pages or the API docs do is blocked by the policy -----------------
+
+REPORT = ("document.addEventListener('securitypolicyviolation', e => console.error("
+          "'CSP-VIOLATION ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile));")
+
+
+@pytest.mark.browser
+def test_pages_and_the_api_docs_run_under_the_policy(
+        settings: Settings, live_api: Any, signed_in: Any,  # noqa: F811 - fixtures
+) -> None:
+    doc_id = ready_document(settings, {"subject": "Về việc thử", "organ": "UBND tỉnh"})
+    base = live_api(settings)
+    context = signed_in(base)  # a clerk: the pages with scripts
+    context.add_init_script(REPORT)
+    blocked: list[str] = []
+    for path in ("/docs", "/hang-doi", "/tai-len", "/tim-kiem", f"/van-ban/{doc_id}"):
+        page = context.new_page()
+        page.on("console", lambda m, path=path: blocked.append(f"{path}: {m.text}")
+                if "CSP-VIOLATION" in m.text or "Content Security Policy" in m.text else None)
+        assert page.goto(base + path, wait_until="networkidle").status == 200
+        if path == "/docs":
+            page.wait_for_selector(".opblock")
+            assert page.locator(".opblock").count() > 20  # Swagger UI drew every operation
+        page.close()
+    assert blocked == []
+    # The report works: an inline style is blocked and reported.
+    page = context.new_page()
+    page.goto(base + "/tim-kiem", wait_until="networkidle")
+    with page.expect_console_message(lambda m: "CSP-VIOLATION" in m.text) as message:
+        page.evaluate("document.body.setAttribute('style', 'color: red')")
+    assert "style-src-attr" in message.value.text
+    page.close()
