@@ -22,7 +22,7 @@ from infra.database import session_scope
 from intake.auth.principal import Principal
 from intake.auth.tokens import MAX_LIFETIME
 from intake.deps import Administrator, ReadSession, SettingsDep
-from intake.render.pages import render
+from intake.render.pages import ROLE_NAMES, render
 from intake.services import admin, admin_audit, admin_flash
 from intake.services.admin_audit import AuditFilter
 from intake.services.admin_flash import Flash
@@ -92,7 +92,7 @@ def accounts_page(request: Request, settings: SettingsDep, session: ReadSession,
     """Accounts: create, change, disable or enable, reset the password, end the sessions."""
     return page(request, settings, who, "admin_accounts.html",
                 accounts=admin.account_rows(session), units=admin.unit_rows(session),
-                roles={str(k): v for k, v in admin.ROLE_NAMES.items()})
+                roles={str(k): v for k, v in ROLE_NAMES.items()})
 
 
 @router.post("/tai-khoan")
@@ -233,7 +233,8 @@ def audit_page(request: Request, settings: SettingsDep, session: ReadSession,
              for name in ("previous", "next") if found.get(name) is not None}
     return page(request, settings, who, "admin_audit.html", filters=flt, page=found, error=error,
                 query=urlencode(query), pages=pages, actions=admin_audit.action_options(),
-                object_kinds=admin_audit.OBJECT_KINDS, export_limit=admin_audit.EXPORT_LIMIT)
+                object_kinds=admin_audit.OBJECT_KINDS,
+                export_limit=f"{admin_audit.EXPORT_LIMIT:,}".replace(",", "."))
 
 
 @router.get("/nhat-ky.csv")

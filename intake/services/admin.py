@@ -26,13 +26,12 @@ from intake.auth.passwords import generate_password
 from intake.auth.principal import Principal
 from intake.auth.roles import Role, TokenScope
 from intake.auth.sessions import revoke_all
+from intake.render.pages import ROLE_NAMES
 from intake.services.admin_flash import Flash
 from models.errors import ConflictError, InvalidFieldError, NotFoundError
 from models.settings import Settings
 from models.vocabulary import OutboxState
 
-ROLE_NAMES = {Role.MAILROOM: "Văn thư", Role.CLERK: "Chuyên viên", Role.MANAGER: "Lãnh đạo",
-              Role.ADMINISTRATOR: "Quản trị hệ thống"}
 SCOPE_NAMES = {TokenScope.UPLOAD: "Tải lên (máy quét, thư mục theo dõi)",
                TokenScope.REGISTRY: "Hệ thống quản lý văn bản (lấy văn bản, báo trạng thái)"}
 ONE_TIME = ("Mật khẩu dùng một lần (chỉ hiện lần này; người dùng phải đổi mật khẩu khi đăng nhập "
