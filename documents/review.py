@@ -220,23 +220,30 @@ def _label(level: SecrecyLevel) -> str:
 
 def _check_secrecy(session: Session, doc: Document, who: Reviewer, before: SecrecyLevel,
                    after: SecrecyLevel, reason: str | None) -> None:
-    """Refuse lowering the level without clearance or reason; audit every change of level."""
+    """Refuse lowering the level without the clearance, or lowering a mark (MẬT and above)
+    without a reason; audit every change of level.
+
+    Deciding that an uncertain "no mark" is none is a person's decision the restriction waits
+    for, not the clearing of a mark: it needs the clearance (only such a person sees the
+    document) and is audited, but needs no reason."""
     if after == before:
         return
     if after < before:
         if not who.clearance:
             raise ForbiddenError("Chỉ người được phép xem văn bản mật mới được hạ hoặc bỏ độ mật.",
                                  reason="clearance")
-        if not reason:
+        if before > SecrecyLevel.UNCERTAIN and not reason:
             raise InvalidFieldError("Hạ hoặc bỏ độ mật phải ghi lý do.", field="reason")
     record(session, who.actor, AuditAction.SECRECY_CHANGED, object_kind="document",
            object_id=doc.id, detail={"from": _label(before), "to": _label(after),
                                      "reason": reason})
 
 
-def confirm_document(settings: Settings, doc_id: int, actor: str,
+def confirm_document(settings: Settings, doc_id: int, who: Reviewer,
                      accept_remaining: bool = False) -> None:
-    """Confirm a reviewed document: it becomes ready for delivery."""
+    """Confirm a reviewed document: it becomes ready for delivery. Accepting the remaining
+    fields as read decides an uncertain secrecy too (see `_check_secrecy`)."""
+    actor = who.history
     with session_scope(settings.database, write=True) as session:
         doc = _editable(session, doc_id)
         pending = [k for k, f in doc.fields.items() if isinstance(f, dict) and f.get("needs_review")]
@@ -246,9 +253,8 @@ def confirm_document(settings: Settings, doc_id: int, actor: str,
         if pending:
             fields = {k: (_confident(f, f.get("value"), actor) if k in pending else f)
                       for k, f in doc.fields.items()}
-            if secrecy_level(doc.secrecy, fields.get("secrecy")) < level_of(doc):
-                raise ConflictError("Chưa rõ văn bản có độ mật hay không: hãy quyết định độ mật "
-                                    "(kèm lý do) trước khi xác nhận.", field="secrecy")
+            _check_secrecy(session, doc, who, level_of(doc),
+                           secrecy_level(doc.secrecy, fields.get("secrecy")), None)
             for name in pending:
                 add_event(session, doc, "accept", None, fields[name].get("value"), actor=actor,
                           field=name)

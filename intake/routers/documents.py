@@ -126,7 +126,7 @@ def post_confirm(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id
                  body: Confirmation | None = None) -> dict[str, Any]:
     """The document is checked: it becomes ready for delivery to the registry."""
     check_documents(session, who, doc_id)
-    confirm_document(settings, doc_id, who.history, bool(body and body.accept_remaining))
+    confirm_document(settings, doc_id, who, bool(body and body.accept_remaining))
     return document_summary_by_id(session, doc_id)
 
 

@@ -106,7 +106,7 @@ def test_merge_split_rotate_move_delete(settings: Settings, start_worker: Any,
             r = getattr(api, method)(url, **kwargs)
             assert r.status_code == code, (url, r.text)
             assert r.json()["error"]["message"]
-        # A grey scan's "no mark" is uncertain (restricted) until a person decides, with a reason.
+        # A grey scan's "no mark" is uncertain (restricted) until a person with clearance decides.
         r = api.patch(f"/api/documents/{b}", json={"fields": {"secrecy": None},
                                                    "reason": "Bản giấy không có dấu mật"})
         assert r.status_code == 200, r.text

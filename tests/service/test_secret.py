@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from documents.audit import Actor, AuditAction
-from documents.review import correct_fields
+from documents.review import confirm_document, correct_fields
 from infra.database import session_scope
 from infra.storage import derived_key, open_store, original_key
 from infra.tables import AuditEntry, Batch, Document, utcnow
@@ -182,19 +182,33 @@ def test_lowering_without_the_clearance_is_forbidden(settings: Settings) -> None
 
 
 def test_an_uncertain_no_mark_waits_for_a_person(settings: Settings) -> None:
-    """A grey page's "no mark" keeps the document restricted until a cleared person decides."""
-    doc = _doc(settings, uncertain=True)
+    """A grey page's "no mark" keeps the document restricted until a cleared person decides:
+    by accepting it (no reason needed: no mark is cleared) or by confirming with the remaining
+    fields accepted. Both are audited."""
+    accepted, confirmed = _doc(settings, uncertain=True), _doc(settings, uncertain=True)
     with client(settings) as plain, client(settings, clearance=True) as cleared:
-        assert plain.get(f"/api/documents/{doc}").status_code == 404
-        r = cleared.post(f"/api/documents/{doc}/confirm", json={"accept_remaining": True})
-        assert r.status_code == 409 and r.json()["error"]["details"]["field"] == "secrecy"
-        r = cleared.patch(f"/api/documents/{doc}", json={"fields": {"secrecy": None}})
-        assert r.status_code == 422  # accepting "no mark" lowers it: a reason is needed
-        r = cleared.patch(f"/api/documents/{doc}", json={
-            "fields": {"secrecy": None}, "reason": "Đã xem bản giấy: không có dấu mật"})
+        for doc in (accepted, confirmed):
+            assert plain.get(f"/api/documents/{doc}").status_code == 404
+            assert cleared.get(f"/api/documents/{doc}").status_code == 200
+        r = cleared.patch(f"/api/documents/{accepted}", json={"fields": {"secrecy": None}})
         assert r.status_code == 200, r.text
-        assert plain.get(f"/api/documents/{doc}").status_code == 200
-        r = plain.post(f"/api/documents/{doc}/confirm", json={"accept_remaining": True})
-        assert r.status_code == 200 and r.json()["delivery"]["in_feed"]
-    assert [d for a, _, _, d in _audit(settings) if a == AuditAction.SECRECY_CHANGED] == [
-        {"from": "uncertain", "to": "none", "reason": "Đã xem bản giấy: không có dấu mật"}]
+        assert plain.get(f"/api/documents/{accepted}").status_code == 200
+        r = cleared.post(f"/api/documents/{confirmed}/confirm", json={"accept_remaining": True})
+        assert r.status_code == 200 and r.json()["delivery"]["in_feed"], r.text
+        assert plain.get(f"/api/documents/{confirmed}").status_code == 200
+    assert [(obj, d) for a, _, obj, d in _audit(settings) if a == AuditAction.SECRECY_CHANGED] == [
+        (str(accepted), {"from": "uncertain", "to": "none", "reason": None}),
+        (str(confirmed), {"from": "uncertain", "to": "none", "reason": None})]
+
+
+def test_deciding_an_uncertain_mark_without_the_clearance_is_forbidden(
+        settings: Settings) -> None:
+    doc = _doc(settings, uncertain=True)
+    who = SimpleNamespace(history="user:an", actor=Actor("account", 1, "an"), clearance=False)
+    with pytest.raises(ForbiddenError):
+        confirm_document(settings, doc, who, accept_remaining=True)
+    with pytest.raises(ForbiddenError):
+        correct_fields(settings, doc, {"secrecy": None}, who)
+    with session_scope(settings.database) as session:
+        row = session.get(Document, doc)
+        assert row is not None and row.secrecy_level == 1 and row.status == "ready_for_review"
