@@ -103,6 +103,11 @@ class Settings(BaseSettings):
     watch_settle_seconds: float = Field(
         2.0, description="A watched file is taken when its size has not changed for this long."
     )
+    watch_unit: str = Field(
+        "", max_length=100,
+        description="Receiving unit (its code) of the files taken from the watched folder; "
+        "`intake watch` refuses to start without it.",
+    )
     max_upload_files: int = Field(500, description="Largest number of files in one batch upload.")
     # Request limits, enforced while the body streams in, before anything is stored (413).
     max_upload_bytes: int = Field(

@@ -96,6 +96,9 @@ def _commands(settings: Settings, host: str, port: int) -> dict[str, list[str]]:
         "workers": [py, "-m", "worker.daemons.supervisor"],
     }
     if settings.watch_dir is not None:
+        if not settings.watch_unit.strip():
+            raise SystemExit("INTAKE_WATCH_DIR is set but INTAKE_WATCH_UNIT is not: name the "
+                             "receiving unit of the watched folder's documents")
         commands["watch"] = [py, "-m", "intake.cli.main", "watch", str(settings.watch_dir)]
     return commands
 

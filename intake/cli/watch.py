@@ -5,6 +5,10 @@ scanner still writing it is left alone; temporary and partial names are never ta
 files go to `done/` (with a small JSON naming their batch), refused ones to `failed/` with a
 `.reason.txt` next to them. A crash between recording and moving is harmless: the file is
 submitted again on restart and recognised by its hash as the same document.
+
+The watcher runs on the server and records through the service layer in-process (no HTTP, so no
+token): its batches are by `system:watch` and belong to the unit INTAKE_WATCH_UNIT, without which
+it does not start (a document of no unit would be seen by no clerk).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from intake.services.uploads import IncomingFile, receive_batch
-from models.errors import EmptyFileError, IntakeError
+from models.errors import EmptyFileError, IntakeError, RequestError
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,6 +30,7 @@ log = logging.getLogger(__name__)
 DONE, FAILED = "done", "failed"
 PARTIAL_SUFFIXES = {".part", ".partial", ".tmp", ".temp", ".crdownload", ".download", ".swp"}
 POLL_SECONDS = 0.5
+ACTOR = "system:watch"  # how batch and document histories name the watched folder
 
 
 def is_candidate(path: Path) -> bool:
@@ -60,6 +65,10 @@ class Watcher:
         self.settings = settings
         self.folder = folder.resolve()
         self.settle = settings.watch_settle_seconds if settle is None else settle
+        self.unit = " ".join(settings.watch_unit.split())
+        if not self.unit:
+            raise RequestError("set INTAKE_WATCH_UNIT: the receiving unit of the watched "
+                               "folder's documents")
         self._seen: dict[Path, _Seen] = {}
         self.stop_event = threading.Event()
         for name in (DONE, FAILED):
@@ -112,7 +121,7 @@ class Watcher:
                 raise EmptyFileError("the file is empty")
             with path.open("rb") as fh:
                 receipt = receive_batch(self.settings, [IncomingFile(path.name, fh)],
-                                        source="watch", actor=f"watch:{self.folder.name}")
+                                        source="watch", actor=ACTOR, unit=self.unit)
         except IntakeError as exc:
             self._move(path, rel, FAILED, f"{exc.code}: {exc.message}\n", ".reason.txt")
             return
@@ -142,10 +151,25 @@ def run_watch(settings: Settings, folder: Path | None) -> int:
     if target is None:
         log.error("no folder: give one or set INTAKE_WATCH_DIR")
         return 64
+    watcher = Watcher(settings, target)  # refused first without INTAKE_WATCH_UNIT
     migrate(settings.database)
-    watcher = Watcher(settings, target)
+    _warn_unknown_unit(settings, watcher.unit)
     try:
         watcher.run()
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _warn_unknown_unit(settings: Settings, code: str) -> None:
+    """Say so when no unit has this code yet: its documents wait unseen until an administrator
+    creates it (or INTAKE_WATCH_UNIT is corrected)."""
+    from sqlalchemy import select
+
+    from infra.database import session_scope
+    from infra.tables import Unit
+
+    with session_scope(settings.database) as session:
+        if session.scalar(select(Unit.id).where(Unit.code == code)) is None:
+            log.warning("INTAKE_WATCH_UNIT %r is not a unit yet: no clerk sees its documents "
+                        "until an administrator creates it", code)
