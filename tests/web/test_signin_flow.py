@@ -133,9 +133,14 @@ def test_sign_in_upload_review_sign_out(settings: Settings, start_worker: Any, l
     other.close()
 
     # Sign out: back at the sign-in form, and the old cookie opens nothing any more.
+    search = console.watch(context.new_page())  # a second tab, open before signing out
+    search.goto(f"{base}/tim-kiem")
     page.click("#sign-out")
     page.wait_for_url(f"{base}/dang-nhap")
     assert not [c for c in context.cookies() if c["name"] == COOKIE]
+    search.fill("#q", "nghi dinh")  # its script's next call is refused: to the sign-in form
+    search.keyboard.press("Enter")
+    search.wait_for_url(f"{base}/dang-nhap?next=%2Ftim-kiem%3Fq%3Dnghi%2Bdinh")  # and back
     replay = browser.new_context(locale="vi-VN")
     replay.add_cookies([cookie])
     again = replay.new_page()
