@@ -52,7 +52,8 @@ def test_pages_carry_their_first_data_safely(settings: Settings) -> None:
         queue = api.get("/hang-doi", params={"agency": "quang ngai"})
         assert f'"id":{doc}' in queue.text
         missing = api.get("/van-ban/999999")  # the script asks the API and says it in Vietnamese
-        assert missing.status_code == 200 and "initial-data" not in missing.text
+        assert missing.status_code == 404 and "initial-data" not in missing.text
+        assert 'src="/static/review.js' in missing.text
         css = api.get("/static/app.css", params={"v": "1"})
         assert css.status_code == 200 and "immutable" in css.headers["cache-control"]
         for path in ("/tai-len", "/tim-kiem"):
