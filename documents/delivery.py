@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, defer
 
+from documents.audit import Actor, AuditAction, record
 from documents.lifecycle import add_delivery_event, add_event, record_delivered, set_status
 from documents.registry import (
     ACKNOWLEDGING,
@@ -165,8 +166,9 @@ def restricted(settings: Settings, limit: int, offset: int,
 # --- webhooks and their deliveries ---------------------------------------------------------
 
 def create_subscription(settings: Settings, url: str, secret: str | None, from_start: bool,
-                        actor: str) -> dict[str, Any]:
+                        actor: str, *, audit: Actor) -> dict[str, Any]:
     """Register a webhook; the secret (given or generated) is shown once, in this answer.
+    Audited (`webhook.created`) as `audit`; `actor` is how the webhook's row names its creator.
 
     Refused (422 naming the host) unless the webhook policy (infra/webhook_policy.py) allows it."""
     try:  # the host on the allow-list, every address it resolves to allowed (sender: again)
@@ -182,6 +184,8 @@ def create_subscription(settings: Settings, url: str, secret: str | None, from_s
                            enqueued_seq=0 if from_start or counter is None else counter.value)
         session.add(sub)
         session.flush()
+        record(session, audit, AuditAction.WEBHOOK_CREATED, object_kind="webhook",
+               object_id=sub.id, detail={"url": sub.url, "from_start": from_start})
         view = _subscription_view(session, sub)
     view["secret"] = secret
     return view
@@ -205,13 +209,15 @@ def list_subscriptions(settings: Settings) -> dict[str, Any]:
         return {"items": [_subscription_view(session, s) for s in subs]}
 
 
-def delete_subscription(settings: Settings, sub_id: int) -> None:
-    """Stop a webhook: its waiting deliveries are cancelled; the history stays."""
+def delete_subscription(settings: Settings, sub_id: int, *, audit: Actor) -> None:
+    """Stop a webhook: its waiting deliveries are cancelled; the history stays. Audited."""
     with session_scope(settings.database, write=True) as session:
         sub = session.get(Subscription, sub_id, with_for_update=True)
         if sub is None or sub.deleted_at is not None:
             raise NotFoundError(f"subscription {sub_id} not found")
         sub.deleted_at = utcnow()
+        record(session, audit, AuditAction.WEBHOOK_DELETED, object_kind="webhook",
+               object_id=sub.id, detail={"url": sub.url})
         session.execute(
             update(Outbox).where(Outbox.subscription_id == sub_id,
                                  Outbox.state.in_([*OPEN_STATES, OutboxState.PARKED]))
@@ -250,8 +256,10 @@ def list_deliveries(settings: Settings, state: str | None, subscription_id: int 
                 "offset": offset}
 
 
-def retry_delivery(settings: Settings, delivery_id: int, actor: str) -> dict[str, Any]:
-    """A person sends a parked delivery again: fresh attempts, due now."""
+def retry_delivery(settings: Settings, delivery_id: int, actor: str, *,
+                   audit: Actor) -> dict[str, Any]:
+    """A person sends a parked delivery again: fresh attempts, due now (in the document's history
+    as `actor`; audited as `audit`)."""
     with session_scope(settings.database, write=True) as session:
         row = session.get(Outbox, delivery_id, with_for_update=True)
         if row is None:
@@ -270,5 +278,8 @@ def retry_delivery(settings: Settings, delivery_id: int, actor: str) -> dict[str
                            str(OutboxState.PENDING),
                            f"push to webhook {row.subscription_id} retried by a person",
                            actor=actor)
+        record(session, audit, AuditAction.DELIVERY_RETRIED, object_kind="delivery",
+               object_id=row.id, detail={"document_id": row.document_id,
+                                         "subscription_id": row.subscription_id})
         session.flush()
         return _delivery_view(row)

@@ -212,7 +212,8 @@ def post_subscription(settings: SettingsDep, who: Administrator,
     """Register a webhook; the answer carries its secret, which is not shown again. Refused (422,
     naming the host) when the host is not on the webhook allow-list or resolves to an address
     that is not public and not explicitly allowed."""
-    return delivery.create_subscription(settings, body.url, body.secret, body.from_start, who.history)
+    return delivery.create_subscription(settings, body.url, body.secret, body.from_start,
+                                        who.history, audit=who.actor)
 
 
 @router.get("/registry/subscriptions", summary="List webhooks", response_model=Subscriptions)
@@ -225,7 +226,7 @@ def get_subscriptions(settings: SettingsDep, who: Administrator) -> dict[str, An
                response_class=Response, responses=errors(404, 422))
 def delete_subscription(settings: SettingsDep, who: Administrator, sub_id: Int64) -> Response:
     """Stop pushing to a webhook (its waiting deliveries are cancelled)."""
-    delivery.delete_subscription(settings, sub_id)
+    delivery.delete_subscription(settings, sub_id, audit=who.actor)
     return Response(status_code=204)
 
 
@@ -244,7 +245,7 @@ def get_deliveries(settings: SettingsDep, who: Administrator,
 def post_retry_delivery(settings: SettingsDep, who: Administrator,
                         delivery_id: Int64) -> dict[str, Any]:
     """Send a parked delivery again, with fresh attempts."""
-    return delivery.retry_delivery(settings, delivery_id, who.history)
+    return delivery.retry_delivery(settings, delivery_id, who.history, audit=who.actor)
 
 
 @router.get("/documents/{doc_id}/edxml", summary="edXML package (QCVN 102:2016)",

@@ -17,9 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from documents import delivery
-from documents.audit import AuditAction, record
+from documents.audit import AuditAction
 from documents.reports.query import LOCAL_TZ
-from infra.database import session_scope
 from infra.tables import Account, AccountSession, ApiToken, AuditEntry, Unit, utcnow
 from intake.auth import accounts, tokens, units
 from intake.auth.passwords import generate_password
@@ -267,13 +266,7 @@ def revoke_token(session: Session, who: Principal, token_id: int) -> Flash:
     return Flash(f"Đã thu hồi mã truy cập «{row.name}» ({row.prefix}…).")
 
 
-# --- webhooks (documents/delivery.py keeps their own transactions) ---------------------------
-
-def _audit(settings: Settings, who: Principal, action: AuditAction, kind: str, object_id: int,
-           detail: dict[str, Any]) -> None:
-    with session_scope(settings.database, write=True) as session:
-        record(session, who.actor, action, object_kind=kind, object_id=object_id, detail=detail)
-
+# --- webhooks (documents/delivery.py: their own transactions, audited there) -----------------
 
 def webhook_rows(settings: Settings) -> list[dict[str, Any]]:
     items = delivery.list_subscriptions(settings)["items"]
@@ -295,11 +288,9 @@ def add_webhook(settings: Settings, who: Principal, *, url: str, secret: str,
     """Register a webhook (the host must be allowed); its HMAC key is shown once."""
     try:
         view = delivery.create_subscription(settings, url.strip(), secret or None, from_start,
-                                            who.history)
+                                            who.history, audit=who.actor)
     except InvalidFieldError as exc:  # the policy's reason names the host (in English)
         raise InvalidFieldError(f"Không thêm được webhook: {exc.message}", field="url") from None
-    _audit(settings, who, AuditAction.WEBHOOK_CREATED, "webhook", view["id"],
-           {"url": view["url"], "from_start": from_start})
     return Flash(f"Đã thêm webhook {view['url']}.", secret=view["secret"],
                  secret_label="Khóa HMAC của webhook (chỉ hiện lần này; hãy chép vào hệ thống "
                  "nhận ngay bây giờ)")
@@ -307,23 +298,20 @@ def add_webhook(settings: Settings, who: Principal, *, url: str, secret: str,
 
 def delete_webhook(settings: Settings, who: Principal, sub_id: int) -> Flash:
     try:
-        delivery.delete_subscription(settings, sub_id)
+        delivery.delete_subscription(settings, sub_id, audit=who.actor)
     except NotFoundError:
         raise NotFoundError("Không có webhook này (có thể đã xóa; hãy tải lại trang).") from None
-    _audit(settings, who, AuditAction.WEBHOOK_DELETED, "webhook", sub_id, {})
     return Flash("Đã xóa webhook; các lần gửi đang chờ của nó đã hủy.")
 
 
 def retry_delivery(settings: Settings, who: Principal, delivery_id: int) -> Flash:
     try:
-        view = delivery.retry_delivery(settings, delivery_id, who.history)
+        view = delivery.retry_delivery(settings, delivery_id, who.history, audit=who.actor)
     except NotFoundError:
         raise NotFoundError("Không có lần gửi này (hãy tải lại trang).") from None
     except ConflictError:
         raise ConflictError("Lần gửi này không còn chờ xử lý hoặc webhook của nó đã bị xóa.") \
             from None
-    _audit(settings, who, AuditAction.DELIVERY_RETRIED, "delivery", delivery_id,
-           {"document_id": view["document_id"], "subscription_id": view["subscription_id"]})
     return Flash(f"Sẽ gửi lại văn bản số {view['document_id']} tới webhook "
                  f"{view['subscription_id']}.")
 

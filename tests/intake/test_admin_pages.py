@@ -406,10 +406,21 @@ def test_webhooks_add_retry_delete(tmp_path: Path, database_url: str,  # noqa: F
         assert _flash(page).startswith("Đã xóa webhook")
         _, page = admin.submit(f"/quan-tri/webhook/{sub_id}/xoa")
         assert "Không có webhook này" in _flash(page)
+        # The JSON API for scripts records the same entries.
+        api = {**admin.cookie, CSRF_HEADER: admin.csrf}
+        made = client.post("/api/registry/subscriptions", headers=api,
+                           json={"url": "https://127.0.0.1:9/other"})
+        assert made.status_code == 201
+        assert client.delete(f"/api/registry/subscriptions/{made.json()['id']}",
+                             headers=api).status_code == 204
     with session_scope(settings.database) as session:
         outbox = session.get(Outbox, delivery_id)
         assert outbox is not None and outbox.state == "cancelled"
-    assert [e.object_id for e in _audit(settings, AuditAction.WEBHOOK_CREATED)] == [str(sub_id)]
-    assert [e.object_id for e in _audit(settings, AuditAction.WEBHOOK_DELETED)] == [str(sub_id)]
+    created = _audit(settings, AuditAction.WEBHOOK_CREATED)
+    deleted = _audit(settings, AuditAction.WEBHOOK_DELETED)
+    assert [e.object_id for e in created] == [e.object_id for e in deleted] == [
+        str(sub_id), str(sub_id + 1)]
+    assert {e.actor_name for e in created + deleted} == {"quan.tri"}
+    assert created[1].detail == {"url": "https://127.0.0.1:9/other", "from_start": False}
     [retried] = _audit(settings, AuditAction.DELIVERY_RETRIED)
     assert retried.detail == {"document_id": doc_id, "subscription_id": sub_id}
