@@ -1,7 +1,7 @@
 """What the administrators' pages show and do: accounts, units, API tokens, webhooks, settings.
 
 Every action takes the administrator (`who`) and is audited by the function it calls
-(intake/auth/*, documents/audit.py); its answer is the `Flash` the next page shows, carrying a
+(intake/auth/*, documents/delivery.py); its answer is the `Flash` the next page shows, carrying a
 one-time password, an API token or a webhook key to show once. Nothing here reads document
 content: the administrators see accounts, machines and counts, never a document's text.
 """
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from documents import delivery
 from documents.audit import AuditAction
 from documents.reports.query import LOCAL_TZ
-from infra.tables import Account, AccountSession, ApiToken, AuditEntry, Unit, utcnow
+from infra.tables import Account, AccountSession, AccountUnit, ApiToken, AuditEntry, Unit, utcnow
 from intake.auth import accounts, tokens, units
 from intake.auth.passwords import generate_password
 from intake.auth.principal import Principal
@@ -45,9 +45,11 @@ def local_time(value: dt.datetime | None) -> str:
 
 # --- overview ---------------------------------------------------------------------------------
 
-def overview(session: Session, settings: Settings, now: dt.datetime | None = None) -> list[
-        tuple[str, int, str]]:
-    """(label, figure, page) cards of the first administration page."""
+Card = tuple[str, int, str]  # label, figure, the page it links to
+
+
+def overview(session: Session, settings: Settings, now: dt.datetime | None = None) -> list[Card]:
+    """The cards of the first administration page."""
     now = now or utcnow()
     day = now - dt.timedelta(days=1)
 
@@ -197,8 +199,6 @@ def end_sessions(session: Session, who: Principal, account_id: int) -> Flash:
 
 def unit_rows(session: Session) -> list[dict[str, Any]]:
     """Every unit with how many accounts and live upload/registry tokens belong to it."""
-    from infra.tables import AccountUnit
-
     people = dict(session.execute(select(AccountUnit.unit_id, func.count())
                                   .group_by(AccountUnit.unit_id)).all())
     machines = dict(session.execute(
