@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from documents.audit import ANONYMOUS, AuditAction, record
+from documents.audit import ANONYMOUS, Actor, AuditAction, record
 from infra.database import session_scope
 from infra.tables import Account
 from intake.auth.access import COOKIE, _same_origin
@@ -119,6 +119,9 @@ def sign_in(request: Request, _: Public, settings: SettingsDep, username: Field 
         if result.account is None:
             SIGNINS.failed(ip)
             return _signin_page(next_, error=REFUSED, username=typed, status=401)
+        previous = lookup(session, request.cookies.get(COOKIE, ""))
+        if previous is not None:  # this browser's earlier session (maybe another account's)
+            revoke(session, previous, actor=Actor.of_account(previous.account))
         new = create_session(session, result.account)
         must_change = result.account.must_change_password
         role = Role(result.account.role)

@@ -106,6 +106,17 @@ def test_sign_in_sets_a_strict_cookie_and_leads_to_next(app_settings: Settings,
     assert 'action="/dang-xuat"' in header and f'value="{_csrf(queue.text)}"' in header
 
 
+def test_signing_in_again_ends_the_browsers_earlier_session(app_settings: Settings,
+                                                            web: TestClient) -> None:
+    _account(app_settings, "lan")
+    _account(app_settings, "hoa")
+    first = _cookie_header(_sign_in(web, "lan")).split(";")[0]
+    second = _cookie_header(_sign_in(web, "hoa")).split(";")[0]  # the client sends `first`
+    web.cookies.clear()
+    assert web.get("/api/review-queue", headers={"cookie": first}).status_code == 401
+    assert web.get("/api/review-queue", headers={"cookie": second}).status_code == 200
+
+
 def test_a_sign_in_without_next_goes_to_the_roles_start(app_settings: Settings,
                                                         web: TestClient) -> None:
     for username, role, start in (("van.thu", Role.MAILROOM, "/tai-len"),
