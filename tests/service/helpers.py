@@ -75,12 +75,20 @@ class RoleClient(TestClient):
             return "manager"
         return "clerk"
 
-    def request(self, method: str, url: object, *args: object, **kwargs: object) -> Any:
+    def _sign(self, url: object, kwargs: dict[str, Any]) -> dict[str, Any]:
         role = kwargs.pop("as_role", None) or self.role_for(urlsplit(str(url)).path)
-        headers = dict(kwargs.pop("headers", None) or {})  # type: ignore[call-overload]
+        headers = dict(kwargs.pop("headers", None) or {})
         for name, value in self.creds[str(role)].items():
             headers.setdefault(name, value)
-        return super().request(method, url, *args, headers=headers, **kwargs)  # type: ignore
+        return {**kwargs, "headers": headers}
+
+    def request(self, method: str, url: object, *args: object, **kwargs: Any) -> Any:
+        return super().request(method, url, *args, **self._sign(url, kwargs))  # type: ignore
+
+    def stream(self, method: str, url: object, *args: object, **kwargs: Any) -> Any:
+        """Streams (server-sent events) are signed too: httpx does not send them through
+        `request`."""
+        return super().stream(method, url, *args, **self._sign(url, kwargs))  # type: ignore
 
 
 def token_prefix(api: RoleClient, role: str) -> str:

@@ -11,7 +11,15 @@ from documents.edxml import parse_edxml, validate
 from infra.database import session_scope
 from infra.tables import Document, Event, utcnow
 from models.settings import Settings
-from tests.service.helpers import batch_documents, client, document_status, ready_document, scan, wait_for
+from tests.service.helpers import (
+    CLERK,
+    batch_documents,
+    client,
+    document_status,
+    ready_document,
+    scan,
+    wait_for,
+)
 from tests.service.receiver import LOOPBACK_ONLY, Receiver
 from worker.daemons.sender import Sender
 
@@ -33,8 +41,7 @@ def test_upload_to_registry(settings: Settings, start_worker: Any) -> None:
             doc_id = wait_for(lambda: next(iter(batch_documents(settings, batch_id)), None), 60,
                               "doc")
             wait_for(lambda: document_status(settings, doc_id) == "ready_for_review", 240, "ready")
-            confirm = c.post(f"/api/documents/{doc_id}/confirm", json={"accept_remaining": True},
-                             headers={"X-Intake-User": "clerk"})
+            confirm = c.post(f"/api/documents/{doc_id}/confirm", json={"accept_remaining": True})
             assert confirm.status_code == 200 and confirm.json()["status"] == "confirmed"
             wait_for(lambda: receiver.accepted, 60, "the push")
             (pushed,) = receiver.accepted.values()
@@ -49,6 +56,7 @@ def test_upload_to_registry(settings: Settings, start_worker: Any) -> None:
             c.post(f"/api/registry/documents/{doc_id}/status", json={"code": "03"})
             view = c.get(f"/api/documents/{doc_id}").json()
             assert view["registry_status"] == "03" and view["acknowledged_at"]
+            assert [h["actor"] for h in view["history"] if h["new"] == "confirmed"] == [CLERK]
             assert view["delivered_at"] >= view["confirmed_at"] >= view["recognised_at"]
         with_agency = settings.model_copy(update={"agency_code": "000.00.00.G09",
                                                   "agency_name": "Bộ Nội vụ"})
