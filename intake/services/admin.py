@@ -9,6 +9,7 @@ content: the administrators see accounts, machines and counts, never a document'
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -36,6 +37,18 @@ SCOPE_NAMES = {TokenScope.UPLOAD: "Tải lên (máy quét, thư mục theo dõi)
 ONE_TIME = ("Mật khẩu dùng một lần (chỉ hiện lần này; người dùng phải đổi mật khẩu khi đăng nhập "
             "lần đầu)")
 SECRET_WORDS = ("secret", "password", "key", "token")  # a setting named so is never shown
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def plain(**fields: str) -> None:
+    """Refuse control characters in what a form typed (PostgreSQL stores no NUL; a name or code is
+    one line)."""
+    for name, value in fields.items():
+        if _CONTROL.search(value):
+            raise InvalidFieldError("Không được dùng ký tự điều khiển (xuống dòng, tab…).",
+                                    field=name)
 
 
 def local_time(value: dt.datetime | None) -> str:
@@ -138,6 +151,7 @@ def _not_self(who: Principal, account: Account, what: str) -> None:
 def create_account(session: Session, who: Principal, *, username: str, display_name: str,
                    role: str, unit_codes: Sequence[str], clearance: bool) -> Flash:
     """A new account with a generated one-time password it must change at first sign-in."""
+    plain(username=username, display_name=display_name)
     chosen = _role(role)
     unit_rows = _units(session, unit_codes)
     if chosen is not Role.ADMINISTRATOR and not unit_rows:
@@ -154,6 +168,7 @@ def create_account(session: Session, who: Principal, *, username: str, display_n
 def update_account(session: Session, who: Principal, account_id: int, *, display_name: str,
                    role: str, unit_codes: Sequence[str], clearance: bool) -> Flash:
     """Change an account's name, role, units or clearance."""
+    plain(display_name=display_name)
     account = _account(session, account_id)
     chosen = _role(role)
     if account.id == who.id and chosen is not Role.ADMINISTRATOR:
@@ -211,6 +226,7 @@ def unit_rows(session: Session) -> list[dict[str, Any]]:
 
 
 def create_unit(session: Session, who: Principal, *, code: str, name: str) -> Flash:
+    plain(code=code, name=name)
     unit = units.create_unit(session, code, name, actor=who.actor)
     return Flash(f"Đã thêm đơn vị «{unit.code}».")
 
@@ -241,6 +257,7 @@ def create_token(session: Session, who: Principal, *, name: str, scope: str, uni
                  days: int) -> Flash:
     """A new token shown once: upload tokens upload into one unit; a registry token pulls one
     unit's documents, or every unit's when none is chosen."""
+    plain(name=name)
     try:
         chosen = TokenScope(scope)
     except ValueError:
@@ -286,6 +303,7 @@ def parked_rows(settings: Settings, limit: int = 100) -> tuple[list[dict[str, An
 def add_webhook(settings: Settings, who: Principal, *, url: str, secret: str,
                 from_start: bool) -> Flash:
     """Register a webhook (the host must be allowed); its HMAC key is shown once."""
+    plain(url=url, secret=secret)
     try:
         view = delivery.create_subscription(settings, url.strip(), secret or None, from_start,
                                             who.history, audit=who.actor)

@@ -15,7 +15,8 @@ from documents.audit import AuditAction
 from documents.reports.query import LOCAL_TZ
 from infra.tables import AuditEntry
 from intake.render.exports import csv_table
-from intake.services.admin import local_time
+from intake.schemas import MAX_OFFSET
+from intake.services.admin import local_time, plain
 from models.errors import InvalidFieldError
 
 PAGE = 50  # entries per page
@@ -81,7 +82,8 @@ class AuditFilter:
         return {k: v for k, v in asdict(self).items() if v}
 
     def conditions(self) -> list[Any]:
-        """SQL conditions; a malformed day is refused in Vietnamese."""
+        """SQL conditions; a malformed day or a control character is refused in Vietnamese."""
+        plain(**asdict(self))
         where: list[Any] = []
         if self.action:
             where.append(AuditEntry.action == self.action)
@@ -95,17 +97,18 @@ class AuditFilter:
         if self.start:
             where.append(AuditEntry.at >= _day_start(self.start, "start"))
         if self.end:
-            where.append(AuditEntry.at < _day_start(self.end, "end") + dt.timedelta(days=1))
+            where.append(AuditEntry.at < _day_start(self.end, "end", after=True))
         return where
 
 
-def _day_start(value: str, name: str) -> dt.datetime:
+def _day_start(value: str, name: str, after: bool = False) -> dt.datetime:
+    """The first moment (UTC) of a Vietnam day, or of the day after it."""
     try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
+        day = dt.date.fromisoformat(value) + dt.timedelta(days=int(after))
+        return dt.datetime.combine(day, dt.time(), LOCAL_TZ).astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # not a date, or at the edge of the calendar
         raise InvalidFieldError(f"Ngày «{value}» không đúng dạng năm-tháng-ngày.",
                                 field=name) from None
-    return dt.datetime.combine(day, dt.time(), LOCAL_TZ).astimezone(dt.UTC)
 
 
 def _select(flt: AuditFilter) -> Select[AuditEntry]:
@@ -126,7 +129,7 @@ def _row(e: AuditEntry) -> dict[str, Any]:
 
 def audit_page(session: Session, flt: AuditFilter, offset: int) -> dict[str, Any]:
     """One page of entries, newest first, and how many match."""
-    offset = max(0, offset)
+    offset = min(max(0, offset), MAX_OFFSET)
     total = session.scalar(select(func.count(AuditEntry.id)).where(*flt.conditions())) or 0
     rows = [_row(e) for e in session.scalars(_select(flt).limit(PAGE).offset(offset))]
     return {"rows": rows, "total": total, "offset": offset, "limit": PAGE,

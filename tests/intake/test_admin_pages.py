@@ -168,6 +168,8 @@ def test_refusals_come_back_as_messages(admin: Admin, settings: Settings) -> Non
         (dict(username="sai.don.vi", role="clerk", units=["Không có"]), "Không có đơn vị «Không có»"),
         (dict(username="khong.vai.tro", role="root", units=[UNIT]), "Hãy chọn vai trò"),
         (dict(username="quan.tri", role="clerk", units=[UNIT]), "«quan.tri» đã có"),
+        (dict(username="nul", display_name="a\x00b", role="clerk", units=[UNIT]),
+         "ký tự điều khiển"),
     ]
     for fields, message in cases:
         where, page = admin.submit("/quan-tri/tai-khoan", **fields)
@@ -205,6 +207,7 @@ def test_disable_enable_and_never_oneself(admin: Admin, settings: Settings) -> N
     assert admin.get("/quan-tri").status_code == 200  # still signed in
     _, page = admin.submit("/quan-tri/tai-khoan/999999/khoa")
     assert "Không có tài khoản này" in _flash(page)
+    assert admin.post(f"/quan-tri/tai-khoan/{2**63}/khoa").status_code == 422  # beyond 64 bits
 
 
 def test_reset_password_and_end_sessions(admin: Admin, settings: Settings) -> None:
@@ -341,8 +344,11 @@ def test_audit_log_filters_and_pages(admin: Admin, settings: Settings) -> None:
     assert "2 mục" in by_actor and "@SUM(1)" in by_actor
     assert "1 mục" in admin.get("/quan-tri/nhat-ky?action=token.refused").text
     assert "0 mục" in admin.get("/quan-tri/nhat-ky?actor=50%25_").text  # LIKE wildcards are text
-    bad = admin.get("/quan-tri/nhat-ky?start=03/01/2026").text
-    assert "không đúng dạng năm-tháng-ngày" in bad
+    for bad in ("start=03/01/2026", "end=9999-12-31", "start=0001-01-01"):
+        assert "không đúng dạng năm-tháng-ngày" in admin.get(f"/quan-tri/nhat-ky?{bad}").text
+    assert "ký tự điều khiển" in admin.get("/quan-tri/nhat-ky?actor=a%00b").text
+    beyond = admin.get("/quan-tri/nhat-ky?offset=99999999999999999999999")  # past 64 bits
+    assert beyond.status_code == 200 and "Không có mục nào." in beyond.text
 
 
 def test_audit_csv_keeps_formulas_as_text_and_is_audited(admin: Admin,
