@@ -33,6 +33,8 @@ ACTION_NAMES = {
     AuditAction.UNIT_CREATED: "Thêm đơn vị", AuditAction.TOKEN_CREATED: "Tạo mã truy cập",
     AuditAction.TOKEN_USED: "Dùng mã truy cập", AuditAction.TOKEN_REFUSED: "Từ chối mã truy cập",
     AuditAction.TOKEN_REVOKED: "Thu hồi mã truy cập",
+    AuditAction.SECRET_VIEWED: "Xem văn bản mật", AuditAction.SECRET_DOWNLOADED: "Tải văn bản mật",
+    AuditAction.SECRECY_CHANGED: "Đổi độ mật",
     AuditAction.ACCOUNT_DISABLED: "Khóa tài khoản", AuditAction.ACCOUNT_ENABLED: "Mở khóa tài khoản",
     AuditAction.ACCOUNT_UPDATED: "Sửa tài khoản", AuditAction.WEBHOOK_CREATED: "Thêm webhook",
     AuditAction.WEBHOOK_DELETED: "Xóa webhook", AuditAction.DELIVERY_RETRIED: "Gửi lại webhook",

@@ -430,3 +430,12 @@ def test_webhooks_add_retry_delete(tmp_path: Path, database_url: str,  # noqa: F
     assert created[1].detail == {"url": "https://127.0.0.1:9/other", "from_start": False}
     [retried] = _audit(settings, AuditAction.DELIVERY_RETRIED)
     assert retried.detail == {"document_id": doc_id, "subscription_id": sub_id}
+
+
+def test_every_audit_action_has_a_vietnamese_name() -> None:
+    """The filter and the table name every action the code records in Vietnamese."""
+    from intake.services.admin_audit import ACTION_NAMES, action_name
+
+    assert set(ACTION_NAMES) == set(AuditAction)
+    assert action_name("secret.viewed") == "Xem văn bản mật"
+    assert action_name("no.such.action") == "no.such.action"  # an old entry's code is kept
