@@ -116,6 +116,7 @@ def test_administrator_manages_accounts_tokens_and_reads_the_audit_log(
     assert _status(f"{base}/api/separator.pdf", token) == 200
     page.reload()
     assert "Chưa dùng" not in page.inner_text("#tokens") and token not in page.content()
+    shot(page, "admin-tokens")
     assert _submit(page, "button:has-text('Thu hồi «Máy quét tầng 1»')").startswith("Đã thu hồi")
     assert _status(f"{base}/api/separator.pdf", token) == 401
 
@@ -129,6 +130,7 @@ def test_administrator_manages_accounts_tokens_and_reads_the_audit_log(
     # Settings: read-only, the database URL in use shown.
     page.click("nav.admin-menu >> text=Cấu hình")
     assert "INTAKE_WEBHOOK_ALLOWED_HOSTS" in page.inner_text("#settings")
+    shot(page, "admin-settings", full=False)
 
     # The audit log: filter by action and actor, then the CSV of that filter.
     page.click("nav.admin-menu >> text=Nhật ký")
