@@ -120,8 +120,17 @@ def test_administrator_manages_accounts_tokens_and_reads_the_audit_log(
     assert _submit(page, "button:has-text('Thu hồi «Máy quét tầng 1»')").startswith("Đã thu hồi")
     assert _status(f"{base}/api/separator.pdf", token) == 401
 
-    # Disable the clerk: the row says so, the button now enables.
+    # Edit the clerk in its row: a manager of the same unit, without the clearance.
     page.click("nav.admin-menu >> text=Tài khoản")
+    page.click("#account-tran\\.thi\\.hoa summary")
+    edit = page.locator("#account-tran\\.thi\\.hoa details form")
+    edit.locator("select[name=role]").select_option("manager")
+    edit.locator("input[name=clearance]").uncheck()
+    shot(page, "admin-account-edit")
+    assert _submit(page, "button:has-text('Lưu «tran.thi.hoa»')") == "Đã lưu tài khoản «tran.thi.hoa»."
+    assert "Lãnh đạo" in page.inner_text("#account-tran\\.thi\\.hoa")
+
+    # Disable the clerk: the row says so, the button now enables.
     message = _submit(page, "button:has-text('Khóa «tran.thi.hoa»')")
     assert message.startswith("Đã khóa tài khoản «tran.thi.hoa»")
     assert "Đã khóa" in page.inner_text("#account-tran\\.thi\\.hoa .state")
