@@ -20,10 +20,10 @@ from models.vocabulary import DocumentStatus, PageStatus
 
 # --- parameters -------------------------------------------------------------------------------
 
-MAX_INT = 2**63 - 1  # the largest integer SQLite and PostgreSQL (BIGINT) store
-Int64 = Annotated[int, Interval(ge=0, le=MAX_INT)]
-"""An id, page index, offset or count: never negative, never beyond the databases' integers
-(a larger one would overflow in the database driver instead of being refused with 422)."""
+MAX_ID = 2**31 - 1  # the largest INTEGER of PostgreSQL (ids, page indexes); SQLite's is 2**63 - 1
+DbInt = Annotated[int, Interval(ge=0, le=MAX_ID)]
+"""An id or page index: never negative, never beyond the integer columns of both databases (a
+larger one would overflow in the database driver, a 500, instead of being refused with 422)."""
 MAX_OFFSET = 1_000_000_000  # far beyond any list; offset + limit still fits the databases
 Offset = Annotated[int, Interval(ge=0, le=MAX_OFFSET)]
 """How many items of a list to skip."""

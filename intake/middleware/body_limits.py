@@ -9,6 +9,11 @@ scans each chunk before the application's form parser sees it): more files than
 `max_part_header_bytes` is refused at that part. Every refusal is a 413 in the one error shape
 (`too_large`, naming the limit in `details`); whatever the application began to answer when it
 met the refusal is dropped.
+
+A NUL character is refused the same way (422 `invalid_field`): PostgreSQL can neither store nor
+compare text holding one, so it would fail in the database driver as a 500. It is looked for in
+the address (`%00`), in JSON (`\\u0000`) and form-encoded (`%00`) bodies as they stream in, and in
+the headers of an upload's parts (a file name); files themselves may hold any byte.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from models.errors import TooLargeError
+from models.errors import IntakeError, InvalidFieldError, TooLargeError
 from models.settings import Settings, get_settings
 
 UPLOAD_PATH = "/api/batches"
@@ -42,6 +47,41 @@ def _too_big(setting: str, maximum: int) -> TooLargeError:
     return _refusal(setting, maximum, "Yêu cầu quá lớn", "byte", "Request body too large")
 
 
+def _nul(where: str) -> InvalidFieldError:
+    return InvalidFieldError(f"Yêu cầu chứa ký tự NUL ({where}), ký tự này không được phép. "
+                             "The request holds a NUL character.", where=where)
+
+
+CONTROL = bytes(range(0x20)).replace(b"\t", b"") + b"\x7f"  # never in a part header value
+
+
+class _NulScanner:
+    """Finds one written form of NUL (`\\u0000` in JSON, `%00` in a form) across chunks."""
+
+    def __init__(self, needle: bytes) -> None:
+        self.needle = needle
+        self.tail = b""
+
+    def feed(self, chunk: bytes) -> bool:
+        data = self.tail + chunk
+        self.tail = data[-(len(self.needle) - 1):]
+        return self.needle in data
+
+
+def _body_scanner(headers: Headers) -> _NulScanner | None:
+    content_type, _ = parse_options_header(headers.get("content-type", ""))
+    if content_type == b"application/json" or content_type.endswith(b"+json"):
+        return _NulScanner(b"\\u0000")
+    if content_type == b"application/x-www-form-urlencoded":
+        return _NulScanner(b"%00")
+    return None
+
+
+def _nul_in_address(scope: Scope) -> bool:
+    return (b"%00" in scope.get("query_string", b"") or b"%00" in scope.get("raw_path", b"")
+            or "\x00" in scope.get("path", ""))
+
+
 class _PartCounter:
     """Counts the parts of a multipart body as its chunks go by; keeps the first broken limit."""
 
@@ -49,7 +89,7 @@ class _PartCounter:
         self.settings = settings
         self.files = self.fields = self.header_bytes = 0
         self.name = self.value = self.disposition = b""
-        self.error: TooLargeError | None = None
+        self.error: IntakeError | None = None
         self.broken = False  # not valid multipart: the application's form parser says so
         callbacks: dict[str, Callable[..., None]] = {
             "on_part_begin": self._begin, "on_header_field": self._name,
@@ -57,7 +97,7 @@ class _PartCounter:
             "on_headers_finished": self._headers_finished}
         self.parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
 
-    def _fail(self, error: TooLargeError) -> None:
+    def _fail(self, error: IntakeError) -> None:
         if self.error is None:
             self.error = error
 
@@ -83,6 +123,8 @@ class _PartCounter:
     def _value(self, data: bytes, start: int, end: int) -> None:
         if self._grow(end - start):
             self.value += data[start:end]
+            if any(c in CONTROL for c in data[start:end]) or b"%00" in self.value:
+                self._fail(_nul("phần đầu của một tệp tải lên / part header"))
 
     def _header_end(self) -> None:
         if self.name.strip().lower() == b"content-disposition":
@@ -105,7 +147,7 @@ class _PartCounter:
                                     "Quá nhiều trường trong một lần tải lên", "trường",
                                     "Too many form fields in one upload"))
 
-    def feed(self, chunk: bytes) -> TooLargeError | None:
+    def feed(self, chunk: bytes) -> IntakeError | None:
         """Scans one chunk; the first limit broken so far, if any."""
         if not self.broken and chunk:
             try:
@@ -116,7 +158,8 @@ class _PartCounter:
 
 
 class BodyLimits:
-    """Refuses request bodies over the limits of `models.settings.Settings` (413)."""
+    """Refuses request bodies over the limits of `models.settings.Settings` (413) and NUL
+    characters (422)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -130,13 +173,17 @@ class BodyLimits:
         setting = "max_upload_bytes" if upload else "max_request_bytes"
         maximum: int = getattr(settings, setting)
         headers = Headers(scope=scope)
+        if _nul_in_address(scope):
+            await _answer(scope, receive, send, _nul("địa chỉ / address"))
+            return
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > maximum:
             await _answer(scope, receive, send, _too_big(setting, maximum))
             return
         counter = _multipart_counter(headers, settings) if upload else None
+        scanner = None if upload else _body_scanner(headers)
         received = 0
-        refusal: TooLargeError | None = None
+        refusal: IntakeError | None = None
         started = False
 
         async def limited_receive() -> Message:
@@ -151,6 +198,8 @@ class BodyLimits:
                     refusal = _too_big(setting, maximum)
                 elif counter is not None:
                     refusal = counter.feed(chunk)
+                elif scanner is not None and scanner.feed(chunk):
+                    refusal = _nul("nội dung / body")
                 if refusal is not None:
                     raise _Refused
             return message
@@ -185,7 +234,7 @@ def _multipart_counter(headers: Headers, settings: Settings) -> _PartCounter | N
     return _PartCounter(boundary, settings)
 
 
-async def _answer(scope: Scope, receive: Receive, send: Send, error: TooLargeError) -> None:
+async def _answer(scope: Scope, receive: Receive, send: Send, error: IntakeError) -> None:
     # The connection is closed after the answer: the rest of the body is never read.
     response = JSONResponse({"error": error.to_dict()}, status_code=error.http_status,
                             headers={"Connection": "close"})

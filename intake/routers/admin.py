@@ -23,7 +23,7 @@ from intake.auth.principal import Principal
 from intake.auth.tokens import MAX_LIFETIME
 from intake.deps import Administrator, ReadSession, SettingsDep
 from intake.render.pages import ROLE_NAMES, render
-from intake.schemas import Int64
+from intake.schemas import DbInt
 from intake.services import admin, admin_audit, admin_flash
 from intake.services.admin_audit import AuditFilter
 from intake.services.admin_flash import Flash
@@ -106,7 +106,7 @@ def create_account(settings: SettingsDep, who: Administrator, username: Text = "
 
 
 @router.post("/tai-khoan/{account_id}")
-def update_account(settings: SettingsDep, who: Administrator, account_id: Int64,
+def update_account(settings: SettingsDep, who: Administrator, account_id: DbInt,
                    display_name: Text = "", role: Text = "", units: Codes = None,
                    clearance: Check = False) -> RedirectResponse:
     return _submit(settings, who, ACCOUNTS, lambda s: admin.update_account(
@@ -116,26 +116,26 @@ def update_account(settings: SettingsDep, who: Administrator, account_id: Int64,
 
 @router.post("/tai-khoan/{account_id}/khoa")
 def disable_account(settings: SettingsDep, who: Administrator,
-                    account_id: Int64) -> RedirectResponse:
+                    account_id: DbInt) -> RedirectResponse:
     return _submit(settings, who, ACCOUNTS,
                    lambda s: admin.set_disabled(s, who, account_id, True))
 
 
 @router.post("/tai-khoan/{account_id}/mo-khoa")
 def enable_account(settings: SettingsDep, who: Administrator,
-                   account_id: Int64) -> RedirectResponse:
+                   account_id: DbInt) -> RedirectResponse:
     return _submit(settings, who, ACCOUNTS,
                    lambda s: admin.set_disabled(s, who, account_id, False))
 
 
 @router.post("/tai-khoan/{account_id}/dat-lai-mat-khau")
 def reset_password(settings: SettingsDep, who: Administrator,
-                   account_id: Int64) -> RedirectResponse:
+                   account_id: DbInt) -> RedirectResponse:
     return _submit(settings, who, ACCOUNTS, lambda s: admin.reset_password(s, who, account_id))
 
 
 @router.post("/tai-khoan/{account_id}/ket-thuc-phien")
-def end_sessions(settings: SettingsDep, who: Administrator, account_id: Int64) -> RedirectResponse:
+def end_sessions(settings: SettingsDep, who: Administrator, account_id: DbInt) -> RedirectResponse:
     return _submit(settings, who, ACCOUNTS, lambda s: admin.end_sessions(s, who, account_id))
 
 
@@ -173,7 +173,7 @@ def create_token(settings: SettingsDep, who: Administrator, name: Text = "", sco
 
 
 @router.post("/ma-truy-cap/{token_id}/thu-hoi")
-def revoke_token(settings: SettingsDep, who: Administrator, token_id: Int64) -> RedirectResponse:
+def revoke_token(settings: SettingsDep, who: Administrator, token_id: DbInt) -> RedirectResponse:
     return _submit(settings, who, TOKENS, lambda s: admin.revoke_token(s, who, token_id))
 
 
@@ -196,14 +196,14 @@ def add_webhook(settings: SettingsDep, who: Administrator, url: Text = "", secre
 
 
 @router.post("/webhook/{sub_id}/xoa")
-def delete_webhook(settings: SettingsDep, who: Administrator, sub_id: Int64) -> RedirectResponse:
+def delete_webhook(settings: SettingsDep, who: Administrator, sub_id: DbInt) -> RedirectResponse:
     return _submit_alone(settings, who, WEBHOOKS,
                          lambda: admin.delete_webhook(settings, who, sub_id))
 
 
 @router.post("/webhook/lan-gui/{delivery_id}/gui-lai")
 def retry_delivery(settings: SettingsDep, who: Administrator,
-                   delivery_id: Int64) -> RedirectResponse:
+                   delivery_id: DbInt) -> RedirectResponse:
     return _submit_alone(settings, who, WEBHOOKS,
                          lambda: admin.retry_delivery(settings, who, delivery_id))
 

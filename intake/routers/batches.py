@@ -13,7 +13,7 @@ from infra.database import session_scope
 from intake.auth.principal import Principal
 from intake.deps import ReadSession, SettingsDep, Uploader
 from intake.routers import ApiRouter
-from intake.schemas import DocumentSummary, Int64, binary, errors
+from intake.schemas import DbInt, DocumentSummary, binary, errors
 from intake.services.access import upload_unit, visible_batch
 from intake.services.events import batch_events
 from intake.services.uploads import IncomingFile, receive_batch
@@ -105,7 +105,7 @@ def post_batch(settings: SettingsDep, who: Uploader, response: Response,
 
 @router.get("/{batch_id}", summary="Batch status and progress", response_model=BatchView,
             responses=errors(404, 422))
-def get_batch(session: ReadSession, who: Uploader, batch_id: Int64) -> dict[str, Any]:
+def get_batch(session: ReadSession, who: Uploader, batch_id: DbInt) -> dict[str, Any]:
     """Status, files, documents and pages of a batch."""
     visible_batch(session, who, batch_id)
     return batch_view(session, batch_id, who.viewer)
@@ -123,7 +123,7 @@ def _check_batch(settings: Settings, who: Principal, batch_id: int) -> None:
                          "(data: id, status); `error` (data: the error shape) if it is unknown"),
                 **errors(404, 422)})
 async def get_batch_events(settings: SettingsDep, who: Uploader,
-                           batch_id: Int64) -> StreamingResponse:
+                           batch_id: DbInt) -> StreamingResponse:
     """`progress` events with the batch status as it changes, then `done`."""
     await run_in_threadpool(_check_batch, settings, who, batch_id)
     return StreamingResponse(

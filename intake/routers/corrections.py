@@ -15,7 +15,7 @@ from documents.corrections import (
 )
 from intake.deps import Clerk, ReadSession, SettingsDep
 from intake.routers import ApiRouter
-from intake.schemas import DocumentDetail, Int64, errors
+from intake.schemas import DbInt, DocumentDetail, errors
 from intake.services.access import check_documents
 from intake.services.views import document_view
 
@@ -26,17 +26,17 @@ _ERRORS = errors(400, 404, 409, 422)
 
 
 class SplitAt(BaseModel):
-    at: Int64 = Field(description="0-based page that starts the new document")
+    at: DbInt = Field(description="0-based page that starts the new document")
 
 
 class MergeWith(BaseModel):
-    other: Int64 = Field(description="document whose pages are appended (it is then deleted)")
+    other: DbInt = Field(description="document whose pages are appended (it is then deleted)")
 
 
 class MoveTo(BaseModel):
-    to: Int64 | None = Field(None, description="0-based position in the target document; "
+    to: DbInt | None = Field(None, description="0-based position in the target document; "
                                              "empty: at its end")
-    document: Int64 | None = Field(None, description="target document; empty: the same one")
+    document: DbInt | None = Field(None, description="target document; empty: the same one")
 
 
 class Turn(BaseModel):
@@ -52,7 +52,7 @@ class SplitAnswer(BaseModel):
 
 @router.post("/{doc_id}/split", summary="Split a document before a page",
              response_model=SplitAnswer, responses=_ERRORS)
-def post_split(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: Int64,
+def post_split(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: DbInt,
                body: SplitAt) -> dict[str, Any]:
     """Pages from `at` on become a new document; both are extracted again."""
     check_documents(session, who, doc_id)
@@ -63,7 +63,7 @@ def post_split(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: 
 
 @router.post("/{doc_id}/merge", summary="Append another document's pages",
              response_model=DocumentDetail, responses=_ERRORS)
-def post_merge(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: Int64,
+def post_merge(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: DbInt,
                body: MergeWith) -> dict[str, Any]:
     """The other document's pages are appended; it is marked deleted (history kept)."""
     check_documents(session, who, doc_id, body.other)
@@ -73,7 +73,7 @@ def post_merge(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: 
 
 @router.post("/{doc_id}/pages/{index}/move", summary="Move a page",
              response_model=DocumentDetail, responses=_ERRORS)
-def post_move(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: Int64, index: Int64,
+def post_move(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: DbInt, index: DbInt,
               body: MoveTo) -> dict[str, Any]:
     """Within the document, or into another document at a position."""
     check_documents(session, who, doc_id, body.document)
@@ -83,7 +83,7 @@ def post_move(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: I
 
 @router.post("/{doc_id}/pages/{index}/rotate", summary="Turn a page",
              response_model=DocumentDetail, responses=_ERRORS)
-def post_rotate(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: Int64, index: Int64,
+def post_rotate(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: DbInt, index: DbInt,
                 body: Turn) -> dict[str, Any]:
     """Turn a page clockwise; its image, word boxes and PDF page turn with it."""
     check_documents(session, who, doc_id)
@@ -93,8 +93,8 @@ def post_rotate(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id:
 
 @router.delete("/{doc_id}/pages/{index}", summary="Delete a page",
                response_model=DocumentDetail, responses=_ERRORS)
-def delete_page_route(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: Int64,
-                      index: Int64) -> dict[str, Any]:
+def delete_page_route(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: DbInt,
+                      index: DbInt) -> dict[str, Any]:
     """Remove a page from the document (the uploaded original keeps it)."""
     check_documents(session, who, doc_id)
     delete_page(settings, doc_id, index, who.history)

@@ -13,7 +13,7 @@ from documents.audit import AuditAction
 from documents.review import confirm_document, correct_fields
 from intake.deps import Clerk, ReadSession, SettingsDep
 from intake.routers import ApiRouter
-from intake.schemas import DocumentDetail, DocumentList, DocumentSummary, Int64, Offset, ReviewQueue, errors
+from intake.schemas import DbInt, DocumentDetail, DocumentList, DocumentSummary, Offset, ReviewQueue, errors
 from intake.services.access import audit_secret, check_documents, visible_document
 from intake.services.views import (
     DocumentFilter,
@@ -72,7 +72,7 @@ def get_review_queue(
 @router.get("/documents/{doc_id}", summary="One document", response_model=DocumentDetail,
             responses=errors(404, 422))
 def get_document(settings: SettingsDep, request: Request, session: ReadSession, who: Clerk,
-                 doc_id: Int64) -> dict[str, Any]:
+                 doc_id: DbInt) -> dict[str, Any]:
     """Metadata, fields with confidences and boxes, pages, status and history (a restricted
     document's view is written to the audit log)."""
     doc = visible_document(session, who, doc_id)
@@ -112,7 +112,7 @@ class RetryAnswer(BaseModel):
 
 @router.patch("/documents/{doc_id}", summary="Correct or accept fields",
               response_model=DocumentDetail, responses=errors(404, 409, 422))
-def patch_document(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: Int64,
+def patch_document(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: DbInt,
                    changes: FieldChanges) -> dict[str, Any]:
     """Validate and store a clerk's values; each change is recorded in the history."""
     check_documents(session, who, doc_id)
@@ -122,7 +122,7 @@ def patch_document(settings: SettingsDep, session: ReadSession, who: Clerk, doc_
 
 @router.post("/documents/{doc_id}/confirm", summary="Confirm a reviewed document",
              response_model=DocumentSummary, responses=errors(404, 409, 422))
-def post_confirm(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: Int64,
+def post_confirm(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id: DbInt,
                  body: Confirmation | None = None) -> dict[str, Any]:
     """The document is checked: it becomes ready for delivery to the registry."""
     check_documents(session, who, doc_id)
@@ -133,7 +133,7 @@ def post_confirm(settings: SettingsDep, session: ReadSession, who: Clerk, doc_id
 @router.post("/documents/{doc_id}/retry", status_code=202, summary="Retry a failed document",
              response_model=RetryAnswer, responses=errors(404, 409, 422))
 def post_retry(settings: SettingsDep, session: ReadSession, who: Clerk,
-               doc_id: Int64) -> dict[str, Any]:
+               doc_id: DbInt) -> dict[str, Any]:
     """Queue a failed document again (recorded in its history)."""
     check_documents(session, who, doc_id)
     batch_id = retry_document(settings, doc_id, who.history)

@@ -12,7 +12,7 @@ from infra.storage import open_store, original_key
 from infra.tables import Page, Upload
 from intake.deps import Clerk, ClerkOrRegistry, ReadSession, SettingsDep, Uploader
 from intake.routers import ApiRouter
-from intake.schemas import Int64, binary, errors
+from intake.schemas import DbInt, binary, errors
 from intake.services.access import audit_secret, original_restricted, served_document
 from models.errors import NotFoundError
 from models.settings import Settings
@@ -32,7 +32,7 @@ def _file_response(settings: Settings, key: str, media_type: str, filename: str)
 @router.get("/documents/{doc_id}/pdf", summary="Download the PDF/A", response_class=Response,
             responses={**binary("application/pdf", "The PDF/A"), **errors(404, 422)})
 def get_pdf(settings: SettingsDep, request: Request, session: ReadSession,
-            who: ClerkOrRegistry, doc_id: Int64) -> Response:
+            who: ClerkOrRegistry, doc_id: DbInt) -> Response:
     """The searchable PDF/A of the document (a restricted one's download is audited)."""
     doc = served_document(session, who, doc_id)
     if not doc.pdf_key:
@@ -47,7 +47,7 @@ def get_pdf(settings: SettingsDep, request: Request, session: ReadSession,
             responses={**binary("application/octet-stream", "The file as it was uploaded"),
                        **errors(404, 422)})
 def get_original(settings: SettingsDep, request: Request, session: ReadSession, who: Clerk,
-                 doc_id: Int64) -> Response:
+                 doc_id: DbInt) -> Response:
     """The file as it was uploaded: restricted like the strictest document cut from it (a
     stack holding a secret document needs the clearance; the download is then audited)."""
     doc = served_document(session, who, doc_id)
@@ -65,7 +65,7 @@ def get_original(settings: SettingsDep, request: Request, session: ReadSession, 
             response_class=Response,
             responses={**binary("image/jpeg", "The page image"), **errors(404, 422)})
 def get_page_image(settings: SettingsDep, request: Request, session: ReadSession, who: Clerk,
-                   doc_id: Int64, index: Int64) -> Response:
+                   doc_id: DbInt, index: DbInt) -> Response:
     """The image of one page (0-based), as shown on the review screen (audited when the
     document is restricted)."""
     doc = served_document(session, who, doc_id)

@@ -18,7 +18,7 @@ from infra.tables import Document
 from intake.auth.principal import Principal
 from intake.deps import Administrator, Clerk, ClerkOrRegistry, Registry, SettingsDep
 from intake.routers import ApiRouter
-from intake.schemas import DocumentList, Int64, Offset, binary, errors
+from intake.schemas import DbInt, DocumentList, Offset, binary, errors
 from intake.services.access import visible_document
 from models.errors import ConflictError, NotFoundError
 from models.settings import Settings
@@ -189,7 +189,7 @@ def get_feed(request: Request, settings: SettingsDep, who: Registry,
 
 @router.post("/registry/documents/{doc_id}/status", summary="Report a registry status",
              response_model=StatusAnswer, responses=errors(404, 409, 422))
-def post_status(settings: SettingsDep, who: Registry, doc_id: Int64,
+def post_status(settings: SettingsDep, who: Registry, doc_id: DbInt,
                 report: StatusReport) -> dict[str, Any]:
     """Record a status code; 02 (refused) sends the document back to the clerk with the reason."""
     return delivery.report_status(settings, doc_id, report.code, report.reason, report.staff,
@@ -224,7 +224,7 @@ def get_subscriptions(settings: SettingsDep, who: Administrator) -> dict[str, An
 
 @router.delete("/registry/subscriptions/{sub_id}", status_code=204, summary="Delete a webhook",
                response_class=Response, responses=errors(404, 422))
-def delete_subscription(settings: SettingsDep, who: Administrator, sub_id: Int64) -> Response:
+def delete_subscription(settings: SettingsDep, who: Administrator, sub_id: DbInt) -> Response:
     """Stop pushing to a webhook (its waiting deliveries are cancelled)."""
     delivery.delete_subscription(settings, sub_id, audit=who.actor)
     return Response(status_code=204)
@@ -234,7 +234,7 @@ def delete_subscription(settings: SettingsDep, who: Administrator, sub_id: Int64
             response_model=Deliveries, responses=errors(422))
 def get_deliveries(settings: SettingsDep, who: Administrator,
                    state: str | None = Query(None, examples=["parked"]),
-                   subscription_id: Int64 | None = None, limit: int = Query(50, ge=1, le=500),
+                   subscription_id: DbInt | None = None, limit: int = Query(50, ge=1, le=500),
                    offset: Offset = 0) -> dict[str, Any]:
     """Deliveries, newest first, by state and webhook."""
     return delivery.list_deliveries(settings, state, subscription_id, limit, offset)
@@ -243,7 +243,7 @@ def get_deliveries(settings: SettingsDep, who: Administrator,
 @router.post("/registry/deliveries/{delivery_id}/retry", summary="Retry a parked delivery",
              response_model=Delivery, responses=errors(404, 409, 422))
 def post_retry_delivery(settings: SettingsDep, who: Administrator,
-                        delivery_id: Int64) -> dict[str, Any]:
+                        delivery_id: DbInt) -> dict[str, Any]:
     """Send a parked delivery again, with fresh attempts."""
     return delivery.retry_delivery(settings, delivery_id, who.history, audit=who.actor)
 
@@ -252,7 +252,7 @@ def post_retry_delivery(settings: SettingsDep, who: Administrator,
             response_class=Response,
             responses={**binary("application/xml", "The edXML package, its PDF/A attached"),
                        **errors(404, 409, 422)})
-async def get_edxml(settings: SettingsDep, who: ClerkOrRegistry, doc_id: Int64) -> Response:
+async def get_edxml(settings: SettingsDep, who: ClerkOrRegistry, doc_id: DbInt) -> Response:
     """The document as an edXML package with its PDF/A attached (base64)."""
     data = await run_in_threadpool(edxml_package, settings, doc_id, who)
     return Response(data, media_type="application/xml", headers={

@@ -24,7 +24,7 @@ from infra.database import session_scope
 from intake.auth.principal import Principal
 from intake.deps import Clerk, SignedIn, Uploader
 from intake.render.pages import STATIC, render, start_page
-from intake.schemas import MAX_OFFSET, Int64
+from intake.schemas import MAX_OFFSET, DbInt
 from intake.services.access import audit_secret, visible_document
 from intake.services.views import DocumentFilter, document_view, review_queue
 from models.errors import NotFoundError
@@ -99,7 +99,7 @@ def queue_page(request: Request, who: Clerk) -> HTMLResponse:
 
 
 @router.get("/van-ban/{doc_id}")
-def review_page(request: Request, who: Clerk, doc_id: Int64) -> HTMLResponse:
+def review_page(request: Request, who: Clerk, doc_id: DbInt) -> HTMLResponse:
     """Check and correct one document's fields beside its pages; its history. A document the
     clerk may not see answers 404 like an unknown one (the page's script names the problem)."""
     data = _document_data(request, who, doc_id)

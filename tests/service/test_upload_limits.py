@@ -128,6 +128,38 @@ def test_other_requests_have_the_small_body_limit(limited: Settings) -> None:
     _refused(large, "max_request_bytes")
 
 
+# --- NUL: PostgreSQL can neither store nor compare it; refused before any query (422) ----------
+
+
+def _nul_refused(answer: Any) -> None:
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_field" and "NUL" in error["message"]
+
+
+def test_nul_in_filters_bodies_and_file_names_is_refused(limited: Settings) -> None:
+    doc_id = ready_document(limited, {"subject": "Về việc thử"})
+    with client(limited) as api:
+        for url in ("/api/documents?agency=%00", "/api/review-queue?type=a%00b",
+                    "/api/search?q=%00", "/hang-doi?agency=%00"):
+            _nul_refused(api.get(url))
+        _nul_refused(api.request("GET", "/api/reports?organ=%00", as_role="manager"))
+        _nul_refused(api.patch(f"/api/documents/{doc_id}",
+                               json={"fields": {"subject": "a\u0000b"}}))
+        _nul_refused(api.request("POST", "/api/batches", headers=MULTIPART, as_role="upload",
+                                 content=_multipart(_part("files", "a\x00.pdf"))))
+        fine = api.patch(f"/api/documents/{doc_id}", json={"fields": {"subject": "Về việc NUL"}})
+        listed = api.get("/api/documents?agency=UBND")
+    assert fine.status_code == 200, fine.text
+    assert listed.status_code == 200, listed.text
+    _nothing_stored_but_the_seed(limited)
+
+
+def _nothing_stored_but_the_seed(settings: Settings) -> None:
+    with session_scope(settings.database) as session:
+        assert session.scalar(select(func.count()).select_from(Upload)) == 1  # ready_document's
+
+
 # --- a real server: what a client streaming a body sees ------------------------------------------
 
 
