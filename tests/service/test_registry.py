@@ -11,7 +11,9 @@ from documents.edxml import parse_edxml, validate
 from infra.database import session_scope
 from infra.storage import open_store
 from infra.tables import Document
+from intake.auth.roles import TokenScope
 from models.settings import Settings
+from tests.intake.auth.principals import token_headers
 from tests.service.helpers import client, ready_document, token_prefix
 
 META: dict[str, Any] = {
@@ -80,6 +82,13 @@ def test_pull_feed_names_links_and_delivery(settings: Settings) -> None:
         assert c.get(f"/api/documents/{secret}/edxml").status_code == 409
         bad = c.get("/api/registry/documents", params={"after": "not-a-cursor"})
         assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_request"
+        # A registry token of another unit: an empty feed, and the documents do not exist for it.
+        other = token_headers(settings, "QLVB Phòng Tài chính", TokenScope.REGISTRY,
+                              "Phòng Tài chính")
+        assert c.get("/api/registry/documents", headers=other).json()["items"] == []
+        assert c.post(f"/api/registry/documents/{docs[0]}/status", json={"code": "03"},
+                      headers=other).status_code == 404
+        assert c.get(f"/api/documents/{docs[0]}/pdf", headers=other).status_code == 404
 
 
 def test_status_codes_history_and_refusal_back_to_clerk(settings: Settings) -> None:
