@@ -9,13 +9,14 @@ import pikepdf
 import pytest
 from PIL import Image
 
+from intake.auth.roles import Role
 from models.settings import Settings
 from synth import make_document
+from tests.intake.auth.principals import account_headers
 from tests.service.helpers import batch_documents, client, document_status, wait_for
 from tests.service.test_split_upload import _stack
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
-USER = {"X-Intake-User": "mai"}
 
 
 def _two_documents(settings: Settings, start_worker: Any, tmp_path: Path) -> tuple[int, int]:
@@ -49,7 +50,7 @@ def test_merge_split_rotate_move_delete(settings: Settings, start_worker: Any,
     number_b = make_document(42, pages=1).truth["fields"]["number"]
     with client(settings, clearance=True) as api:
         # Merge: B's page appended to A; B is emptied; A keeps its own number.
-        r = api.post(f"/api/documents/{a}/merge", json={"other": b}, headers=USER)
+        r = api.post(f"/api/documents/{a}/merge", json={"other": b})
         assert r.status_code == 200, r.text
         doc = r.json()
         assert doc["pages_total"] == 3 and [p["index"] for p in doc["pages"]] == [0, 1, 2]
@@ -58,7 +59,7 @@ def test_merge_split_rotate_move_delete(settings: Settings, start_worker: Any,
 
         # Split before the third page: the page of B becomes a document again (B's row revived)
         # and extraction reads B's number from it.
-        r = api.post(f"/api/documents/{a}/split", json={"at": 2}, headers=USER)
+        r = api.post(f"/api/documents/{a}/split", json={"at": 2})
         assert r.status_code == 200, r.text
         new = r.json()["new_document"]
         assert new["id"] == b and new["status"] == "ready_for_review"
@@ -68,7 +69,7 @@ def test_merge_split_rotate_move_delete(settings: Settings, start_worker: Any,
         # Rotate A's second page: PDF page, image and word boxes turn together.
         before = api.get(f"/api/documents/{a}").json()["pages"][1]
         img_before = Image.open(_bytes(api, before["image"]))
-        r = api.post(f"/api/documents/{a}/pages/1/rotate", json={"degrees": 90}, headers=USER)
+        r = api.post(f"/api/documents/{a}/pages/1/rotate", json={"degrees": 90})
         assert r.status_code == 200, r.text
         after = r.json()["pages"][1]
         assert (after["width"], after["height"]) == (before["height"], before["width"])
@@ -80,11 +81,11 @@ def test_merge_split_rotate_move_delete(settings: Settings, start_worker: Any,
         assert r.json()["metadata"]["number"] == number_a  # first page unchanged
 
         # Move A's first page to the end (behind its second), then back; then delete the second.
-        r = api.post(f"/api/documents/{a}/pages/0/move", json={}, headers=USER)  # to the end
+        r = api.post(f"/api/documents/{a}/pages/0/move", json={})  # to the end
         assert r.status_code == 200 and _pdf_pages(api, a) == [90, 0]
-        r = api.post(f"/api/documents/{a}/pages/1/move", json={"to": 0}, headers=USER)
+        r = api.post(f"/api/documents/{a}/pages/1/move", json={"to": 0})
         assert r.status_code == 200 and _pdf_pages(api, a) == [0, 90]
-        r = api.delete(f"/api/documents/{a}/pages/1", headers=USER)
+        r = api.delete(f"/api/documents/{a}/pages/1")
         assert r.status_code == 200, r.text
         doc = r.json()
         assert doc["pages_total"] == 1 and doc["metadata"]["number"] == number_a
@@ -93,6 +94,14 @@ def test_merge_split_rotate_move_delete(settings: Settings, start_worker: Any,
         # Every correction is in the history, by the person.
         actions = [e["action"] for e in doc["history"] if e["actor"] == "user:chuyen.vien-mat"]
         assert actions == ["merge", "split", "rotate", "move", "move", "delete_page"]
+
+        # A clerk of another unit (even with the clearance) finds no such documents; nothing moves.
+        other = account_headers(settings, "chuyen.vien.khac", Role.CLERK, ("Phòng Tài chính",),
+                                clearance=True)
+        for url, body in [(f"/api/documents/{a}/pages/0/rotate", {"degrees": 90}),
+                          (f"/api/documents/{a}/split", {"at": 1})]:
+            assert api.post(url, json=body, headers=other).status_code == 404, url
+        assert api.get(f"/api/documents/{a}").json()["pages_total"] == 1
 
         # Refused with the reason: bad page, bad angle, self-merge, last page, confirmed document.
         for method, url, body, code in [
