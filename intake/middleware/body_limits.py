@@ -89,12 +89,13 @@ class _PartCounter:
         self.settings = settings
         self.files = self.fields = self.header_bytes = 0
         self.name = self.value = self.disposition = b""
+        self.in_file = False
         self.error: IntakeError | None = None
         self.broken = False  # not valid multipart: the application's form parser says so
         callbacks: dict[str, Callable[..., None]] = {
             "on_part_begin": self._begin, "on_header_field": self._name,
             "on_header_value": self._value, "on_header_end": self._header_end,
-            "on_headers_finished": self._headers_finished}
+            "on_headers_finished": self._headers_finished, "on_part_data": self._data}
         self.parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
 
     def _fail(self, error: IntakeError) -> None:
@@ -131,10 +132,15 @@ class _PartCounter:
             self.disposition = self.value
         self.name = self.value = b""
 
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        if not self.in_file and b"\x00" in data[start:end]:  # a text field, not a file
+            self._fail(_nul("trường của biểu mẫu / form field"))
+
     def _headers_finished(self) -> None:
         _, options = parse_options_header(self.disposition)
         s = self.settings
-        if b"filename" in options:
+        self.in_file = b"filename" in options
+        if self.in_file:
             self.files += 1
             if self.files > s.max_upload_files:
                 self._fail(_refusal("max_upload_files", s.max_upload_files,

@@ -69,10 +69,10 @@ MULTIPART = {"content-type": f"multipart/form-data; boundary={BOUNDARY}"}
 
 def test_files_within_the_limits_are_received(limited: Settings) -> None:
     with client(limited) as api:
-        answer = api.post("/api/batches", files=[("files", ("a.pdf", b"%PDF-1.4 a", "x")),
+        answer = api.post("/api/batches", files=[("files", ("a.pdf", b"%PDF-1.4\x00 a", "x")),
                                                  ("files", ("b.pdf", b"%PDF-1.4 b", "x"))])
     assert answer.status_code == 202, answer.text
-    assert [f["filename"] for f in answer.json()["files"]] == ["a.pdf", "b.pdf"]
+    assert [f["filename"] for f in answer.json()["files"]] == ["a.pdf", "b.pdf"]  # NUL in a file
 
 
 @pytest.mark.parametrize("role", ["clerk", "upload"])  # cookie (CSRF form read) and token
@@ -148,6 +148,9 @@ def test_nul_in_filters_bodies_and_file_names_is_refused(limited: Settings) -> N
                                json={"fields": {"subject": "a\u0000b"}}))
         _nul_refused(api.request("POST", "/api/batches", headers=MULTIPART, as_role="upload",
                                  content=_multipart(_part("files", "a\x00.pdf"))))
+        _nul_refused(api.request("POST", "/api/batches", headers=MULTIPART, as_role="upload",
+                                 content=_multipart(_part("files", "a.pdf", b"\x00%PDF"),
+                                                    _part("unit", None, b"V\x00"))))
         fine = api.patch(f"/api/documents/{doc_id}", json={"fields": {"subject": "Về việc NUL"}})
         listed = api.get("/api/documents?agency=UBND")
     assert fine.status_code == 200, fine.text
