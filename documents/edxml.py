@@ -1,37 +1,149 @@
 """edXML packages (QCVN 102:2016, DOMAIN §7): build one for a ready document, read one back.
 
-The header comes from the registry view of the document (documents/registry.py) and the configured
-sender agency; the PDF/A travels base64-encoded as the one attachment. documents/data/edxml.xsd is
-the schema written from DOMAIN §7 that `validate` checks against.
+The form is the one real exchange software reads (docs/DELIVERY.md names the sources): `From` is
+the issuing agency and `To` our agency, the PDF/A is the base64 text of `ContentTransferEncoded`,
+trace times are local `yyyy/MM/dd HH:mm:ss`. `parse_edxml` reads real packages too (element order
+and prefixes vary between producers); `validate` checks documents/data/edxml.xsd and then the
+presence rules real validators apply. Signing is documents/edxml_sign.py.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-from dataclasses import dataclass
+import enum
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from documents.reports.query import LOCAL_TZ
+from models.errors import ConflictError
+
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
+DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
 XSD = Path(__file__).resolve().parent / "data" / "edxml.xsd"
+MANIFEST_VERSION = "1.0"
+CONTENT_LENGTH = 500  # MessageHeader/Content: a short summary (validators refuse longer)
 _Q = f"{{{NS}}}"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+# Document types only a legal normative act (văn bản quy phạm pháp luật) has: DocumentType/Type 2.
+LEGAL_NORMATIVE = frozenset({"luật", "bộ luật", "pháp lệnh", "nghị định", "thông tư",
+                             "thông tư liên tịch", "lệnh", "hiến pháp"})
 
 
 @dataclass(frozen=True)
 class Organ:
-    """An agency in an edXML header: its code (mã định danh) and name."""
+    """An agency in an edXML header: its code (mã định danh), name and contact block."""
 
     organ_id: str
     name: str
+    in_charge: str = ""  # OrganizationInCharge: the agency above it, or itself
+    address: str = ""
+    email: str = ""
+    telephone: str = ""
+    fax: str = ""
+    website: str = ""
+
+
+@dataclass(frozen=True)
+class Staff:
+    """StaffInfo: who handled the package at the sending end."""
+
+    department: str = ""
+    name: str = ""
+    email: str = ""
+    mobile: str = ""
+
+
+class BusinessType(enum.IntEnum):
+    """TraceHeaderList/Bussiness/BussinessDocType."""
+
+    NEW = 0
+    REVOKE = 1
+    UPDATE = 2
+    REPLACE = 3
+
+
+REASONS = {BusinessType.NEW: "Văn bản điện tử mới", BusinessType.REVOKE: "Thu hồi văn bản",
+           BusinessType.UPDATE: "Cập nhật văn bản điện tử",
+           BusinessType.REPLACE: "Thay thế văn bản điện tử"}
+
+
+@dataclass(frozen=True)
+class Business:
+    """The business block: a new package, or one that updates/replaces what was sent before."""
+
+    kind: BusinessType = BusinessType.NEW
+    reason: str = ""
+    staff: Staff = field(default_factory=Staff)
+    paper: bool = True  # digitised from paper: the paper original exists
+
+
+def issuer_organ(organ_name: str | None, ours: Organ,
+                 code_of: Callable[[str], str | None] | None = None) -> Organ:
+    """From: the issuing agency as read from the paper, with its code when `code_of` knows it.
+
+    Until the project keeps a list of agency codes (issue 15) nothing knows them, and our own
+    code stands in (DocumentId then starts with it): docs/DELIVERY.md."""
+    name = " ".join((organ_name or "").split())
+    if not name:
+        return ours
+    code = code_of(name) if code_of is not None else None
+    return Organ(code or ours.organ_id, name)
+
+
+def business_for(delivered_at: dt.datetime | None, confirmed_at: dt.datetime | None,
+                 staff: Staff) -> Business:
+    """NEW the first time; UPDATE when the registry had the document and it was confirmed again
+    after a correction (a second NEW would be a duplicate at the registry)."""
+    again = delivered_at is not None and confirmed_at is not None and confirmed_at > delivered_at
+    return Business(BusinessType.UPDATE if again else BusinessType.NEW, staff=staff)
 
 
 def _date(iso: str | None) -> str | None:
-    """ISO date -> the YYYY/MM/DD form of the public samples."""
+    """ISO date -> yyyy/MM/dd."""
     return iso.replace("-", "/") if iso else None
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """A trace or status Timestamp: local time (Asia/Ho_Chi_Minh), yyyy/MM/dd HH:mm:ss."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(LOCAL_TZ).strftime("%Y/%m/%d %H:%M:%S")
+
+
+def document_id(issuer_id: str, issued: str | None, number: str, notation: str) -> str:
+    """`<issuing agency code>,<yyyy/MM/dd>,<number>/<notation>` (DocumentId)."""
+    return f"{issuer_id},{_date(issued) or ''},{number}/{notation}"
+
+
+def type_code(type_name: str | None) -> int:
+    """DocumentType/Type: 2 for a legal normative act, 1 for every administrative document."""
+    return 2 if " ".join((type_name or "").lower().split()) in LEGAL_NORMATIVE else 1
+
+
+def summary(item: dict[str, Any]) -> str:
+    """MessageHeader/Content: the description or the subject, at most 500 characters."""
+    text = " ".join(str(item.get("Description") or item.get("Subject") or "").split())
+    if len(text) <= CONTENT_LENGTH:
+        return text
+    cut = text[: CONTENT_LENGTH - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+
+
+def check_exportable(item: dict[str, Any]) -> None:
+    """Refuse (409) a document real validators would refuse for an empty required value."""
+    missing = [label for key, label in (("Subject", "trích yếu"), ("CodeNumber", "số"),
+                                        ("CodeNotation", "ký hiệu"))
+               if not str(item.get(key) or "").strip()]
+    if missing:
+        raise ConflictError(f"Văn bản {item.get('id')} chưa có {', '.join(missing)}: bổ sung khi "
+                            "duyệt trước khi xuất gói edXML.", missing=missing)
 
 
 def _sub(parent: etree._Element, name: str, text: Any = None) -> etree._Element:
@@ -43,130 +155,189 @@ def _sub(parent: etree._Element, name: str, text: Any = None) -> etree._Element:
 
 def _organ(parent: etree._Element, tag: str, organ: Organ) -> None:
     node = _sub(parent, tag)
-    _sub(node, "OrganId", organ.organ_id)
-    _sub(node, "OrganName", organ.name)
+    for name, value in (("OrganId", organ.organ_id), ("OrganizationInCharge",
+                                                      organ.in_charge or organ.name),
+                        ("OrganName", organ.name), ("OrganAdd", organ.address),
+                        ("Email", organ.email), ("Telephone", organ.telephone),
+                        ("Fax", organ.fax), ("Website", organ.website)):
+        _sub(node, name, value)
 
 
-def build_edxml(item: dict[str, Any], sender: Organ, receiver: Organ, pdf: bytes,
-                content: str = "", now: dt.datetime | None = None) -> bytes:
-    """The edXML package (UTF-8 bytes) of one document in its registry shape (registry_item)."""
-    now = now or dt.datetime.now(dt.UTC)
-    root = etree.Element(_Q + "edXML", nsmap={"edXML": NS})
-    header = _sub(_sub(root, "edXMLEnvelope"), "edXMLHeader")
+def _staff(parent: etree._Element, staff: Staff) -> None:
+    node = _sub(parent, "StaffInfo")
+    for name, value in (("Department", staff.department), ("Staff", staff.name),
+                        ("Email", staff.email), ("Mobile", staff.mobile)):
+        _sub(node, name, value)
+
+
+def _message(header: etree._Element, item: dict[str, Any], issuer: Organ,
+             receivers: Sequence[Organ]) -> str:
     message = _sub(header, "MessageHeader")
-    _organ(message, "From", sender)
-    _organ(message, "To", receiver)
+    _organ(message, "From", issuer)
+    for receiver in receivers:
+        _organ(message, "To", receiver)
     number, notation = item.get("CodeNumber") or "", item.get("CodeNotation") or ""
-    issued = _date(item.get("IssuedDate"))
-    _sub(message, "DocumentId", f"{sender.organ_id},{issued or ''},{number}/{notation}")
+    doc_id = document_id(issuer.organ_id, item.get("IssuedDate"), number, notation)
+    _sub(message, "DocumentId", doc_id)
     code = _sub(message, "Code")
     _sub(code, "CodeNumber", number)
     _sub(code, "CodeNotation", notation)
     promulgation = _sub(message, "PromulgationInfo")
     _sub(promulgation, "Place", item.get("Place") or "")
-    if issued:
-        _sub(promulgation, "PromulgationDate", issued)
-    if item.get("OrganName"):
-        _sub(promulgation, "OrganName", item["OrganName"])
+    _sub(promulgation, "PromulgationDate", _date(item.get("IssuedDate")) or "")
     doc_type = _sub(message, "DocumentType")
-    _sub(doc_type, "Type", 0)  # the numeric catalogue is not settled (DOMAIN §7): the name rules
-    _sub(doc_type, "TypeDetail", 0)
+    _sub(doc_type, "Type", type_code(item.get("TypeName")))
+    _sub(doc_type, "TypeDetail", 0)  # the detailed catalogue is not settled (DOMAIN §7)
     _sub(doc_type, "TypeName", item.get("TypeName") or "")
     _sub(message, "Subject", item.get("Subject") or "")
-    if content:
-        _sub(message, "Content", content)
+    _sub(message, "Content", summary(item))
     signer = item.get("SignerInfo") or {}
     signer_node = _sub(message, "SignerInfo")
-    if signer.get("Competence"):
-        _sub(signer_node, "Competence", signer["Competence"])
+    _sub(signer_node, "Competence", signer.get("Competence") or "")
     _sub(signer_node, "Position", signer.get("Position") or "")
     _sub(signer_node, "FullName", signer.get("FullName") or "")
     if item.get("DueDate"):
         _sub(message, "DueDate", _date(item["DueDate"]))
+    other = _sub(message, "OtherInfo")
+    _sub(other, "Priority", item.get("Priority") or "0")
+    _sub(other, "SphereOfPromulgation", "")
+    _sub(other, "TyperNotation", "")
+    _sub(other, "PromulgationAmount", 0)  # not printed on incoming paper: unknown
+    _sub(other, "PageAmount", int(item.get("PageAmount") or 0))
+    _sub(other, "Direction", "false")
+    _sub(other, "Appendixes")
+    for answered in item.get("ResponseFor") or []:
+        node = _sub(message, "ResponseFor")
+        for name in ("OrganId", "Code", "PromulgationDate", "DocumentId"):
+            _sub(node, name, answered.get(name) or "")
+    _sub(message, "SteeringType", 0)
     places = _sub(message, "ToPlaces")
     for place in item.get("ToPlaces") or []:
         _sub(places, "Place", str(place)[:200])
-    other = _sub(message, "OtherInfo")
-    _sub(other, "Priority", item.get("Priority") or "0")
-    _sub(other, "PageAmount", int(item.get("PageAmount") or 0))
-    _sub(message, "SteeringType", 0)
+    return doc_id
+
+
+def build_edxml(item: dict[str, Any], issuer: Organ, receivers: Organ | Sequence[Organ],
+                pdf: bytes, *, tracer: str, business: Business | None = None,
+                now: dt.datetime | None = None) -> bytes:
+    """The edXML package (UTF-8 bytes) of one document in its registry shape (registry_item).
+
+    `issuer` is the issuing agency (From, the start of DocumentId), `receivers` our agency (To),
+    `tracer` the code of the agency that produced the package (TraceHeader). Raises ConflictError
+    when a value real validators require is empty (check_exportable)."""
+    check_exportable(item)
+    business = business or Business()
+    receivers = [receivers] if isinstance(receivers, Organ) else list(receivers)
+    root = etree.Element(_Q + "edXML", nsmap={None: NS})
+    envelope = etree.SubElement(root, _Q + "edXMLEnvelope", nsmap={"edXML": NS})
+    header = _sub(envelope, "edXMLHeader")
+    doc_id = _message(header, item, issuer, receivers)
     trace = _sub(header, "TraceHeaderList")
     hop = _sub(trace, "TraceHeader")
-    _sub(hop, "OrganId", sender.organ_id)
-    _sub(hop, "Timestamp", now.isoformat(timespec="seconds"))
-    business = _sub(trace, "Bussiness")
-    _sub(business, "BussinessDocType", 0)  # a new document
-    _sub(business, "Paper", 1)  # digitised from paper: the paper copy exists
-    body = root[0]
-    manifest = _sub(_sub(body, "edXMLBody"), "edXMLManifest")
+    _sub(hop, "OrganId", tracer)
+    _sub(hop, "Timestamp", timestamp(now or dt.datetime.now(dt.UTC)))
+    block = _sub(trace, "Bussiness")
+    _sub(block, "DocumentId", doc_id)
+    _sub(block, "BussinessDocType", int(business.kind))
+    _sub(block, "BussinessDocReason", business.reason or REASONS[business.kind])
+    _sub(block, "Paper", int(business.paper))
+    _staff(block, business.staff)
+    manifest = _sub(_sub(envelope, "edXMLBody"), "edXMLManifest")
+    manifest.set("version", MANIFEST_VERSION)
     cid = f"cid:document-{item['id']}"
-    name = f"{number or item['id']}-{notation}.pdf".replace("/", "-") if notation else \
-        f"document-{item['id']}.pdf"
+    name = re.sub(r"[/\\]", "-", f"{item.get('CodeNumber')}-{item.get('CodeNotation')}.pdf")
     ref = _sub(manifest, "Reference")
     for tag, value in (("ContentId", cid), ("ContentType", "application/pdf"),
                        ("Description", "PDF/A"), ("AttachmentName", name)):
         _sub(ref, tag, value)
     attachment = _sub(_sub(root, "AttachmentEncoded"), "Attachment")
-    for tag, value in (("ContentId", cid), ("ContentType", "application/pdf"),
-                       ("Description", "PDF/A"), ("AttachmentName", name),
-                       ("ContentTransferEncoded", "base64"),
-                       ("Content", base64.b64encode(pdf).decode("ascii"))):
+    for tag, value in (("ContentId", cid), ("AttachmentName", name), ("Description", "PDF/A"),
+                       ("ContentType", "application/pdf"),
+                       ("ContentTransferEncoded", base64.b64encode(pdf).decode("ascii"))):
         _sub(attachment, tag, value)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 
-def _find(node: etree._Element | None, *names: str) -> etree._Element | None:
-    for name in names:
-        if node is None:
-            return None
-        node = node.find(_Q + name)
+# Reading: producers differ in prefixes, order and namespaces, so children are found by local name.
+
+def _local(node: etree._Element) -> str:
+    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+
+
+def _kids(node: etree._Element | None, name: str) -> list[etree._Element]:
+    return [] if node is None else [c for c in node if _local(c) == name]
+
+
+def _find(node: etree._Element | None, *path: str) -> etree._Element | None:
+    for name in path:
+        found = _kids(node, name)
+        node = found[0] if found else None
     return node
 
 
-def _children(node: etree._Element | None) -> list[etree._Element]:
-    return list(node) if node is not None else []
+def _val(node: etree._Element | None, *path: str) -> str | None:
+    found = _find(node, *path)
+    return (found.text or "").strip() if found is not None else None
 
 
-def _val(node: etree._Element | None, *names: str) -> str | None:
-    found = _find(node, *names) if node is not None else None
-    return found.text if found is not None else None
+def _organ_dict(node: etree._Element | None) -> dict[str, str | None]:
+    return {key: _val(node, tag) for key, tag in (
+        ("id", "OrganId"), ("name", "OrganName"), ("in_charge", "OrganizationInCharge"),
+        ("address", "OrganAdd"), ("email", "Email"), ("telephone", "Telephone"), ("fax", "Fax"),
+        ("website", "Website"))}
+
+
+def _attachment(node: etree._Element) -> dict[str, Any]:
+    encoded = "".join((_val(node, "ContentTransferEncoded") or "").split())
+    return {"content_id": _val(node, "ContentId"), "content_type": _val(node, "ContentType"),
+            "name": _val(node, "AttachmentName"), "description": _val(node, "Description"),
+            "content": base64.b64decode(encoded, validate=True)}
 
 
 def parse_edxml(data: bytes) -> dict[str, Any]:
-    """Read a package back: header values and attachments (content decoded)."""
-    root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, huge_tree=True))
-    message = _find(root, "edXMLEnvelope", "edXMLHeader", "MessageHeader")
-    trace = _find(root, "edXMLEnvelope", "edXMLHeader", "TraceHeaderList")
+    """Read a package (ours or another producer's): header values and decoded attachments."""
+    root = etree.fromstring(data, parser=_PARSER)
+    header = _find(root, "edXMLEnvelope", "edXMLHeader")
+    message, trace = _find(header, "MessageHeader"), _find(header, "TraceHeaderList")
+    business = _find(trace, "Bussiness")
     signer = _find(message, "SignerInfo")
-    organ = (lambda tag: {"id": _val(message, tag, "OrganId"),  # noqa: E731
-                          "name": _val(message, tag, "OrganName")})
-    places = _find(message, "ToPlaces")
-    attachments = [
-        {"content_id": _val(a, "ContentId"), "content_type": _val(a, "ContentType"),
-         "name": _val(a, "AttachmentName"),
-         "content": base64.b64decode(_val(a, "Content") or "")}
-        for a in _children(_find(root, "AttachmentEncoded"))
-    ]
+    other = _find(message, "OtherInfo")
+    manifest = _find(root, "edXMLEnvelope", "edXMLBody", "edXMLManifest")
     return {
-        "from": organ("From"), "to": organ("To"),
+        "from": _organ_dict(_find(message, "From")),
+        "to": [_organ_dict(node) for node in _kids(message, "To")],
         "document_id": _val(message, "DocumentId"),
         "code_number": _val(message, "Code", "CodeNumber"),
         "code_notation": _val(message, "Code", "CodeNotation"),
         "place": _val(message, "PromulgationInfo", "Place"),
-        "promulgation_date": _val(message, "PromulgationInfo", "PromulgationDate"),
-        "organ_name": _val(message, "PromulgationInfo", "OrganName"),
+        "promulgation_date": _val(message, "PromulgationInfo", "PromulgationDate") or None,
+        "type": _val(message, "DocumentType", "Type"),
         "type_name": _val(message, "DocumentType", "TypeName"),
         "subject": _val(message, "Subject"), "content": _val(message, "Content"),
         "signer": {"competence": _val(signer, "Competence"), "position": _val(signer, "Position"),
                    "full_name": _val(signer, "FullName")},
-        "to_places": [p.text for p in _children(places)],
-        "priority": _val(message, "OtherInfo", "Priority"),
-        "page_amount": int(_val(message, "OtherInfo", "PageAmount") or 0),
-        "business_type": _val(trace, "Bussiness", "BussinessDocType"),
-        "paper": _val(trace, "Bussiness", "Paper"),
-        "references": [_val(r, "ContentId") for r in
-                       _children(_find(root, "edXMLEnvelope", "edXMLBody", "edXMLManifest"))],
-        "attachments": attachments,
+        "due_date": _val(message, "DueDate"),
+        "to_places": [p.text or "" for p in _kids(_find(message, "ToPlaces"), "Place")],
+        "priority": _val(other, "Priority"),
+        "page_amount": int(_val(other, "PageAmount") or 0),
+        "direction": _val(other, "Direction"),
+        "response_for": [{key: _val(node, key) for key in
+                          ("OrganId", "Code", "PromulgationDate", "DocumentId")}
+                         for node in _kids(message, "ResponseFor")],
+        "steering_type": _val(message, "SteeringType"),
+        "trace": [{"organ_id": _val(hop, "OrganId"), "timestamp": _val(hop, "Timestamp")}
+                  for hop in _kids(trace, "TraceHeader")],
+        "business_document_id": _val(business, "DocumentId"),
+        "business_type": _val(business, "BussinessDocType"),
+        "business_reason": _val(business, "BussinessDocReason"),
+        "paper": _val(business, "Paper"),
+        "staff": {key: _val(business, "StaffInfo", key)
+                  for key in ("Department", "Staff", "Email", "Mobile")},
+        "signed": bool(_kids(header, "Signature")),
+        "manifest_version": manifest.get("version") if manifest is not None else None,
+        "references": [_val(r, "ContentId") for r in _kids(manifest, "Reference")],
+        "attachments": [_attachment(a) for a in _kids(_find(root, "AttachmentEncoded"),
+                                                      "Attachment")],
     }
 
 
@@ -175,10 +346,57 @@ def _schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(XSD)))
 
 
+# What a document packet / a status packet must carry (the presence checks of real validators).
+_DOCUMENT_NEEDS = (("From",), ("To",), ("DocumentId",), ("Code", "CodeNumber"),
+                   ("Code", "CodeNotation"), ("PromulgationInfo", "Place"),
+                   ("PromulgationInfo", "PromulgationDate"), ("DocumentType", "Type"),
+                   ("DocumentType", "TypeName"), ("Subject",), ("Content",), ("SignerInfo",),
+                   ("OtherInfo", "Priority"), ("OtherInfo", "PageAmount"))
+_NOT_EMPTY = (("Subject",), ("Code", "CodeNumber"), ("Code", "CodeNotation"))
+_STATUS_NEEDS = (("From",), ("ResponseFor",), ("StatusCode",), ("Timestamp",))
+_ORGAN_NEEDS = ("OrganId", "OrganName", "OrganAdd", "Email", "Telephone", "Fax", "Website")
+_REPEATABLE = frozenset({"To", "ResponseFor"})
+
+
+def _presence(message: etree._Element) -> Iterable[str]:
+    status = bool(_kids(message, "StatusCode"))
+    for path in _STATUS_NEEDS if status else _DOCUMENT_NEEDS:
+        if _find(message, *path) is None:
+            yield f"MessageHeader/{'/'.join(path)} is missing"
+    if status:
+        return
+    for path in _NOT_EMPTY:
+        if _find(message, *path) is not None and not _val(message, *path):
+            yield f"MessageHeader/{'/'.join(path)} is empty"
+    for tag in ("From", "To"):
+        for node in _kids(message, tag):
+            for name in _ORGAN_NEEDS:
+                if _find(node, name) is None:
+                    yield f"MessageHeader/{tag}/{name} is missing"
+    seen: dict[str, int] = {}
+    for child in message:
+        seen[_local(child)] = seen.get(_local(child), 0) + 1
+    for name, count in seen.items():
+        if count > 1 and name not in _REPEATABLE:
+            yield f"MessageHeader/{name} occurs {count} times"
+
+
+def _attachments_match(root: etree._Element) -> Iterable[str]:
+    refs = {_val(r, "ContentId") for r in _kids(
+        _find(root, "edXMLEnvelope", "edXMLBody", "edXMLManifest"), "Reference")}
+    for node in _kids(_find(root, "AttachmentEncoded"), "Attachment"):
+        if _val(node, "ContentId") not in refs:
+            yield f"Attachment {_val(node, 'ContentId')} is not in edXMLManifest"
+        if not _val(node, "ContentTransferEncoded"):
+            yield f"Attachment {_val(node, 'ContentId')} has no ContentTransferEncoded data"
+
+
 def validate(data: bytes) -> list[str]:
-    """Problems found by the project's XSD (empty when the package is valid)."""
+    """Problems found by the project's XSD and the presence rules (empty when valid)."""
     schema = _schema()
-    doc = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, huge_tree=True))
-    if schema.validate(doc):
-        return []
-    return [f"line {e.line}: {e.message}" for e in schema.error_log]
+    doc = etree.fromstring(data, parser=_PARSER)
+    if not schema.validate(doc):
+        return [f"line {e.line}: {e.message}" for e in schema.error_log]
+    message = _find(doc, "edXMLEnvelope", "edXMLHeader", "MessageHeader")
+    problems = list(_presence(message)) if message is not None else ["no MessageHeader"]
+    return problems + list(_attachments_match(doc))

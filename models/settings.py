@@ -135,6 +135,20 @@ class Settings(BaseSettings):
         "", description="Sender agency code (mã định danh, e.g. 000.00.00.H49) in edXML packages."
     )
     agency_name: str = Field("", description="Sender agency name in edXML packages.")
+    # The agency's signing certificate (edXML XML-DSig; the legal copy's PDF signature reuses it).
+    signing_key_file: Path | None = Field(
+        None, description="PEM private key of the agency certificate (with signing_cert_file)."
+    )
+    signing_cert_file: Path | None = Field(
+        None, description="PEM certificate of the agency, matching signing_key_file."
+    )
+    signing_pkcs12_file: Path | None = Field(
+        None, description="The agency key and certificate as one PKCS#12 file (.p12/.pfx), "
+        "instead of the two PEM files."
+    )
+    signing_pkcs12_password: str = Field(
+        "", description="Password of signing_pkcs12_file (empty: none)."
+    )
     delivery_attempts: int = Field(
         8, description="Failed pushes of one document to one webhook before it is parked."
     )

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from documents import delivery
-from documents.edxml import Organ, build_edxml
+from documents.edxml import Organ, Staff, build_edxml, business_for, issuer_organ
+from documents.edxml_sign import sign_edxml, signing_identity
 from documents.registry import IN_FEED, is_restricted, registry_item
 from infra.database import session_scope
 from infra.storage import open_store
@@ -253,7 +254,8 @@ def post_retry_delivery(settings: SettingsDep, who: Administrator,
             responses={**binary("application/xml", "The edXML package, its PDF/A attached"),
                        **errors(404, 409, 422)})
 async def get_edxml(settings: SettingsDep, who: ClerkOrRegistry, doc_id: DbInt) -> Response:
-    """The document as an edXML package with its PDF/A attached (base64)."""
+    """The document as an edXML package with its PDF/A attached (base64), signed with the agency
+    certificate when one is configured."""
     data = await run_in_threadpool(edxml_package, settings, doc_id, who)
     return Response(data, media_type="application/xml", headers={
         "Content-Disposition": f'attachment; filename="document-{doc_id}.edxml"'})
@@ -277,9 +279,12 @@ def edxml_package(settings: Settings, doc_id: int, who: Principal | None = None)
             raise ConflictError(f"document {doc_id} is {doc.status}; only a confirmed document "
                                 "with its PDF/A is exported")
         item = registry_item(doc, settings.public_url)
-        key, text, unit = doc.pdf_key, doc.text, doc.unit
+        key = doc.pdf_key
+        business = business_for(doc.delivered_at, doc.confirmed_at, Staff(department=doc.unit))
     with open_store(settings).open(key) as stream:
         pdf = stream.read()
-    sender = Organ(settings.agency_code, settings.agency_name)
-    receiver = Organ(settings.agency_code, unit or settings.agency_name)
-    return build_edxml(item, sender, receiver, pdf, content=text)
+    ours = Organ(settings.agency_code, settings.agency_name)
+    package = build_edxml(item, issuer_organ(item.get("OrganName"), ours), ours, pdf,
+                          tracer=ours.organ_id, business=business)
+    identity = signing_identity(settings)
+    return sign_edxml(package, identity) if identity is not None else package
