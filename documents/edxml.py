@@ -97,14 +97,6 @@ def issuer_organ(organ_name: str | None, ours: Organ,
     return Organ(code or ours.organ_id, name)
 
 
-def business_for(delivered_at: dt.datetime | None, confirmed_at: dt.datetime | None,
-                 staff: Staff) -> Business:
-    """NEW the first time; UPDATE when the registry had the document and it was confirmed again
-    after a correction (a second NEW would be a duplicate at the registry)."""
-    again = delivered_at is not None and confirmed_at is not None and confirmed_at > delivered_at
-    return Business(BusinessType.UPDATE if again else BusinessType.NEW, staff=staff)
-
-
 def _date(iso: str | None) -> str | None:
     """ISO date -> yyyy/MM/dd."""
     return iso.replace("-", "/") if iso else None

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from documents import delivery
-from documents.edxml import Organ, Staff, build_edxml, business_for, issuer_organ
+from documents.edxml import Organ, build_edxml, issuer_organ
+from documents.edxml_resend import business_of
 from documents.edxml_sign import sign_edxml, signing_identity
 from documents.registry import IN_FEED, is_restricted, registry_item
 from infra.database import session_scope
@@ -280,7 +281,7 @@ def edxml_package(settings: Settings, doc_id: int, who: Principal | None = None)
                                 "with its PDF/A is exported")
         item = registry_item(doc, settings.public_url)
         key = doc.pdf_key
-        business = business_for(doc.delivered_at, doc.confirmed_at, Staff(department=doc.unit))
+        business = business_of(session, doc)
     with open_store(settings).open(key) as stream:
         pdf = stream.read()
     ours = Organ(settings.agency_code, settings.agency_name)

@@ -17,7 +17,6 @@ from documents.edxml import (
     Organ,
     Staff,
     build_edxml,
-    business_for,
     issuer_organ,
     parse_edxml,
     validate,
@@ -125,14 +124,10 @@ def test_empty_required_value_refused_before_export(key: str, label: str) -> Non
     assert "edXML" in refused.value.message and "bổ sung" in refused.value.message
 
 
-def test_corrected_after_delivery_is_an_update() -> None:
-    delivered = dt.datetime(2024, 3, 6, tzinfo=dt.UTC)
-    first = business_for(None, delivered - dt.timedelta(hours=1), Staff("Văn thư"))
-    again = business_for(delivered, delivered + dt.timedelta(hours=2), Staff("Văn thư"))
-    assert first.kind is BusinessType.NEW and again.kind is BusinessType.UPDATE
-    back = parse_edxml(_build(business=again))
-    assert back["business_type"] == "2" and back["business_reason"] == "Cập nhật văn bản điện tử"
-    assert back["staff"]["Department"] == "Văn thư"
+def test_update_and_replace_are_told() -> None:
+    again = parse_edxml(_build(business=Business(BusinessType.UPDATE, staff=Staff("Văn thư"))))
+    assert again["business_type"] == "2" and again["business_reason"] == "Cập nhật văn bản điện tử"
+    assert again["staff"]["Department"] == "Văn thư"
     replaced = parse_edxml(_build(business=Business(BusinessType.REPLACE, "Thay thế bản quét")))
     assert (replaced["business_type"], replaced["business_reason"]) == ("3", "Thay thế bản quét")
 
