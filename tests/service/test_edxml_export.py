@@ -1,0 +1,84 @@
+"""GET /api/documents/{id}/edxml as the registry gets it: From the issuing agency, To our agency,
+signed with the agency certificate when one is configured (verified; altered, refused), sent
+again after a refusal and a correction as an update; an empty number refused before export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from documents.edxml import parse_edxml, validate
+from documents.edxml_sign import verify_edxml
+from infra.database import session_scope
+from infra.storage import open_store
+from infra.tables import Document
+from models.errors import InputError
+from models.settings import Settings
+from tests.documents.test_edxml_sign import _identity, _pem
+from tests.service.helpers import client, ready_document
+
+META = {"number": "87/QĐ-UBND", "code_number": "87", "code_notation": "QĐ-UBND",
+        "organ_name": "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN", "type_name": "CÔNG VĂN",
+        "subject": "V/v lịch tiếp công dân tháng 1", "issued_date": "2026-01-16",
+        "place": "Nghệ An", "urgency": "HỎA TỐC HẸN GIỜ"}
+PDF = b"%PDF-1.7\n" + b"0123456789" * 300 + b"\n%%EOF\n"
+
+
+def _ready(settings: Settings, meta: dict[str, object]) -> int:
+    doc_id = ready_document(settings, meta)
+    path = settings.data_dir / f"doc-{doc_id}.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(PDF)
+    key = open_store(settings).put_file(f"documents/{doc_id}/document.pdf", path)
+    with session_scope(settings.database, write=True) as session:
+        session.get_one(Document, doc_id).pdf_key = key
+    return doc_id
+
+
+def test_export_signed_and_sent_again_as_update(settings: Settings, tmp_path: Path) -> None:
+    pem = _pem(*_identity())
+    (tmp_path / "agency.key").write_bytes(pem.key_pem)
+    (tmp_path / "agency.crt").write_bytes(pem.cert_pem)
+    settings = settings.model_copy(update={
+        "agency_code": "000.00.00.H41", "agency_name": "Văn phòng UBND tỉnh Nghệ An",
+        "signing_key_file": tmp_path / "agency.key", "signing_cert_file": tmp_path / "agency.crt"})
+    doc_id = _ready(settings, META)
+    with client(settings) as c:
+        c.post(f"/api/documents/{doc_id}/confirm")
+        first = c.get(f"/api/documents/{doc_id}/edxml").content
+        status = (lambda code, **kw: c.post(f"/api/registry/documents/{doc_id}/status",  # noqa: E731
+                                            json={"code": code, **kw}))
+        assert status("01").status_code == 200
+        assert status("02", reason="Sai trích yếu").status_code == 200  # back to the clerk
+        c.patch(f"/api/documents/{doc_id}", json={"fields": {
+            "subject": "V/v lịch tiếp công dân tháng 02"}})
+        assert c.post(f"/api/documents/{doc_id}/confirm").status_code == 200
+        again = c.get(f"/api/documents/{doc_id}/edxml").content
+    for package in (first, again):
+        assert validate(package) == [] and verify_edxml(package, pem.cert_pem)
+    back = parse_edxml(first)
+    assert back["signed"] and back["attachments"][0]["content"] == PDF
+    assert back["from"]["name"] == META["organ_name"]
+    assert (back["to"][0]["id"], back["to"][0]["name"]) == ("000.00.00.H41",
+                                                            "Văn phòng UBND tỉnh Nghệ An")
+    assert back["priority"] == "4" and back["business_type"] == "0"
+    resent = parse_edxml(again)
+    assert resent["business_type"] == "2" and resent["subject"].endswith("tháng 02")
+    assert resent["document_id"] == back["document_id"]
+    altered = first.replace("tháng 1<".encode(), "tháng 3<".encode())
+    assert altered != first
+    with pytest.raises(InputError):
+        verify_edxml(altered, pem.cert_pem)
+
+
+def test_empty_number_refused_before_export(settings: Settings) -> None:
+    settings = settings.model_copy(update={"agency_code": "000.00.00.H41",
+                                           "agency_name": "Văn phòng UBND tỉnh Nghệ An"})
+    doc_id = _ready(settings, {k: v for k, v in META.items()
+                               if k not in ("number", "code_number")})
+    with client(settings) as c:
+        c.post(f"/api/documents/{doc_id}/confirm")
+        refused = c.get(f"/api/documents/{doc_id}/edxml")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["details"]["missing"] == ["số"]
