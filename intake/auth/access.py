@@ -109,7 +109,7 @@ class Rule:
             principal = Principal.of_account(row_session.account,
                                              csrf_token(token, row_session))
             if request.method not in SAFE_METHODS:
-                if not _same_origin(request) or not check_csrf(token, row_session,
+                if not same_origin(request) or not check_csrf(token, row_session,
                                                                submitted_csrf):
                     return _Outcome(None, "forbidden",
                                     "Yêu cầu không kèm mã chống giả mạo (CSRF) hợp lệ; hãy tải "
@@ -122,7 +122,7 @@ class Rule:
         return _Outcome(principal)
 
 
-def _same_origin(request: Request) -> bool:
+def same_origin(request: Request) -> bool:
     """The browser's `Origin` (else `Referer`), when it sends one, names this site."""
     source = request.headers.get("origin") or request.headers.get("referer")
     if not source:

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from documents.audit import ANONYMOUS, Actor, AuditAction, record
 from infra.database import session_scope
 from infra.tables import Account
-from intake.auth.access import COOKIE, _same_origin
+from intake.auth.access import COOKIE, same_origin
 from intake.auth.accounts import REFUSED, authenticate, change_password, normalise_username
 from intake.auth.passwords import MIN_LENGTH
 from intake.auth.principal import Principal
@@ -107,7 +107,7 @@ def sign_in(request: Request, _: Public, settings: SettingsDep, username: Field 
     """Check the username and password; on success a new session cookie and off to `next` (or
     the role's start page, or the password page when the password must be changed)."""
     typed = normalise_username(username)[:64]
-    if not _same_origin(request):  # login CSRF: another site signing the browser in
+    if not same_origin(request):  # login CSRF: another site signing the browser in
         return _signin_page(next_, error=FOREIGN, username=typed, status=403)
     ip = _client(request)
     with session_scope(settings.database, write=True) as session:
