@@ -62,9 +62,14 @@ def _clean_name(name: str | None) -> str:
     return base[:255] or "upload"
 
 
-def receive_batch(settings: Settings, files: Iterable[IncomingFile], *, source: str = "api",
-                  actor: str = "", unit: str = "") -> Receipt:
-    """Store every file, record the batch in one transaction, then queue its job."""
+def receive_batch(settings: Settings, files: Iterable[IncomingFile], *, actor: str, unit: str,
+                  source: str = "api") -> Receipt:
+    """Store every file, record the batch in one transaction, then queue its job.
+
+    `actor` is who uploads as histories name it (the principal's `history`, or `system:watch`),
+    never a name a client sent; `unit` the receiving unit, already checked by the caller."""
+    if not actor.strip() or not unit.strip():
+        raise ValueError("a batch needs the uploader and its receiving unit")
     files = list(files)
     if not files:
         raise RequestError("no file in the request (multipart field 'files')")
@@ -105,7 +110,7 @@ def _record(session: Session, blobs: list[tuple[str, StoredBlob]], source: str,
         received.append(ReceivedFile(upload.id, name, blob.sha256, blob.size, first))
         detail = f"{name}: same file as upload {first}" if first else name
         add_upload_event(session, batch.id, blob.sha256, detail,
-                         actor=actor or f"{source}:anonymous")
+                         actor=actor)
     return Receipt(batch.id, received, False)
 
 
