@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from documents.registry import STATUS_CODES, is_restricted
+from documents.visibility import level_of
 from infra.tables import Document, DocumentStatus, PageStatus
 
 SUMMARY_COLUMNS = [
@@ -34,6 +35,7 @@ def document_summary(doc: Any, pages_done: int | None = None) -> dict[str, Any]:
         "id": doc.id, "batch_id": doc.batch_id, "title": doc.title, "status": doc.status,
         "number": doc.number, "notation": doc.notation, "organ": doc.organ,
         "type": doc.doc_type, "urgency": doc.urgency, "secrecy": doc.secrecy,
+        "secrecy_level": int(level_of(doc)), "restricted": is_restricted(doc),
         "issued_date": iso(doc.issued_date), "review_count": doc.review_count,
         "pages_total": doc.pages_total, "pages_done": done, "attempts": doc.attempts,
         "error": doc.error, "possible_duplicate_of": doc.possible_duplicate_of,

@@ -135,6 +135,11 @@ class DocumentSummary(BaseModel):
     type: str | None = Field(description="TypeName, e.g. `Quyết định`")
     urgency: str | None
     secrecy: str | None
+    secrecy_level: int = Field(ge=0, le=4, description="0 none, 1 uncertain (a mark not read "
+                               "with certainty, or no mark without proof), 2 MẬT, 3 TỐI MẬT, "
+                               "4 TUYỆT MẬT")
+    restricted: bool = Field(description="secrecy_level above 0: seen only with the secret "
+                             "clearance, never delivered to the registry")
     issued_date: str | None = Field(json_schema_extra={"format": "date"})
     review_count: int = Field(description="fields a clerk still has to look at")
     pages_total: int
