@@ -1,4 +1,5 @@
-"""The `intake` command: process scans into searchable PDF/A and JSON, check the installation."""
+"""The `intake` command: process scans into searchable PDF/A and JSON, check the installation, give
+an administrator who lost the password a new one-time one."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="check Tesseract, the vie data, Ghostscript and Poppler")
     watch = sub.add_parser("watch", help="submit scans dropped in a folder (done/, failed/)")
     watch.add_argument("folder", type=Path, nargs="?", help="folder (default: INTAKE_WATCH_DIR)")
+    admin = sub.add_parser("admin-password",
+                           help="set a new one-time password for an administrator and print it once")
+    admin.add_argument("--username", default="admin", help="the administrator (default: admin)")
     return parser
 
 
@@ -46,6 +50,10 @@ def main(argv: list[str] | None = None) -> int:
 
             logging.getLogger("intake.cli.watch").setLevel(logging.INFO)
             return run_watch(get_settings(), args.folder)
+        if args.command == "admin-password":
+            from intake.cli.admin_password import run_admin_password
+
+            return run_admin_password(get_settings(), args.username, sys.stdout)
         if args.command == "split":
             from intake.cli.split import run_split
 
