@@ -31,8 +31,14 @@ import psutil
 from sqlalchemy import create_engine, text
 
 from bench.measure import machine_description
-from bench.service_corpus import QUERIES, seed_corpus
+from bench.service_corpus import QUERIES, UNIT, seed_corpus
+from documents.audit import Actor
 from infra.database import dispose_engines, normalise_url, session_scope
+from intake.auth.access import COOKIE, CSRF_HEADER
+from intake.auth.accounts import create_account
+from intake.auth.roles import Role
+from intake.auth.sessions import create_session
+from intake.auth.units import create_unit
 from models.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,6 +119,18 @@ def service(settings: Settings, env_extra: dict[str, str]) -> Iterator[str]:
             psutil.wait_procs(tree, timeout=30)
 
 
+def clerk_headers(url: str) -> dict[str, str]:
+    """A clerk of the seeded documents' unit, with the secret clearance (sees every document),
+    signed in: the session cookie and CSRF header every request of the benchmark sends."""
+    with session_scope(url, write=True) as session:
+        bench = Actor.system("bench")
+        unit = create_unit(session, UNIT, UNIT, actor=bench)
+        account = create_account(session, username="bench.chuyen.vien", password=uuid.uuid4().hex,
+                                 role=Role.CLERK, actor=bench, units=[unit], secret_clearance=True)
+        new = create_session(session, account)
+        return {"cookie": f"{COOKIE}={new.token}", CSRF_HEADER: new.csrf_token}
+
+
 def scan_pdf(seed: int, pages: int, folder: Path) -> Path:
     """A generated scan (synth), written once."""
     from synth import make_document, write_document
@@ -123,17 +141,19 @@ def scan_pdf(seed: int, pages: int, folder: Path) -> Path:
     return path
 
 
-def upload(base: str, paths: list[Path]) -> int:
+def upload(base: str, paths: list[Path], headers: dict[str, str]) -> int:
     """POST a batch; returns its id."""
     files = [("files", (p.name, p.read_bytes(), "application/pdf")) for p in paths]
-    r = httpx.post(f"{base}/api/batches", files=files, timeout=60)
+    r = httpx.post(f"{base}/api/batches", files=files, headers=headers, timeout=60)
     r.raise_for_status()
     return int(r.json()["id"])
 
 
-def wait_done(base: str, batch_id: int, timeout: float = 600) -> str:
+def wait_done(base: str, batch_id: int, headers: dict[str, str], timeout: float = 600) -> str:
     """Follow the batch's server-sent events until `done`; returns the final batch status."""
-    with httpx.stream("GET", f"{base}/api/batches/{batch_id}/events", timeout=timeout) as r:
+    with httpx.stream("GET", f"{base}/api/batches/{batch_id}/events", headers=headers,
+                      timeout=timeout) as r:
+        r.raise_for_status()
         name = ""
         for line in r.iter_lines():
             if line.startswith("event: "):
@@ -171,11 +191,13 @@ async def _client(http: httpx.AsyncClient, i: int, until: float, think: float,
             await asyncio.sleep(think * rng.uniform(0.5, 1.5))
 
 
-async def load(base: str, clients: int, seconds: float, think: float) -> dict[str, Any]:
+async def load(base: str, clients: int, seconds: float, think: float,
+               headers: dict[str, str]) -> dict[str, Any]:
     """`clients` concurrent clients alternating list and search, `think` s between requests."""
     out: dict[str, list[float]] = {"list": [], "search": [], "errors": []}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60,
+                                 headers=headers) as http:
         until = time.monotonic() + seconds
         await asyncio.gather(*(_client(http, i, until, think, out) for i in range(clients)))
     return {"list": percentiles(out["list"]), "search": percentiles(out["search"]),
@@ -197,19 +219,20 @@ def bench_database(kind: str, docs: int, work: Path, seconds: float) -> dict[str
         _settle(url)
         result: dict[str, Any] = {"seed_s": round(time.perf_counter() - t0, 1)}
         result["search_ms"] = bench_search(settings)
+        headers = clerk_headers(url)
         scans = work / "scans"
         scans.mkdir(exist_ok=True)
         with service(settings, env) as base:
-            busy = upload(base, [scan_pdf(500 + i, 2, scans) for i in range(6)])
+            busy = upload(base, [scan_pdf(500 + i, 2, scans) for i in range(6)], headers)
             # 50 people each reading a page a second, then the same 50 with no pause (saturation).
-            result["api_under_load"] = asyncio.run(load(base, 50, seconds, think=1.0))
-            result["api_saturated"] = asyncio.run(load(base, 50, seconds, think=0.0))
-            wait_done(base, busy)
+            result["api_under_load"] = asyncio.run(load(base, 50, seconds, 1.0, headers))
+            result["api_saturated"] = asyncio.run(load(base, 50, seconds, 0.0, headers))
+            wait_done(base, busy, headers)
             latencies = []
             for seed in (601, 602, 603):
                 path = scan_pdf(seed, 2, scans)
                 t0 = time.perf_counter()
-                status = wait_done(base, upload(base, [path]))
+                status = wait_done(base, upload(base, [path], headers), headers)
                 latencies.append(round(time.perf_counter() - t0, 2))
                 assert status == "done", status
             result["upload_to_ready_2_pages_s"] = latencies

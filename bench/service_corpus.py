@@ -18,6 +18,9 @@ from infra.database import migrate, session_scope
 from infra.tables import Batch, Document, DocumentStatus, StoredFile, Upload
 from models.text import fold
 
+# The receiving unit of every seeded document, and of the account the benchmark signs in with.
+UNIT = "Văn phòng"
+
 
 @dataclass(frozen=True)
 class Source:
@@ -65,7 +68,7 @@ def seed_corpus(url: str, total: int, distinct: int = 200, batch_size: int = 500
 
 def _insert(session: Session, items: list[tuple[int, Source]], rng: random.Random,
             organs: list[str]) -> None:
-    batch = Batch(source="bench")
+    batch = Batch(source="bench", unit=UNIT)
     session.add(batch)
     session.flush()
     for i, src in items:
@@ -80,7 +83,7 @@ def _insert(session: Session, items: list[tuple[int, Source]], rng: random.Rando
         doc = Document(batch_id=batch.id, upload_id=upload.id, sha256=sha, title=upload.filename,
                        status=DocumentStatus.READY_FOR_REVIEW, text=text, pages_total=1,
                        number=number, notation=src.notation, organ=organ,
-                       organ_folded=fold(organ)[:200], doc_type=src.doc_type)
+                       organ_folded=fold(organ)[:200], doc_type=src.doc_type, unit=UNIT)
         code = f"{number}/{src.notation}"
         doc.search_text, doc.search_folded = search_strings(
             [code, organ, src.doc_type, src.subject, doc.title, text]
