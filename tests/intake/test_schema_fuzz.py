@@ -6,7 +6,7 @@ The test runs a few cases per operation, role and mode (data that fits the schem
 that does not); a bigger run is a command (not a test), printing the number of cases and the
 findings per role:
 
-    python -m tests.intake.test_schema_fuzz --examples 25 [--postgres URL]
+    python -m tests.intake.test_schema_fuzz --examples 20 [--postgres URL] [--seed N]
 """
 
 from __future__ import annotations
@@ -135,6 +135,7 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=25)
     parser.add_argument("--postgres", default="", help="a PostgreSQL URL (a new schema in it)")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--seed", type=int, default=13, help="another seed, other cases")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/intake.db"
@@ -149,7 +150,8 @@ def main() -> None:
                 conn.execute(text(f"CREATE SCHEMA {name}"))
             sep = "&" if "?" in args.postgres else "?"
             url = f"{args.postgres}{sep}options=-csearch_path%3D{name}"
-        findings = fuzz(make_settings(Path(tmp), url, args.redis), examples=args.examples)
+        findings = fuzz(make_settings(Path(tmp), url, args.redis), examples=args.examples,
+                        seed=args.seed)
     print(f"cases: {sum(findings.cases.values())} ({dict(findings.cases)})")
     for role in ROLES:
         problems = findings.by_role().get(role, [])
