@@ -54,6 +54,9 @@ const Intake = (() => {
     [/has pages 0 to (\d+); there is no page (-?\d+)/, (m) =>
       `Văn bản chỉ có trang 1 đến ${+m[1] + 1}: không có trang ${+m[2] + 1}.`],
     [/^document (\d+) not found/, "Không tìm thấy văn bản số $1."],
+    // Lowering or clearing a secrecy mark (documents/review.py): the API says it in Vietnamese.
+    [/^(Hạ hoặc bỏ độ mật phải ghi lý do|Chỉ người được phép xem văn bản mật mới được hạ hoặc bỏ độ mật)\.$/,
+      (m) => m[0]],
   ];
 
   const STATUS = {
@@ -237,11 +240,26 @@ const Intake = (() => {
     return a;
   }
 
-  /* Badges of a document: urgency, secrecy, possible duplicate. */
+  /* How a restricted document is named (the API's `restricted` and `secrecy_level`): its mark from
+     level 2 (MẬT) up; at level 1 "Chưa rõ độ mật" (a mark not read with certainty, or no mark
+     without proof, until a person decides); "" when it is not restricted. */
+  function secrecyText(doc) {
+    if (!doc.restricted) return "";
+    if (doc.secrecy_level >= 2) return SECRECY[doc.secrecy] || doc.secrecy || "Mật";
+    return "Chưa rõ độ mật";
+  }
+
+  /* Badges of a document: urgency, restriction (secrecy), possible duplicate. */
   function badges(doc) {
     const out = [];
     if (doc.urgency) out.push(h("span", { class: "badge urgent" }, URGENCY[doc.urgency] || doc.urgency));
-    if (doc.secrecy) out.push(h("span", { class: "badge secret" }, SECRECY[doc.secrecy] || doc.secrecy));
+    const secret = secrecyText(doc);
+    if (secret) {
+      const sure = doc.secrecy_level >= 2;
+      const why = doc.secrecy ? `Dấu độ mật đọc chưa chắc chắn: “${doc.secrecy}”`
+        : "Chưa chắc văn bản không có dấu độ mật: chỉ người có thẩm quyền được xem cho đến khi được kiểm tra";
+      out.push(h("span", { class: sure ? "badge secret" : "badge secret unsure", title: sure ? null : why }, secret));
+    }
     if (doc.possible_duplicate_of) {
       out.push(h("span", { class: "badge dup", title: `Có thể trùng với văn bản số ${doc.possible_duplicate_of}` },
         "Có thể trùng"));
@@ -269,6 +287,6 @@ const Intake = (() => {
 
   return {
     ApiError, ERRORS, STATUS, URGENCY, SECRECY, FIELDS, TYPES, api, h, fold, highlight, errorText,
-    fmtDate, fmtDateTime, isoDate, age, bytes, code, actor, badges, toast, headers, refused, initial,
+    fmtDate, fmtDateTime, isoDate, age, bytes, code, actor, badges, secrecyText, toast, headers, refused, initial,
   };
 })();

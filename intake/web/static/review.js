@@ -113,10 +113,12 @@
   /* ---------- drawing ---------- */
   function banners() {
     const out = [];
-    if (doc.secrecy) {
-      out.push(h("div", { class: "banner secret", role: "note", id: "secret-banner" },
-        `Văn bản ${SECRECY[doc.secrecy] || doc.secrecy}: tài liệu hạn chế, chỉ người có thẩm quyền được xem; `
-        + "không chuyển điện tử tự động."));
+    if (doc.restricted) {
+      out.push(h("div", { class: "banner secret", role: "note", id: "secret-banner" }, doc.secrecy_level >= 2
+        ? `Văn bản ${Intake.secrecyText(doc)}: tài liệu hạn chế, chỉ người có thẩm quyền được xem; `
+          + "không chuyển điện tử tự động."
+        : "Chưa rõ độ mật: văn bản được hạn chế như văn bản mật (chỉ người có thẩm quyền được xem, "
+          + "không chuyển điện tử tự động) cho đến khi trường “Độ mật” được kiểm tra."));
     }
     if (doc.possible_duplicate_of) {
       out.push(h("div", { class: "banner dup", role: "note", id: "dup-banner" },
@@ -212,17 +214,41 @@
     const conf = h("span", { class: "conf", id: `${id}-conf` }, meter,
       confText(s) ? `Độ tin cậy ${confText(s)} · ` : "", mark);
     const error = h("div", { class: "error", id: `${id}-err`, role: "alert" });
+    const reason = spec.key === "secrecy" ? reasonBox(id, common) : null;
     const el = h("div", { class: `field${uncertain ? " uncertain" : ""}`, "data-key": spec.key },
       h("div", { class: "head" }, spec.kind === "pair" ? h("span", { class: "label" }, label) : h("label", { for: id }, label), conf),
-      spec.kind === "pair" ? h("div", { class: "pair" }, inputs) : inputs, error);
+      spec.kind === "pair" ? h("div", { class: "pair" }, inputs) : inputs, reason && reason.box, error);
     if (spec.kind === "pair") el.querySelector(".label").style.fontWeight = "600";
-    const row = { spec, el, inputs, error, mark, conf, checked: false, uncertain, s };
-    for (const input of inputs) {
+    const row = { spec, el, inputs, error, mark, conf, checked: false, uncertain, s, reason };
+    for (const input of reason ? [...inputs, reason.input] : inputs) {
       input.addEventListener("focus", () => focusRow(row));
       input.addEventListener("keydown", (e) => onKey(e, row));
     }
+    if (reason) inputs[0].addEventListener("change", () => showReason(row));
     rows.push(row);
     return el;
+  }
+
+  /* Lowering or clearing a secrecy mark (MẬT and above) needs a reason (documents/review.py): the
+     box for it shows while the chosen mark is lower than the document's level. */
+  const LEVEL = { "": 0, "MẬT": 2, "TỐI MẬT": 3, "TUYỆT MẬT": 4 };
+
+  function reasonBox(id, common) {
+    const input = h("input", { id: `${id}-reason`, type: "text", autocomplete: "off", maxlength: "500",
+      placeholder: "ví dụ: dấu của bản sao khác, văn bản không mật", ...common });
+    const box = h("div", { class: "reason", id: `${id}-reason-box`, hidden: true },
+      h("label", { for: input.id }, "Lý do hạ/bỏ độ mật"), input);
+    return { box, input };
+  }
+
+  function lowering(row) {
+    const to = LEVEL[row.inputs[0].value] ?? 1;  // a mark read uncertainly: level 1
+    return doc.secrecy_level >= 2 && to < doc.secrecy_level;
+  }
+
+  function showReason(row) {
+    row.reason.box.hidden = !lowering(row);
+    if (row.reason.box.hidden) row.reason.input.value = "";
   }
 
   function pending() { return rows.filter((r) => r.uncertain && !r.checked); }
@@ -303,7 +329,8 @@
       accept(row);
     } else if (e.key === "Tab" && !e.shiftKey && !e.ctrlKey && !e.altKey) {
       const inRow = row.inputs.indexOf(e.target);
-      if (inRow < row.inputs.length - 1) return;  // second box of a pair
+      if (inRow < row.inputs.length - 1) return;  // second box of a pair, or the reason box
+      if (row.reason && !row.reason.box.hidden) return;  // from the mark to its reason
       const target = nextPending(row);
       if (target) {
         e.preventDefault();
@@ -359,12 +386,16 @@
     if (row.spec.extra && !value) { moveOn(row); return; }
     row.error.textContent = "";
     const body = row.spec.extra ? { paper_arrived_on: value } : { fields: { [row.spec.key]: value } };
+    const why = row.reason && !row.reason.box.hidden ? row.reason.input.value.trim() : "";
+    if (why) body.reason = why;
     try {
       doc = await api("PATCH", `/api/documents/${docId}`, body);
     } catch (err) {
       row.error.textContent = err.text;
+      if (row.reason && !row.reason.box.hidden) row.reason.input.focus();
       return;
     }
+    if (row.reason) showReason(row);  // the document's level is now the chosen one
     row.checked = true;
     refreshRows(row);
     row.el.classList.add("checked");
@@ -489,7 +520,8 @@
       const from = e.old || {};
       return [`Nhận trang ${n(from.page)} của `, docLink(from.document), `, đặt ở vị trí ${n(e.new)}`];
     }
-    return [h("span", { class: "old" }, val(e.field, e.old)), " → ", h("span", { class: "new" }, val(e.field, e.new))];
+    return [h("span", { class: "old" }, val(e.field, e.old)), " → ", h("span", { class: "new" }, val(e.field, e.new)),
+      e.field === "secrecy" && e.detail ? h("span", { class: "reason" }, ` (lý do: ${e.detail})`) : null];
   }
 
   function docLink(id) { return h("a", { href: `/van-ban/${id}` }, `văn bản ${id}`); }

@@ -204,6 +204,6 @@
       const pages = doc.pages_total ? ` — ${doc.pages_done}/${doc.pages_total} trang` : "";
       row.state.append(`${STATUS[doc.status] || doc.status}${pages}`);
     }
-    row.state.prepend(...Intake.badges(doc), doc.urgency || doc.secrecy || doc.possible_duplicate_of ? " " : "");
+    row.state.prepend(...Intake.badges(doc), doc.urgency || doc.restricted || doc.possible_duplicate_of ? " " : "");
   }
 })();
