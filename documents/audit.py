@@ -45,6 +45,8 @@ class AuditAction(StrEnum):
     WEBHOOK_CREATED = "webhook.created"
     WEBHOOK_DELETED = "webhook.deleted"
     DELIVERY_RETRIED = "delivery.retried"  # a parked push sent again by a person
+    DOCUMENT_CHANGED = "document.changed"  # a person or machine changed a document (detail: what)
+    DOCUMENT_DELIVERED = "document.delivered"  # the registry has it (pulled, pushed or reported)
     AUDIT_EXPORTED = "audit.exported"  # the audit log downloaded as CSV (detail: the filters)
 
 
@@ -65,6 +67,14 @@ class Actor:
     def of_token(cls, token: ApiToken) -> Actor:
         """A machine with an API token (named by its name and visible prefix)."""
         return cls("token", token.id, f"{token.name} ({token.prefix})"[:100])
+
+    @classmethod
+    def of_history(cls, name: str) -> Actor:
+        """The actor a document history names (`user:<username>`, `token:<name (prefix)>`,
+        `system:*`); the account or token id is not in the name, the name is unique."""
+        kind, _, rest = name.partition(":")
+        return cls({"user": "account", "token": "token"}.get(kind, "system"), None,
+                   rest if kind in ("user", "token") else name)
 
     @classmethod
     def system(cls, name: str) -> Actor:

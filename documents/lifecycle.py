@@ -4,6 +4,8 @@ The only module that changes `Document.status` (`set_status`, `record_delivered`
 `Event` row (`add_event` and the two events that are not about one document's content: uploads
 and webhook deliveries). A new document may be created with its first status (`Document(status=)`)
 and `record_created` writes that first status to the history.
+Changes by a person or a token, and every delivery, are also written to the audit log
+(documents/audit.py), without the values.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from documents.audit import Actor, AuditAction, record
 from infra.tables import Document, DocumentStatus, Event, utcnow
 from models.errors import ConflictError
 
@@ -41,6 +44,12 @@ def add_event(session: Session, doc: Document, action: str, old: Any, new: Any, 
     session.add(Event(actor=actor, action=action, batch_id=doc.batch_id, document_id=doc.id,
                       field=field, old=old, new=new, detail=detail,
                       by_person=_by_person(actor)))
+    if not actor.startswith("system:"):
+        # Every change made by a person or a machine's token is in the audit log too: what was
+        # changed, never the values (a secret document's content stays out of the log).
+        record(session, Actor.of_history(actor), AuditAction.DOCUMENT_CHANGED,
+               object_kind="document", object_id=doc.id,
+               detail={"action": action, "field": field})
 
 
 def add_delivery_event(session: Session, document_id: int | None, old: str, new: str,
@@ -82,4 +91,6 @@ def record_delivered(session: Session, doc: Document, actor: str, how: str) -> N
     if doc.delivered_at is None:
         doc.delivered_at = utcnow()
     if doc.status == DocumentStatus.CONFIRMED:
+        record(session, Actor.of_history(actor), AuditAction.DOCUMENT_DELIVERED,
+               object_kind="document", object_id=doc.id, detail={"how": how})
         set_status(session, doc, DocumentStatus.DELIVERED, how, actor=actor)

@@ -38,6 +38,8 @@ ACTION_NAMES = {
     AuditAction.ACCOUNT_DISABLED: "Khóa tài khoản", AuditAction.ACCOUNT_ENABLED: "Mở khóa tài khoản",
     AuditAction.ACCOUNT_UPDATED: "Sửa tài khoản", AuditAction.WEBHOOK_CREATED: "Thêm webhook",
     AuditAction.WEBHOOK_DELETED: "Xóa webhook", AuditAction.DELIVERY_RETRIED: "Gửi lại webhook",
+    AuditAction.DOCUMENT_CHANGED: "Thay đổi văn bản",
+    AuditAction.DOCUMENT_DELIVERED: "Chuyển văn bản cho phần mềm quản lý văn bản",
     AuditAction.AUDIT_EXPORTED: "Tải nhật ký (CSV)",
 }
 ACTOR_KINDS = {"account": "Tài khoản", "token": "Mã truy cập", "system": "Hệ thống",

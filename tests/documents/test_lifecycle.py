@@ -230,3 +230,31 @@ def test_record_created_writes_the_first_status(settings: Settings) -> None:
     with session_scope(settings.database) as session:
         assert _history(session, new_id) == [
             ("status", None, "processing", "system:worker", False)]
+
+
+def test_changes_by_people_and_tokens_and_deliveries_are_audited(settings: Settings) -> None:
+    """A person's or a token's change and every delivery reach the audit log, without values;
+    the worker's own steps do not (they are in the document's history only)."""
+    from documents.audit import AuditAction
+    from documents.lifecycle import add_event, record_delivered
+    from infra.tables import AuditEntry
+
+    doc_id = ready_document(settings, _generated_meta())
+    with session_scope(settings.database, write=True) as session:
+        doc = session.get(Document, doc_id)
+        assert doc is not None
+        add_event(session, doc, "field", "a", "bí mật", actor="user:chuyen.vien", field="subject")
+        add_event(session, doc, "field", None, "x", actor="system:worker", field="subject")
+        set_status(session, doc, DocumentStatus.CONFIRMED, actor="user:chuyen.vien")
+        record_delivered(session, doc, "token:phần mềm QLVB (itk_abcdefgh)", "pulled")
+    with session_scope(settings.database) as session:
+        rows = [(e.action, e.actor_kind, e.actor_name, e.object_id, e.detail)
+                for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    changed = [r for r in rows if r[0] == AuditAction.DOCUMENT_CHANGED]
+    assert [(r[1], r[2], r[4]["action"]) for r in changed] == [
+        ("account", "chuyen.vien", "field"), ("account", "chuyen.vien", "status"),
+        ("token", "phần mềm QLVB (itk_abcdefgh)", "status")]
+    assert all(r[3] == str(doc_id) for r in changed)
+    assert "bí mật" not in repr(rows)  # what was changed, never the value
+    delivered = [r for r in rows if r[0] == AuditAction.DOCUMENT_DELIVERED]
+    assert [(r[1], r[4]) for r in delivered] == [("token", {"how": "pulled"})]
