@@ -13,7 +13,7 @@ import base64
 import datetime as dt
 import enum
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -84,17 +84,21 @@ class Business:
     paper: bool = True  # digitised from paper: the paper original exists
 
 
-def issuer_organ(organ_name: str | None, ours: Organ,
-                 code_of: Callable[[str], str | None] | None = None) -> Organ:
-    """From: the issuing agency as read from the paper, with its code when `code_of` knows it.
+def issuer_organ(organ_name: str | None, code: str | None) -> Organ:
+    """From: the issuing agency as read from the paper, with its code (documents/agency_codes.py).
 
-    Until the project keeps a list of agency codes (issue 15) nothing knows them, and our own
-    code stands in (DocumentId then starts with it): docs/DELIVERY.md."""
+    DocumentId starts with this code, and a registry detects by it the same document arriving
+    twice (on paper and electronically), so a package is never built without it: ConflictError
+    (409) in Vietnamese, telling the clerk what to do."""
     name = " ".join((organ_name or "").split())
     if not name:
-        return ours
-    code = code_of(name) if code_of is not None else None
-    return Organ(code or ours.organ_id, name)
+        raise ConflictError("Văn bản chưa có cơ quan ban hành: bổ sung khi duyệt trước khi xuất "
+                            "gói edXML.", missing=["organ_name"])
+    if not code:
+        raise ConflictError(f"Chưa biết mã định danh của cơ quan ban hành «{name}»: sửa tên cơ "
+                            "quan cho đúng hoặc nhập mã định danh (organ_code) khi duyệt trước "
+                            "khi xuất gói edXML.", missing=["organ_code"])
+    return Organ(code, name)
 
 
 def _date(iso: str | None) -> str | None:

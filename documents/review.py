@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from documents.agency_codes import LEARNED_KIND, is_code, learned_entry
 from documents.audit import Actor, AuditAction, record
 from documents.confirm import confirm
 from documents.lifecycle import add_event
@@ -42,7 +43,7 @@ _TEXT_FIELDS = {"place": "Place", "organ_name": "OrganName", "parent_organ": "Or
 LEARNED = {"organ_name": "organ", "parent_organ": "parent", "signer.position": "position",
            "place": "place"}
 EDITABLE = ("number", "issued_date", "place", "organ_name", "parent_organ", "type_name", "subject",
-            "signer", "to_places", "secrecy", "urgency", "arrival_stamp")
+            "signer", "to_places", "secrecy", "urgency", "arrival_stamp", "organ_code")
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,12 @@ def validate(name: str, value: Any) -> Any:
         return parsed.number
     if name == "issued_date":
         return _date(value, name)
+    if name == "organ_code":  # the issuing agency's code (documents/agency_codes.py)
+        code = str(value).upper() if value is not None else None
+        if code is not None and not is_code(code):
+            raise InvalidFieldError(f"organ_code: {value!r} is not an agency code "
+                                    "(mã định danh, e.g. 000.00.00.H41)")
+        return code
     if name in ("secrecy", "urgency"):
         parse = parse_secrecy if name == "secrecy" else parse_urgency
         mark = parse(value) if isinstance(value, str) else None
@@ -203,6 +210,9 @@ def correct_fields(settings: Settings, doc_id: int, changes: dict[str, Any], who
             kind = LEARNED.get(name)
             if kind and value and old != value:
                 _learn(session, kind, str(value), actor)
+            organ = meta_value(meta, "organ")
+            if name == "organ_code" and value and organ:
+                _learn(session, LEARNED_KIND, learned_entry(str(value), str(organ)), actor)
         if arrived is not None:
             before = doc.paper_arrived_on.isoformat() if doc.paper_arrived_on else None
             add_event(session, doc, "field", before, arrived, actor=actor, field="paper_arrived_on")

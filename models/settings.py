@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.vocabulary import is_agency_code
+
 # What a page that cannot be processed does to its document (`page_failure_policy`).
 PageFailurePolicy = Literal["fail", "skip"]
 
@@ -189,6 +191,15 @@ class Settings(BaseSettings):
         """A malformed network is refused at start (not at the first webhook)."""
         for item in filter(None, (part.strip() for part in value.split(","))):
             ipaddress.ip_network(item, strict=False)
+        return value
+
+    @field_validator("agency_code")
+    @classmethod
+    def _agency_code(cls, value: str) -> str:
+        """A mistyped agency code is refused when the settings are read (empty: not set)."""
+        value = value.strip()
+        if value and not is_agency_code(value):
+            raise ValueError(f"{value!r} is not an agency code (mã định danh, e.g. 000.00.00.H41)")
         return value
 
     @property

@@ -6,6 +6,7 @@ migrations are unchanged) and a value read back from the database compares equal
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from enum import IntEnum, StrEnum
 
@@ -157,3 +158,14 @@ MAX_LENGTH: dict[str, int] = {
     "Place": 100,  # PromulgationInfo/Place (not in Phụ lục VI): the place before the date
     "Mark": 20,  # ours: a secrecy or urgency mark as stored (the registry gets Priority)
 }
+
+
+# An agency code (mã định danh, Quyết định 20/2020/QĐ-TTg): 3 digits, 2, 2, the level-1 letter and
+# 2 digits (13 characters, `000.00.00.H41`); codes of units below add segments, up to 35.
+AGENCY_CODE = re.compile(r"[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}(\.[0-9A-Z]{1,5})*")
+AGENCY_CODE_MAX = 35
+
+
+def is_agency_code(value: str) -> bool:
+    """True for a well-formed agency code."""
+    return len(value) <= AGENCY_CODE_MAX and AGENCY_CODE.fullmatch(value) is not None

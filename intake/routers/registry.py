@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from documents import delivery
+from documents.agency_codes import issuer_code
 from documents.edxml import Organ, build_edxml, issuer_organ
 from documents.edxml_resend import business_of
 from documents.edxml_sign import sign_edxml, signing_identity
@@ -282,10 +283,12 @@ def edxml_package(settings: Settings, doc_id: int, who: Principal | None = None)
         item = registry_item(doc, settings.public_url)
         key = doc.pdf_key
         business = business_of(session, doc)
+        issuer = issuer_organ(item.get("OrganName"), issuer_code(
+            session, item.get("OrganName"), (doc.meta or {}).get("organ_code")))
     with open_store(settings).open(key) as stream:
         pdf = stream.read()
     ours = Organ(settings.agency_code, settings.agency_name)
-    package = build_edxml(item, issuer_organ(item.get("OrganName"), ours), ours, pdf,
+    package = build_edxml(item, issuer, ours, pdf,
                           tracer=ours.organ_id, business=business)
     identity = signing_identity(settings)
     return sign_edxml(package, identity) if identity is not None else package

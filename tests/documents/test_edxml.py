@@ -132,12 +132,13 @@ def test_update_and_replace_are_told() -> None:
     assert (replaced["business_type"], replaced["business_reason"]) == ("3", "Thay thế bản quét")
 
 
-def test_issuer_code_when_known_else_ours() -> None:
-    codes = {"ỦY BAN NHÂN DÂN TỈNH NGHỆ AN": "000.00.00.H41"}
-    known = issuer_organ("ỦY BAN NHÂN DÂN  TỈNH NGHỆ AN", OURS, codes.get)
+def test_issuer_code_required() -> None:
+    known = issuer_organ("ỦY BAN NHÂN DÂN  TỈNH NGHỆ AN", "000.00.00.H41")
     assert known == Organ("000.00.00.H41", "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN")
-    assert issuer_organ("Bộ Nội vụ", OURS).organ_id == OURS.organ_id
-    assert issuer_organ(None, OURS) == OURS
+    with pytest.raises(ConflictError, match="mã định danh của cơ quan ban hành «Sở Nội vụ»"):
+        issuer_organ("Sở  Nội vụ", None)
+    with pytest.raises(ConflictError, match="chưa có cơ quan ban hành"):
+        issuer_organ(" ", "000.00.00.H41")
 
 
 def test_schema_and_rules_catch_breakage() -> None:

@@ -41,6 +41,9 @@ def test_upload_to_registry(settings: Settings, start_worker: Any) -> None:
             doc_id = wait_for(lambda: next(iter(batch_documents(settings, batch_id)), None), 60,
                               "doc")
             wait_for(lambda: document_status(settings, doc_id) == "ready_for_review", 240, "ready")
+            # HĐND Bắc Ninh is not in the agency-code list: the clerk gives its code in review.
+            assert c.patch(f"/api/documents/{doc_id}", json={"fields": {
+                "organ_code": "000.00.00.K06"}}).status_code == 200
             confirm = c.post(f"/api/documents/{doc_id}/confirm", json={"accept_remaining": True})
             assert confirm.status_code == 200 and confirm.json()["status"] == "confirmed"
             wait_for(lambda: receiver.accepted, 60, "the push")
@@ -70,6 +73,8 @@ def test_upload_to_registry(settings: Settings, start_worker: Any) -> None:
         assert back["attachments"][0]["content"] == pdf
         # To is our agency; From is the issuing agency read from the paper (docs/DELIVERY.md)
         assert (back["to"][0]["id"], back["to"][0]["name"]) == ("000.00.00.G09", "Bộ Nội vụ")
+        assert back["from"]["id"] == "000.00.00.K06"
+        assert back["document_id"].startswith("000.00.00.K06,")
     finally:
         receiver.stop()
 

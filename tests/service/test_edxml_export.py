@@ -82,3 +82,37 @@ def test_empty_number_refused_before_export(settings: Settings) -> None:
         refused = c.get(f"/api/documents/{doc_id}/edxml")
     assert refused.status_code == 409
     assert refused.json()["error"]["details"]["missing"] == ["số"]
+
+
+def test_issuer_code_from_the_list_else_refused_until_a_clerk_gives_it(settings: Settings) -> None:
+    settings = settings.model_copy(update={"agency_code": "000.00.00.G09",
+                                           "agency_name": "Bộ Nội vụ"})
+    listed = _ready(settings, META)
+    district = {**META, "organ_name": "ỦY BAN NHÂN DÂN HUYỆN NGHI LỘC", "place": "Nghi Lộc"}
+    unknown = _ready(settings, district)
+    later = _ready(settings, {**district, "number": "90/QĐ-UBND", "code_number": "90"})
+    with client(settings) as c:
+        c.post(f"/api/documents/{listed}/confirm")
+        back = parse_edxml(c.get(f"/api/documents/{listed}/edxml").content)
+        # From and DocumentId carry the issuing agency's code (Nghệ An), not ours (Bộ Nội vụ).
+        assert back["from"]["id"] == "000.00.00.H41"
+        assert back["document_id"] == "000.00.00.H41,2026/01/16,87/QĐ-UBND"
+        c.post(f"/api/documents/{unknown}/confirm")
+        refused = c.get(f"/api/documents/{unknown}/edxml")
+        assert refused.status_code == 409
+        error = refused.json()["error"]
+        assert error["details"]["missing"] == ["organ_code"]
+        assert "mã định danh của cơ quan ban hành «ỦY BAN NHÂN DÂN HUYỆN NGHI LỘC»" in \
+            error["message"]
+        bad = c.patch(f"/api/documents/{later}", json={"fields": {"organ_code": "H41-NL"}})
+        assert bad.status_code == 422
+        # The clerk gives the code while reviewing the next document of that agency: it is
+        # learned, and the first one (already confirmed) is exported with it too.
+        assert c.patch(f"/api/documents/{later}", json={"fields": {
+            "organ_code": "000.21.32.h41"}}).status_code == 200
+        c.post(f"/api/documents/{later}/confirm")
+        for doc_id, number in ((later, "90"), (unknown, "87")):
+            answer = c.get(f"/api/documents/{doc_id}/edxml")
+            assert answer.status_code == 200
+            assert parse_edxml(answer.content)["document_id"] == \
+                f"000.21.32.H41,2026/01/16,{number}/QĐ-UBND"

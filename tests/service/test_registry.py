@@ -180,7 +180,9 @@ def test_edxml_export_validates_and_round_trips(settings: Settings) -> None:
     assert validate(response.content) == []
     back = parse_edxml(response.content)
     assert back["attachments"][0]["content"] == pdf
-    assert back["document_id"] == "000.00.00.H49,2024/03/05,1/QĐ-UBND"
+    # DocumentId starts with the issuing agency's code (Quảng Ngãi), not ours (documents/agency_codes)
+    assert back["document_id"] == "000.00.00.H48,2024/03/05,1/QĐ-UBND"
+    assert back["from"]["id"] == "000.00.00.H48"
     assert back["signer"]["full_name"] == "Trần Phước Hiền" and back["priority"] == "2"
 
 
