@@ -11,6 +11,11 @@ fetched again). The reference, measured in the same run and the same browser, is
 same JSON the page needs from the API (`fetch` + parse): the floor any page showing that data
 has to pay.
 
+Every browser context is signed in as a clerk of the documents' unit (the session cookie the
+sign-in form sets, bench.service.clerk_headers). The pages' Content-Security-Policy forbids eval,
+so Playwright's wait_for_function cannot run: waits poll `page.evaluate` instead (the times are
+read from the page's own Performance API, so the polling does not change them).
+
     .venv/bin/python -m bench.ui [--docs 1000] [--rounds 15]
 """
 
@@ -27,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import machine_description
+from bench.service import clerk_headers
+from bench.service_corpus import UNIT
 from documents.metadata import apply_metadata
 from infra.database import dispose_engines, migrate, session_scope
 from infra.storage import open_store
@@ -85,7 +93,7 @@ def seed(settings: Settings, total: int, distinct: int = 30) -> dict[str, int]:
     done = 0
     while done < total:
         with session_scope(settings.database, write=True) as session:
-            batch = Batch(source="api", created_by="bench")
+            batch = Batch(source="api", created_by="bench", unit=UNIT)
             session.add(batch)
             session.flush()
             for i in range(done, min(total, done + 250)):
@@ -106,7 +114,8 @@ def seed(settings: Settings, total: int, distinct: int = 30) -> dict[str, int]:
                 session.add(upload)
                 session.flush()
                 doc = Document(batch_id=batch.id, upload_id=upload.id, sha256=sha,
-                               title=f"scan-{i}.pdf", status=DocumentStatus.READY_FOR_REVIEW,
+                               title=f"scan-{i}.pdf", unit=UNIT,
+                               status=DocumentStatus.READY_FOR_REVIEW,
                                text=meta.get("subject") or "", pages_total=1,
                                uploaded_at=now - dt.timedelta(minutes=total - i))
                 session.add(doc)
@@ -154,8 +163,10 @@ def serve(settings: Settings, log: Path) -> Iterator[str]:
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    with urllib.request.urlopen(f"{base}/api/review-queue?limit=1", timeout=2):
+                    with urllib.request.urlopen(f"{base}/healthz", timeout=2):
                         break
+                except urllib.error.HTTPError:  # it answers (503: a tool is missing): it is up
+                    break
                 except OSError:
                     if proc.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"the API did not start; see {log}") from None
@@ -186,28 +197,55 @@ _FETCH = """async (url) => {
 }"""
 
 
-def _render(browser: Any, url: str, cold: bool, context: Any = None) -> dict[str, float]:
-    ctx = browser.new_context() if cold else context
+_RENDERED = "performance.getEntriesByName('intake:rendered').length > 0"
+_PAINTED = "performance.getEntriesByName('first-contentful-paint').length > 0"
+
+
+def wait_until(page: Any, expression: str, timeout: float = 60.0) -> None:
+    """Wait until `expression` is true in the page, asking with page.evaluate (allowed by the
+    CSP, unlike wait_for_function's eval inside the page)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout:.0f} s: {expression}")
+        page.wait_for_timeout(20)
+
+
+def signed_in(browser: Any, base: str, cookie: str) -> Any:
+    """A new browser context (nothing cached) holding the clerk's session cookie."""
+    name, _, value = cookie.partition("=")
+    context = browser.new_context()
+    context.add_cookies([{"name": name, "value": value, "url": base, "httpOnly": True,
+                          "sameSite": "Strict"}])
+    return context
+
+
+def _render(browser: Any, base: str, url: str, cookie: str, context: Any = None) -> dict[str, float]:
+    """One navigation; cold (a new signed-in context) unless `context` is given."""
+    ctx = context or signed_in(browser, base, cookie)
     page = ctx.new_page()
     page.goto(url, wait_until="load")
-    page.wait_for_function("performance.getEntriesByName('intake:rendered').length > 0")
-    page.wait_for_function("performance.getEntriesByName('first-contentful-paint').length > 0")
+    if page.url != url:
+        raise RuntimeError(f"{url} went to {page.url} (not signed in?)")
+    wait_until(page, _RENDERED)
+    wait_until(page, _PAINTED)
     times = page.evaluate(_TIMES)
     page.close()
-    if cold:
+    if context is None:
         ctx.close()
     return times
 
 
-def measure_page(browser: Any, base: str, path: str, api: str, rounds: int) -> dict[str, Any]:
+def measure_page(browser: Any, base: str, cookie: str, path: str, api: str,
+                 rounds: int) -> dict[str, Any]:
     """Cold (new browser context: nothing cached) and warm renders of a page, and the API fetch
     of the same data from that page's origin."""
     url = base + path
-    _render(browser, url, cold=True)  # the server's first request (imports, caches) not counted
-    cold = [_render(browser, url, cold=True) for _ in range(rounds)]
-    context = browser.new_context()
-    _render(browser, url, cold=False, context=context)
-    warm = [_render(browser, url, cold=False, context=context) for _ in range(rounds)]
+    _render(browser, base, url, cookie)  # the server's first request (imports, caches) not counted
+    cold = [_render(browser, base, url, cookie) for _ in range(rounds)]
+    context = signed_in(browser, base, cookie)
+    _render(browser, base, url, cookie, context)
+    warm = [_render(browser, base, url, cookie, context) for _ in range(rounds)]
     page = context.new_page()
     page.goto(url, wait_until="load")
     page.evaluate(_FETCH, base + api)
@@ -227,12 +265,12 @@ def measure_page(browser: Any, base: str, path: str, api: str, rounds: int) -> d
             "api_fetch": round(statistics.median(fetches), 1), "rounds": rounds}
 
 
-def key_presses(browser: Any, base: str, doc_id: int, limit: int = 10) -> int:
+def key_presses(browser: Any, base: str, cookie: str, doc_id: int, limit: int = 10) -> int:
     """Key presses from opening a review page until the document is confirmed."""
-    context = browser.new_context()
+    context = signed_in(browser, base, cookie)
     page = context.new_page()
     page.goto(f"{base}/van-ban/{doc_id}", wait_until="load")
-    page.wait_for_function("performance.getEntriesByName('intake:rendered').length > 0")
+    wait_until(page, _RENDERED)
     presses = 0
     while presses < limit:
         page.keyboard.press("Enter")
@@ -257,13 +295,15 @@ def run(docs: int, rounds: int, out: Path | None) -> dict[str, Any]:
         t0 = time.perf_counter()
         ids = seed(settings, docs)
         seeded = time.perf_counter() - t0
+        cookie = clerk_headers(settings.database)["cookie"]
         with serve(settings, Path(tmp) / "api.log") as base, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True)
-            queue = measure_page(browser, base, "/hang-doi", "/api/review-queue?limit=50", rounds)
-            review = measure_page(browser, base, f"/van-ban/{ids['uncertain']}",
+            queue = measure_page(browser, base, cookie, "/hang-doi", "/api/review-queue?limit=50",
+                                 rounds)
+            review = measure_page(browser, base, cookie, f"/van-ban/{ids['uncertain']}",
                                   f"/api/documents/{ids['uncertain']}", rounds)
-            one = key_presses(browser, base, ids["confident"])
-            two = key_presses(browser, base, ids["uncertain"])
+            one = key_presses(browser, base, cookie, ids["confident"])
+            two = key_presses(browser, base, cookie, ids["uncertain"])
             version = browser.version
             browser.close()
     result = {"machine": machine_description(), "chromium": version, "documents": docs,
@@ -305,7 +345,7 @@ def table(r: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
