@@ -6,6 +6,7 @@ of a document and the status-code rules both follow.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -18,6 +19,7 @@ from documents.registry import (
     ACKNOWLEDGING,
     IN_FEED,
     REFUSED,
+    REVOCATION,
     STATUS_CODES,
     check_transition,
     decode_cursor,
@@ -89,9 +91,11 @@ def pull(settings: Settings, after: str | None, limit: int, base_url: str,
 
 def report_status(settings: Settings, doc_id: int, code: str, reason: str | None,
                   staff: str | None, viewer: Viewer = EVERYTHING,
-                  by: str = "registry") -> dict[str, Any]:
+                  by: str = "registry", at: dt.datetime | None = None) -> dict[str, Any]:
     """Record a registry status code; 02 sends the document back to the clerk with the reason.
-    The history names `by` (the token) and the registry's staff member when it gives one."""
+    The history names `by` (the token) and the registry's staff member when it gives one; `at`
+    is the receiver's own time of the status (an edXML status packet's Timestamp), kept in the
+    history and used as the acknowledgement time (bounded by delivery and now)."""
     code = (code or "").strip()
     actor = f"{by}" + (f" / {staff.strip()}" if staff and staff.strip() else "")
     actor = actor[:100]
@@ -99,8 +103,8 @@ def report_status(settings: Settings, doc_id: int, code: str, reason: str | None
         doc = session.get(Document, doc_id, with_for_update=True)
         if doc is None or not can_see(viewer, doc):
             raise NotFoundError(f"document {doc_id} not found")
-        if code == doc.registry_status:  # the registry repeated itself (a retry): nothing new
-            return _status_view(session, doc, changed=False)
+        if code == doc.registry_status or (code in REVOCATION and code == _last_code(session, doc)):
+            return _status_view(session, doc, changed=False)  # a retry: nothing new
         if is_restricted(doc):
             raise ConflictError(f"document {doc_id} carries a secrecy mark ({doc.secrecy}); "
                                 "it is not delivered electronically")
@@ -108,15 +112,40 @@ def report_status(settings: Settings, doc_id: int, code: str, reason: str | None
             raise ConflictError(f"document {doc_id} is {doc.status}, not delivered to the registry")
         check_transition(doc.registry_status, code, reason)
         detail = f"{code} {STATUS_CODES[code]}" + (f": {reason.strip()}" if reason else "")
+        if at is not None:
+            detail += f" (at the registry: {at.isoformat()})"
         add_event(session, doc, "registry", doc.registry_status, code, detail[:2000], actor=actor,
                   field="registry_status")
-        doc.registry_status = code
         record_delivered(session, doc, actor, f"registry reported {code}")
+        if code in REVOCATION:
+            return _status_view(session, doc, changed=True)
+        doc.registry_status = code
         if code in ACKNOWLEDGING and doc.acknowledged_at is None:
-            doc.acknowledged_at = utcnow()
+            doc.acknowledged_at = _acknowledged(doc, at)
         if code == REFUSED:
             _send_back(session, doc, actor, (reason or "").strip())
         return _status_view(session, doc, changed=True)
+
+
+def _acknowledged(doc: Document, at: dt.datetime | None) -> dt.datetime:
+    """When the registry registered the document: its own time when it gave one, never before
+    the document was delivered nor after now (clocks differ)."""
+    now = utcnow()
+    if at is None:
+        return now
+    floor = _utc(doc.delivered_at or doc.confirmed_at or at)
+    return min(max(_utc(at), floor), now)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _last_code(session: Session, doc: Document) -> str | None:
+    """The code of the registry's last report on the document."""
+    return session.scalar(select(Event.new).where(Event.document_id == doc.id,
+                                                  Event.action == "registry")
+                          .order_by(Event.id.desc()).limit(1))
 
 
 def _send_back(session: Session, doc: Document, actor: str, reason: str) -> None:

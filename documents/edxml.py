@@ -22,7 +22,7 @@ from typing import Any
 from lxml import etree
 
 from documents.reports.query import LOCAL_TZ
-from models.errors import ConflictError
+from models.errors import ConflictError, InvalidFieldError
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 DSIG_NS = "http://www.w3.org/2000/09/xmldsig#"
@@ -396,3 +396,48 @@ def validate(data: bytes) -> list[str]:
     message = _find(doc, "edXMLEnvelope", "edXMLHeader", "MessageHeader")
     problems = list(_presence(message)) if message is not None else ["no MessageHeader"]
     return problems + list(_attachments_match(doc))
+
+
+@dataclass(frozen=True)
+class StatusPacket:
+    """A status packet the registry sends back (DOMAIN §7): what it answers and how far it got."""
+
+    code: str
+    description: str | None
+    at: dt.datetime | None  # the receiver's Timestamp (its local time), aware
+    staff: str | None  # StaffInfo: "<Staff> (<Department>)"
+    response_for: list[dict[str, str | None]]
+
+
+def _local_time(text: str | None) -> dt.datetime | None:
+    """A status or trace Timestamp (`yyyy/MM/dd HH:mm:ss`, local time) as an aware datetime."""
+    if not text:
+        return None
+    for pattern in ("%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d"):
+        try:
+            moment = dt.datetime.strptime(text.strip()[:19], pattern)
+        except ValueError:
+            continue
+        return moment.replace(tzinfo=LOCAL_TZ)
+    raise InvalidFieldError(f"Timestamp: {text!r} is not yyyy/MM/dd HH:mm:ss")
+
+
+def parse_status(data: bytes) -> StatusPacket:
+    """Read a status packet (ours or another producer's); InvalidFieldError when it is not one."""
+    try:
+        root = etree.fromstring(data, parser=_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise InvalidFieldError(f"not well-formed XML: {exc}") from exc
+    message = _find(root, "edXMLEnvelope", "edXMLHeader", "MessageHeader")
+    code = _val(message, "StatusCode")
+    if message is None or not code:
+        raise InvalidFieldError("not an edXML status packet (no MessageHeader/StatusCode)")
+    staff_node = _find(message, "StaffInfo")
+    name, department = _val(staff_node, "Staff"), _val(staff_node, "Department")
+    staff = (f"{name} ({department})" if name and department else name or department) or None
+    return StatusPacket(
+        code=code, description=_val(message, "Description") or None,
+        at=_local_time(_val(message, "Timestamp")), staff=staff,
+        response_for=[{key: _val(node, key) for key in
+                       ("OrganId", "Code", "PromulgationDate", "DocumentId")}
+                      for node in _kids(message, "ResponseFor")])

@@ -27,7 +27,11 @@ from models.vocabulary import MAX_LENGTH, priority
 STATUS_CODES = {
     "01": "Đã đến", "02": "Từ chối tiếp nhận", "03": "Đã tiếp nhận", "04": "Phân công",
     "05": "Đang xử lý", "06": "Hoàn thành",
+    # The revocation flow (DOMAIN §7): a request to revoke the document, agreed or refused.
+    "13": "Đề nghị thu hồi", "15": "Đồng ý thu hồi", "16": "Từ chối thu hồi",
 }
+# Revocation codes are recorded and shown; they do not move the document along CHAIN.
+REVOCATION = frozenset({"13", "15", "16"})
 REFUSED = "02"
 # Codes move forward along this chain (steps may be skipped); 02 only before 03.
 CHAIN = ("01", "03", "04", "05", "06")
@@ -159,6 +163,8 @@ def check_transition(current: str | None, code: str, reason: str | None) -> None
     if code not in STATUS_CODES:
         raise InvalidFieldError(f"code: {code!r} is not a registry status code "
                                 f"({', '.join(f'{k} {v}' for k, v in STATUS_CODES.items())})")
+    if code in REVOCATION:
+        return
     if code == REFUSED:
         if not (reason or "").strip():
             raise InvalidFieldError("code 02 (Từ chối tiếp nhận) needs a reason")

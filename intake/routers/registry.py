@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from documents import delivery
 from documents.agency_codes import issuer_code
-from documents.edxml import Organ, build_edxml, issuer_organ
+from documents.edxml import Organ, build_edxml, issuer_organ, parse_status
 from documents.edxml_resend import business_of
 from documents.edxml_sign import sign_edxml, signing_identity
 from documents.registry import IN_FEED, is_restricted, registry_item
@@ -34,7 +35,8 @@ class StatusReport(BaseModel):
     """A status the registry reports for a document (DOMAIN §7)."""
 
     code: str = Field(..., description="01 arrived, 02 refused (reason required), 03 accepted, "
-                      "04 assigned, 05 in progress, 06 done", examples=["03"])
+                      "04 assigned, 05 in progress, 06 done; 13 revocation requested, 15 "
+                      "revocation agreed, 16 revocation refused", examples=["03"])
     reason: str | None = Field(None, max_length=2000,
                                description="why it was refused (02), or a note")
     staff: str | None = Field(None, max_length=80, description="who at the registry")
@@ -190,13 +192,32 @@ def get_feed(request: Request, settings: SettingsDep, who: Registry,
     return delivery.pull(settings, after, limit, str(request.base_url), who.viewer, who.history)
 
 
+_XML = ("application/xml", "text/xml")
+
+
 @router.post("/registry/documents/{doc_id}/status", summary="Report a registry status",
-             response_model=StatusAnswer, responses=errors(404, 409, 422))
-def post_status(settings: SettingsDep, who: Registry, doc_id: DbInt,
-                report: StatusReport) -> dict[str, Any]:
-    """Record a status code; 02 (refused) sends the document back to the clerk with the reason."""
-    return delivery.report_status(settings, doc_id, report.code, report.reason, report.staff,
-                                  who.viewer, who.history)
+             response_model=StatusAnswer, responses=errors(404, 409, 422),
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": StatusReport.model_json_schema()},
+                 "application/xml": {"schema": {"type": "string"},
+                                     "description": "an edXML status packet (QCVN 102)"}}}})
+async def post_status(settings: SettingsDep, who: Registry, doc_id: DbInt,
+                      request: Request) -> dict[str, Any]:
+    """Record a status code, as JSON (StatusReport) or as an edXML status packet (StatusCode,
+    Description as the reason, StaffInfo, the receiver's Timestamp); 02 (refused) sends the
+    document back to the clerk with the reason."""
+    body = await request.body()
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() in _XML:
+        packet = parse_status(body)
+        code, reason, staff, at = packet.code, packet.description, packet.staff, packet.at
+    else:
+        try:
+            report = StatusReport.model_validate_json(body or b"null")
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors()) from exc
+        code, reason, staff, at = report.code, report.reason, report.staff, None
+    return await run_in_threadpool(delivery.report_status, settings, doc_id, code, reason,
+                                   staff, who.viewer, who.history, at)
 
 
 @router.get("/registry/restricted", summary="Restricted queue (secrecy marks)",
