@@ -90,6 +90,22 @@ class RoleClient(TestClient):
         `request`."""
         return super().stream(method, url, *args, **self._sign(url, kwargs))  # type: ignore
 
+    # get/post/... through `request`, so that they take `as_role=` too.
+    def get(self, url: object, **kwargs: Any) -> Any:  # type: ignore[override]
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: object, **kwargs: Any) -> Any:  # type: ignore[override]
+        return self.request("POST", url, **kwargs)
+
+    def patch(self, url: object, **kwargs: Any) -> Any:  # type: ignore[override]
+        return self.request("PATCH", url, **kwargs)
+
+    def put(self, url: object, **kwargs: Any) -> Any:  # type: ignore[override]
+        return self.request("PUT", url, **kwargs)
+
+    def delete(self, url: object, **kwargs: Any) -> Any:  # type: ignore[override]
+        return self.request("DELETE", url, **kwargs)
+
 
 def token_prefix(api: RoleClient, role: str) -> str:
     """The visible prefix (first 12 characters) of the token `api` signs `role` requests with:

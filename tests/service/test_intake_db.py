@@ -202,10 +202,9 @@ def test_errors_have_one_shape(settings: Settings) -> None:
 
 def test_receiving_unit_travels_from_upload_to_documents(settings: Settings) -> None:
     def upload(c: Any, unit: str | None = None, as_role: str = "clerk") -> Any:
-        return c.request("POST", "/api/batches",
-                         data={"unit": unit} if unit is not None else {},
-                         files=[("files", ("a.pdf", os.urandom(64), "application/pdf"))],
-                         as_role=as_role)
+        return c.post("/api/batches", data={"unit": unit} if unit is not None else {},
+                      files=[("files", ("a.pdf", os.urandom(64), "application/pdf"))],
+                      as_role=as_role)
 
     # The clerk works for two units; the upload names one of them (spaces tidied).
     with client(settings, units=(TEST_UNIT, "Phòng Tổ chức")) as c:  # token: of TEST_UNIT
