@@ -208,7 +208,7 @@ def _message(header: etree._Element, item: dict[str, Any], issuer: Organ,
             _sub(node, name, answered.get(name) or "")
     _sub(message, "SteeringType", 0)
     places = _sub(message, "ToPlaces")
-    for place in item.get("ToPlaces") or []:
+    for place in item.get("PrintedToPlaces") or []:
         _sub(places, "Place", str(place)[:200])
     return doc_id
 

@@ -13,6 +13,7 @@ import binascii
 import datetime as dt
 import hashlib
 import hmac
+import re
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -37,6 +38,8 @@ REFUSED = "02"
 CHAIN = ("01", "03", "04", "05", "06")
 # The registry has registered the document: the first of these codes is its acknowledgement.
 ACKNOWLEDGING = frozenset({"03", "04", "05", "06"})
+# Phụ lục VI "Ngôn ngữ" of what we receive: the language of the text (fits the 30-character field).
+LANGUAGE = "Tiếng Việt"
 # Documents the registry may see (pull) or receive (push).
 IN_FEED = (DocumentStatus.CONFIRMED, DocumentStatus.DELIVERED)
 
@@ -105,6 +108,15 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def arrival_number(value: Any) -> int | None:
+    """The number of an arrival stamp (`Số: 215`, `215/ĐẾN`) as a number, None when it has none or
+    it is longer than the registry's field (10 digits)."""
+    digits = re.search(r"[0-9]+", str(value or ""))
+    if digits is None or len(digits.group().lstrip("0") or "0") > MAX_LENGTH["ArrivalNumber"]:
+        return None
+    return int(digits.group())
+
+
 def registry_item(doc: Document, base_url: str = "") -> dict[str, Any]:
     """One document in the registry's field names (DOMAIN §5), with links to its files."""
     meta = doc.meta or {}
@@ -129,17 +141,20 @@ def registry_item(doc: Document, base_url: str = "") -> dict[str, Any]:
         "Place": _cut("Place", _meta(meta, "place")),
         "OrganName": _cut("OrganName", doc.organ),
         "Subject": _cut("Subject", _meta(meta, "subject", "Subject")),
-        "Language": "vi",
+        "Language": LANGUAGE,
         "PageAmount": doc.pages_total,
         "ArrivalDate": arrival,
-        "ArrivalNumber": _cut("ArrivalNumber", stamp.get("number")) if stamp.get("number") else None,
+        "ArrivalNumber": arrival_number(stamp.get("number")),
         "SignerInfo": {
             "Competence": signer.get("competence"),
             "Position": _cut("Position", signer.get("position")),
             "FullName": _cut("FullName", signer.get("full_name")),
         },
         "Priority": priority(doc.urgency),
-        "ToPlaces": [str(p) for p in places],
+        # Phụ lục VI "Đơn vị hoặc người nhận": the unit inside the agency that receives it; the
+        # printed "Nơi nhận" list goes under its own name.
+        "ToPlaces": [doc.unit] if doc.unit else [],
+        "PrintedToPlaces": [str(p) for p in places],
         "DueDate": None,
         "Description": None,
         "status": doc.status,

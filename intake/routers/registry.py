@@ -80,13 +80,15 @@ class RegistryItem(BaseModel):
     Place: str | None
     OrganName: str | None = Field(description="the issuing agency, 200 characters at most")
     Subject: str | None = Field(description="500 characters at most")
-    Language: str
+    Language: str = Field(description="Tiếng Việt")
     PageAmount: int
     ArrivalDate: str | None = Field(json_schema_extra={"format": "date"})
-    ArrivalNumber: str | None = Field(description="10 characters at most")
+    ArrivalNumber: int | None = Field(description="the number of the arrival stamp (Số đến)")
     SignerInfo: RegistrySigner
     Priority: str = Field(description="0 normal, 1 Khẩn, 2 Thượng khẩn, 3 Hỏa tốc")
-    ToPlaces: list[str]
+    ToPlaces: list[str] = Field(description="the unit of the agency that receives the document "
+                                "(Phụ lục VI: Đơn vị hoặc người nhận)")
+    PrintedToPlaces: list[str] = Field(description="the printed Nơi nhận list of the paper")
     DueDate: str | None = Field(json_schema_extra={"format": "date"})
     Description: str | None
     status: DocumentStatus = Field(description="confirmed or delivered")

@@ -30,7 +30,7 @@ ITEM = {
     "Subject": "Về việc phê duyệt kế hoạch", "PageAmount": 2, "Priority": "2",
     "SignerInfo": {"Competence": "KT. CHỦ TỊCH", "Position": "PHÓ CHỦ TỊCH",
                    "FullName": "Trần Phước Hiền"},
-    "ToPlaces": ["Như Điều 3;", "Lưu: VT."],
+    "ToPlaces": ["Văn phòng"], "PrintedToPlaces": ["Như Điều 3;", "Lưu: VT."],
 }
 ISSUER = Organ("000.00.00.H55", "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI")
 OURS = Organ("000.00.00.H49", "Văn phòng UBND tỉnh Quảng Ngãi")
@@ -60,7 +60,7 @@ def test_round_trip_and_schema() -> None:
     assert back["subject"] == ITEM["Subject"] and back["content"] == ITEM["Subject"]
     assert back["signer"] == {"competence": "KT. CHỦ TỊCH", "position": "PHÓ CHỦ TỊCH",
                               "full_name": "Trần Phước Hiền"}
-    assert back["to_places"] == ITEM["ToPlaces"] and back["priority"] == "2"
+    assert back["to_places"] == ITEM["PrintedToPlaces"] and back["priority"] == "2"
     assert back["page_amount"] == 2 and back["paper"] == "1" and back["business_type"] == "0"
     assert back["business_document_id"] == back["document_id"]
     assert back["business_reason"] == "Văn bản điện tử mới" and back["direction"] == "false"

@@ -58,7 +58,10 @@ def test_pull_feed_names_links_and_delivery(settings: Settings) -> None:
             "Subject": "Về việc phê duyệt kế hoạch", "PageAmount": 1, "Priority": "2"}
         assert item["SignerInfo"] == {"Competence": "KT. CHỦ TỊCH", "Position": "PHÓ CHỦ TỊCH",
                                       "FullName": "Trần Phước Hiền"}
-        assert item["ToPlaces"] == ["Như Điều 3;", "Lưu: VT."]
+        # Phụ lục VI: ToPlaces is the receiving unit; the printed list goes under its own name.
+        assert item["ToPlaces"] == ["Văn phòng"]
+        assert item["PrintedToPlaces"] == ["Như Điều 3;", "Lưu: VT."]
+        assert item["Language"] == "Tiếng Việt" and item["ArrivalNumber"] is None
         assert item["links"]["pdf"].endswith(f"/api/documents/{docs[3]}/pdf")
         assert item["links"]["edxml"].endswith(f"/api/documents/{docs[3]}/edxml")
         assert item["status"] == "delivered" and item["delivered_at"]
