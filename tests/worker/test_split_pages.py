@@ -92,7 +92,12 @@ def test_text_page_is_not_blank() -> None:
 
 
 def test_api_serves_the_separator_sheet() -> None:
+    from intake.auth.principal import Principal
+    from intake.auth.roles import Role
     from intake.routers.downloads import separator_sheet
 
-    response = separator_sheet()
+    # The route's rule (Uploader: mailroom, clerk, upload token) is checked with every role in
+    # tests/intake/test_route_access.py; here the sheet a mailroom clerk gets.
+    mailroom = Principal("account", 1, "van.thu", Role.MAILROOM, None, frozenset({"Văn phòng"}))
+    response = separator_sheet(mailroom)
     assert response.media_type == "application/pdf" and bytes(response.body).startswith(b"%PDF")
