@@ -120,6 +120,7 @@ class Document(Base):
               "acknowledged_at", "recognised_at", "urgency", "secrecy", "registry_status",
               "paper_arrived_on", "secrecy_level", "id"),
         UniqueConstraint("delivery_seq", name="uq_documents_delivery_seq"),
+        UniqueConstraint("arrival_year", "arrival_number", name="uq_documents_arrival"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -164,6 +165,10 @@ class Document(Base):
     # Position in the registry feed (pull cursor, push outbox); set when the document becomes
     # ready for delivery, cleared when the registry refuses it. Increases in commit order.
     delivery_seq: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # The incoming register's number (số đến): one series per local calendar year of receipt,
+    # given when the row is created, in that order, never changed (infra/arrival.py).
+    arrival_year: Mapped[int | None] = mapped_column(Integer, default=None)
+    arrival_number: Mapped[int | None] = mapped_column(Integer, default=None)
     # The registry's reason for refusing it (status 02), shown to the clerk until re-confirmed.
     refusal: Mapped[str | None] = mapped_column(String(500), default=None)
     possible_duplicate_of: Mapped[int | None] = mapped_column(
@@ -255,6 +260,15 @@ class DeliveryCounter(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ArrivalCounter(Base):
+    """One row per year: the last arrival number (số đến) given that year."""
+
+    __tablename__ = "arrival_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Subscription(Base):

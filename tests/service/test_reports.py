@@ -311,18 +311,20 @@ def test_register_pdf(settings: Settings, tmp_path: Path) -> None:
     ids = seed(settings)
     with get_engine(settings.database).connect() as conn:
         entries = register_entries(conn, ReportQuery(START, END))
-    # Arrival order; the yearly series starts with D11 (March 2); D7 (MẬT) is left out.
+    # The order of receipt (seed() writes the rows in this order): each row got the next number
+    # of 2025 when it was written; D7 (MẬT, 7) is left out, D9 (deleted) and D11 (failed) too.
     order = [e.document_id for e in entries]
-    assert order == [ids[n] for n in ("D1", "D3", "D4", "D2", "D5", "D12", "D6", "D8")]
-    assert [e.arrival_number for e in entries] == ["2", "3", "4", "5", "6", "7", "8", "9"]
+    assert order == [ids[n] for n in ("D1", "D2", "D3", "D4", "D5", "D6", "D8", "D12")]
+    assert [e.arrival_number for e in entries] == ["1", "2", "3", "4", "5", "6", "8", "9"]
     first = entries[0]
     assert (first.arrived_on, first.author, first.code, first.recipient, first.forwarded_on) == (
-        dt.date(2025, 3, 3), A, "12/UBND-VX", P1, dt.date(2025, 3, 3))
+        dt.date(2025, 3, 3), A, "12/UBND-VX", P1, None)  # not yet assigned (04) by the registry
     assert first.type_and_subject == "Công văn: Về việc tăng cường phòng chống dịch"
-    d3 = entries[1]
+    d3 = entries[2]
     assert d3.arrived_on == dt.date(2025, 3, 4)  # local day, not the UTC one
     assert "Bị từ chối: Thiếu trang 2" in d3.note and "Đã tiếp nhận 06/03/2025" in d3.note
-    assert entries[6].arrived_on == dt.date(2025, 3, 14)  # D6: the paper came the day before
+    assert entries[5].arrived_on == dt.date(2025, 3, 14)  # D6: the paper came the day before
+    assert entries[3].note == "Chưa duyệt" and entries[6].note == "Chưa nhận dạng"  # D4, D8
 
     with client(settings, units=(P1, P2), clearance=True) as c:
         r = c.get("/api/reports/register.pdf", params={"from": "2025-03-03", "to": "2025-03-16"})
@@ -336,13 +338,51 @@ def test_register_pdf(settings: Settings, tmp_path: Path) -> None:
                          "Trang 1/1"):
             assert expected in text, expected
         assert "Nội dung mật" not in text
-        # A unit's register keeps the yearly numbers: D3 and D5 of P2 are numbers 3 and 6.
+        # A unit's register keeps the yearly numbers: D3 and D5 of P2 are numbers 3 and 5.
         r = c.get("/api/reports/register.pdf", params={"from": "2025-03-03", "to": "2025-03-16",
                                                          "unit": P2})
         text = _pdf_text(r.content, tmp_path)
         assert "45/BNV-TCBC" in text and "12/UBND-VX" not in text and "Sai đơn vị" in text
         lines = [ln.split() for ln in text.splitlines() if ln.strip().startswith(("04/03", "10/03"))]
-        assert [ln[1] for ln in lines] == ["3", "6"]
+        assert [ln[1] for ln in lines] == ["3", "5"]
+
+
+def test_register_numbers_are_never_shifted(settings: Settings) -> None:
+    """Deleting or failing a document later leaves every other number as it was; the number read
+    from an arrival stamp is noted, not printed as ours; Ngày chuyển is the registry's 04."""
+    ids = seed(settings)
+    with get_engine(settings.database).connect() as conn:
+        before = {e.document_id: e.arrival_number for e in
+                  register_entries(conn, ReportQuery(START, END))}
+    with session_scope(settings.database, write=True) as session:
+        session.get_one(Document, ids["D2"]).status = "deleted"
+        session.get_one(Document, ids["D4"]).status = "failed"
+        d3 = session.get_one(Document, ids["D3"])
+        d3.meta = {**d3.meta, "arrival_stamp": {"number": "215", "date": "2025-03-04"}}
+        session.add(Event(actor="registry", action="registry", document_id=ids["D1"], old="03",
+                          new="04", detail="04 Phân công", at=local(5, 9)))
+        # A document received later in 2025 (written now) takes the next number of 2025, one
+        # received in another year starts that year's series.
+        late = Document(batch_id=d3.batch_id, upload_id=d3.upload_id, sha256="f" * 64,
+                        page_start=100, status="delivered", unit=P1, uploaded_at=local(12, 9))
+        other_year = Document(batch_id=d3.batch_id, upload_id=d3.upload_id, sha256="f" * 64,
+                              page_start=101, status="delivered", unit=P1,
+                              uploaded_at=dt.datetime(2026, 1, 2, 8, tzinfo=ICT))
+        session.add_all([late, other_year])
+        session.flush()
+        assert (late.arrival_year, late.arrival_number) == (2025, len(ids) + 1)
+        assert (other_year.arrival_year, other_year.arrival_number) == (2026, 1)
+        late_id = late.id
+    with get_engine(settings.database).connect() as conn:
+        entries = register_entries(conn, ReportQuery(START, END))
+    after = {e.document_id: e.arrival_number for e in entries}
+    assert ids["D2"] not in after and ids["D4"] not in after
+    assert {k: v for k, v in before.items() if k in after} == {
+        k: v for k, v in after.items() if k != late_id}
+    assert after[late_id] == str(len(ids) + 1) and list(after)[-1] == late_id
+    d1, d3 = (next(e for e in entries if e.document_id == ids[n]) for n in ("D1", "D3"))
+    assert d1.forwarded_on == dt.date(2025, 3, 5)
+    assert d3.arrival_number == "3" and "Số trên dấu đến: 215" in d3.note
 
 
 def test_reports_cover_what_the_reader_may_see(settings: Settings, tmp_path: Path) -> None:
