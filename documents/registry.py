@@ -144,7 +144,10 @@ def registry_item(doc: Document, base_url: str = "") -> dict[str, Any]:
         "Language": LANGUAGE,
         "PageAmount": doc.pages_total,
         "ArrivalDate": arrival,
-        "ArrivalNumber": arrival_number(stamp.get("number")),
+        # Số đến: the document's number in the agency's yearly series (the printed register's);
+        # the number read from the paper's arrival stamp is sent apart, not mixed in.
+        "ArrivalNumber": doc.arrival_number,
+        "ArrivalStampNumber": arrival_number(stamp.get("number")),
         "SignerInfo": {
             "Competence": signer.get("competence"),
             "Position": _cut("Position", signer.get("position")),

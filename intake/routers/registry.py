@@ -83,7 +83,10 @@ class RegistryItem(BaseModel):
     Language: str = Field(description="Tiếng Việt")
     PageAmount: int
     ArrivalDate: str | None = Field(json_schema_extra={"format": "date"})
-    ArrivalNumber: int | None = Field(description="the number of the arrival stamp (Số đến)")
+    ArrivalNumber: int | None = Field(description="Số đến: the number in the agency's yearly "
+                                      "series of incoming documents (the printed register's)")
+    ArrivalStampNumber: int | None = Field(description="the number read from the paper's "
+                                           "arrival stamp, when there is one")
     SignerInfo: RegistrySigner
     Priority: str = Field(description="0 normal, 1 Khẩn, 2 Thượng khẩn, 3 Hỏa tốc")
     ToPlaces: list[str] = Field(description="the unit of the agency that receives the document "

@@ -17,12 +17,14 @@ def test_arrival_number_is_a_number(stamp: object, number: int | None) -> None:
 
 
 def test_to_places_is_the_receiving_unit_and_the_printed_list_has_its_own_name() -> None:
-    doc = Document(id=5, unit="Phòng Hành chính", pages_total=1, meta={
+    doc = Document(id=5, unit="Phòng Hành chính", pages_total=1, arrival_number=17, meta={
         "to_places": ["Như Điều 3;", "Lưu: VT."], "arrival_stamp": {"number": "Số: 42",
                                                                    "date": "2026-01-17"}})
     item = registry_item(doc)
     assert item["ToPlaces"] == ["Phòng Hành chính"]
     assert item["PrintedToPlaces"] == ["Như Điều 3;", "Lưu: VT."]
-    assert item["ArrivalNumber"] == 42 and item["ArrivalDate"] == "2026-01-17"
+    # Số đến is the register's series; the stamp's number is sent apart.
+    assert item["ArrivalNumber"] == 17 and item["ArrivalStampNumber"] == 42
+    assert item["ArrivalDate"] == "2026-01-17"
     assert item["Language"] == "Tiếng Việt"
     assert len(item["Language"]) <= MAX_LENGTH["Language"]

@@ -61,7 +61,10 @@ def test_pull_feed_names_links_and_delivery(settings: Settings) -> None:
         # Phụ lục VI: ToPlaces is the receiving unit; the printed list goes under its own name.
         assert item["ToPlaces"] == ["Văn phòng"]
         assert item["PrintedToPlaces"] == ["Như Điều 3;", "Lưu: VT."]
-        assert item["Language"] == "Tiếng Việt" and item["ArrivalNumber"] is None
+        assert item["Language"] == "Tiếng Việt" and item["ArrivalStampNumber"] is None
+        with session_scope(settings.database) as session:  # the register's number (số đến)
+            assert item["ArrivalNumber"] == session.get_one(Document, docs[3]).arrival_number
+        assert isinstance(item["ArrivalNumber"], int)
         assert item["links"]["pdf"].endswith(f"/api/documents/{docs[3]}/pdf")
         assert item["links"]["edxml"].endswith(f"/api/documents/{docs[3]}/edxml")
         assert item["status"] == "delivered" and item["delivered_at"]
