@@ -15,7 +15,7 @@ from PIL import Image
 
 from infra.database import dispose_engines, session_scope
 from infra.storage import open_store
-from infra.tables import Page, PageStatus
+from infra.tables import Document, Page, PageStatus
 from models.settings import Settings
 from tests.service.helpers import ready_document
 from tests.web.conftest import DESKTOP, PHONE, Console, check_page, shot, wait_until
@@ -170,3 +170,30 @@ def test_secret_and_duplicate_documents_are_signalled(
         shot(page, "queue" if viewport is DESKTOP else "phone-queue")
         context.close()
     console.check()
+
+
+def test_clerk_gives_the_issuing_agencys_code(
+    settings: Settings, live_api: Any, signed_in: Any
+) -> None:
+    doc = ready_document(settings, {**META, "organ_name": "ỦY BAN NHÂN DÂN HUYỆN SƠN TỊNH"})
+    base = live_api(settings)
+    console = Console()
+    context = signed_in(base, viewport=DESKTOP)
+    page = console.watch(context.new_page())
+    page.goto(f"{base}/van-ban/{doc}")
+    _rendered(page)
+    row = page.locator(".field[data-key=organ_code]")
+    assert "Mã định danh cơ quan ban hành" in row.inner_text()
+    page.click("#f-organ_code")
+    page.keyboard.type("H48-ST")
+    page.keyboard.press("Enter")
+    wait_until(page, "document.getElementById('f-organ_code-err').textContent.length > 0")
+    assert "Mã định danh không đúng dạng" in page.inner_text("#f-organ_code-err")
+    page.fill("#f-organ_code", "000.03.32.H48")
+    page.keyboard.press("Enter")
+    wait_until(page, "document.querySelector('.field[data-key=organ_code]').innerText"
+                     ".includes('Đã sửa')")
+    with session_scope(settings.database) as session:
+        assert session.get_one(Document, doc).meta["organ_code"] == "000.03.32.H48"
+    console.check(allowed=("status of 422",))  # the malformed code, on purpose
+    context.close()

@@ -31,6 +31,7 @@ const Intake = (() => {
     [/is not a number and symbol/, "Số, ký hiệu không đúng dạng (ví dụ: 87/QĐ-UBND)."],
     [/is not a date/, "Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2026."],
     [/is in the future/, "Ngày này ở tương lai: hãy kiểm tra lại."],
+    [/organ_code: .* is not an agency code/, "Mã định danh không đúng dạng (ví dụ: 000.00.00.H41)."],
     [/secrecy: .* is not one of/, "Độ mật chỉ có thể là Mật, Tối mật hoặc Tuyệt mật."],
     [/urgency: .* is not one of/, "Độ khẩn chỉ có thể là Khẩn, Thượng khẩn, Hỏa tốc hoặc Hỏa tốc hẹn giờ."],
     [/longer than (\d+) characters/, "Quá dài: tối đa $1 ký tự."],
@@ -70,6 +71,7 @@ const Intake = (() => {
   const FIELDS = {
     number: "Số, ký hiệu", code_number: "Số", code_notation: "Ký hiệu", issued_date: "Ngày ban hành",
     place: "Địa danh", organ_name: "Cơ quan ban hành", parent_organ: "Cơ quan chủ quản",
+    organ_code: "Mã định danh cơ quan ban hành",
     type_name: "Loại văn bản", subject: "Trích yếu", signer: "Người ký",
     "signer.competence": "Thẩm quyền ký", "signer.position": "Chức vụ người ký",
     "signer.full_name": "Họ tên người ký", to_places: "Nơi nhận", secrecy: "Độ mật",

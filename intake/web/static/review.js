@@ -21,6 +21,7 @@
     { key: "issued_date", kind: "date", hint: "ngày/tháng/năm" },
     { key: "organ_name", kind: "text" },
     { key: "parent_organ", kind: "text" },
+    { key: "organ_code", kind: "text", hint: "khi danh sách chưa có, ví dụ 000.00.00.H41" },
     { key: "type_name", kind: "text" },
     { key: "subject", kind: "textarea" },
     { key: "place", kind: "text" },
