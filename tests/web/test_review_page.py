@@ -15,7 +15,7 @@ from PIL import Image
 
 from infra.database import dispose_engines, session_scope
 from infra.storage import open_store
-from infra.tables import Document, Page, PageStatus
+from infra.tables import Document, Event, Page, PageStatus
 from models.settings import Settings
 from tests.service.helpers import ready_document
 from tests.web.conftest import DESKTOP, PHONE, Console, check_page, shot, wait_until
@@ -196,4 +196,24 @@ def test_clerk_gives_the_issuing_agencys_code(
     with session_scope(settings.database) as session:
         assert session.get_one(Document, doc).meta["organ_code"] == "000.03.32.H48"
     console.check(allowed=("status of 422",))  # the malformed code, on purpose
+    context.close()
+
+
+def test_registry_statuses_named_in_the_history_revocation_included(
+    settings: Settings, live_api: Any, signed_in: Any
+) -> None:
+    doc = ready_document(settings, META)
+    with session_scope(settings.database, write=True) as session:
+        for old, new, detail in ((None, "03", "03 Đã tiếp nhận"),
+                                 ("03", "13", "13 Đề nghị thu hồi: Ban hành nhầm")):
+            session.add(Event(actor="token:qlvb (itk_ab12)", action="registry", document_id=doc,
+                              old=old, new=new, detail=detail, field="registry_status"))
+    base = live_api(settings)
+    context = signed_in(base, viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{base}/van-ban/{doc}")
+    _rendered(page)
+    wait_until(page, "document.getElementById('history').innerText.includes('thu hồi')")
+    history = page.inner_text("#history")
+    assert "13 Đề nghị thu hồi" in history and "03 Đã tiếp nhận" in history
     context.close()

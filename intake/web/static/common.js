@@ -71,7 +71,7 @@ const Intake = (() => {
   const FIELDS = {
     number: "Số, ký hiệu", code_number: "Số", code_notation: "Ký hiệu", issued_date: "Ngày ban hành",
     place: "Địa danh", organ_name: "Cơ quan ban hành", parent_organ: "Cơ quan chủ quản",
-    organ_code: "Mã định danh cơ quan ban hành",
+    organ_code: "Mã định danh cơ quan ban hành", registry_status: "Phản hồi",
     type_name: "Loại văn bản", subject: "Trích yếu", signer: "Người ký",
     "signer.competence": "Thẩm quyền ký", "signer.position": "Chức vụ người ký",
     "signer.full_name": "Họ tên người ký", to_places: "Nơi nhận", secrecy: "Độ mật",

@@ -480,8 +480,14 @@
     delete_page: "Xóa trang",
   };
 
+  // The registry's status codes (documents/registry.py STATUS_CODES), 13/15/16 the revocation flow.
+  const REGISTRY = { "01": "Đã đến", "02": "Từ chối tiếp nhận", "03": "Đã tiếp nhận", "04": "Phân công",
+    "05": "Đang xử lý", "06": "Hoàn thành", "13": "Đề nghị thu hồi", "15": "Đồng ý thu hồi",
+    "16": "Từ chối thu hồi" };
+
   function val(field, v) {
     if (v === null || v === undefined || v === "") return "(trống)";
+    if (field === "registry_status") return REGISTRY[v] ? `${v} ${REGISTRY[v]}` : String(v);
     if (field === null && typeof v === "string" && STATUS[v]) return STATUS[v];
     if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v)) return fmtDate(v);
     if (Array.isArray(v)) return v.join("; ");
