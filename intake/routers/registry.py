@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import Query, Request
@@ -16,6 +17,7 @@ from documents.edxml import Organ, build_edxml, issuer_organ, parse_status
 from documents.edxml_resend import business_of
 from documents.edxml_sign import sign_edxml, signing_identity
 from documents.registry import IN_FEED, is_restricted, registry_item
+from documents.reports import LOCAL_TZ
 from infra.database import session_scope
 from infra.storage import open_store
 from infra.tables import Document
@@ -40,6 +42,9 @@ class StatusReport(BaseModel):
     reason: str | None = Field(None, max_length=2000,
                                description="why it was refused (02), or a note")
     staff: str | None = Field(None, max_length=80, description="who at the registry")
+    at: dt.datetime | None = Field(None, description="when the registry did it, its own clock "
+                                   "(ISO 8601; without an offset: Vietnam time); the "
+                                   "acknowledgement time of 03-06 when given")
 
 
 class NewSubscription(BaseModel):
@@ -220,7 +225,9 @@ async def post_status(settings: SettingsDep, who: Registry, doc_id: DbInt,
             report = StatusReport.model_validate_json(body or b"null")
         except ValidationError as exc:
             raise RequestValidationError(exc.errors()) from exc
-        code, reason, staff, at = report.code, report.reason, report.staff, None
+        code, reason, staff, at = report.code, report.reason, report.staff, report.at
+        if at is not None and at.tzinfo is None:
+            at = at.replace(tzinfo=LOCAL_TZ)
     return await run_in_threadpool(delivery.report_status, settings, doc_id, code, reason,
                                    staff, who.viewer, who.history, at)
 

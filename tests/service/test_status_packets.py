@@ -71,6 +71,25 @@ def test_status_packets_follow_the_json_rules_and_keep_the_receivers_time(
         assert c.post(url, json={"code": "04"}).json()["registry_status"] == "04"
 
 
+def test_json_reports_may_give_the_receivers_time_too(settings: Settings) -> None:
+    with client(settings) as c:
+        doc_id = _delivered(settings, c)
+        with session_scope(settings.database, write=True) as session:
+            doc = session.get_one(Document, doc_id)
+            doc.delivered_at = dt.datetime(2026, 1, 17, 1, 0, tzinfo=dt.UTC)
+        answer = c.post(f"/api/registry/documents/{doc_id}/status",
+                        json={"code": "03", "at": "2026-01-17T10:15:00"}).json()
+        assert answer["acknowledged_at"].startswith("2026-01-17T03:15:00")  # Vietnam time
+        # A receiver's clock before the delivery is bounded by it.
+        other = _delivered(settings, c)
+        with session_scope(settings.database, write=True) as session:
+            session.get_one(Document, other).delivered_at = dt.datetime(2026, 1, 17, 1, 0,
+                                                                       tzinfo=dt.UTC)
+        answer = c.post(f"/api/registry/documents/{other}/status",
+                        json={"code": "03", "at": "2026-01-16T08:00:00+07:00"}).json()
+        assert answer["acknowledged_at"].startswith("2026-01-17T01:00:00")
+
+
 def test_revocation_codes_recorded_and_shown_without_moving_the_status(settings: Settings) -> None:
     with client(settings) as c:
         doc_id = _delivered(settings, c)
