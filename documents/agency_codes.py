@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from documents.extract.textutil import levenshtein
 from infra.tables import GazetteerEntry
 from models.text import fold
 from models.vocabulary import is_agency_code as is_code
@@ -68,6 +69,21 @@ def agencies() -> dict[str, Agency]:
                 if other.code != agency.code:
                     raise ValueError(f"{DATA.name}: {name!r} names {other.code} and {agency.code}")
     return index
+
+
+def near(name: str, max_ratio: float = 0.12) -> Agency | None:
+    """The listed agency whose name is close to `name` but not the same (a misread or misspelt
+    name), for the clerk to check; None when none is close or `name` matches exactly."""
+    wanted = key(name)
+    if not wanted or wanted in agencies():
+        return None
+    limit = int(len(wanted) * max_ratio)
+    best: tuple[int, Agency] | None = None
+    for listed, agency in agencies().items():
+        distance = levenshtein(wanted, listed, limit)
+        if distance <= limit and (best is None or distance < best[0]):
+            best = (distance, agency)
+    return best[1] if best is not None else None
 
 
 def code_of(name: str) -> str | None:

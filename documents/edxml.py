@@ -84,20 +84,23 @@ class Business:
     paper: bool = True  # digitised from paper: the paper original exists
 
 
-def issuer_organ(organ_name: str | None, code: str | None) -> Organ:
+def issuer_organ(organ_name: str | None, code: str | None, near: str | None = None) -> Organ:
     """From: the issuing agency as read from the paper, with its code (documents/agency_codes.py).
 
     DocumentId starts with this code, and a registry detects by it the same document arriving
     twice (on paper and electronically), so a package is never built without it: ConflictError
-    (409) in Vietnamese, telling the clerk what to do."""
+    (409) in Vietnamese, telling the clerk what to do; `near` names a listed agency whose name is
+    close to the one read (it is not trusted: the clerk checks)."""
     name = " ".join((organ_name or "").split())
     if not name:
         raise ConflictError("Văn bản chưa có cơ quan ban hành: bổ sung khi duyệt trước khi xuất "
                             "gói edXML.", missing=["organ_name"])
     if not code:
+        hint = (f" Tên gần giống «{near}» trong danh sách: nếu đúng là cơ quan này, sửa tên cho "
+                "khớp." if near else "")
         raise ConflictError(f"Chưa biết mã định danh của cơ quan ban hành «{name}»: sửa tên cơ "
                             "quan cho đúng hoặc nhập mã định danh (organ_code) khi duyệt trước "
-                            "khi xuất gói edXML.", missing=["organ_code"])
+                            f"khi xuất gói edXML.{hint}", missing=["organ_code"])
     return Organ(code, name)
 
 

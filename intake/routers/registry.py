@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from documents import delivery
-from documents.agency_codes import issuer_code
+from documents.agency_codes import issuer_code, near
 from documents.edxml import Organ, build_edxml, issuer_organ, parse_status
 from documents.edxml_resend import business_of
 from documents.edxml_sign import sign_edxml, signing_identity
@@ -316,8 +316,10 @@ def edxml_package(settings: Settings, doc_id: int, who: Principal | None = None)
         item = registry_item(doc, settings.public_url)
         key = doc.pdf_key
         business = business_of(session, doc)
-        issuer = issuer_organ(item.get("OrganName"), issuer_code(
-            session, item.get("OrganName"), (doc.meta or {}).get("organ_code")))
+        organ_name = str(item.get("OrganName") or "")
+        code = issuer_code(session, organ_name, (doc.meta or {}).get("organ_code"))
+        close = near(organ_name) if code is None else None
+        issuer = issuer_organ(organ_name, code, close.name if close is not None else None)
     with open_store(settings).open(key) as stream:
         pdf = stream.read()
     ours = Organ(settings.agency_code, settings.agency_name)

@@ -7,7 +7,7 @@ import csv
 import pytest
 from pydantic import ValidationError
 
-from documents.agency_codes import DATA, agencies, code_of, key
+from documents.agency_codes import DATA, agencies, code_of, key, near
 from models.settings import Settings
 from models.vocabulary import is_agency_code
 
@@ -42,6 +42,15 @@ def test_names_read_from_paper_match(name: str, code: str) -> None:
                                   "", "   "])
 def test_other_or_partial_names_have_no_code(name: str) -> None:
     assert code_of(name) is None
+
+
+def test_a_close_name_is_only_suggested() -> None:
+    misread = "ỦY BAN NHÂN DÂN TỈNH NGHỆ AM"  # one letter off
+    assert code_of(misread) is None
+    found = near(misread)
+    assert found is not None and found.code == "000.00.00.H41"
+    assert near("ỦY BAN NHÂN DÂN TỈNH NGHỆ AN") is None  # exact: no suggestion needed
+    assert near("SỞ NỘI VỤ TỈNH NGHỆ AN") is None  # another agency, not a misreading
 
 
 def test_key_spells_out_abbreviations_and_drops_the_level() -> None:

@@ -137,6 +137,8 @@ def test_issuer_code_required() -> None:
     assert known == Organ("000.00.00.H41", "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN")
     with pytest.raises(ConflictError, match="mã định danh của cơ quan ban hành «Sở Nội vụ»"):
         issuer_organ("Sở  Nội vụ", None)
+    with pytest.raises(ConflictError, match="gần giống «Ủy ban nhân dân tỉnh Nghệ An»"):
+        issuer_organ("UBND TỈNH NGHỆ AM", None, "Ủy ban nhân dân tỉnh Nghệ An")
     with pytest.raises(ConflictError, match="chưa có cơ quan ban hành"):
         issuer_organ(" ", "000.00.00.H41")
 

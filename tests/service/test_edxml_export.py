@@ -104,6 +104,11 @@ def test_issuer_code_from_the_list_else_refused_until_a_clerk_gives_it(settings:
         assert error["details"]["missing"] == ["organ_code"]
         assert "mã định danh của cơ quan ban hành «ỦY BAN NHÂN DÂN HUYỆN NGHI LỘC»" in \
             error["message"]
+        misread = _ready(settings, {**META, "organ_name": "ỦY BAN NHÂN DÂN TỈNH NGHỆ AM"})
+        c.post(f"/api/documents/{misread}/confirm")
+        close = c.get(f"/api/documents/{misread}/edxml")
+        assert close.status_code == 409  # a close name is not trusted, only suggested
+        assert "gần giống «Ủy ban nhân dân tỉnh Nghệ An»" in close.json()["error"]["message"]
         bad = c.patch(f"/api/documents/{later}", json={"fields": {"organ_code": "H41-NL"}})
         assert bad.status_code == 422
         # The clerk gives the code while reviewing the next document of that agency: it is
