@@ -26,10 +26,12 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from infra.database import session_scope
+from infra.tables import AccountSession, utcnow
+from intake.auth.digest import token_hash
 from intake.auth.principal import Principal
 from intake.auth.roles import Role, TokenScope
-from intake.auth.sessions import check_csrf, csrf_token, lookup
-from intake.auth.tokens import check_token
+from intake.auth.sessions import check_csrf, csrf_token, is_live, lookup, needs_write
+from intake.auth.tokens import check_token, find_token, token_reason, use_due
 from models.errors import AuthenticationError, ForbiddenError
 from models.settings import Settings
 
@@ -86,38 +88,57 @@ class Rule:
         return outcome.principal
 
     def _decide(self, request: Request, submitted_csrf: str) -> _Outcome:
+        """Read the credentials without the database's write lock (on SQLite one writer at a
+        time: the workers' writes must not hold up every page and list); write only when a
+        token's use is due to be recorded, a token is refused, or a session is due its
+        last-seen touch or idle end."""
         settings: Settings = request.app.state.settings
         ip = request.client.host if request.client else None
         scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
-        with session_scope(settings.database, write=True) as session:
+        bearer = bearer.strip()
+        now = utcnow()
+        if scheme and (scheme.lower() != "bearer" or not bearer):
+            return _Outcome(None, "unauthenticated", "Cần mã truy cập dạng Bearer.")
+        cookie = "" if scheme else request.cookies.get(COOKIE, "")
+        principal: Principal | None = None
+        csrf_ok = True
+        with session_scope(settings.database) as session:
             if scheme:
-                if scheme.lower() != "bearer" or not bearer.strip():
-                    return _Outcome(None, "unauthenticated", "Cần mã truy cập dạng Bearer.")
-                row, reason = check_token(session, bearer.strip(), self.scopes or (), ip=ip)
-                if row is None or reason in ("revoked", "expired"):
-                    return _Outcome(None, "unauthenticated",
-                                    "Mã truy cập không đúng, đã thu hồi hoặc đã hết hạn.")
-                if reason == "scope":
-                    return _Outcome(None, "forbidden",
-                                    "Mã truy cập này không được dùng cho chức năng này.")
-                return _Outcome(Principal.of_token(row))
-            token = request.cookies.get(COOKIE, "")
-            row_session = lookup(session, token) if token else None
-            if row_session is None:
-                return _Outcome(None, "unauthenticated",
-                                "Chưa đăng nhập hoặc phiên làm việc đã kết thúc.")
-            principal = Principal.of_account(row_session.account,
-                                             csrf_token(token, row_session))
-            if request.method not in SAFE_METHODS:
-                if not same_origin(request) or not check_csrf(token, row_session,
-                                                               submitted_csrf):
-                    return _Outcome(None, "forbidden",
-                                    "Yêu cầu không kèm mã chống giả mạo (CSRF) hợp lệ; hãy tải "
-                                    "lại trang.", reason="csrf")
+                token_row = find_token(session, bearer)
+                reason = token_reason(token_row, self.scopes, now)
+                due = reason != "ok" or (token_row is not None and use_due(token_row, now))
+                if reason == "ok" and token_row is not None:
+                    principal = Principal.of_token(token_row)
+            else:
+                row = session.get(AccountSession, token_hash(cookie)) if cookie else None
+                due = row is not None and needs_write(row, now)
+                if row is not None and is_live(row, now):
+                    principal = Principal.of_account(row.account, csrf_token(cookie, row))
+                    if request.method not in SAFE_METHODS:
+                        csrf_ok = same_origin(request) and check_csrf(cookie, row, submitted_csrf)
+        if due:
+            with session_scope(settings.database, write=True) as session:
+                if scheme:
+                    check_token(session, bearer, self.scopes, ip=ip, now=now)
+                else:
+                    lookup(session, cookie, now=now)
+        if scheme and principal is None:
+            if reason == "scope":
+                return _Outcome(None, "forbidden",
+                                "Mã truy cập này không được dùng cho chức năng này.")
+            return _Outcome(None, "unauthenticated",
+                            "Mã truy cập không đúng, đã thu hồi hoặc đã hết hạn.")
+        if principal is None:
+            return _Outcome(None, "unauthenticated",
+                            "Chưa đăng nhập hoặc phiên làm việc đã kết thúc.")
+        if not csrf_ok:
+            return _Outcome(None, "forbidden",
+                            "Yêu cầu không kèm mã chống giả mạo (CSRF) hợp lệ; hãy tải lại "
+                            "trang.", reason="csrf")
         if principal.must_change_password and not self.password_change:
             return _Outcome(None, "forbidden", "Cần đổi mật khẩu trước khi làm việc.",
                             reason=PASSWORD_CHANGE)
-        if principal.role not in self.roles:
+        if principal.kind == "account" and principal.role not in self.roles:
             return _Outcome(None, "forbidden", "Tài khoản này không có quyền làm việc này.")
         return _Outcome(principal)
 

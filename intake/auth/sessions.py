@@ -68,6 +68,19 @@ def lookup(session: Session, token: str, *, now: dt.datetime | None = None) -> A
     return row
 
 
+def is_live(row: AccountSession, now: dt.datetime) -> bool:
+    """What `lookup` would answer, read only: not revoked, expired or idle, account enabled."""
+    return (row.revoked_at is None and now < row.expires_at and now - row.last_seen_at < IDLE
+            and not row.account.disabled)
+
+
+def needs_write(row: AccountSession, now: dt.datetime) -> bool:
+    """Whether `lookup` would change the row (the idle end, or the last_seen_at touch): requests
+    read sessions without the write lock and call `lookup` in a write transaction only then."""
+    return (row.revoked_at is None and now < row.expires_at
+            and now - row.last_seen_at >= TOUCH_EVERY)
+
+
 def csrf_token(token: str, row: AccountSession) -> str:
     """The CSRF token of a session (put into forms; computed, never stored)."""
     return hmac.new(token.encode(), row.csrf_seed.encode(), hashlib.sha256).hexdigest()

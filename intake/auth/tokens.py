@@ -27,6 +27,7 @@ MARK = "itk_"
 PREFIX_LENGTH = 12  # MARK and 8 random characters
 DEFAULT_LIFETIME = dt.timedelta(days=365)
 MAX_LIFETIME = dt.timedelta(days=2 * 365)
+USE_RECORDED_EVERY = dt.timedelta(seconds=60)  # successful uses: audited at most this often
 
 
 @dataclass(frozen=True)
@@ -65,20 +66,41 @@ def create_token(session: Session, *, name: str, scope: TokenScope, created_by: 
     return NewToken(token=token, row=row)
 
 
+def find_token(session: Session, token: str) -> ApiToken | None:
+    """The row of a presented token, None when it is not one of ours (read only)."""
+    if not token.startswith(MARK):
+        return None
+    return session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
+
+
+def token_reason(row: ApiToken | None, scopes: Collection[TokenScope], now: dt.datetime) -> str:
+    """ok, or why a token is refused: unknown | revoked | expired | scope (read only)."""
+    if row is None:
+        return "unknown"
+    return ("revoked" if row.revoked_at is not None else "expired" if now >= row.expires_at
+            else "scope" if row.scope not in scopes else "ok")
+
+
+def use_due(row: ApiToken, now: dt.datetime) -> bool:
+    """Whether a successful use is to be recorded (last_used_at and the audit entry): at most
+    once per USE_RECORDED_EVERY per token, so a registry polling every second neither fills the
+    audit log nor takes the database's write lock on every request."""
+    return row.last_used_at is None or now - row.last_used_at >= USE_RECORDED_EVERY
+
+
 def check_token(session: Session, token: str, scopes: Collection[TokenScope], *,
                 ip: str | None = None, now: dt.datetime | None = None) -> tuple[ApiToken | None, str]:
     """The token's row and "ok" when it is live and has one of `scopes`; otherwise the row (None
-    when unknown) and why not: unknown | revoked | expired | scope. Every use is audited."""
+    when unknown) and why not: unknown | revoked | expired | scope. Records the use or the
+    refusal (last_used_at, audit); the access rule calls it when `use_due` or refused."""
     now = now or utcnow()
     wanted = ",".join(sorted(str(s) for s in scopes))
-    row = (session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
-           if token.startswith(MARK) else None)
+    row = find_token(session, token)
     if row is None:
         record(session, ANONYMOUS, AuditAction.TOKEN_REFUSED, ip=ip, at=now,
                detail={"reason": "unknown", "scope": wanted})
         return None, "unknown"
-    reason = ("revoked" if row.revoked_at is not None else "expired" if now >= row.expires_at
-              else "scope" if row.scope not in scopes else "ok")
+    reason = token_reason(row, scopes, now)
     if reason != "ok":
         record(session, Actor.of_token(row), AuditAction.TOKEN_REFUSED, object_kind="token",
                object_id=row.id, ip=ip, at=now, detail={"reason": reason, "scope": wanted})
