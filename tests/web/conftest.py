@@ -38,9 +38,12 @@ DESKTOP = {"width": 1366, "height": 900}
 CLERK = "chuyen.vien"  # the clerk the pages are used as, in unit TEST_UNIT
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Chromium from Debian (apt-get install chromium)."""
+    """Headless Chromium from Debian (apt-get install chromium), one per test module: Playwright's
+    sync API keeps an event loop running in the main thread while it is open, so a session-wide
+    browser would break every later test that runs asyncio itself (and a second module that
+    imports this fixture)."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (dev extras)")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium")
