@@ -19,7 +19,7 @@ import uuid
 from pathlib import Path
 
 from bench.measure import machine_description
-from bench.service import REDIS_URL, ROOT, scan_pdf, service, upload, wait_done
+from bench.service import REDIS_URL, ROOT, clerk_headers, scan_pdf, service, upload, wait_done
 from infra.database import dispose_engines
 from models.settings import Settings
 
@@ -41,8 +41,9 @@ def run_service(files: list[Path], work: Path) -> float:
     settings = Settings(data_dir=work, database_url=url, redis_url=REDIS_URL, queue_name=queue)
     try:
         with service(settings, env) as base:
+            headers = clerk_headers(url)  # a signed-in clerk (the service is migrated by now)
             t0 = time.perf_counter()
-            status = wait_done(base, upload(base, files), timeout=7200)
+            status = wait_done(base, upload(base, files, headers), headers, timeout=7200)
             elapsed = time.perf_counter() - t0
     finally:
         dispose_engines()
