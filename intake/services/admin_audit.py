@@ -39,7 +39,7 @@ ACTION_NAMES = {
     AuditAction.ACCOUNT_UPDATED: "Sửa tài khoản", AuditAction.WEBHOOK_CREATED: "Thêm webhook",
     AuditAction.WEBHOOK_DELETED: "Xóa webhook", AuditAction.DELIVERY_RETRIED: "Gửi lại webhook",
     AuditAction.DOCUMENT_CHANGED: "Thay đổi văn bản",
-    AuditAction.DOCUMENT_DELIVERED: "Chuyển văn bản cho phần mềm quản lý văn bản",
+    AuditAction.DOCUMENT_DELIVERED: "Đã chuyển văn bản đi",
     AuditAction.AUDIT_EXPORTED: "Tải nhật ký (CSV)",
 }
 ACTOR_KINDS = {"account": "Tài khoản", "token": "Mã truy cập", "system": "Hệ thống",

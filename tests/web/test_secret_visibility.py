@@ -48,7 +48,7 @@ def test_secret_document_needs_the_clearance(settings: Settings, live_api: Any,
     found = page.request.get(f"{base}/api/search", params={"q": "năm"}).json()["items"]
     assert [d["id"] for d in found] == [public]
     page.goto(f"{base}/van-ban/{secret}")
-    wait_until(page, "document.getElementById('doc-status').textContent.length > 0")
+    wait_until(page, "document.getElementById('doc-status').textContent.startsWith('Không')")
     assert page.inner_text("#doc-status") == f"Không tìm thấy văn bản số {secret}."
     assert SECRET not in page.content()
     assert page.request.get(f"{base}/api/documents/{secret}").status == 404

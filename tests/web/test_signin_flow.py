@@ -125,7 +125,7 @@ def test_sign_in_upload_review_sign_out(settings: Settings, start_worker: Any, l
     stranger.goto(f"{base}/van-ban/{doc_id}")
     _sign_in(stranger, "tai.chinh", PASSWORD)
     assert stranger.url == f"{base}/van-ban/{doc_id}"
-    wait_until(stranger, "document.getElementById('doc-status').textContent.length > 0")
+    wait_until(stranger, "document.getElementById('doc-status').textContent.startsWith('Không')")
     assert stranger.inner_text("#doc-status") == f"Không tìm thấy văn bản số {doc_id}."
     assert stranger.request.get(f"{base}/api/documents/{doc_id}").status == 404
     check_page(stranger)

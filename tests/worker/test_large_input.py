@@ -36,13 +36,15 @@ def _stack_pdf(path: Path, text_page: Image.Image, every: int) -> None:
 
 
 def _watch_memory(peak: dict[str, int], done: threading.Event) -> None:
-    """Largest RSS of any worker process and of this process, until `done`."""
+    """Largest memory of any worker process (its own pages: USS; a forked worker shares the
+    pages of this test process, whose size depends on what the rest of the suite imported) and
+    RSS of this process, until `done`."""
     me = psutil.Process()
     while not done.is_set():
         peak["main"] = max(peak["main"], me.memory_info().rss)
         for child in me.children(recursive=True):
             try:
-                peak["worker"] = max(peak["worker"], child.memory_info().rss)
+                peak["worker"] = max(peak["worker"], child.memory_full_info().uss)
             except psutil.Error:
                 pass
         done.wait(0.05)
