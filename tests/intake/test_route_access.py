@@ -318,6 +318,7 @@ def _new_session(settings: Settings, headers: dict[str, str]) -> dict[str, str]:
         return {"cookie": f"{COOKIE}={new.token}", CSRF_HEADER: new.csrf_token}
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the rules, not the SQL
 def test_route_by_principal_table(seeded: tuple[Settings, dict[str, Any]]) -> None:
     """Call every route as every principal; compare with EXPECTED; write the table."""
     settings, seed = seeded

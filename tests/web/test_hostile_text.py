@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from infra.database import session_scope
 from infra.tables import Document, Upload
 from models.settings import Settings
 from tests.service.helpers import ready_document
 from tests.web.conftest import DESKTOP, Console, wait_until
+
+# The pages are the subject here; both databases are covered by the API tests.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 PLANT = "window.__pwned = (window.__pwned || 0) + 1"
 SUBJECT = f"<script>{PLANT}</script>Về việc kiểm tra nội dung lạ"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from infra.database import session_scope
@@ -12,6 +13,10 @@ from infra.tables import AuditEntry
 from models.settings import Settings
 from tests.service.helpers import ready_document
 from tests.web.conftest import DESKTOP, Console, wait_until
+
+# The pages are the subject here; both databases are covered by the API tests
+# (tests/service/test_secret.py).
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 META = {"number": "15/UBND-NC", "code_number": "15", "code_notation": "UBND-NC",
         "organ_name": "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "type_name": "CÔNG VĂN",
