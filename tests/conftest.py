@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# The test PKI (root, agency, expired, revoked, untrusted; CRL/OCSP/TSA on loopback): fixture `pki`.
+pytest_plugins = ["tests.pki"]
+
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     """Print tool versions (Tesseract, language data, Ghostscript, Poppler, OCRmyPDF)."""
