@@ -171,6 +171,9 @@ class Document(Base):
     arrival_number: Mapped[int | None] = mapped_column(Integer, default=None)
     # The registry's reason for refusing it (status 02), shown to the clerk until re-confirmed.
     refusal: Mapped[str | None] = mapped_column(String(500), default=None)
+    # The source PDF's own digital signatures as the worker checked them (None: not a PDF, or
+    # processed before they were checked): documents/incoming_signatures.py, issue 14.
+    incoming_signatures: Mapped[list[dict[str, Any]] | None] = mapped_column(Json, default=None)
     possible_duplicate_of: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id"), default=None
     )
