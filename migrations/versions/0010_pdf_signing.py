@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("pkcs11_key", sa.String(length=100), nullable=True),
         sa.Column("secret_env", sa.String(length=100), nullable=True),
         sa.Column("disabled", sa.Boolean(), nullable=False, server_default=sa.false()),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_signing_certificates_unit", "signing_certificates", ["unit"])
     op.create_table(
