@@ -174,6 +174,10 @@ class Document(Base):
     # The source PDF's own digital signatures as the worker checked them (None: not a PDF, or
     # processed before they were checked): documents/incoming_signatures.py, issue 14.
     incoming_signatures: Mapped[list[dict[str, Any]] | None] = mapped_column(Json, default=None)
+    # The agency's PAdES signature of this copy (documents/signing): None (not to be signed),
+    # pending, signed, failed; `signing` holds who asked, the error and the signed versions.
+    sign_state: Mapped[str | None] = mapped_column(String(16), default=None, index=True)
+    signing: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
     possible_duplicate_of: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id"), default=None
     )
@@ -422,3 +426,35 @@ class AuditEntry(Base):
     object_id: Mapped[str | None] = mapped_column(String(100), default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     ip: Mapped[str | None] = mapped_column(String(45), default=None)
+
+
+class SigningCertificate(Base):
+    """A certificate the agency signs legal copies with (documents/signing). Its password or PIN
+    is never stored: `secret_env` names the environment variable of the signing process that
+    holds it. `unit` '' is the agency default, a unit's code that unit's default."""
+
+    __tablename__ = "signing_certificates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    unit: Mapped[str] = mapped_column(String(100), default="", index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # pkcs12 | pem | pkcs11
+    key_file: Mapped[str | None] = mapped_column(String(500), default=None)  # .p12 or key PEM
+    cert_file: Mapped[str | None] = mapped_column(String(500), default=None)  # PEM certificate
+    pkcs11_module: Mapped[str | None] = mapped_column(String(500), default=None)
+    pkcs11_token: Mapped[str | None] = mapped_column(String(100), default=None)
+    pkcs11_key: Mapped[str | None] = mapped_column(String(100), default=None)
+    secret_env: Mapped[str | None] = mapped_column(String(100), default=None)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SigningAssignment(Base):
+    """The certificate an account signs with when it confirms a document."""
+
+    __tablename__ = "signing_assignments"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("signing_certificates.id", ondelete="CASCADE"), index=True)
