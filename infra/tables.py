@@ -178,6 +178,9 @@ class Document(Base):
     # pending, signed, failed; `signing` holds who asked, the error and the signed versions.
     sign_state: Mapped[str | None] = mapped_column(String(16), default=None, index=True)
     signing: Mapped[dict[str, Any] | None] = mapped_column(Json, default=None)
+    # Why its scanned image is not an eligible electronic copy (Nghị định 30, Phụ lục I):
+    # ['low_resolution:150dpi', 'unknown_size', 'not_colour']; [] eligible; None: not a scan.
+    copy_reasons: Mapped[list[str] | None] = mapped_column(Json, default=None)
     possible_duplicate_of: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id"), default=None
     )
