@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         100, description="Resolution of the colour background layer of a page in the PDF/A."
     )
     jpeg_quality: int = Field(45, description="JPEG quality of the colour background layer.")
+    foreground_dpi: int = Field(
+        300, ge=200,
+        description="Highest resolution of the coloured-ink foreground (seals, signatures, "
+        "stamps) in the PDF/A; a scan below it keeps its own. At least 200 (Nghị định 30).",
+    )
+    foreground_quality: int = Field(50, description="JPEG quality of the coloured-ink foreground.")
     # The intake service (API, queue, database, file store).
     database_url: str = Field(
         "", description="SQLAlchemy URL; empty: SQLite file `intake.db` in the data folder."
@@ -150,6 +156,23 @@ class Settings(BaseSettings):
     )
     signing_pkcs12_password: str = Field(
         "", description="Password of signing_pkcs12_file (empty: none)."
+    )
+    # The legal copy's PAdES signature (documents/signing, docs/SIGNING.md).
+    signing_tsa_url: str = Field(
+        "", description="RFC 3161 time-stamping service for the legal copy's signature "
+        "(PAdES B-T); empty: no timestamp (B-B)."
+    )
+    signing_trust_roots: Path | None = Field(
+        None, description="PEM file of the root certificates a signing certificate must chain "
+        "to (e.g. the government CA's root); unset: only its dates, key usage and key size are "
+        "checked and a self-signed certificate is refused."
+    )
+    signing_fetch_revocation: bool = Field(
+        True, description="Ask the certificate's OCSP/CRL addresses when signing: a revoked "
+        "certificate is refused and the answers are embedded (PAdES B-LT)."
+    )
+    signing_timeout: float = Field(
+        10.0, description="Seconds to wait for the time-stamping service, OCSP or CRL."
     )
     delivery_attempts: int = Field(
         8, description="Failed pushes of one document to one webhook before it is parked."
