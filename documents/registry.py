@@ -164,6 +164,9 @@ def registry_item(doc: Document, base_url: str = "") -> dict[str, Any]:
         "registry_status": doc.registry_status,
         "confirmed_at": _iso(doc.confirmed_at),
         "delivered_at": _iso(doc.delivered_at),
+        # The scan's image against Nghị định 30, Phụ lục I (colour, >= 200 dpi, paper size known);
+        # None: not a scan. Not eligible: the paper is still needed (copy_reasons say why).
+        **copy_fields(doc),
         "links": {
             "self": f"{base}/documents/{doc.id}",
             "pdf": f"{base}/documents/{doc.id}/pdf",
@@ -172,6 +175,13 @@ def registry_item(doc: Document, base_url: str = "") -> dict[str, Any]:
         },
     }
     return item
+
+
+def copy_fields(doc: Document) -> dict[str, Any]:
+    """`copy_eligible` (None: not a scan) and `copy_reasons` of a document's image."""
+    reasons = doc.copy_reasons
+    return {"copy_eligible": None if reasons is None else not reasons,
+            "copy_reasons": list(reasons or [])}
 
 
 def check_transition(current: str | None, code: str, reason: str | None) -> None:
