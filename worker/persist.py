@@ -22,6 +22,7 @@ def _apply(session: Session, doc: Document, result: DocumentResult, pdf_key: str
     doc.text = result.text
     doc.pdf_key = pdf_key
     doc.pages_total = result.pages
+    doc.copy_reasons = result.copy_reasons
     doc.error = {"code": "partial", "message": "some pages failed"} if result.status == "partial" \
         else None
     doc.lease_until = None
