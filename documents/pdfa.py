@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import tempfile
@@ -148,6 +149,81 @@ def check_pdfa(path: Path) -> list[str]:
         for n, page in enumerate(pdf.pages, start=1):
             problems += [f"page {n}: {p}" for p in page_problems(page)]
     return problems
+
+
+@dataclass(frozen=True)
+class PlacedImage:
+    """An image drawn on a page: its pixels, where it lands (points) and its effective dpi."""
+
+    name: str
+    width_px: int
+    height_px: int
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in page points (axis-aligned hull)
+    dpi: float  # the lower of the two axes: pixels per inch of the placed image
+    colour: str  # DeviceRGB, DeviceGray, ... or "stencil" for a 1-bit image mask
+    mask_dpi: float | None = None  # its explicit /Mask image's effective dpi, if it has one
+
+
+def _mul(m: list[float], n: list[float]) -> list[float]:
+    """The product m x n of two PDF matrices [a b c d e f] (m applied first)."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return [a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2]
+
+
+def placed_images(page: pikepdf.Page) -> list[PlacedImage]:
+    """Every image XObject a page draws (forms followed), with its effective resolution."""
+    out: list[PlacedImage] = []
+    _placed(page.obj, [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], out, 0)
+    return out
+
+
+def _placed(holder: pikepdf.Object, ctm: list[float], out: list[PlacedImage], depth: int) -> None:
+    resources = holder.get("/Resources", pikepdf.Dictionary())
+    xobjects = resources.get("/XObject", pikepdf.Dictionary())
+    stack: list[list[float]] = []
+    for instruction in pikepdf.parse_content_stream(holder):
+        if not isinstance(instruction, pikepdf.ContentStreamInstruction):
+            continue  # an inline image: too small to matter here
+        operands, name = instruction.operands, str(instruction.operator)
+        if name == "q":
+            stack.append(ctm)
+        elif name == "Q" and stack:
+            ctm = stack.pop()
+        elif name == "cm":
+            ctm = _mul([float(v) for v in operands], ctm)
+        elif name == "Do":
+            xobj = xobjects.get(str(operands[0]))
+            if xobj is None:
+                continue
+            if xobj.get("/Subtype") == pikepdf.Name.Form and depth < 8:
+                matrix = [float(v) for v in xobj.get("/Matrix", [1, 0, 0, 1, 0, 0])]
+                _placed(xobj, _mul(matrix, ctm), out, depth + 1)
+            elif xobj.get("/Subtype") == pikepdf.Name.Image:
+                out.append(_placed_image(str(operands[0]), xobj, ctm))
+
+
+def _placed_image(name: str, xobj: pikepdf.Object, ctm: list[float]) -> PlacedImage:
+    a, b, c, d, e, f = ctm
+    corners = [(e, f), (a + e, b + f), (c + e, d + f), (a + c + e, b + d + f)]
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    w_in, h_in = math.hypot(a, b) / 72.0, math.hypot(c, d) / 72.0
+    width, height = int(xobj.Width), int(xobj.Height)
+
+    def dpi_of(w: int, h: int) -> float:
+        return min(w / w_in, h / h_in) if w_in > 0 and h_in > 0 else 0.0
+
+    mask = xobj.get("/Mask")
+    mask_dpi = None
+    if isinstance(mask, pikepdf.Stream):
+        mask_dpi = round(dpi_of(int(mask.Width), int(mask.Height)), 1)
+    stencil = bool(xobj.get("/ImageMask", False))
+    space = xobj.get("/ColorSpace")
+    colour = "stencil" if stencil else (str(space[0] if isinstance(space, pikepdf.Array) else space)
+                                        .lstrip("/"))
+    return PlacedImage(name.lstrip("/"), width, height, (min(xs), min(ys), max(xs), max(ys)),
+                       round(dpi_of(width, height), 1), colour, mask_dpi)
 
 
 def _set_metadata(pdf: pikepdf.Pdf, info: DocumentInfo) -> None:

@@ -51,6 +51,13 @@ class PageResult(BaseModel):
     width: int = 0  # OCR image size in pixels
     height: int = 0
     dpi: int = 0
+    # The scan's own resolution (`dpi` is the one it was recognised at: a scan under 190 dpi is
+    # upsampled for Tesseract, never for the PDF); None for a page that is not a scan.
+    scan_dpi: float | None = None
+    paper: str | None = None  # A4, A5, A3, Letter when the page is known to be that paper size
+    # Why the page's image is not an eligible electronic copy (Nghị định 30, Phụ lục I, Phần II):
+    # 'low_resolution:150dpi', 'unknown_size', 'not_colour'. Empty: eligible (or not a scan).
+    copy_reasons: list[str] = Field(default_factory=list)
     mean_confidence: float | None = None
     text: str = ""
     words: list[Word] = Field(default_factory=list)
@@ -94,6 +101,20 @@ class DocumentResult(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict)
     status: str = "ok"  # ok | partial | failed
     error: dict[str, Any] | None = None
+
+    @property
+    def copy_reasons(self) -> list[str] | None:
+        """copy_reasons() of its pages."""
+        return copy_reasons(self.page_results)
+
+
+def copy_reasons(pages: list[PageResult]) -> list[str] | None:
+    """Why a document's scanned pages are not an eligible electronic copy, each reason once
+    ([]: eligible); None when no page is a scan (born-digital pages, nothing to judge)."""
+    scanned = [p for p in pages if p.scan_dpi is not None]
+    if not scanned:
+        return None
+    return list(dict.fromkeys(r for p in scanned for r in p.copy_reasons))
 
 
 class BatchDocument(DocumentResult):

@@ -21,6 +21,8 @@ class PipelineOptions:
     workers: int = 2
     background_dpi: int = 100
     jpeg_quality: int = 45
+    foreground_dpi: int = 300
+    foreground_quality: int = 50
     page_failure_policy: PageFailurePolicy = "fail"
     detect_orientation: bool = True
     work_dir: Path | None = None
@@ -43,5 +45,7 @@ class PipelineOptions:
             workers=settings.workers,
             background_dpi=settings.background_dpi,
             jpeg_quality=settings.jpeg_quality,
+            foreground_dpi=settings.foreground_dpi,
+            foreground_quality=settings.foreground_quality,
             page_failure_policy=settings.page_failure_policy,
         )

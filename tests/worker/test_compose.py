@@ -50,8 +50,11 @@ def test_page_is_small_and_a4(tmp_path: Path, kind: str) -> None:
 
 
 def test_colour_page_layers(tmp_path: Path) -> None:
-    """A colour page has a 100 dpi colour JPEG and a 300 dpi CCITT stencil."""
-    page = _compose(tmp_path, "colour")
+    """Without a foreground (the layers before issue 14) a colour page has a 100 dpi colour JPEG
+    and a 300 dpi CCITT stencil."""
+    bgr = make_page("colour")
+    page = compose_page(bgr, text_mask(bgr), DPI, None, tmp_path / "old.pdf",
+                        ComposeOptions(foreground="none"))
     assert page.background == "colour"
     rows = _images(page.path)
     jpeg = next(r for r in rows if r[2] == "image")

@@ -174,6 +174,38 @@ def _dpi_of(img: Image.Image) -> float | None:
     return value if 50 <= value <= 1200 else None
 
 
+# Paper sizes a mailroom receives (ISO 216 A3-A5; Letter for foreign correspondence), mm.
+PAPER_SIZES_MM = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "A3": (297.0, 420.0),
+                  "Letter": (215.9, 279.4)}
+# Resolutions scanners offer; an untagged image is matched against these only.
+SCANNER_DPI = (150, 200, 240, 300, 400, 600)
+_SIZE_TOLERANCE = 0.02
+
+
+def paper_of(width_in: float, height_in: float) -> str | None:
+    """The paper size (either orientation) that `width_in` x `height_in` inches is, if any."""
+    short, long = sorted((width_in, height_in))
+    for name, (a, b) in PAPER_SIZES_MM.items():
+        if abs(short * 25.4 / a - 1) <= _SIZE_TOLERANCE and abs(long * 25.4 / b - 1) <= _SIZE_TOLERANCE:
+            return name
+    return None
+
+
+def guess_resolution(width_px: int, height_px: int) -> tuple[str, int] | None:
+    """The one (paper, scanner dpi) that an untagged image's pixel size fits, or None.
+
+    A4 and A5 have the same shape, so the shape alone says nothing: only a pixel size that is
+    a known paper at a resolution scanners offer counts, and only when one such pair fits
+    (A5 at 300 dpi is also A3 at 150 dpi: that is unknown, not guessed).
+    """
+    fits = []
+    for dpi in SCANNER_DPI:
+        name = paper_of(width_px / dpi, height_px / dpi)
+        if name is not None:
+            fits.append((name, dpi))
+    return fits[0] if len(fits) == 1 else None
+
+
 def to_rgb(img: Image.Image) -> Image.Image:
     """Convert any scan mode (1, L, P, I;16, CMYK, RGBA, LA...) to 8-bit RGB on white."""
     if img.mode in ("I;16", "I;16B", "I;16L", "I"):
