@@ -53,7 +53,7 @@ def _box_size(box: pikepdf.Object, what: str) -> tuple[float, float]:
     return size
 
 
-def page_pixels(pdf: Path, page: int, dpi: int) -> tuple[int, int]:
+def page_pixels(pdf: Path, page: int, dpi: float) -> tuple[int, int]:
     """Width and height in pixels of page `page` (1-based) rendered at `dpi`, from the PDF's
     page dictionary alone: the larger of /MediaBox (what pdftoppm renders) and /CropBox (what a
     crop-box renderer would), in points times /UserUnit (points of 1/72 inch unless the page
@@ -76,8 +76,10 @@ def page_pixels(pdf: Path, page: int, dpi: int) -> tuple[int, int]:
     return (height, width) if rotation % 180 else (width, height)
 
 
-def render_page(pdf: Path, page: int, dpi: int, *, timeout: float, max_pixels: int) -> Image.Image:
+def render_page(pdf: Path, page: int, dpi: float, *, timeout: float, max_pixels: int,
+                crop: tuple[int, int, int, int] | None = None) -> Image.Image:
     """Render one page (1-based) to an RGB image at `dpi`, honouring the page's /Rotate.
+    `crop` (x, y, width, height in pixels of the rendered page) renders only that region.
 
     The page's size in pixels is worked out first (`page_pixels`): a page larger than
     `max_pixels` at this dpi (INTAKE_MAX_IMAGE_PIXELS, the images' decompression-bomb guard) is
@@ -88,7 +90,10 @@ def render_page(pdf: Path, page: int, dpi: int, *, timeout: float, max_pixels: i
             f"page {page} of {pdf.name} would be {width}×{height} pixels at {dpi} dpi; "
             f"the limit is {max_pixels} pixels"
         )
-    args = [which("pdftoppm"), "-r", str(dpi), "-f", str(page), "-l", str(page), str(pdf)]
+    args = [which("pdftoppm"), "-r", str(dpi), "-f", str(page), "-l", str(page)]
+    if crop is not None:
+        args += ["-x", str(crop[0]), "-y", str(crop[1]), "-W", str(crop[2]), "-H", str(crop[3])]
+    args.append(str(pdf))
     try:
         proc = run(args, timeout=timeout)  # one PPM image on stdout
     except ExternalToolError as exc:

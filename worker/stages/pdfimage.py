@@ -4,6 +4,13 @@ A scanner's PDF page is a single image drawn over the whole page. Decoding that 
 is several times faster than rasterising the page with Poppler and keeps the scan's own pixels.
 Anything else (vector content, several images, masks, unusual placement) returns None and the
 page is rendered instead.
+
+Annotations are not page content: the "Ký bởi … / Thời gian ký" boxes and seal images of a
+digitally signed PDF are signature widgets drawn from their own appearance streams. When a page
+has visible annotations, the fast path still takes the scan's pixels and Poppler renders only the
+annotations' rectangles (the page at the scan's resolution, cropped), which are pasted over the
+scan: the widgets stay visible in the review image and the PDF/A, the rest of the page keeps the
+scan's own pixels, and pages without annotations do not start Poppler at all.
 """
 
 from __future__ import annotations
@@ -15,9 +22,37 @@ import pikepdf
 from pikepdf import PdfImage
 from PIL import Image
 
+from infra.tools import poppler
+
 log = logging.getLogger(__name__)
 
 _TOLERANCE = 0.02  # placement may differ from the page box by 2% (rounding of scanner software)
+_HIDDEN = 1 | 2 | 32  # annotation flags Invisible, Hidden, NoView
+_MARGIN = 2  # pixels around an annotation's rectangle, for anti-aliased edges
+
+Box = tuple[float, float, float, float]
+
+
+def visible_annotations(page: pikepdf.Page) -> list[Box]:
+    """Rectangles (PDF points: x0, y0, x1, y1) of the page's annotations that draw something:
+    an appearance stream, not hidden, not a link or a pop-up; signature widgets are such."""
+    boxes: list[Box] = []
+    for annot in page.obj.get("/Annots", pikepdf.Array()):
+        try:
+            if str(annot.get("/Subtype", "")) in ("/Link", "/Popup"):
+                continue
+            if int(annot.get("/F", 0)) & _HIDDEN:
+                continue
+            ap = annot.get("/AP")
+            if not isinstance(ap, pikepdf.Dictionary) or "/N" not in ap:
+                continue
+            x0, y0, x1, y1 = (float(v) for v in annot.Rect)
+        except (AttributeError, TypeError, ValueError, pikepdf.PdfError):
+            continue
+        box = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+        if box[2] - box[0] >= 1 and box[3] - box[1] >= 1:
+            boxes.append(box)
+    return boxes
 
 
 def _placement(page: pikepdf.Page) -> tuple[str, list[float]] | None:
@@ -50,8 +85,10 @@ def _placement(page: pikepdf.Page) -> tuple[str, list[float]] | None:
     return drawn[0] if len(drawn) == 1 else None
 
 
-def page_image(pdf_path: Path, index: int, max_pixels: int) -> tuple[Image.Image, float] | None:
-    """Return the page's full-page scan image (page /Rotate applied) and its dpi, or None."""
+def page_image(pdf_path: Path, index: int, max_pixels: int, *,
+               timeout: float = 300.0) -> tuple[Image.Image, float] | None:
+    """Return the page's full-page scan image (page /Rotate applied, visible annotations painted
+    over it) and its dpi, or None."""
     try:
         with pikepdf.open(pdf_path) as pdf:
             page = pdf.pages[index]
@@ -76,9 +113,63 @@ def page_image(pdf_path: Path, index: int, max_pixels: int) -> tuple[Image.Image
             img = PdfImage(xobj).as_pil_image()
             img.load()
             rotate = int(page.obj.get("/Rotate", 0)) % 360
+            annotations = visible_annotations(page)
     except Exception as exc:  # noqa: BLE001 - any surprise means: render the page instead
         log.debug("no direct image for page %d of %s: %s", index + 1, pdf_path, exc)
         return None
     if rotate:
         img = img.rotate(-rotate, expand=True)  # /Rotate is clockwise; PIL rotates anticlockwise
-    return img, w / (a / 72.0)
+    dpi = w / (a / 72.0)
+    if annotations:
+        img = paint_annotations(pdf_path, index, img, dpi, annotations, (box, rotate),
+                                timeout=timeout, max_pixels=max_pixels)
+    return img, dpi
+
+
+def _turned(u: float, v: float, rotate: int) -> tuple[float, float]:
+    """A point in fractions of the unturned page (from its top-left) after /Rotate (clockwise)."""
+    if rotate == 90:
+        return 1 - v, u
+    if rotate == 180:
+        return 1 - u, 1 - v
+    if rotate == 270:
+        return v, 1 - u
+    return u, v
+
+
+def paint_annotations(pdf_path: Path, index: int, img: Image.Image, dpi: float,
+                      boxes: list[Box], page_box: tuple[list[float], int], *,
+                      timeout: float, max_pixels: int) -> Image.Image:
+    """Paste Poppler's rendering of the annotations' rectangle (scan and appearances together, at
+    the scan's resolution) over the scan image (already turned by /Rotate)."""
+    (mx0, my0, mx1, my1), rotate = page_box
+    width_pt, height_pt = mx1 - mx0, my1 - my0
+    turned = rotate in (90, 270)
+    render_w = (height_pt if turned else width_pt) * dpi / 72.0
+    render_h = (width_pt if turned else height_pt) * dpi / 72.0
+    out = img if img.mode == "RGB" else img.convert("RGB")  # a seal is colour on a grey scan
+    # One rendering of the rectangle holding them all: Poppler decodes the whole scan image for
+    # each call, and a page's widgets usually sit together (the top-right signature boxes).
+    union = (min(b[0] for b in boxes), min(b[1] for b in boxes),
+             max(b[2] for b in boxes), max(b[3] for b in boxes))
+    for x0, y0, x1, y1 in [union]:
+        corners = [_turned((x - mx0) / width_pt, (my1 - y) / height_pt, rotate)
+                   for x, y in ((x0, y0), (x1, y1))]
+        fu0, fu1 = sorted(c[0] for c in corners)
+        fv0, fv1 = sorted(c[1] for c in corners)
+        fu0, fv0, fu1, fv1 = max(0.0, fu0), max(0.0, fv0), min(1.0, fu1), min(1.0, fv1)
+        if fu1 <= fu0 or fv1 <= fv0:
+            continue
+        rx0, ry0 = max(0, int(fu0 * render_w) - _MARGIN), max(0, int(fv0 * render_h) - _MARGIN)
+        rx1, ry1 = int(fu1 * render_w) + _MARGIN + 1, int(fv1 * render_h) + _MARGIN + 1
+        crop = poppler.render_page(pdf_path, index + 1, dpi, timeout=timeout,
+                                   max_pixels=max_pixels,
+                                   crop=(rx0, ry0, rx1 - rx0, ry1 - ry0))
+        # The same region in the scan's own pixel grid (equal to the rendering's up to rounding).
+        sx, sy = out.width / render_w, out.height / render_h
+        ix0, iy0 = round(rx0 * sx), round(ry0 * sy)
+        size = (max(1, round(crop.width * sx)), max(1, round(crop.height * sy)))
+        if crop.size != size:
+            crop = crop.resize(size, Image.Resampling.LANCZOS)
+        out.paste(crop, (ix0, iy0))
+    return out
