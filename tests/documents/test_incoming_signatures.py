@@ -1,0 +1,113 @@
+"""Signatures of incoming signed PDFs (documents.incoming_signatures, issue 14): signer, time,
+integrity and certificate status read by pyHanko against the roots an administrator configures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from documents.incoming_signatures import (
+    TrustSettings,
+    check_signatures,
+    summary_vi,
+    worst_status,
+)
+from tests.pki import AGENCY_NAME, PKI
+from tests.signed_incoming import scan_pdf, signed_scan_pdf
+
+
+@pytest.fixture(scope="module")
+def signed(pki: PKI, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One signed scan per test identity, and the roots folder an administrator would set up
+    (the root certificate and the issuing CA's CRL)."""
+    folder = tmp_path_factory.mktemp("incoming")
+    roots = folder / "roots"
+    roots.mkdir()
+    shutil.copy(pki.root.cert_file, roots / "root.pem")
+    shutil.copy(pki.crl_file, roots / "issuing.crl")
+    out = {"roots": roots}
+    for name in ("agency", "expired", "revoked", "untrusted"):
+        out[name] = signed_scan_pdf(folder / f"{name}.pdf", getattr(pki, name))
+    return out
+
+
+def _check(path: Path, roots: Path | None) -> list[dict]:
+    found = check_signatures(path, TrustSettings(roots_dir=roots))
+    assert found is not None
+    return found
+
+
+def test_intact_trusted_signature_is_reported_valid(signed: dict[str, Path]) -> None:
+    [sig] = _check(signed["agency"], signed["roots"])
+    assert sig["signer"] == AGENCY_NAME
+    assert sig["organization"] == "Intake test PKI"
+    assert sig["issuer"] == "Intake Test Issuing CA"
+    when = dt.datetime.fromisoformat(sig["signed_at"])
+    assert abs((dt.datetime.now(dt.UTC) - when).total_seconds()) < 600
+    assert (sig["integrity"], sig["changes_after"], sig["certificate"], sig["status"]) == \
+        ("intact", "none", "trusted", "valid")
+    assert sig["page"] == 0 and sig["weak_hash"] is False
+    assert sig["message"].startswith(f"{sig['signer']}, ký lúc ")
+    assert sig["message"].endswith("— Hợp lệ")
+    assert summary_vi([sig]) == f"Văn bản có chữ ký số: {sig['message']}"
+
+
+def test_without_configured_roots_nothing_is_trusted(signed: dict[str, Path]) -> None:
+    [sig] = _check(signed["agency"], None)
+    assert (sig["integrity"], sig["certificate"], sig["status"]) == ("intact", "untrusted", "untrusted")
+    assert sig["message"].endswith("— Không tin cậy")
+
+
+@pytest.mark.parametrize(("name", "status", "words"), [
+    ("expired", "expired", "Chứng thư hết hạn"),
+    ("revoked", "revoked", "Chứng thư bị thu hồi"),
+    ("untrusted", "untrusted", "Không tin cậy"),
+])
+def test_bad_certificates_are_reported_as_such(signed: dict[str, Path], name: str, status: str,
+                                               words: str) -> None:
+    [sig] = _check(signed[name], signed["roots"])
+    assert sig["integrity"] == "intact"
+    assert (sig["certificate"], sig["status"]) == (status, status)
+    assert words in sig["message"]
+
+
+def test_a_byte_changed_after_signing_is_reported_modified(signed: dict[str, Path],
+                                                           tmp_path: Path) -> None:
+    data = bytearray(signed["agency"].read_bytes())
+    at = data.index(b"stream", data.index(b"/DCTDecode")) + 500  # inside the scan's JPEG data
+    data[at] ^= 0x01
+    changed = tmp_path / "changed.pdf"
+    changed.write_bytes(bytes(data))
+    [sig] = _check(changed, signed["roots"])
+    assert (sig["integrity"], sig["status"]) == ("modified", "modified")
+    assert sig["message"].endswith("— Đã bị sửa sau khi ký")
+    assert worst_status([sig, *_check(signed["agency"], signed["roots"])]) == "modified"
+
+
+def test_page_content_replaced_in_a_later_update_is_not_allowed(signed: dict[str, Path],
+                                                                 tmp_path: Path) -> None:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    out = tmp_path / "updated.pdf"
+    with signed["agency"].open("rb") as src, out.open("wb") as dst:
+        writer = IncrementalPdfFileWriter(src, strict=False)
+        page_ref = writer.find_page_for_modification(0)[0]
+        stream = writer.add_object(generic.StreamObject(stream_data=b"0 0 1 rg 0 0 595 842 re f"))
+        page_ref.get_object()["/Contents"] = stream
+        writer.update_container(page_ref.get_object())
+        writer.write(dst)
+    [sig] = _check(out, signed["roots"])
+    assert sig["integrity"] == "intact"  # the signed revision is unchanged...
+    assert (sig["changes_after"], sig["status"]) == ("not_allowed", "modified")  # ...not the page
+
+
+def test_unsigned_pdf_and_other_files(tmp_path: Path) -> None:
+    assert check_signatures(scan_pdf(tmp_path / "scan.pdf"), TrustSettings()) == []
+    png = tmp_path / "scan.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    assert check_signatures(png, TrustSettings()) is None
+    assert summary_vi([]) is None and worst_status(None) is None
