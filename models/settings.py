@@ -174,6 +174,16 @@ class Settings(BaseSettings):
     signing_timeout: float = Field(
         10.0, description="Seconds to wait for the time-stamping service, OCSP or CRL."
     )
+    # Signatures of incoming signed PDFs (documents/incoming_signatures.py, docs/DELIVERY.md).
+    trust_roots_dir: Path | None = Field(
+        None, description="Folder (or one PEM file) of the root certificates incoming digital "
+        "signatures are checked against: .pem/.crt/.cer/.der certificates, .crl revocation "
+        "lists; unset: signing_trust_roots, and when that is unset too no signature is trusted."
+    )
+    trust_fetch: bool = Field(
+        False, description="Fetch revocation data (CRL, OCSP) of incoming signatures from the "
+        "network; off: only the data embedded in the PDF and the .crl files of trust_roots_dir."
+    )
     delivery_attempts: int = Field(
         8, description="Failed pushes of one document to one webhook before it is parked."
     )
