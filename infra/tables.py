@@ -461,3 +461,32 @@ class SigningAssignment(Base):
                                             primary_key=True)
     certificate_id: Mapped[int] = mapped_column(
         ForeignKey("signing_certificates.id", ondelete="CASCADE"), index=True)
+
+
+class ReportFact(Base):
+    """One narrow row per document with what the reports add up (documents/reports/facts.py).
+
+    Written only by database triggers (migration 0012) in the transaction that writes the
+    document, so every writer keeps it; days are Julian day numbers of the Vietnam calendar day.
+    """
+
+    __tablename__ = "report_facts"
+    __table_args__ = (Index("ix_report_facts_day", "day", "unit"),)
+
+    document_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    day: Mapped[int] = mapped_column(Integer)  # the local day of upload
+    month: Mapped[int] = mapped_column(Integer)  # YYYYMM of that day
+    unit: Mapped[str] = mapped_column(String(100))
+    organ: Mapped[str] = mapped_column(String(200))  # '' when unknown
+    secrecy_level: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32))
+    digitised: Mapped[int] = mapped_column(Integer)
+    refused: Mapped[int] = mapped_column(Integer)  # refused (02) at least once
+    urgent: Mapped[int] = mapped_column(Integer)
+    arrived: Mapped[int] = mapped_column(Integer)  # the paper's day when earlier, else upload day
+    paper_day: Mapped[int | None] = mapped_column(Integer, default=None)
+    delivered_day: Mapped[int | None] = mapped_column(Integer, default=None)
+    ack_day: Mapped[int | None] = mapped_column(Integer, default=None)
+    to_delivery: Mapped[float | None] = mapped_column(Float, default=None)  # seconds
+    to_acknowledgement: Mapped[float | None] = mapped_column(Float, default=None)
+    uploaded_at: Mapped[dt.datetime] = mapped_column()
