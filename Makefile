@@ -3,8 +3,10 @@ SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# softhsm2: a PKCS#11 token for the signing tests; libnss3-tools: certutil, a trust store for pdfsig
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd ghostscript qpdf \
-	poppler-utils fonts-liberation2 redis-server python3-venv chromium
+	poppler-utils fonts-liberation2 redis-server python3-venv chromium \
+	softhsm2 libnss3-tools
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
