@@ -13,6 +13,12 @@ gives a code: a name that is merely close is not trusted, the export is refused 
 corrects the agency in review, or gives its code (field `organ_code`): a code a clerk gave is
 learned (gazetteer entry of kind `organ_code`, value `<code> <name>`) and used for every later
 document of that agency.
+
+Only codes `seen` in a public source are used without a person: a code placed by the list's order
+is a suggestion (the order was disproved once: Hậu Giang is H30, not the H28 its place gives), and
+so is the code of a listed agency whose name is merely close to the one read. `suggest` puts such a
+suggestion in the document's `organ_code` field marked for review; the clerk's acceptance makes it
+the document's code and teaches it for the agency.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -86,10 +93,16 @@ def near(name: str, max_ratio: float = 0.12) -> Agency | None:
     return best[1] if best is not None else None
 
 
+def listed(name: str) -> Agency | None:
+    """The agency of the list named `name` (as read from the paper), or None."""
+    return agencies().get(key(name)) if name.strip() else None
+
+
 def code_of(name: str) -> str | None:
-    """The code of the agency named `name` (as read from the paper), or None when unknown."""
-    found = agencies().get(key(name)) if name.strip() else None
-    return found.code if found is not None else None
+    """The code of the agency named `name` when the list knows it from a public source (`seen`);
+    None when unknown or only placed by the list's order."""
+    found = listed(name)
+    return found.code if found is not None and found.known == "seen" else None
 
 
 LEARNED_KIND = "organ_code"
@@ -101,12 +114,18 @@ def learned_entry(code: str, name: str) -> str:
 
 
 def issuer_code(session: Session, name: str | None, given: str | None = None) -> str | None:
-    """The issuing agency's code: the one a clerk gave for this document, else one a clerk gave
-    for an agency of this name, else the project's list; None when nobody knows it."""
+    """The issuing agency's code: the one a clerk gave (or accepted) for this document, else one a
+    clerk gave for an agency of this name, else the list's when seen in a public source; None
+    when nobody knows it for sure."""
     if given:
         return given
     if not name or not name.strip():
         return None
+    return learned_code(session, name) or code_of(name)
+
+
+def learned_code(session: Session, name: str) -> str | None:
+    """The code a clerk gave earlier for an agency of this name, or None."""
     wanted = key(name)
     for value in session.scalars(select(GazetteerEntry.value)
                                  .where(GazetteerEntry.kind == LEARNED_KIND)
@@ -114,4 +133,50 @@ def issuer_code(session: Session, name: str | None, given: str | None = None) ->
         code, _, learned_name = value.partition(" ")
         if key(learned_name) == wanted and is_code(code):
             return code
-    return code_of(name)
+    return None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The code the service proposes for a document's issuer, and whether a person must check it:
+    `source` is `learned` (a clerk gave it), `list` (seen in a public source), `list_order`
+    (placed by the list's order: unsure) or `near` (the code of a listed agency whose name is
+    close to the one read: unsure)."""
+
+    code: str
+    source: str
+    agency: str
+
+    @property
+    def sure(self) -> bool:
+        return self.source in ("learned", "list")
+
+
+def suggest(session: Session, name: str | None) -> Suggestion | None:
+    """What is known of the code of the agency read as `name`, best source first."""
+    if not name or not name.strip():
+        return None
+    code = learned_code(session, name)
+    if code is not None:
+        return Suggestion(code, "learned", name)
+    found = listed(name)
+    if found is not None:
+        return Suggestion(found.code, "list" if found.known == "seen" else "list_order", found.name)
+    close = near(name)
+    return Suggestion(close.code, "near", close.name) if close is not None else None
+
+
+def fill_field(session: Session, organ: str | None, fields: dict[str, Any]) -> None:
+    """Put the suggested issuer code in the document's `organ_code` field (marked for review when
+    unsure), unless a clerk set that field; remove a suggestion that no longer applies."""
+    current = fields.get("organ_code")
+    if isinstance(current, dict) and current.get("corrected_by"):
+        return
+    found = suggest(session, organ)
+    if found is None:
+        fields.pop("organ_code", None)
+        return
+    fields["organ_code"] = {
+        "value": found.code, "confidence": 1.0 if found.sure else 0.5,
+        "needs_review": not found.sure, "source": found.source, "agency": found.agency,
+    }

@@ -21,6 +21,7 @@ from typing import Any
 
 from lxml import etree
 
+from documents.agency_codes import Suggestion
 from documents.reports.query import LOCAL_TZ
 from models.errors import ConflictError, InvalidFieldError
 
@@ -84,20 +85,27 @@ class Business:
     paper: bool = True  # digitised from paper: the paper original exists
 
 
-def issuer_organ(organ_name: str | None, code: str | None, near: str | None = None) -> Organ:
+def issuer_organ(organ_name: str | None, code: str | None,
+                 suggestion: Suggestion | None = None) -> Organ:
     """From: the issuing agency as read from the paper, with its code (documents/agency_codes.py).
 
     DocumentId starts with this code, and a registry detects by it the same document arriving
     twice (on paper and electronically), so a package is never built without it: ConflictError
-    (409) in Vietnamese, telling the clerk what to do; `near` names a listed agency whose name is
-    close to the one read (it is not trusted: the clerk checks)."""
+    (409) in Vietnamese, telling the clerk what to do; `suggestion` is an unsure code the list
+    offers (placed by its order, or of a listed agency whose name is close to the one read): it
+    is not trusted, the clerk checks it."""
     name = " ".join((organ_name or "").split())
     if not name:
         raise ConflictError("Văn bản chưa có cơ quan ban hành: bổ sung khi duyệt trước khi xuất "
                             "gói edXML.", missing=["organ_name"])
     if not code:
-        hint = (f" Tên gần giống «{near}» trong danh sách: nếu đúng là cơ quan này, sửa tên cho "
-                "khớp." if near else "")
+        hint = ""
+        if suggestion is not None and suggestion.source == "near":
+            hint = (f" Tên gần giống «{suggestion.agency}» trong danh sách: nếu đúng là cơ quan "
+                    "này, sửa tên cho khớp.")
+        elif suggestion is not None:
+            hint = (f" Danh sách gợi ý mã {suggestion.code} nhưng mã này chưa được xác minh: "
+                    "kiểm tra rồi chấp nhận ô «Mã định danh» khi duyệt.")
         raise ConflictError(f"Chưa biết mã định danh của cơ quan ban hành «{name}»: sửa tên cơ "
                             "quan cho đúng hoặc nhập mã định danh (organ_code) khi duyệt trước "
                             f"khi xuất gói edXML.{hint}", missing=["organ_code"])

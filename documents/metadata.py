@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from documents.agency_codes import fill_field as fill_organ_code
 from documents.lifecycle import add_event
 from documents.search import index_document, search_strings
 from documents.visibility import secrecy_level
@@ -72,6 +73,8 @@ def review_count(fields: dict[str, Any]) -> int:
 def apply_metadata(session: Session, doc: Document, meta: dict[str, Any],
                    fields: dict[str, Any]) -> None:
     """Set metadata and fields and everything derived from them (columns, search, duplicates)."""
+    fields = dict(fields)
+    fill_organ_code(session, _text(meta, "organ"), fields)  # the issuer's code, or its suggestion
     doc.meta = meta
     doc.fields = fields
     doc.review_count = review_count(fields)

@@ -265,10 +265,15 @@ def confirm_document(settings: Settings, doc_id: int, who: Reviewer,
                       for k, f in doc.fields.items()}
             _check_secrecy(session, doc, who, level_of(doc),
                            secrecy_level(doc.secrecy, fields.get("secrecy")), None)
+            meta = dict(doc.meta)
             for name in pending:
                 add_event(session, doc, "accept", None, fields[name].get("value"), actor=actor,
                           field=name)
-            apply_metadata(session, doc, dict(doc.meta), fields)
+            code, organ = fields.get("organ_code", {}).get("value"), meta_value(meta, "organ")
+            if "organ_code" in pending and code and organ:  # an accepted code is the document's
+                meta["organ_code"] = code
+                _learn(session, LEARNED_KIND, learned_entry(str(code), str(organ)), actor)
+            apply_metadata(session, doc, meta, fields)
         confirm(session, doc, actor)
 
 

@@ -143,6 +143,16 @@ class Settings(BaseSettings):
         "", description="Sender agency code (mã định danh, e.g. 000.00.00.H49) in edXML packages."
     )
     agency_name: str = Field("", description="Sender agency name in edXML packages.")
+    # Our agency's contact block (edXML To: OrganizationInCharge, OrganAdd, Email, Telephone,
+    # Fax, Website); a receiving axis checks the elements are there, the values may be empty.
+    agency_in_charge: str = Field(
+        "", description="The agency in charge of ours (edXML OrganizationInCharge); empty: ours."
+    )
+    agency_address: str = Field("", description="Postal address of our agency (edXML OrganAdd).")
+    agency_email: str = Field("", description="E-mail of our agency's mailroom (edXML Email).")
+    agency_telephone: str = Field("", description="Telephone of our agency (edXML Telephone).")
+    agency_fax: str = Field("", description="Fax of our agency (edXML Fax).")
+    agency_website: str = Field("", description="Website of our agency (edXML Website).")
     # The agency's signing certificate (edXML XML-DSig; the legal copy's PDF signature reuses it).
     signing_key_file: Path | None = Field(
         None, description="PEM private key of the agency certificate (with signing_cert_file)."

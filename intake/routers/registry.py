@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from documents import delivery
-from documents.agency_codes import issuer_code, near
+from documents.agency_codes import issuer_code, suggest
 from documents.edxml import Organ, build_edxml, issuer_organ, parse_status
 from documents.edxml_resend import business_of
 from documents.edxml_sign import sign_edxml, signing_identity
@@ -318,11 +318,15 @@ def edxml_package(settings: Settings, doc_id: int, who: Principal | None = None)
         business = business_of(session, doc)
         organ_name = str(item.get("OrganName") or "")
         code = issuer_code(session, organ_name, (doc.meta or {}).get("organ_code"))
-        close = near(organ_name) if code is None else None
-        issuer = issuer_organ(organ_name, code, close.name if close is not None else None)
+        issuer = issuer_organ(organ_name, code,
+                              suggest(session, organ_name) if code is None else None)
     with open_store(settings).open(key) as stream:
         pdf = stream.read()
-    ours = Organ(settings.agency_code, settings.agency_name)
+    ours = Organ(settings.agency_code, settings.agency_name,
+                 in_charge=settings.agency_in_charge or settings.agency_name,
+                 address=settings.agency_address, email=settings.agency_email,
+                 telephone=settings.agency_telephone, fax=settings.agency_fax,
+                 website=settings.agency_website)
     package = build_edxml(item, issuer, ours, pdf,
                           tracer=ours.organ_id, business=business)
     identity = signing_identity(settings)

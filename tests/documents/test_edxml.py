@@ -10,6 +10,7 @@ import re
 import pytest
 from lxml import etree
 
+from documents.agency_codes import Suggestion
 from documents.edxml import (
     NS,
     Business,
@@ -138,7 +139,11 @@ def test_issuer_code_required() -> None:
     with pytest.raises(ConflictError, match="mã định danh của cơ quan ban hành «Sở Nội vụ»"):
         issuer_organ("Sở  Nội vụ", None)
     with pytest.raises(ConflictError, match="gần giống «Ủy ban nhân dân tỉnh Nghệ An»"):
-        issuer_organ("UBND TỈNH NGHỆ AM", None, "Ủy ban nhân dân tỉnh Nghệ An")
+        issuer_organ("UBND TỈNH NGHỆ AM", None,
+                     Suggestion("000.00.00.H41", "near", "Ủy ban nhân dân tỉnh Nghệ An"))
+    with pytest.raises(ConflictError, match="gợi ý mã 000.00.00.H08 nhưng mã này chưa được"):
+        issuer_organ("UBND TỈNH BÌNH ĐỊNH", None,
+                     Suggestion("000.00.00.H08", "list_order", "Ủy ban nhân dân tỉnh Bình Định"))
     with pytest.raises(ConflictError, match="chưa có cơ quan ban hành"):
         issuer_organ(" ", "000.00.00.H41")
 

@@ -42,6 +42,8 @@ def test_export_signed_and_sent_again_as_update(settings: Settings, tmp_path: Pa
     (tmp_path / "agency.crt").write_bytes(pem.cert_pem)
     settings = settings.model_copy(update={
         "agency_code": "000.00.00.H41", "agency_name": "Văn phòng UBND tỉnh Nghệ An",
+        "agency_in_charge": "UBND tỉnh Nghệ An", "agency_address": "16 Trường Thi, Vinh",
+        "agency_email": "vanthu@nghean.gov.vn", "agency_telephone": "0238 3844 000",
         "signing_key_file": tmp_path / "agency.key", "signing_cert_file": tmp_path / "agency.crt"})
     doc_id = _ready(settings, META)
     with client(settings) as c:
@@ -60,8 +62,11 @@ def test_export_signed_and_sent_again_as_update(settings: Settings, tmp_path: Pa
     back = parse_edxml(first)
     assert back["signed"] and back["attachments"][0]["content"] == PDF
     assert back["from"]["name"] == META["organ_name"]
-    assert (back["to"][0]["id"], back["to"][0]["name"]) == ("000.00.00.H41",
-                                                            "Văn phòng UBND tỉnh Nghệ An")
+    assert back["to"][0] == {  # our agency with its contact block from the settings
+        "id": "000.00.00.H41", "name": "Văn phòng UBND tỉnh Nghệ An",
+        "in_charge": "UBND tỉnh Nghệ An", "address": "16 Trường Thi, Vinh",
+        "email": "vanthu@nghean.gov.vn", "telephone": "0238 3844 000", "fax": "",
+        "website": ""}
     assert back["priority"] == "4" and back["business_type"] == "0"
     resent = parse_edxml(again)
     assert resent["business_type"] == "2" and resent["subject"].endswith("tháng 02")
@@ -105,6 +110,12 @@ def test_issuer_code_from_the_list_else_refused_until_a_clerk_gives_it(settings:
         assert "mã định danh của cơ quan ban hành «ỦY BAN NHÂN DÂN HUYỆN NGHI LỘC»" in \
             error["message"]
         misread = _ready(settings, {**META, "organ_name": "ỦY BAN NHÂN DÂN TỈNH NGHỆ AM"})
+        field = c.get(f"/api/documents/{misread}").json()["fields"]["organ_code"]
+        assert (field["value"], field["needs_review"], field["source"]) == \
+            ("000.00.00.H41", True, "near")
+        # The clerk doubts it and clears the code before confirming.
+        assert c.patch(f"/api/documents/{misread}", json={"fields": {
+            "organ_code": ""}}).status_code == 200
         c.post(f"/api/documents/{misread}/confirm")
         close = c.get(f"/api/documents/{misread}/edxml")
         assert close.status_code == 409  # a close name is not trusted, only suggested
@@ -121,3 +132,37 @@ def test_issuer_code_from_the_list_else_refused_until_a_clerk_gives_it(settings:
             assert answer.status_code == 200
             assert parse_edxml(answer.content)["document_id"] == \
                 f"000.21.32.H41,2026/01/16,{number}/QĐ-UBND"
+
+
+def test_a_code_placed_by_the_lists_order_waits_for_a_clerk(settings: Settings) -> None:
+    """Bình Định's code is only placed by the list's order: it is offered in the organ_code
+    field marked for review, the export is refused naming it until a clerk accepts it; then it
+    is the document's code and learned for the agency's next documents."""
+    settings = settings.model_copy(update={"agency_code": "000.00.00.G09",
+                                           "agency_name": "Bộ Nội vụ"})
+    binh_dinh = {**META, "organ_name": "ỦY BAN NHÂN DÂN TỈNH BÌNH ĐỊNH", "place": "Bình Định"}
+    first = _ready(settings, binh_dinh)
+    with client(settings) as c:
+        field = c.get(f"/api/documents/{first}").json()["fields"]["organ_code"]
+        assert (field["value"], field["needs_review"], field["source"]) == \
+            ("000.00.00.H08", True, "list_order")
+        assert c.post(f"/api/documents/{first}/confirm").status_code == 409  # to review
+        c.patch(f"/api/documents/{first}", json={"fields": {"organ_code": ""}})  # unsure: cleared
+        c.post(f"/api/documents/{first}/confirm")
+        refused = c.get(f"/api/documents/{first}/edxml")
+        assert refused.status_code == 409
+        assert "gợi ý mã 000.00.00.H08" in refused.json()["error"]["message"]
+        # The clerk checks the suggestion and confirms the next document accepting the rest.
+        second = _ready(settings, {**binh_dinh, "number": "88/QĐ-UBND", "code_number": "88"})
+        assert c.post(f"/api/documents/{second}/confirm",
+                      json={"accept_remaining": True}).status_code == 200
+        assert parse_edxml(c.get(f"/api/documents/{second}/edxml").content)["from"]["id"] == \
+            "000.00.00.H08"
+        # Learned: a new document arrives with it confident, and confirming with the remaining
+        # fields accepted exports it.
+        third = _ready(settings, {**binh_dinh, "number": "89/QĐ-UBND", "code_number": "89"})
+        field = c.get(f"/api/documents/{third}").json()["fields"]["organ_code"]
+        assert (field["value"], field["needs_review"], field["source"]) == \
+            ("000.00.00.H08", False, "learned")
+        c.post(f"/api/documents/{third}/confirm")
+        assert c.get(f"/api/documents/{third}/edxml").status_code == 200
