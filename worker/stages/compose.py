@@ -218,7 +218,7 @@ def _regions(ink: np.ndarray, dpi: float, reach_in: float) -> list[tuple[int, in
 
 def _at_dpi(mask: np.ndarray, scale: float) -> np.ndarray:
     """A 0/255 mask at `scale` of its size (area-averaged, then thresholded at half)."""
-    if scale >= 1.0:
+    if scale >= 0.995:
         return mask
     h, w = mask.shape
     size = (max(1, round(w * scale)), max(1, round(h * scale)))

@@ -168,7 +168,7 @@ def _dpi_of(img: Image.Image) -> float | None:
     if not dpi:
         return None
     try:
-        value = float(dpi[0])
+        value = round(float(dpi[0]), 1)  # PNG stores pixels per metre: 300 dpi reads 299.9994
     except (TypeError, ValueError, IndexError):
         return None
     return value if 50 <= value <= 1200 else None

@@ -21,7 +21,7 @@ from worker.split.blank import measure_ink
 from worker.split.separator import find_separator
 from worker.stages.cleanup import CleanedPage, CleanOptions, clean_page
 from worker.stages.compose import ComposeOptions, compose_page
-from worker.stages.load import PageSource, load_image_page
+from worker.stages.load import PageSource, guess_resolution, load_image_page, paper_of
 from worker.stages.marks import read_marks
 from worker.stages.ocr import mean_confidence, parse_tsv, words_to_text
 from worker.stages.pdfimage import page_image
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 A4_LONG_SIDE_INCHES = 11.69
 MIN_NATIVE_DPI = 190  # pages at this resolution or above are recognised as they are
+COPY_MIN_DPI = 200  # Nghị định 30, Phụ lục I, Phần II: an electronic copy's scan resolution
 MAX_OCR_PIXELS = 80_000_000  # about A2 at 300 dpi; larger pages are recognised at a lower dpi
 BLANK_MIN_PIXELS = 150  # fewer dark pixels (at 300 dpi) than one printed letter: nothing to read
 
@@ -70,34 +71,78 @@ def run_page(task: PageTask) -> PageOutput:
         return PageOutput(PageResult(index=task.source.index, source="ocr", error=err), None)
 
 
-def load_page(source: PageSource, opts: PipelineOptions) -> tuple[np.ndarray, int]:
-    """Decode a page to BGR at (about) the OCR resolution; return it and its dpi."""
+@dataclass(frozen=True)
+class ScanCheck:
+    """What the page image says about the paper scan (Nghị định 30, Phụ lục I, Phần II)."""
+
+    dpi: float | None  # the scan's own resolution; None: a page rendered from vector content
+    paper: str | None  # A4, A5, ... when the page size is known to be a paper size
+    reasons: list[str]  # why it is not an eligible electronic copy: [] when it is
+
+
+def load_page(source: PageSource, opts: PipelineOptions) -> tuple[np.ndarray, int, ScanCheck]:
+    """Decode a page to BGR at (about) the OCR resolution; return it, its dpi and the scan check.
+
+    A scan below MIN_NATIVE_DPI is upsampled for recognition only: the check keeps its own
+    resolution, compose writes no layer above it, and the page is marked low_resolution.
+    """
     dpi: float
+    scan_dpi: float | None
+    known = True
     if source.kind == "pdf":
-        direct = page_image(source.path, source.index, opts.max_pixels)
+        direct = page_image(source.path, source.index, opts.max_pixels, timeout=opts.tool_timeout)
         if direct is not None:
             img, dpi = direct[0].convert("RGB") if direct[0].mode != "RGB" else direct[0], direct[1]
+            scan_dpi = dpi
         else:
             img = poppler.render_page(
                 source.path, source.index + 1, opts.ocr_dpi, timeout=opts.tool_timeout,
                 max_pixels=opts.max_pixels,
             )
-            dpi = opts.ocr_dpi
+            dpi, scan_dpi = opts.ocr_dpi, None
     else:
         img, declared = load_image_page(source, opts.max_pixels)
-        dpi = declared or max(img.size) / A4_LONG_SIDE_INCHES
+        guess = None if declared else guess_resolution(*img.size)
+        if declared:
+            dpi = declared
+        elif guess is not None:
+            dpi = guess[1]
+        else:
+            # No tag and no paper size at a scanner resolution: A4 is assumed, and said so.
+            dpi, known = max(img.size) / A4_LONG_SIDE_INCHES, False
+        scan_dpi = dpi
     bgr = cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
     del img
+    check = _check_scan(bgr, dpi, scan_dpi, known)
     scale = opts.ocr_dpi / dpi
     # Tesseract reads 200-300 dpi as it is; upsampling a 200-dpi bitonal fax blurs its strokes
     # and costs recall (measured: 0.995 -> 0.957 word recall), so only lower resolutions are scaled.
     if dpi >= MIN_NATIVE_DPI and scale >= 0.8:
-        return bgr, round(dpi)
+        return bgr, round(dpi), check
     h, w = bgr.shape[:2]
     scale = min(scale, (MAX_OCR_PIXELS / (h * w)) ** 0.5)
     interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
     bgr = cv2.resize(bgr, (round(w * scale), round(h * scale)), interpolation=interp)
-    return bgr, round(dpi * scale)
+    if check.dpi is not None and scale < 1:
+        check = ScanCheck(dpi * scale, check.paper, check.reasons)  # downsampled: that is kept
+    return bgr, round(dpi * scale), check
+
+
+def _check_scan(bgr: np.ndarray, dpi: float, scan_dpi: float | None, known: bool) -> ScanCheck:
+    """The page's size and resolution against Phụ lục I: colour, >= 200 dpi, 100% scale."""
+    h, w = bgr.shape[:2]
+    paper = paper_of(w / dpi, h / dpi) if known else None
+    if scan_dpi is None:  # rendered from the PDF's own content: not a scan
+        return ScanCheck(None, paper, [])
+    reasons = []
+    if scan_dpi < COPY_MIN_DPI * 0.99:  # 1%: scanner software rounds the page box
+        reasons.append(f"low_resolution:{round(scan_dpi)}dpi")
+    if not known:
+        reasons.append("unknown_size")
+    sample = bgr[::7, ::7]
+    if np.array_equal(sample[..., 0], sample[..., 1]) and np.array_equal(sample[..., 1], sample[..., 2]):
+        reasons.append("not_colour")  # a grey or bitonal scan
+    return ScanCheck(scan_dpi, paper, reasons)
 
 
 @dataclass(frozen=True)
@@ -114,7 +159,7 @@ def recognise_page(source: PageSource, opts: PipelineOptions, work_dir: Path) ->
     idx = source.index
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    bgr, dpi = load_page(source, opts)
+    bgr, dpi, scan = load_page(source, opts)
     timings["load"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -158,6 +203,9 @@ def recognise_page(source: PageSource, opts: PipelineOptions, work_dir: Path) ->
         width=width,
         height=height,
         dpi=dpi,
+        scan_dpi=None if scan.dpi is None else round(scan.dpi, 1),
+        paper=scan.paper,
+        copy_reasons=scan.reasons,
         mean_confidence=mean_confidence(words),
         text=words_to_text(words),
         words=words,
@@ -186,7 +234,7 @@ def look_again(result: PageResult, cleaned: CleanedPage, base: Path,
 def clean_again(source: PageSource, opts: PipelineOptions, work_dir: Path) -> CleanedPage:
     """Load and clean a page exactly as `recognise_page` does, without recognising it: for the
     steps after OCR taken again on a page recognised before (the benchmarks' OCR caches)."""
-    bgr, dpi = load_page(source, opts)
+    bgr, dpi, _ = load_page(source, opts)
     return clean_page(bgr, dpi, _clean_options(opts, work_dir))
 
 
@@ -209,7 +257,10 @@ def _recognise_page(task: PageTask) -> PageOutput:
         rec.result.dpi,
         rec.text_pdf,
         out,
-        ComposeOptions(background_dpi=opts.background_dpi, jpeg_quality=opts.jpeg_quality),
+        ComposeOptions(background_dpi=opts.background_dpi, jpeg_quality=opts.jpeg_quality,
+                       foreground_dpi=opts.foreground_dpi,
+                       foreground_quality=opts.foreground_quality),
+        scan_dpi=rec.result.scan_dpi,
     )
     rec.result.timings["compose"] = round(time.perf_counter() - t0, 3)
     preview = None
