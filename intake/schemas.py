@@ -220,6 +220,13 @@ class DocumentDetail(DocumentSummary):
 
     filename: str | None
     sha256: str
+    copy_eligible: bool | None = Field(
+        None, description="the scan's image meets Nghị định 30, Phụ lục I (colour, at least 200 "
+        "dpi, known paper size at 100%); null: not a scan. Signing is separate.")
+    copy_reasons: list[str] = Field(
+        default_factory=list,
+        description="why not: `low_resolution:150dpi`, `unknown_size`, `not_colour`")
+    copy_note: str | None = Field(None, description="the same in Vietnamese, for the clerk")
     metadata: Metadata
     fields: dict[str, FieldValue] = Field(description="per metadata key: value and evidence")
     text: str

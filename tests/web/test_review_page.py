@@ -128,12 +128,16 @@ def test_confident_document_is_confirmed_with_one_key(
     settings: Settings, live_api: Any, signed_in: Any
 ) -> None:
     doc = ready_document(settings, META)
+    with session_scope(settings.database, write=True) as session:  # a 150-dpi scan (issue 14)
+        session.get(Document, doc).copy_reasons = ["low_resolution:150dpi"]
     base = live_api(settings)
     console = Console()
     context = signed_in(base, viewport=DESKTOP)
     page = console.watch(context.new_page())
     page.goto(f"{base}/van-ban/{doc}")
     _rendered(page)
+    assert page.inner_text("#copy-banner") == ("Bản quét 150 dpi, dưới 200 dpi: không đủ điều kiện "
+                                               "làm bản sao điện tử (Nghị định 30, Phụ lục I).")
     assert _focused(page) == "confirm"
     page.keyboard.press("Enter")
     page.wait_for_selector("#done-banner")

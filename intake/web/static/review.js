@@ -131,6 +131,9 @@
       out.push(h("div", { class: "banner bad", role: "note" },
         `Văn bản ${URGENCY[doc.urgency] || doc.urgency}: cần xử lý ngay.`));
     }
+    if (doc.copy_note) {  // the scan is not an eligible electronic copy (documents/copy_check.py)
+      out.push(h("div", { class: "banner info", role: "note", id: "copy-banner" }, doc.copy_note));
+    }
     if (doc.split && doc.split.needs_review) {
       out.push(h("div", { class: "banner info", role: "note" },
         "Ranh giới văn bản chưa chắc chắn: kiểm tra xem văn bản có thiếu hoặc thừa trang không."));
