@@ -217,6 +217,26 @@ class Settings(BaseSettings):
         "0: its timeout (INTAKE_TOOL_TIMEOUT)."
     )
 
+    # Reports (docs/REPORTS.md): working days, the monthly report that sends itself.
+    workdays_file: Path | None = Field(
+        None, description="CSV of the year's swapped days (ngày làm bù / nghỉ bù) the public "
+        "holidays do not say; empty: documents/data/workdays_vn.csv."
+    )
+    report_agency: str = Field(
+        "", description="The agency's name printed at the head of the monthly report."
+    )
+    report_send_url: str = Field(
+        "", description="Webhook the monthly report is posted to on the first working day of "
+        "the month (signed like document pushes); empty: not posted."
+    )
+    report_send_secret: str = Field(
+        "", repr=False, description="HMAC secret of the monthly report's X-Intake-Signature."
+    )
+    report_send_dir: Path | None = Field(
+        None, description="Folder the monthly report (JSON and PDF) is written to on the first "
+        "working day of the month; empty: not written."
+    )
+
     # Which webhooks the push sender may reach (infra/webhook_policy.py, docs/SECURITY.md).
     webhook_allowed_hosts: str = Field(
         "", description="Comma-separated host names or shell patterns (`*.example.gov.vn`) a "
