@@ -224,14 +224,21 @@ def _message(header: etree._Element, item: dict[str, Any], issuer: Organ,
     return doc_id
 
 
+# The second attachment's description: the signed file as it arrived, which has legal value.
+ORIGINAL_DESCRIPTION = "Văn bản gốc có chữ ký số"
+
+
 def build_edxml(item: dict[str, Any], issuer: Organ, receivers: Organ | Sequence[Organ],
                 pdf: bytes, *, tracer: str, business: Business | None = None,
-                now: dt.datetime | None = None) -> bytes:
+                now: dt.datetime | None = None,
+                original: tuple[str, bytes] | None = None) -> bytes:
     """The edXML package (UTF-8 bytes) of one document in its registry shape (registry_item).
 
     `issuer` is the issuing agency (From, the start of DocumentId), `receivers` our agency (To),
-    `tracer` the code of the agency that produced the package (TraceHeader). Raises ConflictError
-    when a value real validators require is empty (check_exportable)."""
+    `tracer` the code of the agency that produced the package (TraceHeader). `original` (file
+    name, bytes): the digitally signed file as it arrived, attached second as it is (the copy
+    with legal value, docs/DELIVERY.md). Raises ConflictError when a value real validators
+    require is empty (check_exportable)."""
     check_exportable(item)
     business = business or Business()
     receivers = [receivers] if isinstance(receivers, Organ) else list(receivers)
@@ -251,17 +258,22 @@ def build_edxml(item: dict[str, Any], issuer: Organ, receivers: Organ | Sequence
     _staff(block, business.staff)
     manifest = _sub(_sub(envelope, "edXMLBody"), "edXMLManifest")
     manifest.set("version", MANIFEST_VERSION)
-    cid = f"cid:document-{item['id']}"
     name = re.sub(r"[/\\]", "-", f"{item.get('CodeNumber')}-{item.get('CodeNotation')}.pdf")
-    ref = _sub(manifest, "Reference")
-    for tag, value in (("ContentId", cid), ("ContentType", "application/pdf"),
-                       ("Description", "PDF/A"), ("AttachmentName", name)):
-        _sub(ref, tag, value)
-    attachment = _sub(_sub(root, "AttachmentEncoded"), "Attachment")
-    for tag, value in (("ContentId", cid), ("AttachmentName", name), ("Description", "PDF/A"),
-                       ("ContentType", "application/pdf"),
-                       ("ContentTransferEncoded", base64.b64encode(pdf).decode("ascii"))):
-        _sub(attachment, tag, value)
+    files = [(f"cid:document-{item['id']}", name, "PDF/A", pdf)]
+    if original is not None:
+        files.append((f"cid:original-{item['id']}", re.sub(r"[/\\]", "-", original[0]),
+                      ORIGINAL_DESCRIPTION, original[1]))
+    encoded = _sub(root, "AttachmentEncoded")
+    for cid, file_name, description, data in files:
+        ref = _sub(manifest, "Reference")
+        for tag, value in (("ContentId", cid), ("ContentType", "application/pdf"),
+                           ("Description", description), ("AttachmentName", file_name)):
+            _sub(ref, tag, value)
+        attachment = _sub(encoded, "Attachment")
+        for tag, value in (("ContentId", cid), ("AttachmentName", file_name),
+                           ("Description", description), ("ContentType", "application/pdf"),
+                           ("ContentTransferEncoded", base64.b64encode(data).decode("ascii"))):
+            _sub(attachment, tag, value)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
 
 

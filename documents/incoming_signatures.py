@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from models.settings import Settings
+
 log = logging.getLogger(__name__)
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -76,19 +78,27 @@ def _pem_or_der(data: bytes) -> list[bytes]:
     return [data]
 
 
+def trust_settings(settings: Settings) -> TrustSettings:
+    """The administrator's settings: INTAKE_TRUST_ROOTS_DIR (else the signing certificate's
+    roots, INTAKE_SIGNING_TRUST_ROOTS) and INTAKE_TRUST_FETCH."""
+    return TrustSettings(roots_dir=settings.trust_roots_dir or settings.signing_trust_roots,
+                         allow_fetching=settings.trust_fetch)
+
+
 def load_trust(settings: TrustSettings) -> _Trust:
-    """Read the roots folder: every certificate file is a trust anchor, every .crl a CRL.
+    """Read the roots folder (or one PEM file): every certificate file is a trust anchor, every
+    .crl a CRL.
     An unreadable file is logged and skipped (one bad file must not stop the checks)."""
     from asn1crypto import crl, x509
 
     roots: list[Any] = []
     crls: list[Any] = []
     folder = settings.roots_dir
-    if folder is None or not folder.is_dir():
+    if folder is None or not folder.exists():
         if folder is not None:
-            log.warning("trust roots folder %s does not exist: no signature will be trusted", folder)
+            log.warning("trust roots %s do not exist: no signature will be trusted", folder)
         return _Trust(roots, crls)
-    for path in sorted(folder.iterdir()):
+    for path in sorted(folder.iterdir()) if folder.is_dir() else [folder]:
         suffix = path.suffix.lower()
         try:
             if suffix in ROOT_SUFFIXES:
@@ -373,3 +383,10 @@ def api_view(signatures: list[dict[str, Any]] | None) -> list[dict[str, Any]] | 
             "cert_valid_until", "hash_algorithm", "weak_hash", "status", "status_vi", "message",
             "page")
     return [{k: s.get(k) for k in keys} for s in signatures]
+
+
+def signature_fields(signatures: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The document JSON's keys: `signatures` (api_view), `signatures_status` (the worst) and
+    `signatures_note` (the Vietnamese sentence)."""
+    return {"signatures": api_view(signatures), "signatures_status": worst_status(signatures),
+            "signatures_note": summary_vi(signatures)}

@@ -111,3 +111,22 @@ def test_unsigned_pdf_and_other_files(tmp_path: Path) -> None:
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
     assert check_signatures(png, TrustSettings()) is None
     assert summary_vi([]) is None and worst_status(None) is None
+
+
+def test_edxml_carries_the_signed_original_second_byte_for_byte(signed: dict[str, Path]) -> None:
+    from documents.edxml import ORIGINAL_DESCRIPTION, build_edxml, parse_edxml, validate
+    from tests.documents.test_edxml import ISSUER, ITEM, OURS, PDF
+
+    original = signed["agency"].read_bytes()
+    data = build_edxml(ITEM, ISSUER, OURS, PDF, tracer=OURS.organ_id,
+                       original=("87 QĐ UB.signed.pdf", original))
+    assert validate(data) == []
+    back = parse_edxml(data)
+    first, second = back["attachments"]
+    assert back["references"] == [first["content_id"], second["content_id"]]
+    assert (first["description"], first["content"]) == ("PDF/A", PDF)
+    assert (second["description"], second["name"]) == (ORIGINAL_DESCRIPTION, "87 QĐ UB.signed.pdf")
+    assert second["content"] == original
+    # Without a signed original the package is as before: one attachment.
+    assert len(parse_edxml(build_edxml(ITEM, ISSUER, OURS, PDF, tracer=OURS.organ_id))
+               ["attachments"]) == 1
