@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from documents.lifecycle import set_status
 from documents.registry import is_restricted, mark_ready
+from documents.signing import request_signature
 from infra.tables import Document, DocumentStatus, Event
 
 ACTOR = "system:auto-confirm"
@@ -21,8 +22,11 @@ BATCH = 200
 
 
 def confirm(session: Session, doc: Document, actor: str, detail: str = "confirmed") -> None:
-    """A checked document becomes confirmed (confirmed_at) and enters the registry feed."""
+    """A checked document becomes confirmed (confirmed_at) and enters the registry feed; when a
+    signing certificate is configured it enters once signed (documents/signing/run.py)."""
     set_status(session, doc, DocumentStatus.CONFIRMED, detail, actor=actor)
+    if request_signature(session, doc, actor):
+        return
     mark_ready(session, doc, actor)  # last: it locks the feed counter until commit
 
 
