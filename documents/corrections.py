@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from documents.lifecycle import add_event, set_status
 from documents.metadata import apply_metadata, learned_gazetteer, lock_for_review, meta_value
+from documents.signing import source_key
 from documents.visibility import level_of, secrecy_level
 from infra.database import session_scope
 from infra.storage import Store, derived_key, open_store
@@ -58,7 +59,7 @@ class _Work:
     def pdf(self, doc: Document) -> Path:
         if not doc.pdf_key:
             raise ConflictError(f"document {doc.id} has no PDF/A to correct")
-        key = doc.pdf_key
+        key = source_key(doc) or doc.pdf_key  # the unsigned copy: no signature widget moves
         if key not in self._pdfs:
             local = self.store.local_path(key)
             if local is None:
