@@ -36,9 +36,11 @@ from documents.registry import (
     registry_item,
     sign,
 )
+from documents.signing.run import sign_pending
 from documents.visibility import open_condition
 from infra.database import session_scope
 from infra.pinned_client import pinned_client
+from infra.storage import open_store
 from infra.tables import Document, Outbox, OutboxState, Subscription, utcnow
 from infra.webhook_policy import TargetRefused, WebhookPolicy, target_of, webhook_policy
 from models.settings import Settings, get_settings
@@ -232,6 +234,7 @@ class Sender:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.store = open_store(settings)
         self.batch = max(1, settings.delivery_concurrency) * PER_THREAD
         # A claimed row must outlive its sends: each thread sends PER_THREAD of them in a round.
         self.lease = settings.delivery_timeout * PER_THREAD + 5
@@ -247,6 +250,7 @@ class Sender:
         if self.settings.auto_confirm:
             with session_scope(url, write=True) as session:
                 auto_confirm(session)
+        sign_pending(self.settings, self.store)  # before enqueue: a signed copy or nothing
         with session_scope(url, write=True) as session:
             enqueue(session)
         with session_scope(url, write=True) as session:
