@@ -18,7 +18,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from documents.incoming_signatures import signature_fields
 from documents.lifecycle import add_event
+from documents.signing import current_signature
 from documents.visibility import is_secret
 from infra.tables import DeliveryCounter, Document, DocumentStatus
 from models.errors import RequestError
@@ -117,6 +119,14 @@ def arrival_number(value: Any) -> int | None:
     return int(digits.group())
 
 
+def _signature(doc: Document) -> dict[str, Any] | None:
+    version = current_signature(doc)
+    if version is None:
+        return None
+    return {"Level": version.get("level"), "SignedAt": version.get("signed_at"),
+            "Certificate": version.get("certificate"), "Version": version.get("version")}
+
+
 def registry_item(doc: Document, base_url: str = "") -> dict[str, Any]:
     """One document in the registry's field names (DOMAIN §5), with links to its files."""
     meta = doc.meta or {}
@@ -162,11 +172,16 @@ def registry_item(doc: Document, base_url: str = "") -> dict[str, Any]:
         "Description": None,
         "status": doc.status,
         "registry_status": doc.registry_status,
+        # The agency's PAdES signature of the linked PDF (docs/SIGNING.md); null: unsigned (no
+        # certificate configured when it was confirmed).
+        "Signature": _signature(doc),
         "confirmed_at": _iso(doc.confirmed_at),
         "delivered_at": _iso(doc.delivered_at),
         # The scan's image against Nghị định 30, Phụ lục I (colour, >= 200 dpi, paper size known);
         # None: not a scan. Not eligible: the paper is still needed (copy_reasons say why).
         **copy_fields(doc),
+        # The original file's own digital signatures, checked on arrival (docs/DELIVERY.md).
+        **signature_fields(doc.incoming_signatures),
         "links": {
             "self": f"{base}/documents/{doc.id}",
             "pdf": f"{base}/documents/{doc.id}/pdf",
@@ -174,6 +189,8 @@ def registry_item(doc: Document, base_url: str = "") -> dict[str, Any]:
             "status": f"{base}/registry/documents/{doc.id}/status",
         },
     }
+    if doc.incoming_signatures:  # the signed original is the copy with legal value
+        item["links"]["original"] = f"{base}/documents/{doc.id}/original"
     return item
 
 

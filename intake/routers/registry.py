@@ -19,13 +19,13 @@ from documents.edxml_sign import sign_edxml, signing_identity
 from documents.registry import IN_FEED, is_restricted, registry_item
 from documents.reports import LOCAL_TZ
 from infra.database import session_scope
-from infra.storage import open_store
+from infra.storage import open_store, original_key
 from infra.tables import Document
 from intake.auth.principal import Principal
 from intake.deps import Administrator, Clerk, ClerkOrRegistry, Registry, SettingsDep
 from intake.routers import ApiRouter
-from intake.schemas import DbInt, DocumentList, Offset, binary, errors
-from intake.services.access import visible_document
+from intake.schemas import DbInt, DocumentList, IncomingSignature, Offset, binary, errors
+from intake.services.access import original_alone, visible_document
 from models.errors import ConflictError, NotFoundError
 from models.settings import Settings
 from models.vocabulary import DocumentStatus, OutboxState
@@ -71,6 +71,17 @@ class RegistryLinks(BaseModel):
     pdf: str
     edxml: str
     status: str = Field(description="where to report a status (POST)")
+    original: str | None = Field(None, description="the file as it arrived, when it carries "
+                                 "digital signatures (the copy with legal value)")
+
+
+class RegistrySignature(BaseModel):
+    """The agency's PAdES signature of the linked PDF (docs/SIGNING.md)."""
+
+    Level: str = Field(description="B-B, B-T (timestamped) or B-LT (with validation data)")
+    SignedAt: str = Field(json_schema_extra={"format": "date-time"})
+    Certificate: str = Field(description="the name of the certificate used")
+    Version: int = Field(description="1, then 2, ... when signed again after a correction")
 
 
 class RegistryItem(BaseModel):
@@ -99,10 +110,17 @@ class RegistryItem(BaseModel):
     PrintedToPlaces: list[str] = Field(description="the printed Nơi nhận list of the paper")
     DueDate: str | None = Field(json_schema_extra={"format": "date"})
     Description: str | None
+    Signature: RegistrySignature | None = Field(
+        None, description="null: delivered unsigned (no signing certificate configured)")
     status: DocumentStatus = Field(description="confirmed or delivered")
     registry_status: str | None
     confirmed_at: str | None = Field(json_schema_extra={"format": "date-time"})
     delivered_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    signatures: list[IncomingSignature] | None = Field(
+        None, description="the original PDF's own digital signatures as checked on arrival "
+        "([]: none; null: not a PDF)")
+    signatures_status: str | None = Field(None, description="the worst signature status")
+    signatures_note: str | None = Field(None, description="the same in Vietnamese")
     links: RegistryLinks
 
 
@@ -315,6 +333,10 @@ def edxml_package(settings: Settings, doc_id: int, who: Principal | None = None)
                                 "with its PDF/A is exported")
         item = registry_item(doc, settings.public_url)
         key = doc.pdf_key
+        # The signed original goes along (second attachment) when the file is this document's.
+        upload = doc.upload
+        original = (upload.filename, doc.sha256) if doc.incoming_signatures and upload \
+            and original_alone(session, doc) else None
         business = business_of(session, doc)
         organ_name = str(item.get("OrganName") or "")
         code = issuer_code(session, organ_name, (doc.meta or {}).get("organ_code"))
@@ -327,7 +349,11 @@ def edxml_package(settings: Settings, doc_id: int, who: Principal | None = None)
                  address=settings.agency_address, email=settings.agency_email,
                  telephone=settings.agency_telephone, fax=settings.agency_fax,
                  website=settings.agency_website)
+    signed: tuple[str, bytes] | None = None
+    if original is not None:
+        with open_store(settings).open(original_key(original[1])) as stream:
+            signed = (original[0], stream.read())
     package = build_edxml(item, issuer, ours, pdf,
-                          tracer=ours.organ_id, business=business)
+                          tracer=ours.organ_id, business=business, original=signed)
     identity = signing_identity(settings)
     return sign_edxml(package, identity) if identity is not None else package
