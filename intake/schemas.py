@@ -215,6 +215,32 @@ class HistoryEvent(BaseModel):
     detail: str
 
 
+class IncomingSignature(BaseModel):
+    """One digital signature the incoming PDF carried, checked when it was processed
+    (documents/incoming_signatures.py, docs/DELIVERY.md)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    field: str = Field(description="the signature field's name in the PDF")
+    signer: str | None = Field(None, description="certificate subject CN")
+    organization: str | None = Field(None, description="certificate subject O")
+    subject: str | None = None
+    issuer: str | None = Field(None, description="issuing CA's CN")
+    signed_at: str | None = Field(None, json_schema_extra={"format": "date-time"})
+    time_source: str | None = Field(None, description="`timestamp` (a valid signature "
+                                    "timestamp) or `signer` (the signer's own clock)")
+    integrity: str = Field(description="`intact` or `modified` (the signed bytes changed)")
+    changes_after: str | None = Field(None, description="later updates: `none`, `allowed` "
+                                      "(form filling, signatures, validation data), `not_allowed`")
+    certificate: str = Field(description="`trusted`, `untrusted`, `expired`, `not_yet_valid`, "
+                             "`revoked` (`unknown`: no certificate)")
+    status: str = Field(description="the worst that applies: `invalid`, `modified`, `revoked`, "
+                        "`expired`, `not_yet_valid`, `untrusted`, `valid`")
+    status_vi: str | None = None
+    message: str | None = Field(None, description="one Vietnamese line for the clerk")
+    weak_hash: bool | None = Field(None, description="signed with SHA-1 (or MD5)")
+
+
 class DocumentDetail(DocumentSummary):
     """Everything about a document: metadata, fields with evidence, pages, text, history."""
 
@@ -227,6 +253,12 @@ class DocumentDetail(DocumentSummary):
         default_factory=list,
         description="why not: `low_resolution:150dpi`, `unknown_size`, `not_colour`")
     copy_note: str | None = Field(None, description="the same in Vietnamese, for the clerk")
+    signatures: list[IncomingSignature] | None = Field(
+        None, description="the original PDF's digital signatures ([]: none; null: not a PDF, "
+        "or processed before they were checked)")
+    signatures_status: str | None = Field(None, description="the worst signature status")
+    signatures_note: str | None = Field(None, description="the same in Vietnamese, e.g. "
+                                        "'Văn bản có chữ ký số: …, ký lúc … — Hợp lệ'")
     metadata: Metadata
     fields: dict[str, FieldValue] = Field(description="per metadata key: value and evidence")
     text: str

@@ -14,10 +14,12 @@ from redis.exceptions import RedisError
 from rq import get_current_job
 from sqlalchemy.exc import OperationalError
 
+from documents.incoming_signatures import check_signatures, trust_settings
 from documents.metadata import learned_gazetteer
 from infra.database import session_scope
 from infra.queue import announce, connect, enqueue_document
 from infra.storage import Store, derived_key, open_store, original_key
+from infra.tables import Document
 from infra.tools import poppler
 from models.errors import ConflictError, IntakeError, from_dict
 from models.result import BatchDocument, DocumentResult
@@ -129,8 +131,15 @@ def _run(owned: Claim, settings: Settings, conn: Redis) -> str:
             for n, part in enumerate(result.documents)
             if part.status != "failed" and (n == mine or part.page_indices[0] not in taken)
         }
+        # The original's own digital signatures (issue 14), once per file, for every document
+        # cut from it: the file is what was signed.
+        signatures = check_signatures(source, trust_settings(settings))
         with session_scope(url, write=True) as session:
             written = apply_batch_result(session, owned, result, mine, published)
+            for doc_id in written:
+                row = session.get(Document, doc_id)
+                if row is not None:
+                    row.incoming_signatures = signatures
         log.info("upload %s: %d document(s) written", owned.upload_id, len(written))
         return "ready_for_review"
     finally:

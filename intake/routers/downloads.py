@@ -13,7 +13,12 @@ from infra.tables import Page, Upload
 from intake.deps import Clerk, ClerkOrRegistry, ReadSession, SettingsDep, Uploader
 from intake.routers import ApiRouter
 from intake.schemas import DbInt, binary, errors
-from intake.services.access import audit_secret, original_restricted, served_document
+from intake.services.access import (
+    audit_secret,
+    original_alone,
+    original_restricted,
+    served_document,
+)
 from models.errors import NotFoundError
 from models.settings import Settings
 
@@ -46,14 +51,18 @@ def get_pdf(settings: SettingsDep, request: Request, session: ReadSession,
             response_class=Response,
             responses={**binary("application/octet-stream", "The file as it was uploaded"),
                        **errors(404, 422)})
-def get_original(settings: SettingsDep, request: Request, session: ReadSession, who: Clerk,
-                 doc_id: DbInt) -> Response:
+def get_original(settings: SettingsDep, request: Request, session: ReadSession,
+                 who: ClerkOrRegistry, doc_id: DbInt) -> Response:
     """The file as it was uploaded: restricted like the strictest document cut from it (a
-    stack holding a secret document needs the clearance; the download is then audited)."""
+    stack holding a secret document needs the clearance; the download is then audited). The
+    registry gets the original of a document in its feed when the file holds that document
+    alone: a signed incoming PDF is the copy with legal value (docs/DELIVERY.md)."""
     doc = served_document(session, who, doc_id)
     restricted = original_restricted(session, doc)
     if restricted and not who.clearance:
         raise NotFoundError(f"document {doc_id} has no original you may download")
+    if who.kind == "token" and not original_alone(session, doc):
+        raise NotFoundError(f"the original of document {doc_id} holds other documents too")
     audit_secret(settings, request, who, doc, AuditAction.SECRET_DOWNLOADED, "original",
                  restricted=restricted)
     upload = session.get(Upload, doc.upload_id)

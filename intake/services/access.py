@@ -52,6 +52,17 @@ def original_restricted(session: Session, doc: Document) -> bool:
                                       Document.id.in_(pages_of_file))).limit(1)) is not None
 
 
+def original_alone(session: Session, doc: Document) -> bool:
+    """Whether the file `doc` was uploaded as holds `doc` alone: no other document was cut from
+    that upload, nor holds one of its pages (the registry may then have the original)."""
+    pages_elsewhere = select(Page.id).where(Page.upload_id == doc.upload_id,
+                                            Page.document_id != doc.id)
+    others = select(Document.id).where(Document.upload_id == doc.upload_id, Document.id != doc.id,
+                                       Document.status != DocumentStatus.DELETED)
+    return session.scalar(pages_elsewhere.limit(1)) is None and \
+        session.scalar(others.limit(1)) is None
+
+
 def audit_secret(settings: Settings, request: Request, who: Principal, doc: Document,
                  action: AuditAction, what: str, restricted: bool | None = None) -> None:
     """Write a view or download of a restricted document to the audit log (nothing for an

@@ -87,7 +87,7 @@ EXPECTED: dict[tuple[str, str], tuple[set[str], bool | set[str]]] = {
     ("POST", "/api/documents/{doc_id}/pages/{index}/rotate"): (CLERKS, True),
     ("DELETE", "/api/documents/{doc_id}/pages/{index}"): (CLERKS, True),
     ("GET", "/api/documents/{doc_id}/pdf"): (FILES, True),
-    ("GET", "/api/documents/{doc_id}/original"): (CLERKS, True),
+    ("GET", "/api/documents/{doc_id}/original"): (FILES, True),  # the registry: a whole file
     ("GET", "/api/documents/{doc_id}/pages/{index}/image"): (CLERKS, True),
     ("GET", "/api/documents/{doc_id}/edxml"): (FILES, True),
     ("GET", "/api/separator.pdf"): (UPLOADERS, False),
