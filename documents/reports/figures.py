@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from documents.reports.query import ReportQuery, bucket_key, bucket_keys, local_date
+from documents.reports.query import ReportQuery, bucket_keys, bucket_label, local_date
 from documents.reports.sql import (
     COUNTS,
     OPEN,
@@ -24,11 +24,12 @@ from documents.reports.sql import (
     WAITING_STATUSES,
     bind,
     cells_sql,
-    dialect_of,
     filters_sql,
-    percentiles,
+    percentile_targets,
     timestamp,
+    values_sql,
 )
+from documents.reports.workdays import deadline_exceptions
 
 
 @dataclass
@@ -109,13 +110,19 @@ def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = N
     query.validate()
     now = now or dt.datetime.now(dt.UTC)
     today = local_date(now)
-    sq = dialect_of(conn)
-    sq.tune(conn)
     params: dict[str, Any] = {"today": today}
     cells: dict[tuple[str, str | None, str | None], Figures] = {}
     total = Figures()
-    for row in conn.execute(bind(cells_sql(sq, query, params)), params).mappings():
-        fig = Figures(bucket_key(row["bucket"], query.by), row["grp"])
+    keys: dict[Any, str] = {}  # the bucket's integer in SQL -> its key in the report
+
+    def key_of(value: Any) -> str:
+        if value not in keys:
+            keys[value] = bucket_label(value, query.by)
+        return keys[value]
+
+    exceptions = deadline_exceptions(query)
+    for row in conn.execute(bind(cells_sql(query, params, exceptions)), params).mappings():
+        fig = Figures(key_of(row["bucket"]), row["grp"])
         fig.counts = {c: int(row[c] or 0) for c in COUNTS}
         fig.sums = {t: float(row[f"{t}_sum"] or 0) for t in TIMES}
         fig.n = {t: int(row[f"{t}_n"] or 0) for t in TIMES}
@@ -127,12 +134,10 @@ def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = N
             cells[key].add(fig)
         total.add(fig)
     cells[("total", None, None)] = total
-    for level, value, group, p90 in percentiles(conn, sq, query):
-        bucket = None if value is None else bucket_key(value, query.by)
-        cell = cells.get((level, bucket, group))
-        if cell is not None:
-            cell.p90.update(p90)
-    if query.group == "none":  # the percentiles of the levels that were not computed again
+    grouped = query.group != "none"
+    for t in TIMES:
+        _percentiles(conn, query, t, cells, key_of, grouped)
+    if not grouped:  # one group: its cells are the bucket's and the total's
         for (lvl, bucket, _), fig in cells.items():
             same = cells.get(("bucket", bucket, None) if lvl == "rows" else ("total", None, None))
             if lvl in ("rows", "group") and same is not None:
@@ -143,6 +148,38 @@ def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = N
     rows = sorted((f for (lvl, _, _), f in cells.items() if lvl == "rows"),
                   key=lambda f: (f.bucket or "", -f.counts["received"], f.group or ""))
     return Report(query, today, rows, by_bucket, by_group, total, backlog(conn, query, now))
+
+
+def _percentiles(conn: Connection, query: ReportQuery, time: str,
+                 cells: dict[tuple[str, str | None, str | None], Figures],
+                 key_of: Any, grouped: bool) -> None:
+    """The 90th percentile of one time at every level, from the period's values in ascending
+    order: each level counts its values as they come and keeps the two at its ranks."""
+    targets: dict[tuple[str, str | None, str | None], tuple[int, float]] = {}
+    for key, fig in cells.items():
+        if fig.n[time] and (grouped or key[0] in ("bucket", "total")):
+            targets[key] = percentile_targets(fig.n[time])
+    seen: dict[tuple[str, str | None, str | None], int] = dict.fromkeys(targets, 0)
+    low: dict[tuple[str, str | None, str | None], float] = {}
+    total_key = ("total", None, None)
+    params: dict[str, Any] = {}
+    for bucket, grp, value in conn.execute(bind(values_sql(query, params, time)), params):
+        b = key_of(bucket)
+        levels = ((("rows", b, grp), ("bucket", b, None), ("group", None, grp), total_key)
+                  if grouped else (("bucket", b, None), total_key))
+        for key in levels:
+            target = targets.get(key)
+            if target is None:  # a value the counts did not see (written between the two reads)
+                continue
+            i = seen[key]
+            seen[key] = i + 1
+            at, frac = target
+            if i == at:
+                low[key] = value
+                if frac == 0:
+                    cells[key].p90[time] = float(value)
+            elif i == at + 1 and key in low:
+                cells[key].p90[time] = low[key] + frac * (value - low[key])
 
 
 def backlog(conn: Connection, query: ReportQuery, now: dt.datetime) -> dict[str, Any]:

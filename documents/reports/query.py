@@ -100,3 +100,14 @@ def bucket_keys(query: ReportQuery) -> list[str]:
         keys.append(day.isoformat())
         day += step
     return keys
+
+
+def bucket_label(value: Any, by: str) -> str:
+    """The bucket key of a report fact's integer bucket: a Julian day number (day, or a week's
+    Monday) or YYYYMM."""
+    if isinstance(value, str):
+        return value
+    number = int(value)
+    if by == "month":
+        return f"{number // 100:04d}-{number % 100:02d}"
+    return dt.date.fromordinal(number - 1721425).isoformat()

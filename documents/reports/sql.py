@@ -1,21 +1,22 @@
 """The SQL of the reports: the dialect fragments (SQLite and PostgreSQL) and the statements.
 
-Everything is aggregated by SQL. Percentiles are `percentile_cont(0.9)` on PostgreSQL; SQLite has
-no such aggregate, so the same interpolation (position 0.9 x (n - 1) in the sorted values, linear
-between its two neighbours) is computed with ROW_NUMBER()/COUNT() window functions: both
-databases give the same number for the same rows.
+Reports read `report_facts` (documents/reports/facts.py): one narrow row per document with its
+days as integers and its times in seconds, kept by triggers. Counts and sums are aggregated by
+SQL in one pass; the 90th percentiles are read from the period's values in ascending order
+(`values_sql`) and picked at their ranks by figures.py, with `percentile_cont`'s interpolation
+(position 0.9 x (n - 1), linear between its two neighbours): the same numbers on both databases.
+The dialect fragments remain for the register, which reads the documents themselves.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
+from documents.reports.facts import jdn
 from documents.reports.query import ReportQuery
 from infra.tables import UtcDateTime
 from models.vocabulary import URGENT_SPELLINGS, SecrecyLevel
@@ -190,140 +191,83 @@ def filters_sql(query: ReportQuery, params: dict[str, Any], alias: str = "d") ->
     return sql
 
 
-def _period_docs(query: ReportQuery, params: dict[str, Any]) -> str:
-    """FROM and WHERE of the documents received in the period (deleted ones left out)."""
-    params.update(start=query.start_utc, end=query.end_utc)
-    return ("FROM documents d WHERE d.uploaded_at >= :start AND d.uploaded_at < :end "
-            "AND d.status <> 'deleted'" + filters_sql(query, params))
+def bucket_expr(by: str) -> str:
+    """The period a fact falls in, as an integer: its day, its week's Monday (JDN multiples of
+    7 are Mondays) or YYYYMM."""
+    return {"day": "f.day", "week": "(f.day - f.day % 7)", "month": "f.month"}[by]
 
 
-def _group_expr(sq: Dialect, query: ReportQuery) -> str:
-    if query.group == "none":
-        return "''"
-    return sq.text_key("COALESCE(d.organ, '')" if query.group == "organ" else "d.unit")
+def group_expr(query: ReportQuery) -> str:
+    return {"none": "''", "organ": "f.organ", "unit": "f.unit", "agency": "f.organ"}[query.group]
 
 
-def cells_sql(sq: Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
-    """Counts and sums per (bucket, group): one pass over the period's documents.
+def period_facts(query: ReportQuery, params: dict[str, Any]) -> str:
+    """FROM and WHERE of the facts of the documents received in the period (deleted left out)."""
+    params.update(day0=jdn(query.start), day1=jdn(query.end))
+    return ("FROM report_facts f WHERE f.day BETWEEN :day0 AND :day1 AND f.status <> 'deleted'"
+            + filters_sql(query, params, alias="f"))
+
+
+def allowed_sql(col: str, exceptions: dict[int, int]) -> str:
+    """Days allowed between arrival (`col`, a JDN) and registration: the next working day.
+
+    Monday-Thursday +1, Friday +3, Saturday +2, Sunday +1 (JDN % 7: 0 is Monday), except the
+    days `exceptions` names (public holidays and swapped days: documents.reports.workdays)."""
+    weekday = f"CASE {col} % 7 WHEN 4 THEN 3 WHEN 5 THEN 2 ELSE 1 END"
+    if not exceptions:
+        return weekday
+    whens = " ".join(f"WHEN {int(d)} THEN {int(n)}" for d, n in sorted(exceptions.items()))
+    return f"CASE {col} {whens} ELSE {weekday} END"
+
+
+def cells_sql(query: ReportQuery, params: dict[str, Any],
+              exceptions: dict[int, int] | None = None) -> str:
+    """Counts and sums per (bucket, group): one pass over the period's report facts.
 
     Coarser levels (per bucket, per group, total) are sums of these cells (exact: counts and
-    sums of seconds, averages divided at the end), so only percentiles need a statement per level.
+    sums of seconds, averages divided at the end); percentiles are computed apart (percentiles).
     """
-    # Days as integers (Mondays are multiples of 7): the day the document arrived is the paper's
-    # arrival day when the mailroom entered an earlier one, else the upload day.
-    upload_day = sq.day_number("d.uploaded_at")
-    arrived = f"{sq.least}(COALESCE({sq.date_number('d.paper_arrived_on')}, {upload_day}), {upload_day})"
-    # The registration deadline in days after arrival: next working day (Fri +3, Sat +2, else +1).
-    allowed = "CASE (a.arrived % 7 + 7) % 7 WHEN 4 THEN 3 WHEN 5 THEN 2 ELSE 1 END"
-    ack_days = "(a.ack_day - a.arrived)"
-    today_days = "(:today_number - a.arrived)"
-    params["today_number"] = sq.python_day_number(params.pop("today"))
-    urgent = ", ".join(f":urgent{i}" for i in range(len(URGENT)))
+    allowed = allowed_sql("f.arrived", exceptions or {})
+    params["today_number"] = jdn(params.pop("today"))
     waiting = ", ".join(f"'{s}'" for s in WAITING_STATUSES)
-    params.update({f"urgent{i}": u for i, u in enumerate(URGENT)})
-    params.update(refused=REFUSED)
-    period = _period_docs(query, params)
-    # A document refused at least once (02 stays in its history even after it was sent again
-    # and accepted): an index seek on events (action, new, document_id).
-    refused_events = (f"SELECT e.document_id FROM events e WHERE e.action = 'registry' "
-                      f"AND {sq.json_equals('e.new', 'refused_json')}")
-    params["refused_json"] = json.dumps(REFUSED)
-    open_ = f"a.secrecy_level = {OPEN}"
+    open_ = f"f.secrecy_level = {OPEN}"
+    bucket, grp = bucket_expr(query.by), group_expr(query)
     return f"""
-    SELECT a.bucket, a.grp, COUNT(*) AS received,
-        SUM(CASE WHEN a.recognised_at IS NOT NULL THEN 1 ELSE 0 END) AS digitised,
-        COUNT(a.to_delivery) AS delivered,
-        SUM(CASE WHEN a.registry_status = :refused OR a.id IN ({refused_events})
-                 THEN 1 ELSE 0 END) AS refused,
-        COUNT(a.to_acknowledgement) AS acknowledged,
-        SUM(a.to_delivery) AS to_delivery_sum, COUNT(a.to_delivery) AS to_delivery_n,
-        SUM(a.to_acknowledgement) AS to_acknowledgement_sum,
-        COUNT(a.to_acknowledgement) AS to_acknowledgement_n,
-        SUM(CASE WHEN {open_} AND a.ack_day IS NOT NULL AND {ack_days} <= {allowed}
-                 THEN 1 ELSE 0 END) AS registered_on_time,
-        SUM(CASE WHEN {open_} AND ((a.ack_day IS NOT NULL AND {ack_days} > {allowed})
-                                   OR (a.ack_day IS NULL AND {today_days} > {allowed}))
+    SELECT {bucket} AS bucket, {grp} AS grp, COUNT(*) AS received,
+        SUM(f.digitised) AS digitised, COUNT(f.to_delivery) AS delivered,
+        SUM(f.refused) AS refused, COUNT(f.to_acknowledgement) AS acknowledged,
+        SUM(f.to_delivery) AS to_delivery_sum, COUNT(f.to_delivery) AS to_delivery_n,
+        SUM(f.to_acknowledgement) AS to_acknowledgement_sum,
+        COUNT(f.to_acknowledgement) AS to_acknowledgement_n,
+        SUM(CASE WHEN {open_} AND f.ack_day - f.arrived <= {allowed} THEN 1 ELSE 0 END)
+            AS registered_on_time,
+        SUM(CASE WHEN {open_} AND (f.ack_day - f.arrived > {allowed}
+                                   OR (f.ack_day IS NULL AND :today_number - f.arrived > {allowed}))
                  THEN 1 ELSE 0 END) AS registered_late,
-        SUM(CASE WHEN {open_} AND a.urgency IN ({urgent}) THEN 1 ELSE 0 END) AS urgent,
-        SUM(CASE WHEN {open_} AND a.urgency IN ({urgent}) AND a.to_delivery <= 3600
-                 THEN 1 ELSE 0 END) AS urgent_within_hour,
-        SUM(CASE WHEN a.status IN ({waiting}) THEN 1 ELSE 0 END) AS waiting,
-        SUM(CASE WHEN a.status IN ({waiting}) AND a.secrecy_level > {OPEN} THEN 1 ELSE 0 END)
+        SUM(CASE WHEN {open_} THEN f.urgent ELSE 0 END) AS urgent,
+        SUM(CASE WHEN {open_} AND f.urgent = 1 AND f.to_delivery <= 3600 THEN 1 ELSE 0 END)
+            AS urgent_within_hour,
+        SUM(CASE WHEN f.status IN ({waiting}) THEN 1 ELSE 0 END) AS waiting,
+        SUM(CASE WHEN f.status IN ({waiting}) AND f.secrecy_level > {OPEN} THEN 1 ELSE 0 END)
             AS restricted,
-        MIN(CASE WHEN a.status IN ({waiting}) THEN a.uploaded_at END) AS oldest_waiting
-    FROM (
-        SELECT d.id, d.uploaded_at, d.recognised_at, d.status, d.secrecy_level, d.urgency,
-               d.registry_status, {sq.bucket('d.uploaded_at', query.by)} AS bucket,
-               {_group_expr(sq, query)} AS grp, {arrived} AS arrived,
-               {sq.day_number('d.acknowledged_at')} AS ack_day,
-               {sq.seconds('d.uploaded_at', 'd.delivered_at')} AS to_delivery,
-               {sq.seconds('d.uploaded_at', 'd.acknowledged_at')} AS to_acknowledgement
-        {period}
-    ) a
-    GROUP BY a.bucket, a.grp"""
+        MIN(CASE WHEN f.status IN ({waiting}) THEN f.uploaded_at END) AS oldest_waiting
+    {period_facts(query, params)}
+    GROUP BY {bucket}{'' if query.group == 'none' else ', ' + grp}"""
 
 
-# The grouping levels of one report: (name, key columns).
-_LEVELS = (("rows", ("bucket", "grp")), ("bucket", ("bucket",)), ("group", ("grp",)), ("total", ()))
+def values_sql(query: ReportQuery, params: dict[str, Any], time: str) -> str:
+    """The period's values of one time (seconds), in ascending order, with bucket and group."""
+    assert time in TIMES
+    return (f"SELECT {bucket_expr(query.by)} AS bucket, {group_expr(query)} AS grp, f.{time} "
+            f"{period_facts(query, params)} AND f.{time} IS NOT NULL ORDER BY f.{time}")
 
 
-def _levels(query: ReportQuery) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Without grouping, a (bucket, group) cell is its bucket and the one group is the total."""
-    return _LEVELS if query.group != "none" else (_LEVELS[1], _LEVELS[3])
-
-
-def _values_sql(sq: Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
-    """The period's delivered or acknowledged documents: bucket, group and the two times."""
-    return (f"SELECT {sq.bucket('d.uploaded_at', query.by)} AS bucket, {_group_expr(sq, query)} AS grp, "
-            f"{sq.seconds('d.uploaded_at', 'd.delivered_at')} AS to_delivery, "
-            f"{sq.seconds('d.uploaded_at', 'd.acknowledged_at')} AS to_acknowledgement "
-            f"{_period_docs(query, params)} "
-            f"AND (d.delivered_at IS NOT NULL OR d.acknowledged_at IS NOT NULL)")
-
-
-def postgres_percentiles_sql(sq: Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
-    """percentile_cont at every level in one statement (GROUPING SETS)."""
-    level = ("CASE GROUPING(bucket) * 2 + GROUPING(grp) WHEN 0 THEN 'rows' WHEN 1 THEN 'bucket' "
-             "WHEN 2 THEN 'group' ELSE 'total' END")
-    p90 = ", ".join(f"percentile_cont({PERCENTILE}) WITHIN GROUP (ORDER BY {t}) AS {t}"
-                    for t in TIMES)
-    sets = ", ".join(f"({', '.join(keys)})" for _, keys in _levels(query))
-    grp = "grp"
-    if query.group == "none":
-        level, grp = "CASE GROUPING(bucket) WHEN 0 THEN 'bucket' ELSE 'total' END", "NULL"
-    return (f"SELECT {level} AS level, bucket, {grp} AS grp, {p90} "
-            f"FROM ({_values_sql(sq, query, params)}) v GROUP BY GROUPING SETS ({sets})")
-
-
-def sqlite_percentiles_sql(sq: Dialect, query: ReportQuery, params: dict[str, Any]) -> str:
-    """percentile_cont(0.9) per level and per time, from ranks (the PostgreSQL definition):
-    position p = 0.9 x (n - 1) in the sorted values, x[floor p] + (p - floor p) x (next - it)."""
-    p = PERCENTILE
-    pos = f"({p} * (n - 1))"
-    low = f"CAST({pos} AS INTEGER)"  # floor: the position is never negative
-    parts = []
-    for level, keys in _levels(query):
-        part = ", ".join(("metric",) + keys)
-        parts.append(f"""
-        SELECT '{level}' AS level, {_select_keys(keys)}, metric,
-               SUM(CASE WHEN i = {low} THEN v * (1 - ({pos} - {low}))
-                        ELSE v * ({pos} - {low}) END) AS p90
-        FROM (SELECT metric, bucket, grp, v, ROW_NUMBER() OVER w - 1 AS i, COUNT(*) OVER w AS n
-              FROM vals WINDOW w AS (PARTITION BY {part} ORDER BY v
-                                     ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) r
-        WHERE i = {low} OR i = {low} + 1
-        GROUP BY {part}""")
-    vals = " UNION ALL ".join(
-        f"SELECT '{t}' AS metric, bucket, grp, {t} AS v FROM docs WHERE {t} IS NOT NULL"
-        for t in TIMES)
-    return (f"WITH docs AS MATERIALIZED ({_values_sql(sq, query, params)}), "
-            f"vals AS MATERIALIZED ({vals})\n" + "\nUNION ALL\n".join(parts))
-
-
-def _select_keys(keys: tuple[str, ...]) -> str:
-    bucket = "bucket" if "bucket" in keys else "NULL"
-    grp = "grp" if "grp" in keys else "NULL"
-    return f"{bucket} AS bucket, {grp} AS grp"
+def percentile_targets(n: int) -> tuple[int, float]:
+    """percentile_cont(0.9) of n sorted values: position p = 0.9 x (n - 1), its floor and
+    fraction; the value is x[floor] + fraction x (x[floor + 1] - x[floor])."""
+    pos = PERCENTILE * (n - 1)
+    low = int(pos)
+    return low, pos - low
 
 
 def bind(sql: str) -> Any:
@@ -333,18 +277,6 @@ def bind(sql: str) -> Any:
     typed = [bindparam(n, type_=UtcDateTime()) for n in ("start", "end", "year_start")
              if n in names]
     return stmt.bindparams(*typed)
-
-
-def percentiles(conn: Connection, sq: Dialect,
-                query: ReportQuery) -> Iterator[tuple[str, Any, Any, dict[str, Any]]]:
-    """The 90th percentiles of the times: (level, bucket, group, {time: p90}) per row."""
-    params: dict[str, Any] = {}
-    if sq.name == "postgresql":
-        for row in conn.execute(bind(postgres_percentiles_sql(sq, query, params)), params).mappings():
-            yield row["level"], row["bucket"], row["grp"], {t: row[t] for t in TIMES}
-    else:
-        for row in conn.execute(bind(sqlite_percentiles_sql(sq, query, params)), params).mappings():
-            yield row["level"], row["bucket"], row["grp"], {row["metric"]: row["p90"]}
 
 
 def timestamp(value: Any) -> dt.datetime | None:
