@@ -221,3 +221,34 @@ def test_registry_statuses_named_in_the_history_revocation_included(
     history = page.inner_text("#history")
     assert "13 Đề nghị thu hồi" in history and "03 Đã tiếp nhận" in history
     context.close()
+
+
+def test_incoming_signatures_are_shown(settings: Settings, live_api: Any, signed_in: Any) -> None:
+    # Issue 14: the original's signatures, one line each, the banner red when one was broken.
+    from documents.incoming_signatures import describe
+
+    good = {"field": "Signature1", "signer": "Ủy ban nhân dân tỉnh Quảng Ngãi",
+            "signed_at": "2026-01-16T02:12:00+00:00", "integrity": "intact",
+            "changes_after": "none", "certificate": "trusted", "status": "valid"}
+    bad = {**good, "field": "Signature2", "signer": "Trung tâm Công báo và Tin học",
+           "integrity": "modified", "status": "modified"}
+    signatures = [{**s, "message": describe(s)} for s in (good, bad)]
+    doc = ready_document(settings, META)
+    with session_scope(settings.database, write=True) as session:
+        session.get_one(Document, doc).incoming_signatures = signatures
+    base = live_api(settings)
+    console = Console()
+    context = signed_in(base, username="lan.nt", viewport=DESKTOP)
+    page = console.watch(context.new_page())
+    page.goto(f"{base}/van-ban/{doc}")
+    _rendered(page)
+    banner = page.locator("#signature-banner")
+    assert "banner bad" in (banner.get_attribute("class") or "")
+    lines = banner.locator("li").all_inner_texts()
+    assert lines == ["Ủy ban nhân dân tỉnh Quảng Ngãi, ký lúc 16/01/2026 09:12 — Hợp lệ",
+                     "Trung tâm Công báo và Tin học, ký lúc 16/01/2026 09:12 — Đã bị sửa sau khi ký"]
+    assert banner.locator("a").get_attribute("href") == f"/api/documents/{doc}/original"
+    check_page(page)
+    shot(page, "review-incoming-signatures")
+    console.check()
+    context.close()

@@ -134,6 +134,13 @@
     if (doc.copy_note) {  // the scan is not an eligible electronic copy (documents/copy_check.py)
       out.push(h("div", { class: "banner info", role: "note", id: "copy-banner" }, doc.copy_note));
     }
+    if (doc.signatures && doc.signatures.length) {  // the original's own signatures (documents/incoming_signatures.py)
+      const tone = { valid: "good", untrusted: "info", not_yet_valid: "info" }[doc.signatures_status] || "bad";
+      out.push(h("div", { class: `banner ${tone}`, role: "note", id: "signature-banner" },
+        "Văn bản có chữ ký số:",
+        h("ul", {}, doc.signatures.map((s) => h("li", { class: `sig-${s.status}` }, s.message))),
+        h("a", { href: `/api/documents/${doc.id}/original` }, "Tải bản gốc có chữ ký số")));
+    }
     if (doc.split && doc.split.needs_review) {
       out.push(h("div", { class: "banner info", role: "note" },
         "Ranh giới văn bản chưa chắc chắn: kiểm tra xem văn bản có thiếu hoặc thừa trang không."));
