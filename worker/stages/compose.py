@@ -200,19 +200,25 @@ def colour_ink(archive: np.ndarray, text_mask: np.ndarray, dpi: float,
 def _regions(ink: np.ndarray, dpi: float, reach_in: float) -> list[tuple[int, int, int, int]]:
     """Boxes (x0, y0, x1, y1) around groups of coloured ink (a seal, a signature, a stamp)."""
     h, w = ink.shape
-    reach = max(1, round(reach_in * dpi))
     # Grouping works at a quarter size: boxes are padded anyway.
-    small = cv2.resize(ink, ((w + 3) // 4, (h + 3) // 4), interpolation=cv2.INTER_AREA)
-    r = max(1, reach // 4)
-    grown = cv2.dilate((small > 0).astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
+    small = cv2.resize(ink, ((w + 3) // 4, (h + 3) // 4), interpolation=cv2.INTER_AREA) > 0
+    r = max(1, round(reach_in * dpi / 4))
+    grown = cv2.dilate(small.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8))
+    count, labels = cv2.connectedComponents(grown, connectivity=8)
+    ys, xs = np.nonzero(small)
+    if count <= 1 or len(ys) == 0:
+        return []
+    group = labels[ys, xs]
     boxes = []
+    # The box of a group is that of its ink (not of the grown area, which a page edge clips).
     for i in range(1, count):
-        x, y, bw, bh = (int(v) * 4 for v in stats[i, :4])
-        x0, y0 = max(0, x + 4 * r - 4), max(0, y + 4 * r - 4)
-        x1, y1 = min(w, x + bw - 4 * r + 4), min(h, y + bh - 4 * r + 4)
-        if x1 > x0 and y1 > y0:
-            boxes.append((x0, y0, x1, y1))
+        sel = group == i
+        if not sel.any():
+            continue
+        gx, gy = xs[sel], ys[sel]
+        x0, y0 = max(0, int(gx.min()) * 4 - 4), max(0, int(gy.min()) * 4 - 4)
+        x1, y1 = min(w, int(gx.max()) * 4 + 8), min(h, int(gy.max()) * 4 + 8)
+        boxes.append((x0, y0, x1, y1))
     return boxes
 
 
