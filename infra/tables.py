@@ -490,3 +490,10 @@ class ReportFact(Base):
     to_delivery: Mapped[float | None] = mapped_column(Float, default=None)  # seconds
     to_acknowledgement: Mapped[float | None] = mapped_column(Float, default=None)
     uploaded_at: Mapped[dt.datetime] = mapped_column()
+    # Migration 0013: received as an electronic file (1) or a scan of paper (0); its PDF's own
+    # signatures (1 some, 0 none, None not checked); the document it may duplicate; the issuing
+    # agency's code a person gave or accepted.
+    electronic: Mapped[int] = mapped_column(Integer, default=0)
+    signed: Mapped[int | None] = mapped_column(Integer, default=None)
+    duplicate_of: Mapped[int | None] = mapped_column(Integer, default=None)
+    agency_code: Mapped[str | None] = mapped_column(String(30), default=None)
