@@ -121,6 +121,12 @@ class RegistryItem(BaseModel):
         "([]: none; null: not a PDF)")
     signatures_status: str | None = Field(None, description="the worst signature status")
     signatures_note: str | None = Field(None, description="the same in Vietnamese")
+    copy_eligible: bool | None = Field(
+        None, description="the scan's image meets Nghị định 30, Phụ lục I (colour, at least 200 "
+        "dpi, known paper size at 100%); false: the paper is still needed; null: not a scan")
+    copy_reasons: list[str] = Field(
+        default_factory=list,
+        description="why not: `low_resolution:150dpi`, `unknown_size`, `not_colour`")
     links: RegistryLinks
 
 
