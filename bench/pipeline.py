@@ -2,7 +2,8 @@
 
 Prints, per method: pages/s, CPU s/page, peak memory of a worker, median output KB/page, word
 recall against the ground truth; the ratios to OCRmyPDF and to the floor; recall per degradation;
-then our pipeline on ../shared/corpus when present.
+then our pipeline on ../shared/corpus when present; then the image table (bench/image.py): per
+page, KB and the effective dpi of each layer against today's layers and OCRmyPDF's.
 """
 
 from __future__ import annotations
@@ -140,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus-pages", type=int, default=12,
                         help="pages per corpus folder (0: all)")
     parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--skip-image", action="store_true",
+                        help="leave out the image table (bench/image.py, docs/IMAGE.md)")
     args = parser.parse_args(argv)
     out: Path = args.out
     if not args.skip_synthetic:
@@ -163,6 +166,17 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(table)
         (out / "corpus.md").write_text(table + "\n", encoding="utf-8")
+    if not args.skip_image:
+        # Per page: KB and the effective dpi of each layer, ours vs today's layers vs OCRmyPDF.
+        from bench import image
+
+        pages = image.synthetic_pages(out / "image-inputs", 1)
+        if args.corpus.is_dir():
+            pages += image.corpus_pages(args.corpus, 6)
+        table = image.run(out, pages, args.workers, ocrmypdf=True)
+        print()
+        print(table)
+        (out / "image.md").write_text(table + "\n", encoding="utf-8")
     return 0
 
 

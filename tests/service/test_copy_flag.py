@@ -30,6 +30,10 @@ def test_low_resolution_scan_is_marked_in_api_and_feed(settings: Settings) -> No
         assert body["copy_note"].endswith(
             "không đủ điều kiện làm bản sao điện tử (Nghị định 30, Phụ lục I).")
         assert c.get(f"/api/documents/{fine}").json()["copy_eligible"] is True
+        assert c.post(f"/api/documents/{low}/confirm").status_code == 200
+        item = c.get("/api/registry/documents").json()["items"][0]
+        assert (item["id"], item["copy_eligible"], item["copy_reasons"]) == (
+            low, False, ["low_resolution:150dpi", "unknown_size"])
     with session_scope(settings.database) as session:
         item = registry_item(session.get(Document, low))
     assert (item["copy_eligible"], item["copy_reasons"]) == (
