@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 
 class Word(BaseModel):
@@ -37,8 +37,12 @@ class Reread(BaseModel):
     these words instead of the first reading's words in the box."""
 
     bbox: tuple[int, int, int, int]
-    reason: str  # what was looked for: 'signer_name'
+    reason: str  # what was looked for: 'signer_name', 'hand_number', 'hand_date'
     words: list[Word] = Field(default_factory=list)
+    # The digit recogniser's readings (worker/stages/handread.py; one word per character): for
+    # each character the most likely digit in its place ('?' none) and that digit's confidence.
+    digits: str = ""
+    digit_confs: list[float] = Field(default_factory=list)
 
 
 class PageResult(BaseModel):
@@ -102,9 +106,10 @@ class DocumentResult(BaseModel):
     status: str = "ok"  # ok | partial | failed
     error: dict[str, Any] | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def copy_reasons(self) -> list[str] | None:
-        """copy_reasons() of its pages."""
+        """Why its scanned image is not an eligible electronic copy: copy_reasons() of its pages."""
         return copy_reasons(self.page_results)
 
 
