@@ -48,6 +48,8 @@ class AuditAction(StrEnum):
     DOCUMENT_CHANGED = "document.changed"  # a person or machine changed a document (detail: what)
     DOCUMENT_DELIVERED = "document.delivered"  # the registry has it (pulled, pushed or reported)
     AUDIT_EXPORTED = "audit.exported"  # the audit log downloaded as CSV (detail: the filters)
+    # A signing certificate added, stopped, resumed or assigned to an account (never a secret)
+    SIGNING_CHANGED = "signing.changed"
 
 
 @dataclass(frozen=True)

@@ -41,12 +41,13 @@ ACTION_NAMES = {
     AuditAction.DOCUMENT_CHANGED: "Thay đổi văn bản",
     AuditAction.DOCUMENT_DELIVERED: "Đã chuyển văn bản đi",
     AuditAction.AUDIT_EXPORTED: "Tải nhật ký (CSV)",
+    AuditAction.SIGNING_CHANGED: "Thay đổi chứng thư số",
 }
 ACTOR_KINDS = {"account": "Tài khoản", "token": "Mã truy cập", "system": "Hệ thống",
                "anonymous": "Không xác định"}
 OBJECT_KINDS = {"account": "Tài khoản", "unit": "Đơn vị", "token": "Mã truy cập",
                 "document": "Văn bản", "batch": "Lô tải lên", "webhook": "Webhook",
-                "delivery": "Lần gửi webhook"}
+                "delivery": "Lần gửi webhook", "signing_certificate": "Chứng thư số"}
 CSV_HEAD = ["Thời điểm (giờ Việt Nam)", "Thời điểm (UTC)", "Hành động", "Mã hành động",
             "Loại người thực hiện", "Người thực hiện", "Mã người thực hiện", "Loại đối tượng",
             "Mã đối tượng", "Chi tiết", "Địa chỉ IP"]
