@@ -24,7 +24,7 @@ from intake.auth.tokens import MAX_LIFETIME
 from intake.deps import Administrator, ReadSession, SettingsDep
 from intake.render.pages import ROLE_NAMES, render
 from intake.schemas import DbInt
-from intake.services import admin, admin_audit, admin_flash
+from intake.services import admin, admin_audit, admin_flash, signing_admin
 from intake.services.admin_audit import AuditFilter
 from intake.services.admin_flash import Flash
 from models.errors import ConflictError, InvalidFieldError, NotFoundError, RequestError
@@ -36,6 +36,7 @@ ACCOUNTS = "/quan-tri/tai-khoan"
 UNITS = "/quan-tri/don-vi"
 TOKENS = "/quan-tri/ma-truy-cap"
 WEBHOOKS = "/quan-tri/webhook"
+SIGNING = "/quan-tri/chu-ky-so"
 # What a person can set right by changing the form: shown on the page, the change not made.
 REFUSALS = (RequestError, ConflictError, NotFoundError)
 DELIVERY_STATES = {"pending": "Chờ gửi", "sending": "Đang gửi", "delivered": "Đã gửi",
@@ -206,6 +207,41 @@ def retry_delivery(settings: SettingsDep, who: Administrator,
                    delivery_id: DbInt) -> RedirectResponse:
     return _submit_alone(settings, who, WEBHOOKS,
                          lambda: admin.retry_delivery(settings, who, delivery_id))
+
+
+# --- signing certificates (docs/SIGNING.md) ---------------------------------------------------
+
+@router.get("/chu-ky-so")
+def signing_page(request: Request, settings: SettingsDep, session: ReadSession,
+                 who: Administrator) -> HTMLResponse:
+    """The agency's certificates for signing legal copies, and which account uses which."""
+    return page(request, settings, who, "admin_signing.html",
+                **signing_admin.page_data(session, settings))
+
+
+@router.post("/chu-ky-so")
+def create_signing_certificate(settings: SettingsDep, who: Administrator, name: Text = "",
+                               unit: Text = "", kind: Text = "", key_file: Text = "",
+                               cert_file: Text = "", module: Text = "", token: Text = "",
+                               key_label: Text = "", secret_env: Text = "") -> RedirectResponse:
+    return _submit(settings, who, SIGNING, lambda s: signing_admin.create_certificate(
+        s, who, name=name, unit=unit, kind=kind, key_file=key_file, cert_file=cert_file,
+        module=module, token=token, key_label=key_label, secret_env=secret_env))
+
+
+@router.post("/chu-ky-so/{cert_id}/bat-tat")
+def toggle_signing_certificate(settings: SettingsDep, who: Administrator,
+                               cert_id: DbInt) -> RedirectResponse:
+    return _submit(settings, who, SIGNING,
+                   lambda s: signing_admin.toggle_certificate(s, who, cert_id))
+
+
+@router.post("/chu-ky-so/phan-cong")
+def assign_signing_certificate(settings: SettingsDep, who: Administrator,
+                               account: Annotated[int, Form()] = 0,
+                               certificate: Annotated[int, Form()] = 0) -> RedirectResponse:
+    return _submit(settings, who, SIGNING,
+                   lambda s: signing_admin.assign(s, who, account, certificate))
 
 
 # --- settings ---------------------------------------------------------------------------------

@@ -128,6 +128,10 @@ EXPECTED: dict[tuple[str, str], tuple[set[str], bool | set[str]]] = {
     ("POST", "/quan-tri/webhook"): (ADMINS, False),
     ("POST", "/quan-tri/webhook/{sub_id}/xoa"): (ADMINS, False),
     ("POST", "/quan-tri/webhook/lan-gui/{delivery_id}/gui-lai"): (ADMINS, False),
+    ("GET", "/quan-tri/chu-ky-so"): (ADMINS, False),
+    ("POST", "/quan-tri/chu-ky-so"): (ADMINS, False),
+    ("POST", "/quan-tri/chu-ky-so/{cert_id}/bat-tat"): (ADMINS, False),
+    ("POST", "/quan-tri/chu-ky-so/phan-cong"): (ADMINS, False),
     ("GET", "/quan-tri/cau-hinh"): (ADMINS, False),
     ("GET", "/quan-tri/nhat-ky"): (ADMINS, False),
     ("GET", "/quan-tri/nhat-ky.csv"): (ADMINS, False),
@@ -326,7 +330,7 @@ def test_route_by_principal_table(seeded: tuple[Settings, dict[str, Any]]) -> No
     values = {"doc_id": seed["doc_id"], "batch_id": seed["batch_id"], "index": 0,
               "sub_id": seed["sub_id"], "delivery_id": seed["delivery_id"], "name": "volume",
               # no such account or token: the administrators' actions refuse, nobody is changed
-              "account_id": 999_999, "token_id": 999_999}
+              "account_id": 999_999, "token_id": 999_999, "cert_id": 999_999}
     hidden = {f"document {seed['doc_id']} not found", f"batch {seed['batch_id']} not found"}
     rows: list[tuple[str, dict[str, str]]] = []
     wrong: list[str] = []
