@@ -3,7 +3,7 @@
 A report over a year of documents used to compute, for every document and at every report, its
 local day, month, arrival day and seconds to delivery from the timestamps (SQLite's date functions
 are slow) and to sort the whole year once per level for the percentiles. `report_facts` holds
-those numbers once per document; database triggers (migration 0012) rewrite a document's row in
+those numbers once per document; database triggers (migrations 0012, 0013) rewrite a document's row in
 the transaction that changes one of the columns it depends on, whoever writes it (ORM, Core, SQL),
 and an `events` row with the registry's refusal (02) marks it refused for good.
 
@@ -28,7 +28,8 @@ from models.vocabulary import URGENT_SPELLINGS
 JDN_OFFSET = 1721425
 COLUMNS = ("document_id", "day", "month", "unit", "organ", "secrecy_level", "status", "digitised",
            "refused", "urgent", "arrived", "paper_day", "delivered_day", "ack_day", "to_delivery",
-           "to_acknowledgement", "uploaded_at")
+           "to_acknowledgement", "uploaded_at", "electronic", "signed", "duplicate_of",
+           "agency_code")
 
 
 def jdn(day: dt.date) -> int:
@@ -41,8 +42,8 @@ def from_jdn(number: int) -> dt.date:
 
 
 def fact_select(dialect: str) -> str:
-    """The fact row of every document `d` (the triggers of migration 0012 use the same text)."""
-    urgent = ", ".join(f"'{u}'" for u in URGENT_SPELLINGS)
+    """The fact row of every document `d` (migration 0013's triggers use the same text)."""
+    urgent_sql = ", ".join(f"'{u}'" for u in URGENT_SPELLINGS)
     if dialect == "postgresql":
         def day(col: str) -> str:
             return (f"(CAST(({col} AT TIME ZONE 'UTC' + interval '7 hours') AS date) "
@@ -54,6 +55,11 @@ def fact_select(dialect: str) -> str:
         def seconds(start: str, end: str) -> str:
             return f"date_part('epoch', {end} - {start})"
         refused_json, least = "CAST('\"02\"' AS jsonb)", "LEAST"
+        signed = ("CASE WHEN d.incoming_signatures IS NULL "
+                  "OR jsonb_typeof(d.incoming_signatures) <> 'array' THEN NULL "
+                  "WHEN jsonb_array_length(d.incoming_signatures) > 0 THEN 1 ELSE 0 END")
+        code = ("CASE WHEN COALESCE(d.fields -> 'organ_code' ->> 'needs_review', 'false') = 'false' "
+                "THEN d.fields -> 'organ_code' ->> 'value' END")
     else:
         def day(col: str) -> str:
             return f"CAST(julianday({col}, '+7 hours') + 0.5 AS INTEGER)"
@@ -63,17 +69,27 @@ def fact_select(dialect: str) -> str:
         def seconds(start: str, end: str) -> str:
             return f"((julianday({end}) - julianday({start})) * 86400.0)"
         refused_json, least = "'\"02\"'", "min"
+        signed = ("CASE WHEN d.incoming_signatures IS NULL "
+                  "OR json_type(d.incoming_signatures) <> 'array' THEN NULL "
+                  "WHEN json_array_length(d.incoming_signatures) > 0 THEN 1 ELSE 0 END")
+        code = ("CASE WHEN COALESCE(json_extract(d.fields, '$.organ_code.needs_review'), 0) = 0 "
+                "THEN json_extract(d.fields, '$.organ_code.value') END")
     upload = day("d.uploaded_at")
+    electronic = (f"CASE WHEN COALESCE({signed}, 0) = 1 THEN 1 "
+                  "WHEN EXISTS (SELECT 1 FROM pages p WHERE p.document_id = d.id) AND NOT EXISTS ("
+                  "SELECT 1 FROM pages p WHERE p.document_id = d.id "
+                  "AND (p.source IS NULL OR p.source <> 'text_layer')) THEN 1 ELSE 0 END")
     return f"""SELECT d.id, {upload}, {month}, d.unit, COALESCE(d.organ, ''), d.secrecy_level,
         d.status, CASE WHEN d.recognised_at IS NOT NULL THEN 1 ELSE 0 END,
         CASE WHEN d.registry_status = '02' OR EXISTS (
             SELECT 1 FROM events e WHERE e.action = 'registry' AND e.new = {refused_json}
             AND e.document_id = d.id) THEN 1 ELSE 0 END,
-        CASE WHEN d.urgency IN ({urgent}) THEN 1 ELSE 0 END,
+        CASE WHEN d.urgency IN ({urgent_sql}) THEN 1 ELSE 0 END,
         {least}(COALESCE({paper}, {upload}), {upload}), {paper},
         {day('d.delivered_at')}, {day('d.acknowledged_at')},
         {seconds('d.uploaded_at', 'd.delivered_at')},
-        {seconds('d.uploaded_at', 'd.acknowledged_at')}, d.uploaded_at
+        {seconds('d.uploaded_at', 'd.acknowledged_at')}, d.uploaded_at,
+        {electronic}, {signed}, d.possible_duplicate_of, {code}
     FROM documents d"""
 
 

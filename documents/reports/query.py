@@ -15,7 +15,7 @@ from models.errors import ReportError
 
 LOCAL_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 BUCKETS = ("day", "week", "month")
-GROUPS = ("none", "organ", "unit")
+GROUPS = ("none", "organ", "unit", "agency")
 MAX_BUCKETS = 1000
 
 
@@ -38,7 +38,8 @@ class ReportQuery:
         if self.by not in BUCKETS:
             raise ReportError("Cách chia kỳ phải là day, week hoặc month.", by=self.by)
         if self.group not in GROUPS:
-            raise ReportError("Nhóm theo phải là none, organ hoặc unit.", group=self.group)
+            raise ReportError("Nhóm theo phải là none, organ, agency hoặc unit.",
+                              group=self.group)
         if self.end < self.start:
             raise ReportError("Ngày kết thúc phải sau hoặc bằng ngày bắt đầu.",
                               start=self.start.isoformat(), end=self.end.isoformat())

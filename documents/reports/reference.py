@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
+from documents.reports.figures import agency_grouper
 from documents.reports.query import ReportQuery, bucket_keys, bucket_of, local_date
-from documents.reports.sql import OPEN, REFUSED, URGENT, WAITING_STATUSES
+from documents.reports.sql import COUNTS, OPEN, REFUSED, URGENT, WAITING_STATUSES
 from documents.reports.workdays import calendar
 from infra.tables import UtcDateTime
 
@@ -35,7 +36,8 @@ def naive_report(conn: Connection, query: ReportQuery, now: dt.datetime) -> dict
     """total, by_bucket, by_group and rows as Report.as_dict() gives them (backlog left out)."""
     stmt = text(
         "SELECT d.id, d.status, d.organ, d.unit, d.secrecy_level, d.urgency, d.registry_status, "
-        "d.paper_arrived_on, d.uploaded_at, d.recognised_at, d.delivered_at, d.acknowledged_at "
+        "d.paper_arrived_on, d.uploaded_at, d.recognised_at, d.delivered_at, d.acknowledged_at, "
+        "d.incoming_signatures, d.possible_duplicate_of, d.fields "
         "FROM documents d WHERE d.uploaded_at >= :start AND d.uploaded_at < :end"
     ).columns(**{c: UtcDateTime() for c in ("uploaded_at", "recognised_at", "delivered_at",
                                             "acknowledged_at")}
@@ -44,6 +46,14 @@ def naive_report(conn: Connection, query: ReportQuery, now: dt.datetime) -> dict
     rows = conn.execute(stmt, {"start": query.start_utc, "end": query.end_utc}).mappings().all()
     refused_ids = {r[0] for r in conn.execute(text(
         "SELECT document_id, new FROM events WHERE action = 'registry'")) if _json(r[1]) == REFUSED}
+    page_sources: dict[int, list[Any]] = defaultdict(list)
+    for doc_id, source in conn.execute(text("SELECT document_id, source FROM pages")):
+        page_sources[doc_id].append(source)
+    signatures = {r[0]: _signed(r[1]) for r in conn.execute(
+        text("SELECT id, incoming_signatures FROM documents"))}
+    electronic = {doc_id: bool(sig) or (bool(page_sources.get(doc_id)) and all(
+        src == "text_layer" for src in page_sources[doc_id])) for doc_id, sig in signatures.items()}
+    group_of = agency_grouper(conn)
     cal = calendar(query.start.year - 1, query.end.year)
     today = local_date(now)
     viewer = query.viewer
@@ -74,8 +84,14 @@ def naive_report(conn: Connection, query: ReportQuery, now: dt.datetime) -> dict
         urgent = is_open and r["urgency"] in URGENT
         waiting = r["status"] in WAITING_STATUSES
         bucket = bucket_of(upload_day, query.by)
-        grp = ("" if not grouped else organ if query.group in ("organ", "agency")
+        grp = ("" if not grouped else organ if query.group == "organ"
+               else group_of(_code(r["fields"]) or organ) if query.group == "agency"
                else r["unit"])
+        is_electronic = electronic[r["id"]]
+        paper_ref = paper if paper else (None if is_electronic else upload_day)
+        delivered_day = local_date(r["delivered_at"]) if r["delivered_at"] else None
+        ack_day = local_date(ack) if ack else None
+        dup = r["possible_duplicate_of"]
         keys: list[tuple[str, str | None, str | None]] = [("bucket", bucket, None),
                                                           ("total", None, None)]
         if grouped:
@@ -98,12 +114,28 @@ def naive_report(conn: Connection, query: ReportQuery, now: dt.datetime) -> dict
                 c["to_delivery"].append(to_delivery)
             if to_ack is not None:
                 c["to_acknowledgement"].append(to_ack)
+            c["electronic"] += is_electronic
+            c["signed"] += signatures[r["id"]] is True
+            c["unsigned"] += signatures[r["id"]] is False
+            c["paper_duplicates"] += (dup is not None and not is_electronic
+                                      and electronic.get(dup, False))
+            if paper_ref is not None and delivered_day is not None:
+                lag = (delivered_day - paper_ref).days
+                c["paper_compared"] += 1
+                c["electronic_first"] += lag < 0
+                c["same_day_as_paper"] += lag == 0
+                c["after_paper"] += lag > 0
+                c["paper_lag_days_sum"] += lag
+            if paper_ref is not None and ack_day is not None:
+                c["paper_ack_compared"] += 1
+                c["paper_ack_lag_days_sum"] += (ack_day - paper_ref).days
             if waiting and (c["oldest"] is None or uploaded < c["oldest"]):
                 c["oldest"] = uploaded
     def out(key: tuple[str, str | None, str | None]) -> dict[str, Any]:
         c = cells.get(key) or _empty()
         d: dict[str, Any] = {k: int(v) for k, v in c.items()
                              if k not in ("to_delivery", "to_acknowledgement", "oldest")}
+        d["on_paper"] = d["received"] - d["electronic"]
         for t in ("to_delivery", "to_acknowledgement"):
             xs = c[t]
             d[t] = {"n": len(xs), "avg_s": round(statistics.fmean(xs), 1) if xs else None,
@@ -124,10 +156,24 @@ def naive_report(conn: Connection, query: ReportQuery, now: dt.datetime) -> dict
 
 def _empty() -> dict[str, Any]:
     c: dict[str, Any] = dict.fromkeys(
-        ("received", "digitised", "delivered", "refused", "acknowledged", "registered_on_time",
-         "registered_late", "urgent", "urgent_within_hour", "waiting", "restricted"), 0)
+        COUNTS, 0)
     c.update(to_delivery=[], to_acknowledgement=[], oldest=None)
     return c
+
+
+def _signed(value: Any) -> bool | None:
+    """True: the PDF carries signatures; False: checked, none; None: not checked."""
+    value = _json(value)
+    return None if not isinstance(value, list) else bool(value)
+
+
+def _code(fields: Any) -> str | None:
+    """The issuing agency's code a person gave or accepted (not a suggestion under review)."""
+    fields = _json(fields)
+    code = fields.get("organ_code") if isinstance(fields, dict) else None
+    if isinstance(code, dict) and not code.get("needs_review") and code.get("value"):
+        return str(code["value"])
+    return None
 
 
 def _json(value: Any) -> Any:

@@ -30,7 +30,11 @@ WAITING_STATUSES = ("queued", "processing", "ready_for_review", "failed", "confi
 
 # The figures of a cell, as the columns of cells_sql name them.
 COUNTS = ("received", "digitised", "delivered", "refused", "acknowledged", "registered_on_time",
-          "registered_late", "urgent", "urgent_within_hour", "waiting", "restricted")
+          "registered_late", "urgent", "urgent_within_hour", "waiting", "restricted",
+          # issue 17: how documents came, their signatures, paper duplicates, paper vs electronic
+          "electronic", "signed", "unsigned", "paper_duplicates", "paper_compared",
+          "electronic_first", "same_day_as_paper", "after_paper", "paper_lag_days_sum",
+          "paper_ack_compared", "paper_ack_lag_days_sum")
 TIMES = ("to_delivery", "to_acknowledgement")
 
 
@@ -198,7 +202,8 @@ def bucket_expr(by: str) -> str:
 
 
 def group_expr(query: ReportQuery) -> str:
-    return {"none": "''", "organ": "f.organ", "unit": "f.unit", "agency": "f.organ"}[query.group]
+    return {"none": "''", "organ": "f.organ", "unit": "f.unit",
+            "agency": "COALESCE(f.agency_code, f.organ)"}[query.group]
 
 
 def period_facts(query: ReportQuery, params: dict[str, Any]) -> str:
@@ -232,6 +237,9 @@ def cells_sql(query: ReportQuery, params: dict[str, Any],
     waiting = ", ".join(f"'{s}'" for s in WAITING_STATUSES)
     open_ = f"f.secrecy_level = {OPEN}"
     bucket, grp = bucket_expr(query.by), group_expr(query)
+    # The day the paper was in hand: the mailroom's date, else the upload day of a scan (an
+    # electronic file without a paper date has no paper to compare with).
+    paper = "(CASE WHEN f.paper_day IS NOT NULL THEN f.paper_day WHEN f.electronic = 0 THEN f.day END)"
     return f"""
     SELECT {bucket} AS bucket, {grp} AS grp, COUNT(*) AS received,
         SUM(f.digitised) AS digitised, COUNT(f.to_delivery) AS delivered,
@@ -250,7 +258,20 @@ def cells_sql(query: ReportQuery, params: dict[str, Any],
         SUM(CASE WHEN f.status IN ({waiting}) THEN 1 ELSE 0 END) AS waiting,
         SUM(CASE WHEN f.status IN ({waiting}) AND f.secrecy_level > {OPEN} THEN 1 ELSE 0 END)
             AS restricted,
-        MIN(CASE WHEN f.status IN ({waiting}) THEN f.uploaded_at END) AS oldest_waiting
+        MIN(CASE WHEN f.status IN ({waiting}) THEN f.uploaded_at END) AS oldest_waiting,
+        SUM(f.electronic) AS electronic,
+        SUM(CASE WHEN f.signed = 1 THEN 1 ELSE 0 END) AS signed,
+        SUM(CASE WHEN f.signed = 0 THEN 1 ELSE 0 END) AS unsigned,
+        SUM(CASE WHEN f.duplicate_of IS NOT NULL AND f.electronic = 0 AND EXISTS (
+                SELECT 1 FROM report_facts o WHERE o.document_id = f.duplicate_of
+                AND o.electronic = 1) THEN 1 ELSE 0 END) AS paper_duplicates,
+        COUNT(f.delivered_day - {paper}) AS paper_compared,
+        SUM(CASE WHEN f.delivered_day < {paper} THEN 1 ELSE 0 END) AS electronic_first,
+        SUM(CASE WHEN f.delivered_day = {paper} THEN 1 ELSE 0 END) AS same_day_as_paper,
+        SUM(CASE WHEN f.delivered_day > {paper} THEN 1 ELSE 0 END) AS after_paper,
+        SUM(f.delivered_day - {paper}) AS paper_lag_days_sum,
+        COUNT(f.ack_day - {paper}) AS paper_ack_compared,
+        SUM(f.ack_day - {paper}) AS paper_ack_lag_days_sum
     {period_facts(query, params)}
     GROUP BY {bucket}{'' if query.group == 'none' else ', ' + grp}"""
 
