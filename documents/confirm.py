@@ -9,6 +9,8 @@ already touched.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +21,20 @@ from infra.tables import Document, DocumentStatus, Event
 
 ACTOR = "system:auto-confirm"
 BATCH = 200
+# Fields a document is never confirmed without, unless a person said it has none (a clerk's
+# explicit "none", stored as `none: true` on the field): pressing Enter on an empty box is not it.
+REQUIRED = ("number", "issued_date", "organ_name", "type_name", "subject")
+
+
+def empty_required(fields: dict[str, Any]) -> list[str]:
+    """Required fields read as empty and not marked as absent by a person. A key extraction did
+    not write at all (rows made without extraction) is not asked for."""
+    out = []
+    for name in REQUIRED:
+        f = fields.get(name)
+        if isinstance(f, dict) and f.get("value") in (None, "", []) and not f.get("none"):
+            out.append(name)
+    return out
 
 
 def confirm(session: Session, doc: Document, actor: str, detail: str = "confirmed") -> None:
@@ -36,7 +52,7 @@ def _eligible(doc: Document) -> bool:
     split = doc.split or {}
     return (bool(fields) and not uncertain and doc.review_count == 0 and not is_restricted(doc)
             and doc.possible_duplicate_of is None and doc.error is None and not doc.refusal
-            and not split.get("needs_review"))
+            and not split.get("needs_review") and not empty_required(fields))
 
 
 def auto_confirm(session: Session) -> list[int]:

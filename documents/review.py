@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from documents.agency_codes import LEARNED_KIND, is_code, learned_entry
 from documents.audit import Actor, AuditAction, record
-from documents.confirm import confirm
+from documents.confirm import REQUIRED, confirm, empty_required
 from documents.lifecycle import add_event
 from documents.metadata import apply_metadata, lock_for_review, meta_value
 from documents.visibility import level_of, secrecy_level
@@ -136,14 +136,18 @@ def _expand(changes: dict[str, Any]) -> list[Change]:
     return out
 
 
-def _confident(old: dict[str, Any] | None, value: Any, actor: str) -> dict[str, Any]:
+def _confident(old: dict[str, Any] | None, value: Any, actor: str,
+               none: bool = False) -> dict[str, Any]:
     field = dict(old or {})
     field.update(value=value, confidence=1.0, needs_review=False, corrected_by=actor)
+    field.pop("none", None)
+    if none:
+        field["none"] = True  # a person said the document carries no such value
     return field
 
 
 def _set(meta: dict[str, Any], fields: dict[str, Any], name: str, value: Any,
-         actor: str) -> Any:
+         actor: str, none: bool = False) -> Any:
     """Put one validated value in metadata and fields; return the old value."""
     if name.startswith("signer."):
         part = name.split(".", 1)[1]
@@ -162,7 +166,7 @@ def _set(meta: dict[str, Any], fields: dict[str, Any], name: str, value: Any,
         return old
     old = meta.get(name)
     meta[name] = value
-    fields[name] = _confident(fields.get(name), value, actor)
+    fields[name] = _confident(fields.get(name), value, actor, none)
     if name == "number":
         digits, _, notation = str(value or "").partition("/")
         pieces: dict[str, str | None] = {"code_number": digits or None,
@@ -187,15 +191,35 @@ class Reviewer(Protocol):
     def clearance(self) -> bool: ...
 
 
+def _with_none(changes: dict[str, Any], none: list[str] | tuple[str, ...]) -> list[Change]:
+    """The clerk's changes, validated against emptiness: a required field (REQUIRED) is emptied
+    only by saying the document has none (`none`), never by an empty value."""
+    for name in none:
+        if name not in REQUIRED:
+            raise InvalidFieldError(f"none: {name!r} is not a field a document may lack "
+                                    f"(one of {', '.join(REQUIRED)})")
+    expanded = [c for c in _expand(changes) if c.name not in none]
+    for c in expanded:
+        if c.name in REQUIRED and validate(c.name, c.value) is None:
+            raise InvalidFieldError(f"{c.name}: empty; a document without one is marked "
+                                    f"\"none\": [\"{c.name}\"]", field=c.name)
+    return expanded + [Change(name, None) for name in none]
+
+
 def correct_fields(settings: Settings, doc_id: int, changes: dict[str, Any], who: Reviewer,
-                   paper_arrived_on: str | None = None, reason: str | None = None) -> None:
+                   paper_arrived_on: str | None = None, reason: str | None = None,
+                   none: list[str] | tuple[str, ...] = ()) -> None:
     """Apply a clerk's values (a value equal to the old one accepts it); record each change.
+
+    A required field (documents.confirm.REQUIRED: number, date, agency, type, subject) is not
+    emptied by an empty value (InvalidFieldError): the clerk says the document has none by naming
+    it in `none`, stored as a confident empty value with `none: true`.
 
     Lowering or clearing the secrecy level (accepting an uncertain "no mark" included) needs the
     clearance (ForbiddenError) and a `reason` (InvalidFieldError); every change of the level is
     written to the audit log with the reason."""
     actor = who.history
-    items = [(c.name, validate(c.name, c.value)) for c in _expand(changes)]
+    items = [(c.name, validate(c.name, c.value)) for c in _with_none(changes, none)]
     arrived = _date(paper_arrived_on, "paper_arrived_on") if paper_arrived_on else None
     reason = " ".join(normalize_text(reason or "").split())[:500] or None
     with session_scope(settings.database, write=True) as session:
@@ -203,8 +227,8 @@ def correct_fields(settings: Settings, doc_id: int, changes: dict[str, Any], who
         meta, fields = dict(doc.meta), dict(doc.fields)
         level_before = level_of(doc)
         for name, value in items:
-            old = _set(meta, fields, name, value, actor)
-            action = "accept" if old == value else "field"
+            old = _set(meta, fields, name, value, actor, name in none)
+            action = "none" if name in none else ("accept" if old == value else "field")
             add_event(session, doc, action, old, value, (reason or "") if name == "secrecy" else "",
                       actor=actor, field=name)
             kind = LEARNED.get(name)
@@ -260,6 +284,10 @@ def confirm_document(settings: Settings, doc_id: int, who: Reviewer,
         if pending and not accept_remaining:
             raise ConflictError(f"document {doc_id} still has fields to review: "
                                 f"{', '.join(sorted(pending))}")
+        empty = empty_required(doc.fields)
+        if empty:  # accepting the rest as read never accepts a missing number or date
+            raise ConflictError(f"document {doc_id} has empty required fields: "
+                                f"{', '.join(empty)} (fill them, or mark that it has none)")
         if pending:
             fields = {k: (_confident(f, f.get("value"), actor) if k in pending else f)
                       for k, f in doc.fields.items()}

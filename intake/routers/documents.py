@@ -91,6 +91,12 @@ class FieldChanges(BaseModel):
         examples=[{"number": "87/QĐ-UBND", "signer.full_name": "Trần Phước Hiền"}],
     )
     paper_arrived_on: str | None = Field(None, description="the paper's arrival (YYYY-MM-DD)")
+    none: list[str] = Field(
+        default_factory=list, max_length=5,
+        description="required fields (number, issued_date, organ_name, type_name, subject) the "
+        "document does not carry, as the clerk says: stored empty with `none: true`. An empty "
+        "value for them is refused (422), and a document is not confirmed while one is empty "
+        "and not marked so (409)", examples=[["number"]])
     reason: str | None = Field(None, max_length=500,
                                description="why the secrecy mark is lowered or cleared (required "
                                "then, with the secret clearance; kept in the audit log)")
@@ -116,7 +122,8 @@ def patch_document(settings: SettingsDep, session: ReadSession, who: Clerk, doc_
                    changes: FieldChanges) -> dict[str, Any]:
     """Validate and store a clerk's values; each change is recorded in the history."""
     check_documents(session, who, doc_id)
-    correct_fields(settings, doc_id, changes.fields, who, changes.paper_arrived_on, changes.reason)
+    correct_fields(settings, doc_id, changes.fields, who, changes.paper_arrived_on, changes.reason,
+                   changes.none)
     return document_view(session, doc_id)
 
 

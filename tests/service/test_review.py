@@ -108,3 +108,27 @@ def test_learned_entries_reach_the_extraction_gazetteer() -> None:
     assert ("organ", organ) not in default_gazetteer()
     assert ("organ", organ) in gazetteer_for((("organ", organ),))
     assert gazetteer_for(()) is default_gazetteer()
+
+
+def test_an_empty_required_field_is_never_accepted_only_marked_none(settings: Settings) -> None:
+    """Enter on an empty number does not accept it: the clerk says the document has none."""
+    doc_id = ready_document(settings, {**META, "number": None, "code_number": None,
+                                       "code_notation": "QĐ-UBND", "issued_date": None},
+                            uncertain=("number", "issued_date"))
+    with client(settings) as api:
+        empty = api.patch(f"/api/documents/{doc_id}", json={"fields": {"number": ""}})
+        assert empty.status_code == 422 and "none" in empty.json()["error"]["message"]
+        # Accepting the rest as read does not accept a missing number or date either.
+        r = api.post(f"/api/documents/{doc_id}/confirm", json={"accept_remaining": True})
+        assert r.status_code == 409 and "issued_date" in r.json()["error"]["message"], r.text
+        assert api.patch(f"/api/documents/{doc_id}", json={"none": ["place"]}).status_code == 422
+        r = api.patch(f"/api/documents/{doc_id}", json={"fields": {"number": "5/QĐ-UBND"},
+                                                        "none": ["issued_date"]})
+        assert r.status_code == 200, r.text
+        date = r.json()["fields"]["issued_date"]
+        assert date["none"] is True and date["value"] is None and not date["needs_review"]
+        assert [e["action"] for e in r.json()["history"] if e["field"] == "issued_date"] == ["none"]
+        # A value typed later replaces the explicit none.
+        r = api.patch(f"/api/documents/{doc_id}", json={"fields": {"issued_date": "2026-03-02"}})
+        assert "none" not in r.json()["fields"]["issued_date"]
+        assert api.post(f"/api/documents/{doc_id}/confirm").status_code == 200

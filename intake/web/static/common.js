@@ -36,6 +36,10 @@ const Intake = (() => {
     [/urgency: .* is not one of/, "Độ khẩn chỉ có thể là Khẩn, Thượng khẩn, Hỏa tốc hoặc Hỏa tốc hẹn giờ."],
     [/longer than (\d+) characters/, "Quá dài: tối đa $1 ký tự."],
     [/still has fields to review: (.*)$/, "Còn trường cần kiểm tra: $1."],
+    [/has empty required fields: ([a-z_, ]+)/, (m) => `Còn trường trống: ${m[1].split(", ").map((k) => FIELDS[k] || k)
+      .join(", ")}. Nhập giá trị, hoặc chọn “Không có” nếu văn bản không có.`],
+    [/: empty; a document without one is marked/,
+      "Trường này đang trống: nhập giá trị, hoặc chọn “Không có” nếu văn bản không có."],
     [/only a document ready for review/, "Văn bản không còn ở trạng thái chờ kiểm tra (đã được xác nhận hoặc đang xử lý lại)."],
     [/did not fail|not failed/, "Văn bản này không ở trạng thái lỗi."],
     [/a split needs a page between/, "Chỉ tách được từ trang thứ hai trở đi."],

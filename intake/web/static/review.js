@@ -1,6 +1,8 @@
 /* Review one document: page images beside the fields, uncertain fields first, keyboard-first.
    Tab: next uncertain field. Enter: accept (or save the corrected value). Ctrl+Enter: confirm;
-   a document with every field confident opens with the confirm button focused (one key). */
+   a document with every field confident opens with the confirm button focused (one key).
+   Enter never accepts an empty number, date, agency, type or subject: the clerk says the document
+   has none (Alt+K or the “Không có” button; the API's `none`). */
 "use strict";
 
 (() => {
@@ -35,6 +37,10 @@
     { key: "paper_arrived_on", kind: "date", hint: "ngày/tháng/năm", extra: true },
   ];
 
+  // Never confirmed empty unless a person said the document has none (documents/confirm.py REQUIRED).
+  const REQUIRED = new Set(["number", "issued_date", "organ_name", "type_name", "subject"]);
+  const NONE_HELP = "Trường này đang trống: nhập giá trị, hoặc nhấn Alt+K (“Không có”) nếu văn bản không có.";
+
   let doc = null;
   let page = 0;
   let zoom = 1;  // 1 = fit width
@@ -66,7 +72,7 @@
     return {
       value: f.value !== undefined ? f.value : (meta !== undefined ? meta : null),
       confidence: f.confidence, needs_review: Boolean(f.needs_review), page: f.page, bbox: f.bbox,
-      corrected_by: f.corrected_by,
+      corrected_by: f.corrected_by, none: Boolean(f.none), present: key in fields,
     };
   }
 
@@ -101,6 +107,11 @@
       case "lines": return raw[0].split("\n").map((s) => s.trim()).filter(Boolean);
       case "select": return raw[0] || null;
       case "textarea": return raw[0].replace(/\s+/g, " ").trim() || null;
+      case "text": {
+        const t = raw[0].trim();
+        // Only the pre-filled symbol, no digits typed: the number is still empty.
+        return spec.key === "number" && t.startsWith("/") ? null : (t || null);
+      }
       case "pair": {
         const [number, date] = [raw[0].trim(), raw[1].trim()];
         return number || date ? { number: number || null, date: isoDate(date) } : null;
@@ -192,7 +203,10 @@
   function fieldRow(spec, s, uncertain) {
     const id = `f-${spec.key.replace(".", "-")}`;
     const label = FIELDS[spec.key] || spec.key;
-    const values = shown(spec, s.value);
+    let values = shown(spec, s.value);
+    // Digits missing, symbol read: the box holds "/UBND-KTTH" and the cursor goes before it.
+    const notation = ((doc.fields || {}).code_notation || {}).value;
+    if (spec.key === "number" && !values && notation && !s.none) values = `/${notation}`;
     let inputs;
     const common = { "aria-describedby": `${id}-conf ${id}-err`, disabled: !editable() };
     if (spec.kind === "textarea" || spec.kind === "lines") {
@@ -221,9 +235,12 @@
       meter = h("span", { class: `meter${s.needs_review ? " low" : ""}`, "aria-hidden": "true" }, fill);
     }
     const mark = h("span", { class: `badge ${s.needs_review ? "review" : "ok"}` },
-      s.needs_review ? "Cần kiểm tra" : (s.corrected_by ? "Đã kiểm tra" : "Tin cậy"));
+      s.needs_review ? "Cần kiểm tra" : (s.none ? "Không có" : (s.corrected_by ? "Đã kiểm tra" : "Tin cậy")));
+    const none = REQUIRED.has(spec.key) && (uncertain || !s.value) && !s.none ? h("button", { type: "button", class: "none-btn", id: `${id}-none`,
+      disabled: !editable(), tabindex: "-1", "aria-keyshortcuts": "Alt+K", title: "Văn bản không có trường này (Alt+K)" },
+    "Không có") : null;
     const conf = h("span", { class: "conf", id: `${id}-conf` }, meter,
-      confText(s) ? `Độ tin cậy ${confText(s)} · ` : "", mark);
+      confText(s) ? `Độ tin cậy ${confText(s)} · ` : "", mark, none);
     const error = h("div", { class: "error", id: `${id}-err`, role: "alert" });
     const reason = spec.key === "secrecy" ? reasonBox(id, common) : null;
     const el = h("div", { class: `field${uncertain ? " uncertain" : ""}`, "data-key": spec.key },
@@ -234,6 +251,13 @@
     for (const input of reason ? [...inputs, reason.input] : inputs) {
       input.addEventListener("focus", () => focusRow(row));
       input.addEventListener("keydown", (e) => onKey(e, row));
+    }
+    if (s.none) inputs[0].placeholder = "(văn bản không có)";
+    if (none) none.addEventListener("click", () => markNone(row));
+    if (spec.key === "number") {  // the digits go before a symbol already in the box
+      inputs[0].addEventListener("focus", () => {
+        if (inputs[0].value.startsWith("/")) inputs[0].setSelectionRange(0, 0);
+      });
     }
     if (reason) inputs[0].addEventListener("change", () => showReason(row));
     rows.push(row);
@@ -262,7 +286,12 @@
     if (row.reason.box.hidden) row.reason.input.value = "";
   }
 
-  function pending() { return rows.filter((r) => r.uncertain && !r.checked); }
+  /* Empty where a value is required, and not said to be absent: as the server refuses it. */
+  function emptyRequired(row) {
+    return REQUIRED.has(row.spec.key) && row.s.present && !row.s.none && typed(row) === null;
+  }
+
+  function pending() { return rows.filter((r) => (r.uncertain && !r.checked) || emptyRequired(r)); }
 
   function leftText() {
     const left = pending();
@@ -338,6 +367,10 @@
       if (e.shiftKey && e.target.tagName === "TEXTAREA") return;  // a new line
       e.preventDefault();
       accept(row);
+    } else if (e.altKey && !e.ctrlKey && (e.code === "KeyK" || e.key === "k" || e.key === "K")
+      && REQUIRED.has(row.spec.key)) {
+      e.preventDefault();
+      markNone(row);
     } else if (e.key === "Tab" && !e.shiftKey && !e.ctrlKey && !e.altKey) {
       const inRow = row.inputs.indexOf(e.target);
       if (inRow < row.inputs.length - 1) return;  // second box of a pair, or the reason box
@@ -395,6 +428,10 @@
       return;
     }
     if (row.spec.extra && !value) { moveOn(row); return; }
+    if (REQUIRED.has(row.spec.key) && value === null && !row.s.none) {
+      row.error.textContent = NONE_HELP;  // Enter on an empty box accepts nothing
+      return;
+    }
     row.error.textContent = "";
     const body = row.spec.extra ? { paper_arrived_on: value } : { fields: { [row.spec.key]: value } };
     const why = row.reason && !row.reason.box.hidden ? row.reason.input.value.trim() : "";
@@ -407,11 +444,30 @@
       return;
     }
     if (row.reason) showReason(row);  // the document's level is now the chosen one
+    saved(row, unchanged ? "Đã chấp nhận" : "Đã sửa");
+  }
+
+  /* The clerk says the document carries no such value (no number, no date...): recorded as such. */
+  async function markNone(row) {
+    if (!editable()) return;
+    row.error.textContent = "";
+    try {
+      doc = await api("PATCH", `/api/documents/${docId}`, { none: [row.spec.key] });
+    } catch (err) {
+      row.error.textContent = err.text;
+      return;
+    }
+    saved(row, "Không có");
+    row.inputs[0].value = "";
+    row.inputs[0].placeholder = "(văn bản không có)";
+  }
+
+  function saved(row, text) {
     row.checked = true;
     refreshRows(row);
     row.el.classList.add("checked");
     row.mark.className = "badge ok";
-    row.mark.textContent = unchanged ? "Đã chấp nhận" : "Đã sửa";
+    row.mark.textContent = text;
     banners();
     header();
     history();
@@ -421,22 +477,29 @@
 
   /* After a save the stored value may be normalised (87 / QĐ-UBND -> 87/QĐ-UBND): the saved row
      shows it; other rows keep what the clerk may be typing, with their state updated. */
-  function refreshRows(saved) {
+  function refreshRows(done) {
     for (const row of rows) {
       row.s = state(row.spec);
       if (row.uncertain && !row.s.needs_review) row.checked = true;
     }
-    const values = shown(saved.spec, saved.s.value);
-    if (saved.spec.kind === "pair") {
-      saved.inputs[0].value = values[0];
-      saved.inputs[1].value = values[1];
+    const values = shown(done.spec, done.s.value);
+    if (done.spec.kind === "pair") {
+      done.inputs[0].value = values[0];
+      done.inputs[1].value = values[1];
     } else {
-      saved.inputs[0].value = values;
+      done.inputs[0].value = values;
     }
   }
 
   async function confirm(acceptRemaining) {
     if (!editable()) return;
+    const empty = rows.filter(emptyRequired);  // never accepted as read, even all at once
+    if (empty.length) {
+      empty.forEach((r) => { r.error.textContent = NONE_HELP; });
+      Intake.toast(`Còn trường trống: ${empty.map((r) => FIELDS[r.spec.key]).join(", ")}.`, true);
+      empty[0].inputs[0].focus();
+      return;
+    }
     const left = pending();
     if (left.length && !acceptRemaining) {
       Intake.toast(`Còn ${left.length} trường cần kiểm tra: ${left.map((r) => FIELDS[r.spec.key]).join(", ")}.`, true);
@@ -483,7 +546,7 @@
   /* ---------- history ---------- */
   const ACTIONS = {
     status: "Đổi trạng thái", field: "Sửa", accept: "Chấp nhận", duplicate: "Đánh dấu có thể trùng",
-    retry: "Xử lý lại", upload: "Tải lên", recovered: "Làm lại sau sự cố",
+    retry: "Xử lý lại", upload: "Tải lên", none: "Văn bản không có", recovered: "Làm lại sau sự cố",
     delivery: "Chuyển sang phần mềm quản lý văn bản", registry: "Phản hồi của phần mềm quản lý văn bản",
     split: "Tách văn bản", merge: "Gộp văn bản", move: "Chuyển trang", move_out: "Chuyển trang",
     move_in: "Nhận trang", rotate: "Xoay trang",
@@ -523,6 +586,7 @@
         h("a", { href: `/van-ban/${e.new}` }, `văn bản ${e.new}`)];
     }
     if (e.action === "accept") return h("span", { class: "new" }, val(e.field, e.new));
+    if (e.action === "none") return [h("span", { class: "old" }, val(e.field, e.old)), " → không có"];
     const n = (x) => (typeof x === "number" ? x + 1 : x);
     if (e.action === "rotate") return `Trang ${n(e.old)} xoay ${e.new}° theo chiều kim đồng hồ`;
     if (e.action === "delete_page") return `Trang ${n(e.old)} bỏ khỏi văn bản (bản gốc vẫn giữ)`;

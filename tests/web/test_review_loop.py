@@ -1,0 +1,100 @@
+"""The review loop of issue 16 in Chromium, on a seeded document (no OCR): a number whose digits
+were not read comes pre-filled with its symbol, the cursor before it; Enter on an empty number or
+date accepts nothing, the clerk says the document has none (Alt+K); the confirm button is in view
+on a laptop screen without scrolling past the fields.
+
+SQLite only, like the other page tests (the API is covered on both databases elsewhere)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.database import dispose_engines
+from models.settings import Settings
+from tests.service.helpers import client, ready_document
+from tests.web.conftest import Console, check_page, shot, wait_until
+
+pytestmark = [pytest.mark.browser]
+
+LAPTOP = {"width": 1366, "height": 768}
+META = {
+    "number": None, "code_number": None, "code_notation": "UBND-KTTH", "issued_date": None,
+    "place": "Quảng Ngãi", "organ_name": "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", "parent_organ": None,
+    "type_name": "CÔNG VĂN", "subject": "V/v tăng cường công tác phòng chống thiên tai",
+    "signer": {"competence": "KT. CHỦ TỊCH", "position": "PHÓ CHỦ TỊCH",
+               "full_name": "Trần Phước Hiền"},
+    "to_places": ["Như trên", "Lưu: VT"], "secrecy": None, "urgency": None, "arrival_stamp": None,
+}
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    yield f"sqlite:///{tmp_path / 'intake.db'}"
+    dispose_engines()
+
+
+def _focused(page: Any) -> str:
+    return str(page.evaluate("document.activeElement.id"))
+
+
+def _in_view(page: Any, selector: str) -> bool:
+    """The element is inside the viewport and is what the browser would click at its centre."""
+    return bool(page.evaluate("""(sel) => {
+        const el = document.querySelector(sel);
+        const r = el.getBoundingClientRect();
+        if (r.top < 0 || r.bottom > innerHeight || r.left < 0 || r.right > innerWidth) return false;
+        return el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+    }""", selector))
+
+
+def test_missing_number_and_date_are_typed_or_said_absent(
+    settings: Settings, live_api: Any, signed_in: Any
+) -> None:
+    doc = ready_document(settings, META, uncertain=("number", "code_number", "issued_date"))
+    base = live_api(settings)
+    console = Console()
+    context = signed_in(base, viewport=LAPTOP)
+    page = console.watch(context.new_page())
+    page.goto(f"{base}/van-ban/{doc}")
+    wait_until(page, "performance.getEntriesByName('intake:rendered').length > 0")
+    check_page(page)
+    # The symbol read, the digits not: the box holds it and the cursor stands before it.
+    assert _focused(page) == "f-number"
+    assert page.input_value("#f-number") == "/UBND-KTTH"
+    assert page.evaluate("document.activeElement.selectionStart") == 0
+    # The confirm action is reachable without scrolling past the fields.
+    assert page.evaluate("scrollY") == 0 and _in_view(page, "#confirm")
+    shot(page, "review-laptop-missing-number", full=False)
+    # Enter on the symbol alone (no digits): nothing accepted, the clerk is told what to do.
+    page.keyboard.press("Enter")
+    wait_until(page, "document.getElementById('f-number-err').textContent.length > 0")
+    assert "Alt+K" in page.inner_text("#f-number-err") and _focused(page) == "f-number"
+    page.keyboard.type("575")
+    page.keyboard.press("Enter")
+    wait_until(page, "document.activeElement.id === 'f-issued_date'")
+    assert page.input_value("#f-number") == "575/UBND-KTTH"
+    # Enter on the empty date, twice: still not accepted; confirming is refused too.
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    assert "Không có" in page.inner_text("#f-issued_date-err")
+    page.keyboard.press("Control+Enter")
+    assert _focused(page) == "f-issued_date"
+    with client(settings) as api:
+        assert api.get(f"/api/documents/{doc}").json()["status"] == "ready_for_review"
+    # The clerk says the document has no date: recorded, then one Enter confirms.
+    page.keyboard.press("Alt+K")
+    wait_until(page, "document.activeElement.id === 'confirm'")
+    assert "Không có" in page.locator(".field[data-key=issued_date]").inner_text()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#done-banner")
+    with client(settings) as api:
+        state = api.get(f"/api/documents/{doc}").json()
+    assert state["status"] == "confirmed" and state["metadata"]["number"] == "575/UBND-KTTH"
+    assert state["fields"]["issued_date"]["none"] is True
+    assert "Văn bản không có" in page.inner_text("#history")
+    console.check()
+    context.close()
