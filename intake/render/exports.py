@@ -17,7 +17,8 @@ from typing import Any
 from documents.reports import RegisterEntry, ReportQuery
 from models.errors import ToolMissingError
 
-GROUP_NAMES = {"none": "Nhóm", "organ": "Cơ quan ban hành", "unit": "Đơn vị nhận"}
+GROUP_NAMES = {"none": "Nhóm", "organ": "Cơ quan ban hành", "unit": "Đơn vị nhận",
+               "agency": "Mã định danh cơ quan ban hành"}
 LEVEL_NAMES = {"total": "Tổng cộng", "bucket": "Theo kỳ", "group": "Theo nhóm", "rows": "Kỳ × nhóm"}
 BY_NAMES = {"day": "ngày", "week": "tuần", "month": "tháng"}
 
@@ -61,6 +62,19 @@ FIGURES: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
     ("Tỷ lệ khẩn trong 1 giờ (%)", lambda c: _percent(c["urgent_within_hour_share"])),
     ("Đang chờ", lambda c: c["waiting"]),
     ("Văn bản mật đang chờ", lambda c: c["restricted"]),
+    ("Nhận điện tử", lambda c: c["electronic"]),
+    ("Nhận bản giấy", lambda c: c["on_paper"]),
+    ("Tỷ lệ nhận điện tử (%)", lambda c: _percent(c["electronic_share"])),
+    ("Có chữ ký số", lambda c: c["signed"]),
+    ("Không có chữ ký số", lambda c: c["unsigned"]),
+    ("Bản giấy trùng văn bản điện tử", lambda c: c["paper_duplicates"]),
+    ("So được với bản giấy", lambda c: c["paper_compared"]),
+    ("Điện tử đến trước bản giấy", lambda c: c["electronic_first"]),
+    ("Cùng ngày bản giấy", lambda c: c["same_day_as_paper"]),
+    ("Sau bản giấy", lambda c: c["after_paper"]),
+    ("TB từ bản giấy đến chuyển (ngày)", lambda c: c["paper_lag_days_avg"]),
+    ("TB từ bản giấy đến tiếp nhận (ngày)", lambda c: c["paper_ack_lag_days_avg"]),
+    # Last: the page's tables leave it out (report_page._rows).
     ("Chờ lâu nhất, nhận lúc (UTC)", lambda c: c["oldest_waiting_uploaded_at"]),
 ]
 

@@ -42,6 +42,15 @@ def _share(value: float | None) -> str:
     return "—" if value is None else f"{number_vi(100 * value, 1)} %"
 
 
+def _days(value: float | None) -> str:
+    """Days between the paper and the electronic copy: 'trước 1,5 ngày', 'sau 2 ngày'."""
+    if value is None:
+        return "—"
+    if value == 0:
+        return "cùng ngày"
+    return f"{'sau' if value > 0 else 'trước'} {number_vi(abs(value), 1)} ngày"
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "—"
@@ -66,7 +75,7 @@ def page_html(user: Principal, params: dict[str, str], report: dict[str, Any] | 
         "report.html", user=user, params=params, error=error,
         by_options={k: v.capitalize() for k, v in BY_NAMES.items()},
         group_options={"none": "Không nhóm", "organ": GROUP_NAMES["organ"],
-                       "unit": GROUP_NAMES["unit"]},
+                       "agency": GROUP_NAMES["agency"], "unit": GROUP_NAMES["unit"]},
         report=None if report is None else _view(params, report),
     )
 
@@ -93,6 +102,15 @@ def _view(params: dict[str, str], r: dict[str, Any]) -> dict[str, Any]:
              f"({t['registered_on_time']}/{t['registered_on_time'] + t['registered_late']})"),
             (_share(t["urgent_within_hour_share"]),
              f"Văn bản khẩn chuyển trong 1 giờ ({t['urgent_within_hour']}/{t['urgent']})"),
+            (_share(t["electronic_share"]),
+             f"Nhận điện tử ({number_vi(t['electronic'])}; bản giấy {number_vi(t['on_paper'])})"),
+            (_share(t["signed_share"]),
+             f"Có chữ ký số ({number_vi(t['signed'])}/{number_vi(t['signed'] + t['unsigned'])})"),
+            (number_vi(t["paper_duplicates"]), "Bản giấy trùng văn bản đã nhận điện tử"),
+            (_share(t["electronic_first_share"]),
+             f"Bản điện tử đến đơn vị trước bản giấy ({number_vi(t['electronic_first'])}/"
+             f"{number_vi(t['paper_compared'])})"),
+            (_days(t["paper_lag_days_avg"]), "Từ ngày có bản giấy đến khi chuyển điện tử"),
             (number_vi(r["backlog"]["total"]), "Đang chờ (hiện tại, mọi kỳ)"),
         ],
         "charts": _period_charts(r["by_bucket"], p["by"]),
@@ -146,6 +164,16 @@ def _period_charts(buckets: list[dict[str, Any]], by: str) -> list[Markup]:
             ("Khẩn trong 1 giờ", [percent(c["urgent_within_hour_share"]) for c in buckets],
              COLOURS[3]),
         ]),
+        bar_chart("Bản điện tử so với bản giấy: số văn bản theo kỳ", cats, [
+            ("Điện tử đến trước", [c["electronic_first"] for c in buckets], COLOURS[1]),
+            ("Cùng ngày", [c["same_day_as_paper"] for c in buckets], COLOURS[0]),
+            ("Sau bản giấy", [c["after_paper"] for c in buckets], COLOURS[3]),
+        ], integer=True),
+        bar_chart("Nhận điện tử và bản giấy theo kỳ", cats, [
+            ("Nhận điện tử", [c["electronic"] for c in buckets], COLOURS[1]),
+            ("Nhận bản giấy", [c["on_paper"] for c in buckets], COLOURS[2]),
+            ("Bản giấy trùng điện tử", [c["paper_duplicates"] for c in buckets], COLOURS[3]),
+        ], integer=True),
     ]
     return [Markup(svg) for svg in charts]
 

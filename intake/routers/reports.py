@@ -34,8 +34,9 @@ From = Annotated[dt.date | None, Query(alias="from", description="first local da
                                                                    "1st of this month)")]
 To = Annotated[dt.date | None, Query(description="last local day, included (default: today)")]
 By = Annotated[str, Query(pattern="^(day|week|month)$", description="day | week | month")]
-Group = Annotated[str, Query(pattern="^(none|organ|unit)$",
-                             description="none | organ (issuing agency) | unit (receiving unit)")]
+Group = Annotated[str, Query(pattern="^(none|organ|unit|agency)$",
+                             description="none | organ (issuing agency) | unit (receiving unit) | "
+                                         "agency (issuing agency's code)")]
 Filter = Annotated[str | None, Query(max_length=200, pattern=PLAIN_TEXT)]  # no control chars
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -97,6 +98,26 @@ class Figures(BaseModel):
     urgent_within_hour_share: float | None
     to_delivery: Timing
     to_acknowledgement: Timing
+    electronic: int = Field(description="received as an electronic file (signed PDF, or every "
+                                        "page with a text layer)")
+    on_paper: int = Field(description="received as paper (scanned)")
+    electronic_share: float | None
+    signed: int = Field(description="the incoming PDF carries a digital signature")
+    unsigned: int = Field(description="checked: no digital signature")
+    signed_share: float | None
+    paper_duplicates: int = Field(description="paper copies of a document that also came "
+                                              "electronically (flagged duplicate)")
+    paper_compared: int = Field(description="delivered documents with a paper day to compare")
+    electronic_first: int = Field(description="delivered before the paper's day")
+    same_day_as_paper: int
+    after_paper: int
+    electronic_first_share: float | None
+    paper_lag_days_sum: int
+    paper_lag_days_avg: float | None = Field(description="days from paper to delivery "
+                                                         "(negative: electronic first)")
+    paper_ack_compared: int
+    paper_ack_lag_days_sum: int
+    paper_ack_lag_days_avg: float | None
     oldest_waiting_uploaded_at: str | None = Field(json_schema_extra={"format": "date-time"})
 
 

@@ -284,7 +284,7 @@ def test_page_and_charts(settings: Settings) -> None:
                       "Văn bản khẩn chuyển trong 1 giờ (2/3)", "Tải Excel (XLSX)",
                       "In sổ đăng ký văn bản đến (PDF)", A, B, "Văn bản chờ lâu nhất"):
             assert label in page, label
-        assert page.count("<svg") == 4  # volume, times, shares, agencies
+        assert page.count("<svg") == 6  # volume, times, shares, paper vs electronic, channels, agencies
         assert "<script" not in page and "http://" not in page.replace(
             'xmlns="http://www.w3.org/2000/svg"', "")
         assert "1 giờ 24 phút" in page  # the average to delivery: 5050 s
