@@ -46,6 +46,7 @@ test: setup lint
 bench: setup
 	$(BIN)/python -m bench.pipeline --out bench/results
 	$(BIN)/python -m bench.delivery
+	$(BIN)/python -m bench.signing --out bench/results
 
 # Metadata extraction (issue 3): generated documents, and the labelled real ones when the corpus
 # is there (docs/EXTRACTION.md); then what the page stage's second look costs.
