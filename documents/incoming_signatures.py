@@ -191,11 +191,14 @@ def _archived_revocation(sig: Any) -> tuple[list[Any], list[Any]]:
 
 
 def _context(settings: TrustSettings, trust: _Trust, crls: Iterable[Any], ocsps: Iterable[Any],
-             certs: Iterable[Any]) -> Any:
+             certs: Iterable[Any], moment: dt.datetime | None = None) -> Any:
     from pyhanko_certvalidator import ValidationContext
 
     return ValidationContext(
-        trust_roots=list(trust.roots), other_certs=list(certs),
+        trust_roots=list(trust.roots), other_certs=list(certs), moment=moment,
+        # At a past moment, CRLs and OCSP answers issued since still tell whether (and from
+        # when) the certificate was revoked.
+        retroactive_revinfo=moment is not None,
         crls=[*trust.crls, *crls], ocsps=list(ocsps),
         allow_fetching=settings.allow_fetching,
         # soft-fail: no revocation data is not a failure (offline by default); a CRL or OCSP
@@ -261,10 +264,11 @@ def _check_one(sig: Any, reader: Any, settings: TrustSettings, trust: _Trust,
         return _finish(entry)
     entry["page"], entry["rect"] = _widget(sig, reader)
     arch_crls, arch_ocsps = _archived_revocation(sig)
+    crls, ocsps = [*crls, *arch_crls], [*ocsps, *arch_ocsps]
     try:
-        ctx = _context(settings, trust, [*crls, *arch_crls], [*ocsps, *arch_ocsps], certs)
-        ts_ctx = _context(settings, trust, [*crls, *arch_crls], [*ocsps, *arch_ocsps], certs)
-        st = validate_pdf_signature(sig, ctx, ts_validation_context=ts_ctx)
+        st = validate_pdf_signature(sig, _context(settings, trust, crls, ocsps, certs),
+                                    ts_validation_context=_context(settings, trust, crls, ocsps,
+                                                                   certs))
     except Exception as exc:  # noqa: BLE001 - a signature pyHanko cannot evaluate is invalid
         log.info("signature %s not evaluated: %s", entry["field"], exc)
         entry.update(status="invalid", integrity="modified", certificate="unknown",
@@ -282,8 +286,28 @@ def _check_one(sig: Any, reader: Any, settings: TrustSettings, trust: _Trust,
     entry["coverage"] = st.coverage.name.lower() if st.coverage is not None else None
     entry["changes_after"] = _changes_after(st)
     entry["certificate"] = _certificate(st)
+    if entry["certificate"] == "expired" and ts is not None and ts.trusted and \
+            _valid_then(sig, ts.timestamp, settings, trust, crls, ocsps, certs):
+        # Nghị định 130/2018, Điều 9: a digital signature is made while its certificate is in
+        # force; a trusted signature timestamp proves when it was made, so a certificate that
+        # expired later does not undo it (the signer's own clock proves nothing).
+        entry["certificate"], entry["expired_since_signing"] = "trusted", True
     entry["status"] = _status(entry)
     return _finish(entry)
+
+
+def _valid_then(sig: Any, moment: dt.datetime, settings: TrustSettings, trust: _Trust,
+                crls: list[Any], ocsps: list[Any], certs: list[Any]) -> bool:
+    """Whether the signer's certificate chain was valid and trusted at `moment`."""
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    try:
+        then = validate_pdf_signature(
+            sig, _context(settings, trust, crls, ocsps, certs, moment=moment),
+            ts_validation_context=_context(settings, trust, crls, ocsps, certs))
+    except Exception:  # noqa: BLE001 - not proven valid then: stays expired
+        return False
+    return _certificate(then) == "trusted"
 
 
 def _changes_after(st: Any) -> str:
@@ -327,6 +351,7 @@ def _finish(entry: dict[str, Any]) -> dict[str, Any]:
     entry.setdefault("time_source", None)
     entry.setdefault("hash_algorithm", None)
     entry.setdefault("weak_hash", False)
+    entry.setdefault("expired_since_signing", False)
     entry.setdefault("changes_after", None)
     entry.setdefault("page", None)
     entry.setdefault("rect", None)
@@ -357,6 +382,9 @@ def describe(entry: dict[str, Any]) -> str:
         notes.append(f"thuật toán băm {str(entry.get('hash_algorithm', '')).upper()} đã lỗi thời")
     if entry.get("status") == "expired" and entry.get("cert_valid_until"):
         notes.append(f"chứng thư hết hạn ngày {local_time(entry['cert_valid_until'])[:10]}")
+    if entry.get("expired_since_signing") and entry.get("cert_valid_until"):
+        notes.append(f"chứng thư hết hạn ngày {local_time(entry['cert_valid_until'])[:10]}, "
+                     "sau thời điểm ký có dấu thời gian")
     return line + (f" ({'; '.join(notes)})" if notes else "")
 
 
@@ -380,8 +408,8 @@ def api_view(signatures: list[dict[str, Any]] | None) -> list[dict[str, Any]] | 
         return None
     keys = ("field", "signer", "organization", "subject", "issuer", "serial", "signed_at",
             "time_source", "integrity", "changes_after", "certificate", "cert_valid_from",
-            "cert_valid_until", "hash_algorithm", "weak_hash", "status", "status_vi", "message",
-            "page")
+            "cert_valid_until", "expired_since_signing", "hash_algorithm", "weak_hash", "status",
+            "status_vi", "message", "page")
     return [{k: s.get(k) for k in keys} for s in signatures]
 
 

@@ -16,7 +16,7 @@ from documents.incoming_signatures import (
     worst_status,
 )
 from tests.pki import AGENCY_NAME, PKI
-from tests.signed_incoming import scan_pdf, signed_scan_pdf
+from tests.signed_incoming import past_timestamper, scan_pdf, signed_scan_pdf
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +72,19 @@ def test_bad_certificates_are_reported_as_such(signed: dict[str, Path], name: st
     assert sig["integrity"] == "intact"
     assert (sig["certificate"], sig["status"]) == (status, status)
     assert words in sig["message"]
+
+
+def test_expired_since_a_timestamped_signing_is_valid(signed: dict[str, Path], pki: PKI,
+                                                       tmp_path: Path) -> None:
+    # The `expired` certificate ended yesterday; a trusted timestamp says it signed 10 days ago.
+    when = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=10)
+    path = signed_scan_pdf(tmp_path / "old.pdf", pki.expired,
+                           timestamper=past_timestamper(pki, when))
+    [sig] = _check(path, signed["roots"])
+    assert (sig["time_source"], dt.datetime.fromisoformat(sig["signed_at"])) == ("timestamp", when)
+    assert (sig["certificate"], sig["status"], sig["expired_since_signing"]) == \
+        ("trusted", "valid", True)
+    assert "sau thời điểm ký có dấu thời gian" in sig["message"]
 
 
 def test_a_byte_changed_after_signing_is_reported_modified(signed: dict[str, Path],
