@@ -239,6 +239,8 @@ class IncomingSignature(BaseModel):
     status_vi: str | None = None
     message: str | None = Field(None, description="one Vietnamese line for the clerk")
     weak_hash: bool | None = Field(None, description="signed with SHA-1 (or MD5)")
+    expired_since_signing: bool | None = Field(
+        None, description="the certificate expired after a signing a trusted timestamp proves")
 
 
 class DocumentDetail(DocumentSummary):
