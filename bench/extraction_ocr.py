@@ -21,8 +21,15 @@ from PIL import Image
 from infra.tools import poppler
 from models.result import PageResult
 from worker.options import PipelineOptions
+from worker.stages.handread import hand_regions
 from worker.stages.load import PageSource, open_input
-from worker.stages.page import clean_again, layer_page_result, look_again, recognise_page
+from worker.stages.page import (
+    clean_again,
+    hand_again,
+    layer_page_result,
+    look_again,
+    recognise_page,
+)
 from worker.stages.reread import signer_name_region
 from worker.stages.textlayer import judge_text_layer
 
@@ -54,18 +61,36 @@ def _needs_reread(page: dict[str, object]) -> bool:
     return signer_name_region(PageResult.model_validate(page)) is not None
 
 
+def _needs_hand(page: dict[str, object]) -> bool:
+    """A cached OCR page made before the digit recogniser's second reading of handwritten
+    numbers and days, on which the page stage would take one (a page on which it would not is
+    marked as looked at, with no cost)."""
+    timings = page.get("timings")
+    if page.get("source") != "ocr" or page.get("error") or not isinstance(timings, dict) or \
+            "handread" in timings:
+        return False
+    if hand_regions(PageResult.model_validate(page)):
+        return True
+    timings["handread"] = 0.0
+    return False
+
+
 def _stale(page: dict[str, object]) -> bool:
     """A cached page that lacks what the page stage now adds after the first OCR."""
-    return _needs_marks(page) or _needs_reread(page)
+    return _needs_marks(page) or _needs_reread(page) or _needs_hand(page)
 
 
 def _refresh(page: dict[str, object], source: PageSource, work: Path) -> None:
     """Fill a cached page's coloured `marks` and second looks (`rereads`): load and clean it as
     the pipeline does, then take the steps that follow the first OCR (`worker.stages.page.look_again`)."""
     result = PageResult.model_validate(page)
-    look_again(result, clean_again(source, OPTIONS, work), work / f"page-{source.index:04d}",
-               OPTIONS)
-    page.update(result.model_dump(mode="json", include={"marks", "marks_checked", "rereads"}))
+    cleaned = clean_again(source, OPTIONS, work)
+    if _needs_marks(page) or _needs_reread(page):
+        look_again(result, cleaned, work / f"page-{source.index:04d}", OPTIONS)
+    else:
+        hand_again(result, cleaned, OPTIONS)
+    page.update(result.model_dump(mode="json",
+                                  include={"marks", "marks_checked", "rereads", "timings"}))
 
 
 def _from_layer(index: int, layer: poppler.LayerPage) -> PageResult:

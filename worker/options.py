@@ -25,6 +25,9 @@ class PipelineOptions:
     foreground_quality: int = 50
     page_failure_policy: PageFailurePolicy = "fail"
     detect_orientation: bool = True
+    # A second reading of the first page's handwritten number and day with the PP-OCR
+    # recogniser (worker/stages/handread.py) when Tesseract's is missing or needs review.
+    hand_digits: bool = True
     work_dir: Path | None = None
     # A JPEG of each recognised page at this resolution beside its PDF part (0: none): the
     # service's review images, made from the cleaned page instead of rendering the PDF again.

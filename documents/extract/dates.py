@@ -28,6 +28,9 @@ class DateRead:
     digit_words: list[Word]
     place_words: list[Word]
     problems: tuple[str, ...]
+    # Day, month and year as read (None: unread), before validation: the second reading of a
+    # handwritten day is checked against the printed month and year (extract/handread.py).
+    parts: tuple[int | None, int | None, int | None] = (None, None, None)
 
 
 def valid_date(y: int, m: int, d: int, today: date | None) -> tuple[str | None, str | None]:
@@ -90,7 +93,7 @@ def read_date_line(words: list[Word], today: date | None, gaz: Gazetteer) -> Dat
         if why:
             problems.append(why)
     place = _place(spaced[: _place_end(spaced)], gaz)
-    return DateRead(iso, place, digit_words, place_words, tuple(problems))
+    return DateRead(iso, place, digit_words, place_words, tuple(problems), (day, month, year))
 
 
 def _place_end(text: str) -> int:

@@ -9,10 +9,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from documents.extract.dates import read_date_line, valid_date
+from documents.extract.dates import DateRead, read_date_line, valid_date
 from documents.extract.fields import Found, missing, ocr_conf
 from documents.extract.gazetteer import DATA as GAZETTEER_DATA
 from documents.extract.gazetteer import Gazetteer, default_gazetteer
+from documents.extract.handread import apply_date, apply_number, second_readings
 from documents.extract.header import Header, analyse_segments, bbox_of
 from documents.extract.issuer import read_name, split_block
 from documents.extract.layout import Seg, find_motto, page_height, page_width, segments, union
@@ -71,8 +72,11 @@ def _first_page(pages: list[PageResult], segs: list[list[Seg]]) -> int:
 
 
 def extract_metadata(pages: list[PageResult], *, today: date | None = None,
-                     gazetteer: Gazetteer | None = None) -> Extraction:
-    """Read the metadata of one document from its pages' OCR words (all pages, in order)."""
+                     gazetteer: Gazetteer | None = None, second_reading: bool = True) -> Extraction:
+    """Read the metadata of one document from its pages' OCR words (all pages, in order).
+
+    `second_reading` False ignores the digit recogniser's readings of handwritten numbers and
+    days (`documents.extract.handread`): the benchmark's "before"."""
     gaz = gazetteer or default_gazetteer()
     today = today or date.today()
     found: dict[str, Found] = {k: missing() for k in KEYS}
@@ -93,13 +97,15 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
         for key in ("organ_name", "parent_organ"):
             found[key].confidence = min(found[key].confidence, 0.85)
     _type_and_number(header, found)
-    _date(header, today, gaz, found)
+    first_date = _date(header, today, gaz, found)
     if not header.number_row:
         _consolidated(pages, segs, first, today, gaz, found)
     if not header.date_row and found["issued_date"].value is None:
         _adoption_date(pages, today, found)
     found["subject"] = read_subject(header)
     _stamps(header, stamp, found, page, today)
+    if second_reading:
+        _second_reading(page, first_date, today, found)
     # The signer block is below the header on the first page, anywhere on later pages.
     below = max((s.bottom for s in header.subject_lines + [header.title] if s is not None),
                 default=int(height * 0.3))
@@ -268,14 +274,26 @@ def _notation_only(text: str) -> str | None:
     return parsed.code_notation if parsed and not parsed.problems else None
 
 
-def _date(h: Header, today: date, gaz: Gazetteer, found: dict[str, Found]) -> None:
+def _second_reading(page: PageResult, first_date: DateRead | None, today: date,
+                    found: dict[str, Found]) -> None:
+    """Handwritten number and day from the digit recogniser (page stage), where the first
+    reading was missing or needs review."""
+    again = second_readings(page)
+    if "hand_number" in again and found["number"].needs_review:
+        apply_number(again["hand_number"], found, found["type_name"].value)
+    if "hand_date" in again and found["issued_date"].needs_review:
+        parts = first_date.parts if first_date is not None else (None, None, None)
+        apply_date(again["hand_date"], found, parts, today)
+
+
+def _date(h: Header, today: date, gaz: Gazetteer, found: dict[str, Found]) -> DateRead | None:
     words = [w for s in h.date_row for w in s.words]
     read = read_date_line(words, today, gaz) if words else None
     box = bbox_of(h.date_row)
     if read is None:
         found["issued_date"] = missing()
         found["place"] = missing()
-        return
+        return None
     conf = ocr_conf([w.conf for w in read.digit_words]) if read.digit_words else 0.0
     conf -= 0.06 if conf < 0.95 else 0.0
     if read.problems or read.iso is None:
@@ -286,6 +304,7 @@ def _date(h: Header, today: date, gaz: Gazetteer, found: dict[str, Found]) -> No
             [w.conf for w in read.place_words]) * 0.9
         pbox = union(w.bbox for w in read.place_words) if read.place_words else box
         found["place"] = Found(read.place, pconf, h.page, pbox)
+    return read
 
 
 def _stamps(h: Header, stamp: Any, found: dict[str, Found], page: PageResult | None = None,

@@ -100,6 +100,8 @@ def reading_words(page: PageResult) -> list[Word]:
     reading found what the first one lost) taken from the second reading."""
     words = page.words
     for again in page.rereads:
+        if again.reason.startswith("hand_"):
+            continue  # the digit recogniser's readings are judged apart (extract/handread.py)
         left, top, right, bottom = again.bbox
         words = [w for w in words
                  if not (left <= (w.bbox[0] + w.bbox[2]) / 2 <= right

@@ -21,6 +21,8 @@ from worker.split.blank import measure_ink
 from worker.split.separator import find_separator
 from worker.stages.cleanup import CleanedPage, CleanOptions, clean_page
 from worker.stages.compose import ComposeOptions, compose_page
+from worker.stages.handread import REASONS as HAND_REASONS
+from worker.stages.handread import timed_hand_lines
 from worker.stages.load import PageSource, guess_resolution, load_image_page, paper_of
 from worker.stages.marks import read_marks
 from worker.stages.ocr import mean_confidence, parse_tsv, words_to_text
@@ -220,7 +222,8 @@ def look_again(result: PageResult, cleaned: CleanedPage, base: Path,
                opts: PipelineOptions) -> None:
     """The steps after the first OCR run, on the same cleaned page: the coloured stamps the
     clean-up removed from the OCR image (MẬT, HỎA TỐC, CÔNG VĂN ĐẾN) read apart, and a second
-    look at a signer name the first reading lost."""
+    look at a signer name the first reading lost, and a second reading of the first page's
+    handwritten number and day (`hand_again`)."""
     found = read_marks(cleaned.archive_image, result.dpi, base, language=opts.language,
                        timeout=opts.tool_timeout)
     result.marks, result.marks_checked = found.marks, found.checked
@@ -229,6 +232,19 @@ def look_again(result: PageResult, cleaned: CleanedPage, base: Path,
     result.rereads = reread_signer_name(result, cleaned.ocr_image, base, language=opts.language,
                                         timeout=opts.tool_timeout)
     result.timings["reread"] = round(time.perf_counter() - t0, 3)
+    hand_again(result, cleaned, opts)
+
+
+def hand_again(result: PageResult, cleaned: CleanedPage, opts: PipelineOptions) -> None:
+    """The digit recogniser's second reading of the number and date lines of a first page,
+    on the colour page (the clean-up removed blue ink from the OCR image): only when the first
+    reading of that line is missing or needs review. `timings['handread']` is its cost."""
+    if not opts.hand_digits:
+        return
+    result.rereads = [r for r in result.rereads if r.reason not in HAND_REASONS]
+    found, spent = timed_hand_lines(result, cleaned.archive_image)
+    result.rereads += found
+    result.timings["handread"] = round(spent, 3)
 
 
 def clean_again(source: PageSource, opts: PipelineOptions, work_dir: Path) -> CleanedPage:

@@ -1,0 +1,212 @@
+"""Handwritten numbers and days from the digit recogniser's second reading (issue 16).
+
+The page stage reads the first page's number line and date line a second time with the PP-OCR
+recogniser when the first (Tesseract) reading is missing or needs review
+(`worker/stages/handread.py`, `PageResult.rereads` with reason `hand_number` / `hand_date`, one
+word per character, and for each character the most likely digit in its place). Here the
+grammar decides what the second reading says:
+
+- number: the characters between the `Số:` label and the symbol's slash are the digits. A letter
+  there (`2M6`, `A89`) is replaced by the digit the recogniser gave most weight in the same place
+  only when one is there at all; such a number is filled in for review, never confident.
+- day: the characters between `ngày` and `tháng`; month and year likewise, compared with the
+  first reading's printed ones.
+
+A value is confident only when every digit was read as a digit with high probability, the two
+readings agree wherever both say something (the printed symbol, month and year; digits the
+first reading found), and the value obeys the rules: number grammar, a real date not after the
+upload, not after the arrival stamp nor long before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from documents.extract.dates import valid_date
+from documents.extract.fields import Found
+from documents.extract.numbers import consistent_with_type, parse_number
+from models.result import PageResult, Reread
+from models.text import fold
+
+# A digit read by the second recogniser counts as sure at this probability (0-100).
+SURE_DIGIT = 90.0
+# A document reaches the registry within this many days of its date (the arrival stamp).
+MAX_DAYS_TO_ARRIVAL = 60
+CONFIDENT = 0.95
+SYMBOL_AGREED = 0.92
+FOR_REVIEW = 0.6
+_PUNCT = frozenset(" .,'`\"")
+# Letters the recogniser reads for handwritten digits; a value with a digit taken from a letter
+# (this way or from the recogniser's candidates) is never confident.
+_LOOKALIKE = {"A": "1", "Λ": "1", "I": "1", "l": "1", "|": "1", "i": "1", "!": "1", "O": "0",
+              "o": "0", "D": "0", "Q": "0", "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8",
+              "G": "6", "b": "6", "q": "9", "g": "9", "T": "7"}
+
+
+@dataclass(frozen=True)
+class Digits:
+    """Digits taken from a span of the second reading: value, whether every one was read as a
+    digit (not mapped from a letter), and the weakest digit's probability."""
+
+    value: str
+    direct: bool
+    weakest: float
+
+
+def second_readings(page: PageResult) -> dict[str, Reread]:
+    """The page's digit-recogniser readings by reason."""
+    return {r.reason: r for r in page.rereads if r.reason.startswith("hand_")}
+
+
+def _digits(again: Reread, start: int, end: int) -> Digits | None:
+    """The digits of characters [start, end) of a second reading; None when a character there
+    is neither a digit nor has a digit candidate, or when there are none."""
+    out: list[str] = []
+    direct = True
+    weakest = 100.0
+    for i in range(max(0, start), min(end, len(again.words))):
+        c = again.words[i].text
+        if c in _PUNCT:
+            continue
+        if c.isdigit() and c.isascii():
+            out.append(c)
+            weakest = min(weakest, again.words[i].conf)
+            continue
+        # A known look-alike first (`A` for a written 1), else the recogniser's own candidate.
+        alt = _LOOKALIKE.get(c) or (again.digits[i] if i < len(again.digits) else "?")
+        if alt == "?":
+            return None
+        out.append(alt)
+        direct = False
+        weakest = 0.0
+    return Digits("".join(out), direct, weakest) if out else None
+
+
+def _symbol_key(text: str) -> str:
+    """A symbol compared across recognisers: folded, letters and digits only (PP-OCR reads `Đ`
+    as `D` and drops marks)."""
+    return re.sub(r"[^A-Z0-9]", "", fold(text, upper=True))
+
+
+def read_number(again: Reread, notation: str | None) -> tuple[Digits, bool] | None:
+    """The number's digits in a second reading of the `Số:` line, and whether the symbol it read
+    agrees with the first reading's `notation`; None when no digits are found."""
+    text = "".join(w.text for w in again.words)
+    label = re.match(r"^\W*S\S{0,2}?\s*[:;.]", text, re.I) or \
+        re.match(r"^\W*S[ốoóòôơ6ö]\s*", text, re.I)
+    if label is None:
+        return None
+    start = label.end()
+    slash = text.find("/", start)
+    end = slash
+    if slash < 0:
+        if not notation:
+            return None
+        # No slash read: the symbol starts where its first group does.
+        key = _symbol_key(notation.split("/")[-1])[:2]
+        end = next((i for i in range(start, len(text))
+                    if _symbol_key(text[i:i + 4]).startswith(key) and key), -1)
+        if end < 0:
+            return None
+    digits = _digits(again, start, end)
+    if digits is None or not 1 <= len(digits.value) <= 7:
+        return None
+    agrees = notation is not None and slash >= 0 and \
+        _symbol_key(text[slash + 1:]) == _symbol_key(notation)
+    return digits, agrees
+
+
+_DAY = re.compile(r"(?:ngay|ngy|nay|gay)")
+_MONTH = re.compile(r"(?:thang|thng|than|hang|thmg|thing)")
+_YEAR = re.compile(r"(?:nam|nm|nǎm)")
+
+
+def read_day_month_year(again: Reread) -> tuple[Digits | None, Digits | None, Digits | None]:
+    """Day, month and year in a second reading of the date line (each None when unread)."""
+    text = fold("".join(w.text for w in again.words))
+    day_at = _DAY.search(text)
+    if day_at is None:
+        return None, None, None
+    month_at = _MONTH.search(text, day_at.end())
+    year_at = _YEAR.search(text, month_at.end()) if month_at else None
+    day = _digits(again, day_at.end(), month_at.start()) if month_at else None
+    month = _digits(again, month_at.end(), year_at.start()) if month_at and year_at else None
+    year = None
+    if year_at:
+        m = re.match(r"\s*(\S{4})", text[year_at.end():])
+        if m:
+            year = _digits(again, year_at.end() + m.start(1), year_at.end() + m.end(1))
+    return day, month, year
+
+
+def apply_number(again: Reread, found: dict[str, Found], type_name: str | None) -> None:
+    """Fill or confirm the number from its second reading (see the module's rules)."""
+    notation_f = found.get("code_notation")
+    notation = notation_f.value if notation_f is not None else None
+    got = read_number(again, notation)
+    if got is None or not notation:
+        return
+    digits, agrees = got
+    parsed = parse_number(f"{digits.value}/{notation}")
+    if parsed is None:
+        return
+    first = found.get("code_number")
+    first_digits = first.value if first is not None else None
+    consistent = first_digits in (None, digits.value)
+    sure = digits.direct and digits.weakest >= SURE_DIGIT and agrees and consistent \
+        and not parsed.problems and int(digits.value) > 0
+    conf = CONFIDENT if sure else FOR_REVIEW
+    sym_conf = notation_f.confidence if notation_f is not None else 0.0
+    if agrees and notation_f is not None and not parsed.problems and \
+            consistent_with_type(notation, type_name) is True:
+        # Both recognisers read the same printed symbol, and it names the document's type.
+        sym_conf = max(sym_conf, SYMBOL_AGREED)
+        notation_f.confidence = sym_conf
+    page, box = (first.page, first.bbox) if first is not None else (None, None)
+    found["code_number"] = Found(parsed.code_number, conf, page, box or again.bbox)
+    found["number"] = Found(parsed.number, min(conf, sym_conf), page, box or again.bbox)
+
+
+def _date_of(found: Found | None) -> date | None:
+    if found is None or not isinstance(found.value, str):
+        return None
+    try:
+        return date.fromisoformat(found.value)
+    except ValueError:
+        return None
+
+
+def apply_date(again: Reread, found: dict[str, Found], first_ymd: tuple[int | None, ...],
+               today: date) -> None:
+    """Fill or confirm the date from its second reading (see the module's rules)."""
+    day, month, year = read_day_month_year(again)
+    f_day, f_month, f_year = first_ymd
+    if day is None:
+        return
+    # Month and year are printed: the first reading's, when it has them, checked against ours.
+    m = f_month if f_month is not None else (int(month.value) if month else None)
+    y = f_year if f_year is not None else (int(year.value) if year else None)
+    if m is None or y is None:
+        return
+    iso, why = valid_date(y, m, int(day.value), today)
+    if iso is None or why:
+        return
+    agree = (month is not None and int(month.value) == m and f_month is not None
+             and year is not None and int(year.value) == y and f_year is not None)
+    # The first reading's day counts only when it made a real date (`48` for 18 is garbage).
+    first_real = f_day is not None and valid_date(y, m, f_day, today)[0] is not None
+    consistent = not first_real or f_day == int(day.value)
+    sure = day.direct and day.weakest >= SURE_DIGIT and agree and consistent \
+        and 1 <= len(day.value) <= 2
+    arrival = found.get("arrival_stamp")
+    stamp_date = None
+    if arrival is not None and isinstance(arrival.value, dict):
+        stamp_date = _date_of(Found(arrival.value.get("date"), 0.0))
+    value = date.fromisoformat(iso)
+    if stamp_date is not None and not 0 <= (stamp_date - value).days <= MAX_DAYS_TO_ARRIVAL:
+        sure = False
+    first = found.get("issued_date")
+    page, box = (first.page, first.bbox) if first is not None else (None, None)
+    found["issued_date"] = Found(iso, CONFIDENT if sure else FOR_REVIEW, page, box or again.bbox)

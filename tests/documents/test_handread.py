@@ -1,0 +1,91 @@
+"""Handwritten numbers and days from the digit recogniser's second reading (no model here: the
+readings are built by hand, one word per character as the page stage stores them)."""
+
+from __future__ import annotations
+
+from documents.extract import extract_metadata
+from documents.extract.layout import reading_words
+from models.result import PageResult, Reread, Word
+from tests.documents.test_extract import TODAY, header_rows, page, signer_rows
+
+
+def again(reason: str, text: str, conf: float = 99.0, digits: str | None = None,
+          low: dict[int, float] | None = None) -> Reread:
+    """A second reading of `text`: conf per character (`low` overrides by index), and the
+    digit candidates (default: the character itself when a digit, else '?')."""
+    cands = digits if digits is not None else "".join(c if c.isdigit() else "?" for c in text)
+    words = [Word(text=c, bbox=(450 + 20 * i, 400, 470 + 20 * i, 470),
+                  conf=(low or {}).get(i, conf)) for i, c in enumerate(text)]
+    return Reread(bbox=(400, 380, 1100, 480), reason=reason, words=words, digits=cands,
+                  digit_confs=[conf] * len(text))
+
+
+def doc(number: str = "Số: 4Ê /QĐ-UBND", day: str = "4Ê", *rereads: Reread,
+        weak: str = "4Ê") -> PageResult:
+    p = page(*header_rows(number=number, day=day, confs={weak: 20.0 if weak == "4Ê" else 60.0}),
+             *signer_rows())
+    return p.model_copy(update={"rereads": list(rereads)})
+
+
+def fields(p: PageResult, second: bool = True) -> tuple[dict, dict]:
+    ex = extract_metadata([p], today=TODAY, second_reading=second)
+    return ex.metadata, ex.fields
+
+
+def test_handwritten_number_read_again_is_confident_when_everything_agrees() -> None:
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 87 /QD-UBND")))
+    assert meta["number"] == "87/QĐ-UBND" and meta["code_number"] == "87"
+    assert not f["number"]["needs_review"] and not f["code_number"]["needs_review"]
+    # The same page without the second reading: nothing read, for review (the eval's "before").
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 87 /QD-UBND")),
+                     second=False)
+    assert meta["number"] is None and f["number"]["needs_review"]
+
+
+def test_inconsistent_or_doubtful_numbers_are_never_confident() -> None:
+    cases = [
+        again("hand_number", "Só: A7 /QD-UBND"),  # a letter mapped to a digit
+        again("hand_number", "Só: 87 /QD-UBND", low={5: 70.0}),  # a weak digit
+        again("hand_number", "Só: 87 /QD-KTTH"),  # the symbol read differently
+    ]
+    for reading in cases:
+        meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", reading))
+        assert meta["number"] in ("17/QĐ-UBND", "87/QĐ-UBND"), reading
+        assert f["number"]["needs_review"], reading
+    # The first reading found other digits that make a valid number: the readings disagree.
+    first = doc("Số: 81 /QĐ-UBND", "05", weak="81")
+    assert fields(first)[1]["number"]["needs_review"]  # weak: a second reading is due
+    first.rereads = [again("hand_number", "Só: 87 /QD-UBND")]
+    meta, f = fields(first)
+    assert meta["number"] == "87/QĐ-UBND" and f["number"]["needs_review"]
+    # A letter with no digit candidate at all: nothing is made up.
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 8M /QD-UBND")))
+    assert meta["number"] is None and f["number"]["needs_review"]
+
+
+def test_handwritten_day_checked_against_the_printed_month_and_year() -> None:
+    meta, f = fields(doc("Số: 87/QĐ-UBND", "4Ê",
+                         again("hand_date", "Quang Ngai, ngay 15 thang 03 nam 2020")))
+    assert meta["issued_date"] == "2020-03-15" and not f["issued_date"]["needs_review"]
+    # Month read differently from the printed one: filled, for review.
+    meta, f = fields(doc("Số: 87/QĐ-UBND", "4Ê",
+                         again("hand_date", "Quang Ngai, ngay 15 thang 08 nam 2020")))
+    assert meta["issued_date"] == "2020-03-15" and f["issued_date"]["needs_review"]
+    # A day that makes no calendar date is not taken.
+    meta, f = fields(doc("Số: 87/QĐ-UBND", "4Ê",
+                         again("hand_date", "Quang Ngai, ngay 35 thang 03 nam 2020")))
+    assert meta["issued_date"] is None and f["issued_date"]["needs_review"]
+
+
+def test_a_date_after_the_upload_is_never_taken() -> None:
+    p = page(*header_rows(number="Số: 87/QĐ-UBND", day="4Ê", confs={"4Ê": 20.0}),
+             *signer_rows())
+    p.words = [w.model_copy(update={"text": "2026"}) if w.text == "2020" else w for w in p.words]
+    p.rereads = [again("hand_date", "Quang Ngai, ngay 15 thang 03 nam 2026")]
+    meta, f = fields(p)  # TODAY is 2026-01-01
+    assert meta["issued_date"] is None and f["issued_date"]["needs_review"]
+
+
+def test_second_readings_never_replace_the_first_readings_words() -> None:
+    p = doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 87 /QD-UBND"))
+    assert [w.text for w in reading_words(p)] == [w.text for w in p.words]
