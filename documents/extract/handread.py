@@ -110,6 +110,8 @@ def read_number(again: Reread, notation: str | None) -> tuple[Digits, bool] | No
                     if _symbol_key(text[i:i + 4]).startswith(key) and key), -1)
         if end < 0:
             return None
+        if end > start and not text[end - 1].isdigit() and text[end - 1] not in " ":
+            end -= 1  # the slash read as a letter (`08 iCT-UBND`)
     digits = _digits(again, start, end)
     if digits is None or not 1 <= len(digits.value) <= 7:
         return None
@@ -178,6 +180,10 @@ def _date_of(found: Found | None) -> date | None:
         return None
 
 
+def _sure(d: Digits | None) -> bool:
+    return d is not None and d.direct and d.weakest >= SURE_DIGIT
+
+
 def apply_date(again: Reread, found: dict[str, Found], first_ymd: tuple[int | None, ...],
                today: date) -> None:
     """Fill or confirm the date from its second reading (see the module's rules)."""
@@ -185,16 +191,20 @@ def apply_date(again: Reread, found: dict[str, Found], first_ymd: tuple[int | No
     f_day, f_month, f_year = first_ymd
     if day is None:
         return
-    # Month and year are printed: the first reading's, when it has them, checked against ours.
-    m = f_month if f_month is not None else (int(month.value) if month else None)
-    y = f_year if f_year is not None else (int(year.value) if year else None)
+    # Month and year are printed: both readings should say the same. When they differ, the
+    # second reading's sure digits are preferred (Tesseract misreads `2018` as `2016` more often
+    # than PP-OCR does), for review.
+    m = int(month.value) if _sure(month) else f_month if f_month is not None else \
+        (int(month.value) if month else None)
+    y = int(year.value) if _sure(year) else f_year if f_year is not None else \
+        (int(year.value) if year else None)
     if m is None or y is None:
         return
     iso, why = valid_date(y, m, int(day.value), today)
     if iso is None or why:
         return
-    agree = (month is not None and int(month.value) == m and f_month is not None
-             and year is not None and int(year.value) == y and f_year is not None)
+    agree = (month is not None and f_month is not None and int(month.value) == f_month == m
+             and year is not None and f_year is not None and int(year.value) == f_year == y)
     # The first reading's day counts only when it made a real date (`48` for 18 is garbage).
     first_real = f_day is not None and valid_date(y, m, f_day, today)[0] is not None
     consistent = not first_real or f_day == int(day.value)

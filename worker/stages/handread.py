@@ -163,10 +163,22 @@ def hand_regions(page: PageResult, today: date | None = None) -> dict[str, tuple
             continue
         box = f.get("bbox") or (fields.get("code_notation") or {}).get("bbox") \
             if key == "number" else f.get("bbox")
+        if box is None and key == "number":
+            box = _number_beside_date(fields)
         if box is None:
             continue
         out[reason] = _padded(tuple(int(v) for v in box), page)  # type: ignore[arg-type]
     return out
+
+
+def _number_beside_date(fields: dict[str, Any]) -> tuple[int, int, int, int] | None:
+    """Where the `Số:` line is when Tesseract lost it: left of the date line, at its height,
+    under the agency block (the two columns of the header)."""
+    date_box = (fields.get("issued_date") or {}).get("bbox")
+    organ_box = (fields.get("organ_name") or {}).get("bbox")
+    if not date_box or not organ_box or organ_box[2] >= date_box[0]:
+        return None
+    return (int(organ_box[0]), int(date_box[1]), int(date_box[0]), int(date_box[3]))
 
 
 def _padded(box: tuple[int, int, int, int], page: PageResult) -> tuple[int, int, int, int]:
