@@ -184,6 +184,16 @@ def _sure(d: Digits | None) -> bool:
     return d is not None and d.direct and d.weakest >= SURE_DIGIT
 
 
+def _printed(second: Digits | None, first: int | None) -> int | None:
+    """A printed month or year: the second reading's when sure, else the first reading's, else
+    the second's unsure one."""
+    if second is not None and _sure(second):
+        return int(second.value)
+    if first is not None:
+        return first
+    return int(second.value) if second is not None else None
+
+
 def apply_date(again: Reread, found: dict[str, Found], first_ymd: tuple[int | None, ...],
                today: date) -> None:
     """Fill or confirm the date from its second reading (see the module's rules)."""
@@ -194,10 +204,8 @@ def apply_date(again: Reread, found: dict[str, Found], first_ymd: tuple[int | No
     # Month and year are printed: both readings should say the same. When they differ, the
     # second reading's sure digits are preferred (Tesseract misreads `2018` as `2016` more often
     # than PP-OCR does), for review.
-    m = int(month.value) if _sure(month) else f_month if f_month is not None else \
-        (int(month.value) if month else None)
-    y = int(year.value) if _sure(year) else f_year if f_year is not None else \
-        (int(year.value) if year else None)
+    m = _printed(month, f_month)
+    y = _printed(year, f_year)
     if m is None or y is None:
         return
     iso, why = valid_date(y, m, int(day.value), today)
