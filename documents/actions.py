@@ -1,4 +1,4 @@
-"""Changes a person asks for through the API (today: retry a failed document)."""
+"""Changes a person asks for through the API: retry a failed document, or discard it."""
 
 from __future__ import annotations
 
@@ -38,3 +38,15 @@ def retry_document(settings: Settings, doc_id: int, actor: str) -> int:
     except Exception:  # noqa: BLE001 - the reconciler queues it when Redis is back
         log.warning("could not queue document %s; the workers will find it", doc_id)
     return batch_id
+
+
+def discard_document(settings: Settings, doc_id: int, actor: str) -> None:
+    """A failed document a person gives up on (a blank sheet, a file sent by mistake): `deleted`,
+    out of the lists and the queue; its original and history stay."""
+    with session_scope(settings.database, write=True) as session:
+        doc = session.get(Document, doc_id, with_for_update=True)
+        if doc is None:
+            raise NotFoundError(f"document {doc_id} not found")
+        if doc.status not in RETRYABLE:
+            raise ConflictError(f"document {doc_id} is {doc.status}; only a failed one is discarded")
+        set_status(session, doc, DocumentStatus.DELETED, "discarded by a person", actor=actor)

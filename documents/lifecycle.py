@@ -25,7 +25,7 @@ _S = DocumentStatus
 ALLOWED: dict[str, frozenset[DocumentStatus]] = {
     _S.QUEUED: frozenset({_S.PROCESSING, _S.FAILED}),  # claimed; gave up after too many attempts
     _S.PROCESSING: frozenset({_S.READY_FOR_REVIEW, _S.QUEUED, _S.FAILED}),  # done; retry later; failed
-    _S.FAILED: frozenset({_S.QUEUED}),  # a person retries it
+    _S.FAILED: frozenset({_S.QUEUED, _S.DELETED}),  # a person retries it, or discards it
     _S.READY_FOR_REVIEW: frozenset({_S.CONFIRMED, _S.DELETED}),  # confirmed; emptied by a merge
     _S.CONFIRMED: frozenset({_S.DELIVERED, _S.READY_FOR_REVIEW}),  # the registry has it; refused
     _S.DELIVERED: frozenset({_S.READY_FOR_REVIEW}),  # refused by the registry

@@ -183,6 +183,8 @@ class ReviewQueue(BaseModel):
     items: list[QueueItem]
     total: int
     urgent: int
+    failed: int = Field(0, description="documents that could not be processed (status `failed`), "
+                        "whatever the list's filters: to retry or discard")
     limit: int
     offset: int
 

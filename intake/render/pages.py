@@ -27,6 +27,7 @@ TEMPLATES = WEB / "templates"
 # The navigation bar: address, label, the roles whose rule lets them in (intake/deps.py).
 NAV = (
     ("/tai-len", "Tải lên", frozenset({Role.MAILROOM, Role.CLERK})),
+    ("/lo-tai-len", "Các lô", frozenset({Role.MAILROOM, Role.CLERK})),
     ("/hang-doi", "Chờ kiểm tra", frozenset({Role.CLERK})),
     ("/tim-kiem", "Tìm kiếm", frozenset({Role.CLERK})),
     ("/bao-cao", "Báo cáo", frozenset({Role.MANAGER})),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import File, Form, Response, UploadFile
+from fastapi import File, Form, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -13,11 +13,11 @@ from infra.database import session_scope
 from intake.auth.principal import Principal
 from intake.deps import ReadSession, SettingsDep, Uploader
 from intake.routers import ApiRouter
-from intake.schemas import DbInt, DocumentSummary, binary, errors
-from intake.services.access import upload_unit, visible_batch
+from intake.schemas import DbInt, DocumentSummary, ErrorBody, Offset, binary, errors
+from intake.services.access import batch_conditions, upload_unit, visible_batch
 from intake.services.events import batch_events
 from intake.services.uploads import IncomingFile, receive_batch
-from intake.services.views import batch_view
+from intake.services.views import batch_list, batch_view
 from models.settings import Settings
 from models.vocabulary import BatchStatus, PageStatus
 
@@ -77,6 +77,51 @@ class BatchView(BaseModel):
     documents_done: int
     pages_total: int
     pages_done: int
+
+
+class FailedDocument(BaseModel):
+    id: int
+    title: str
+    error: ErrorBody | None
+
+
+class BatchListItem(BaseModel):
+    """One batch as the list of uploads shows it."""
+
+    id: int
+    source: str = Field(description="api or watch")
+    created_by: str = Field(description="who uploaded it (`user:<name>`, `token:<name>`, "
+                            "`system:watch`)")
+    unit: str | None = Field(description="the receiving unit")
+    created_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    status: BatchStatus
+    files: int
+    filenames: list[str] = Field(description="the first 20 file names")
+    size: int = Field(description="bytes received")
+    documents_total: int
+    documents_done: int = Field(description="no longer queued or processing")
+    documents_failed: int
+    documents_ready: int = Field(description="waiting for a clerk")
+    failed: list[FailedDocument] = Field(description="the first 20 failed documents")
+    pages_total: int
+    pages_done: int
+    links: BatchLinks
+
+
+class BatchList(BaseModel):
+    items: list[BatchListItem]
+    total: int
+    limit: int
+    offset: int
+
+
+@router.get("", summary="Batches uploaded, newest first", response_model=BatchList,
+            responses=errors(422))
+def list_batches(session: ReadSession, who: Uploader, limit: int = Query(50, ge=1, le=200),
+                 offset: Offset = 0) -> dict[str, Any]:
+    """The batches `who` may follow (as `GET /api/batches/{id}`: a clerk its units', the mailroom
+    and upload tokens their own): who, when, unit, files, progress and failures."""
+    return batch_list(session, batch_conditions(who), who.viewer, limit, offset)
 
 
 @router.post("", status_code=202, summary="Upload a batch of scans", response_model=BatchReceipt,

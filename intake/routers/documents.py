@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Query, Request
 from pydantic import BaseModel, Field
 
-from documents.actions import retry_document
+from documents.actions import discard_document, retry_document
 from documents.audit import AuditAction
 from documents.review import confirm_document, correct_fields
 from intake.deps import Clerk, ReadSession, SettingsDep
@@ -145,3 +145,14 @@ def post_retry(settings: SettingsDep, session: ReadSession, who: Clerk,
     check_documents(session, who, doc_id)
     batch_id = retry_document(settings, doc_id, who.history)
     return {"id": doc_id, "status": "queued", "batch_id": batch_id}
+
+
+@router.post("/documents/{doc_id}/discard", summary="Discard a failed document",
+             response_model=DocumentSummary, responses=errors(404, 409, 422))
+def post_discard(settings: SettingsDep, session: ReadSession, who: Clerk,
+                 doc_id: DbInt) -> dict[str, Any]:
+    """A failed document nobody will retry leaves the lists (`deleted`, in its history); the
+    original stays stored."""
+    check_documents(session, who, doc_id)
+    discard_document(settings, doc_id, who.history)
+    return document_summary_by_id(session, doc_id)

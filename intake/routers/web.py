@@ -92,6 +92,12 @@ def upload_page(who: Uploader) -> HTMLResponse:
     return _page("upload.html", who)
 
 
+@router.get("/lo-tai-len")
+def batches_page(who: Uploader) -> HTMLResponse:
+    """The batches uploaded (who, when, unit, files, progress, failures), kept across reloads."""
+    return _page("batches.html", who)
+
+
 @router.get("/hang-doi")
 def queue_page(request: Request, who: Clerk) -> HTMLResponse:
     """Documents waiting for a clerk, urgent first."""

@@ -9,7 +9,7 @@ of its unit (every unit when it has none).
 from __future__ import annotations
 
 from fastapi import Request
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import Session
 
 from documents.audit import AuditAction, record
@@ -98,6 +98,13 @@ def visible_batch(session: Session, who: Principal, batch_id: int) -> Batch:
     if not allowed:
         raise NotFoundError(f"batch {batch_id} not found")
     return batch
+
+
+def batch_conditions(who: Principal) -> list[ColumnElement[bool]]:
+    """`visible_batch` as SQL, for the list of batches: the same rule, every batch at once."""
+    own = Batch.created_by == who.history
+    unit: ColumnElement[bool] = true() if who.units is None else Batch.unit.in_(sorted(who.units))
+    return [or_(own, unit) if who.role is Role.CLERK else and_(own, unit)]
 
 
 def upload_unit(who: Principal, asked: str) -> str:

@@ -66,6 +66,69 @@ def batch_view(session: Session, batch_id: int, viewer: Viewer = EVERYTHING) -> 
     }
 
 
+def batch_list(session: Session, conditions: list[Any], viewer: Viewer, limit: int,
+               offset: int) -> dict[str, Any]:
+    """Batches `conditions` let through (intake.services.access.batch_conditions), newest first:
+    who uploaded them, when, for which unit, their files, progress and failed documents. Counts
+    are of the documents `viewer` may see, as in `batch_view`; merged-away documents are left out."""
+    total = session.scalar(select(func.count(Batch.id)).where(*conditions)) or 0
+    batches = list(session.scalars(select(Batch).where(*conditions).order_by(Batch.id.desc())
+                                   .limit(limit).offset(offset)))
+    ids = [b.id for b in batches]
+    names: dict[int, list[str]] = {}
+    sizes: dict[int, int] = {}
+    for batch_id, filename, size in session.execute(
+            select(Upload.batch_id, Upload.filename, Upload.size)
+            .where(Upload.batch_id.in_(ids)).order_by(Upload.id)):
+        names.setdefault(batch_id, []).append(filename)
+        sizes[batch_id] = sizes.get(batch_id, 0) + int(size)
+    seen = [Document.batch_id.in_(ids), Document.status != DocumentStatus.DELETED,
+            *visibility_conditions(viewer)]
+    counts: dict[int, dict[str, int]] = {}
+    pages: dict[int, int] = {}
+    for batch_id, status, n, n_pages in session.execute(
+            select(Document.batch_id, Document.status, func.count(Document.id),
+                   func.coalesce(func.sum(Document.pages_total), 0))
+            .where(*seen).group_by(Document.batch_id, Document.status)):
+        counts.setdefault(batch_id, {})[str(status)] = int(n)
+        pages[batch_id] = pages.get(batch_id, 0) + int(n_pages)
+    pages_done = dict(session.execute(
+        select(Document.batch_id, func.count(Page.id)).join(Page, Page.document_id == Document.id)
+        .where(*seen, Page.status != PageStatus.PENDING).group_by(Document.batch_id)).all())
+    failed: dict[int, list[dict[str, Any]]] = {}
+    for doc in session.scalars(select(Document).where(*seen, Document.status ==
+                                                      DocumentStatus.FAILED)
+                               .order_by(Document.id).options(*SUMMARY)):
+        failed.setdefault(doc.batch_id, []).append(
+            {"id": doc.id, "title": doc.title, "error": doc.error})
+    items = []
+    for b in batches:
+        by_status = counts.get(b.id, {})
+        total_docs = sum(by_status.values())
+        active = sum(by_status.get(str(s), 0) for s in _ACTIVE)
+        n_failed = by_status.get(str(DocumentStatus.FAILED), 0)
+        if b.planned_at is None:
+            status = BatchStatus.RECEIVED
+        elif active:
+            status = BatchStatus.PROCESSING
+        elif total_docs and n_failed == total_docs:
+            status = BatchStatus.FAILED
+        else:
+            status = BatchStatus.DONE
+        items.append({
+            "id": b.id, "source": b.source, "created_by": b.created_by, "unit": b.unit or None,
+            "created_at": iso(b.created_at), "status": status,
+            "files": len(names.get(b.id, [])), "filenames": names.get(b.id, [])[:20],
+            "size": sizes.get(b.id, 0), "documents_total": total_docs,
+            "documents_done": total_docs - active, "documents_failed": n_failed,
+            "documents_ready": by_status.get(str(DocumentStatus.READY_FOR_REVIEW), 0),
+            "failed": failed.get(b.id, [])[:20],
+            "pages_total": pages.get(b.id, 0), "pages_done": int(pages_done.get(b.id, 0)),
+            "links": {"self": f"/api/batches/{b.id}", "events": f"/api/batches/{b.id}/events"},
+        })
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
 def _batch_status(batch: Batch, docs: list[Document]) -> BatchStatus:
     if batch.planned_at is None:
         return BatchStatus.RECEIVED
@@ -134,7 +197,12 @@ def review_queue(session: Session, flt: DocumentFilter, limit: int, offset: int)
         item = document_summary(d, done.get(d.id, 0))
         item["subject"] = meta_value(d.meta or {}, "subject")
         items.append(item)
-    return {"items": items, "total": total, "urgent": urgent, "limit": limit, "offset": offset}
+    failed = session.scalar(  # failures stay in sight whatever the list shows
+        select(func.count()).select_from(Document)
+        .where(*visibility_conditions(flt.viewer), Document.status == DocumentStatus.FAILED)
+    ) or 0
+    return {"items": items, "total": total, "urgent": urgent, "failed": failed, "limit": limit,
+            "offset": offset}
 
 
 def _conditions(flt: DocumentFilter) -> list[Any]:

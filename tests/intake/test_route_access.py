@@ -73,6 +73,7 @@ EXPECTED: dict[tuple[str, str], tuple[set[str], bool | set[str]]] = {
     ("GET", "/doi-mat-khau"): (ANY_PERSON, False),
     ("POST", "/doi-mat-khau"): (ANY_PERSON, False),
     ("POST", "/api/batches"): (UPLOADERS, False),
+    ("GET", "/api/batches"): (UPLOADERS, False),  # each sees the batches it may follow
     ("GET", "/api/batches/{batch_id}"): (UPLOADERS, NOT_BATCH),
     ("GET", "/api/batches/{batch_id}/events"): (UPLOADERS, NOT_BATCH),
     ("GET", "/api/documents"): (CLERKS, False),
@@ -81,6 +82,7 @@ EXPECTED: dict[tuple[str, str], tuple[set[str], bool | set[str]]] = {
     ("PATCH", "/api/documents/{doc_id}"): (CLERKS, True),
     ("POST", "/api/documents/{doc_id}/confirm"): (CLERKS, True),
     ("POST", "/api/documents/{doc_id}/retry"): (CLERKS, True),
+    ("POST", "/api/documents/{doc_id}/discard"): (CLERKS, True),
     ("POST", "/api/documents/{doc_id}/split"): (CLERKS, True),
     ("POST", "/api/documents/{doc_id}/merge"): (CLERKS, True),
     ("POST", "/api/documents/{doc_id}/pages/{index}/move"): (CLERKS, True),
@@ -108,6 +110,7 @@ EXPECTED: dict[tuple[str, str], tuple[set[str], bool | set[str]]] = {
     ("GET", "/bao-cao"): (MANAGERS, False),
     ("GET", "/"): (ANY_PERSON, False),
     ("GET", "/tai-len"): (UPLOADERS, False),
+    ("GET", "/lo-tai-len"): (UPLOADERS, False),
     ("GET", "/hang-doi"): (CLERKS, False),
     ("GET", "/van-ban/{doc_id}"): (CLERKS, True),
     ("GET", "/tim-kiem"): (CLERKS, False),

@@ -15,7 +15,7 @@ import pytest
 
 from infra.database import dispose_engines
 from models.settings import Settings
-from tests.service.helpers import client, ready_document
+from tests.service.helpers import TEST_UNIT, client, ready_document
 from tests.web.conftest import Console, check_page, shot, wait_until
 
 pytestmark = [pytest.mark.browser]
@@ -96,5 +96,72 @@ def test_missing_number_and_date_are_typed_or_said_absent(
     assert state["status"] == "confirmed" and state["metadata"]["number"] == "575/UBND-KTTH"
     assert state["fields"]["issued_date"]["none"] is True
     assert "Văn bản không có" in page.inner_text("#history")
+    console.check()
+    context.close()
+
+
+def _failed_batch(settings: Settings, files: int) -> tuple[int, list[int]]:
+    """A batch the mailroom uploaded at 02:12 UTC on 16/01/2026, every document of it failed."""
+    import datetime as dt
+
+    from infra.database import migrate, session_scope
+    from infra.tables import Batch, Document, DocumentStatus, StoredFile, Upload
+
+    migrate(settings.database)
+    at = dt.datetime(2026, 1, 16, 2, 12, tzinfo=dt.UTC)
+    with session_scope(settings.database, write=True) as session:
+        batch = Batch(source="api", unit=TEST_UNIT, created_by="user:van.thu", created_at=at,
+                      planned_at=at)
+        session.add(batch)
+        session.flush()
+        ids = []
+        for i in range(files):
+            sha = f"{batch.id:032x}{i:032x}"
+            session.add(StoredFile(sha256=sha, size=2048))
+            upload = Upload(batch_id=batch.id, sha256=sha, filename=f"cong-van-{i}.pdf", size=2048)
+            session.add(upload)
+            session.flush()
+            doc = Document(batch_id=batch.id, upload_id=upload.id, sha256=sha,
+                           title=f"cong-van-{i}.pdf", unit=TEST_UNIT, status=DocumentStatus.FAILED,
+                           pages_total=1, uploaded_at=at,
+                           error={"code": "corrupt_file", "message": "no %%EOF"})
+            session.add(doc)
+            session.flush()
+            ids.append(doc.id)
+        return batch.id, ids
+
+
+def test_failures_are_seen_retried_and_discarded_from_the_pages(
+    settings: Settings, live_api: Any, signed_in: Any
+) -> None:
+    batch, (kept, dropped) = _failed_batch(settings, 2)
+    base = live_api(settings)
+    console = Console()
+    context = signed_in(base, viewport=LAPTOP)
+    page = console.watch(context.new_page())
+    page.on("dialog", lambda dialog: dialog.accept())
+    # The queue says there are failures and leads to them.
+    page.goto(f"{base}/hang-doi")
+    wait_until(page, "performance.getEntriesByName('intake:rendered').length > 0")
+    assert "2 văn bản không xử lý được" in page.inner_text("#failed-note")
+    # The list of batches, in Vietnam time, survives a reload; a failure is discarded there.
+    page.goto(f"{base}/lo-tai-len")
+    wait_until(page, "performance.getEntriesByName('intake:rendered').length > 0")
+    check_page(page)
+    row = page.locator(f"tr[data-batch='{batch}']")
+    text = row.inner_text()
+    assert "16/01/2026 09:12" in text and "van.thu" in text and TEST_UNIT in text
+    assert "2 tệp" in text and "Tệp bị hỏng" in text
+    shot(page, "batches-failed", full=False)
+    row.locator(f"li[data-doc='{dropped}'] button.discard").click()
+    wait_until(page, f"!document.querySelector(\"li[data-doc='{dropped}']\")")
+    # The other one is retried from its own page.
+    page.goto(f"{base}/van-ban/{kept}")
+    wait_until(page, "performance.getEntriesByName('intake:rendered').length > 0")
+    page.click("#retry-doc")
+    wait_until(page, "!document.getElementById('retry-doc')")
+    with client(settings) as api:
+        assert api.get(f"/api/documents/{kept}").json()["status"] == "queued"
+        assert api.get(f"/api/documents/{dropped}").json()["status"] == "deleted"
     console.check()
     context.close()

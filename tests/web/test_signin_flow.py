@@ -92,7 +92,7 @@ def test_sign_in_upload_review_sign_out(settings: Settings, start_worker: Any, l
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and not cookie["secure"]
     assert cookie["expires"] == -1  # a browser-session cookie: no Max-Age
     assert page.inner_text("#who-name") == "Nguyễn Thị Lan"
-    assert page.locator("nav a").all_inner_texts() == ["Tải lên", "Chờ kiểm tra", "Tìm kiếm"]
+    assert page.locator("nav a").all_inner_texts() == ["Tải lên", "Các lô", "Chờ kiểm tra", "Tìm kiếm"]
     check_page(page)
 
     # Upload one scan; the worker recognises it.
@@ -182,7 +182,7 @@ def test_a_new_account_changes_its_password_first(settings: Settings, live_api: 
     page.click("#change-password")
     page.wait_for_url(f"{base}/hang-doi")
     wait_until(page, "performance.getEntriesByName('intake:rendered').length > 0")
-    assert page.locator("nav a").count() == 3
+    assert page.locator("nav a").count() == 4
     check_page(page)
     context.close()
 

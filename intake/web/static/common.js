@@ -207,11 +207,19 @@ const Intake = (() => {
     const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
     return m ? `${m[3]}/${m[2]}/${m[1]}` : iso;
   }
+  /* A time of the API (ISO 8601, UTC when it names no offset) as dd/mm/yyyy hh:mm in Vietnam time
+     (Asia/Ho_Chi_Minh, UTC+7 all year, no daylight saving), whatever the browser's own zone. */
+  const VN_OFFSET_MS = 7 * 3600 * 1000;
+  function instant(iso) {
+    const text = String(iso);
+    return new Date(/[zZ]|[+-]\d{2}:?\d{2}$/.test(text) || !text.includes("T") ? text : `${text}Z`);
+  }
   function fmtDateTime(iso) {
     if (!iso) return "";
-    const d = new Date(iso);
-    if (isNaN(d)) return iso;
-    return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+    const t = instant(iso);
+    if (isNaN(t)) return iso;
+    const d = new Date(t.getTime() + VN_OFFSET_MS);
+    return `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
   }
   /* dd/mm/yyyy (or d/m/yyyy, or ISO) -> YYYY-MM-DD; "" -> null; anything else as typed. */
   function isoDate(text) {
@@ -222,7 +230,7 @@ const Intake = (() => {
   }
   function age(iso) {
     if (!iso) return "";
-    const minutes = Math.max(0, (Date.now() - new Date(iso).getTime()) / 60000);
+    const minutes = Math.max(0, (Date.now() - instant(iso).getTime()) / 60000);
     if (minutes < 1) return "vừa xong";
     if (minutes < 60) return `${Math.floor(minutes)} phút`;
     if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} giờ`;

@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  const { h, STATUS, TYPES, fmtDate, age, code, badges, errorText } = Intake;
+  const { h, STATUS, TYPES, fmtDate, isoDate, age, code, badges, errorText } = Intake;
   const PAGE = 50;
   const form = document.getElementById("filters");
   const tbody = document.querySelector("#queue tbody");
@@ -15,13 +15,14 @@
   for (const t of TYPES) typeSelect.append(h("option", { value: t }, t));
 
   const KEYS = ["agency", "type", "urgency", "issued_from", "issued_to", "status"];
+  const DATES = new Set(["issued_from", "issued_to"]);  // typed dd/mm/yyyy, ISO in the address
 
   function params() {
     return new URLSearchParams(location.search);
   }
 
   function fillForm(p) {
-    for (const k of KEYS) form.elements[k].value = p.get(k) || "";
+    for (const k of KEYS) form.elements[k].value = DATES.has(k) ? fmtDate(p.get(k) || "") : (p.get(k) || "");
   }
 
   async function load() {
@@ -49,6 +50,12 @@
       ? `${what}: ${data.total} văn bản${data.urgent ? `, trong đó ${data.urgent} văn bản khẩn` : ""}.`
       : `${what}: không có văn bản nào.`;
     tbody.replaceChildren(...data.items.map(row));
+    // Failures stay in sight from the queue: they wait for a person to retry or discard them.
+    const failed = data.failed || 0;
+    document.getElementById("failed-banner").replaceChildren(...(failed && status !== "failed" ? [
+      h("div", { class: "banner bad", role: "alert", id: "failed-note" },
+        `${failed} văn bản không xử lý được: `,
+        h("a", { href: "/hang-doi?status=failed" }, "xem, xử lý lại hoặc bỏ"), ".")] : []));
     const page = Math.floor(data.offset / data.limit) + 1;
     const pages = Math.max(1, Math.ceil(data.total / data.limit));
     pageInfo.textContent = `Trang ${page}/${pages}`;
@@ -79,7 +86,10 @@
 
   function go(offset) {
     const p = new URLSearchParams();
-    for (const k of KEYS) if (form.elements[k].value) p.set(k, form.elements[k].value);
+    for (const k of KEYS) {
+      const v = form.elements[k].value.trim();
+      if (v) p.set(k, DATES.has(k) ? isoDate(v) : v);
+    }
     if (offset) p.set("offset", offset);
     history.pushState(null, "", `${location.pathname}${p.toString() ? "?" + p : ""}`);
     load();

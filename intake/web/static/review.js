@@ -158,7 +158,14 @@
     }
     if (doc.status === "failed") {
       const err = doc.error || {};
-      out.push(h("div", { class: "banner bad", role: "alert" }, `Không xử lý được: ${errorText(err.code, err.message)}`));
+      out.push(h("div", { class: "banner bad", role: "alert", id: "failed-banner" },
+        `Không xử lý được: ${errorText(err.code, err.message)} `,
+        h("span", { class: "failed-actions" },
+          h("button", { type: "button", id: "retry-doc", class: "primary", onclick: () => failedAction("retry") },
+            "Xử lý lại"),
+          h("button", { type: "button", id: "discard-doc", class: "danger", onclick: () => {
+            if (window.confirm("Bỏ văn bản này? Văn bản không còn trong danh sách; bản gốc vẫn được lưu.")) failedAction("discard");
+          } }, "Bỏ văn bản này"))));
     } else if (doc.status === "confirmed" || doc.status === "delivered") {
       out.push(h("div", { class: "banner good", role: "status", id: "done-banner" },
         `${STATUS[doc.status]} lúc ${fmtDateTime(doc.confirmed_at)}.`));
@@ -541,6 +548,19 @@
       link.href = "/hang-doi";
       link.textContent = "Về danh sách (không còn văn bản chờ)";
     }
+  }
+
+  /* A failed document: queued again, or discarded (it leaves the lists; the original stays). */
+  async function failedAction(what) {
+    try {
+      await api("POST", `/api/documents/${docId}/${what}`);
+      doc = await api("GET", `/api/documents/${docId}`);
+    } catch (err) {
+      Intake.toast(err.text, true);
+      return;
+    }
+    drawAll();
+    Intake.toast(what === "retry" ? "Đã đưa văn bản vào hàng đợi xử lý lại." : "Đã bỏ văn bản.");
   }
 
   /* ---------- history ---------- */
