@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -20,12 +21,12 @@ from documents.reports.query import ReportQuery, bucket_keys, bucket_label, loca
 from documents.reports.sql import (
     COUNTS,
     OPEN,
+    PERCENTILE,
     TIMES,
     WAITING_STATUSES,
     bind,
     cells_sql,
     filters_sql,
-    percentile_targets,
     timestamp,
     values_sql,
 )
@@ -135,7 +136,9 @@ def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = N
 
     group_of = agency_grouper(conn) if query.group == "agency" else _same_group
     exceptions = deadline_exceptions(query)
-    for row in conn.execute(bind(cells_sql(query, params, exceptions)), params).mappings():
+    dialect = conn.dialect.name
+    for row in conn.execute(bind(cells_sql(query, params, exceptions, dialect)),
+                            params).mappings():
         fig = Figures(key_of(row["bucket"]), group_of(row["grp"]))
         fig.counts = {c: int(row[c] or 0) for c in COUNTS}
         fig.sums = {t: float(row[f"{t}_sum"] or 0) for t in TIMES}
@@ -149,8 +152,7 @@ def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = N
         total.add(fig)
     cells[("total", None, None)] = total
     grouped = query.group != "none"
-    for t in TIMES:
-        _percentiles(conn, query, t, cells, key_of, group_of, grouped)
+    _percentiles(conn, query, cells, key_of, group_of, grouped)
     if not grouped:  # one group: its cells are the bucket's and the total's
         for (lvl, bucket, _), fig in cells.items():
             same = cells.get(("bucket", bucket, None) if lvl == "rows" else ("total", None, None))
@@ -164,37 +166,81 @@ def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = N
     return Report(query, today, rows, by_bucket, by_group, total, backlog(conn, query, now))
 
 
-def _percentiles(conn: Connection, query: ReportQuery, time: str,
+def _percentiles(conn: Connection, query: ReportQuery,
                  cells: dict[tuple[str, str | None, str | None], Figures],
                  key_of: Any, group_of: Any, grouped: bool) -> None:
-    """The 90th percentile of one time at every level, from the period's values in ascending
-    order: each level counts its values as they come and keeps the two at its ranks."""
-    targets: dict[tuple[str, str | None, str | None], tuple[int, float]] = {}
-    for key, fig in cells.items():
-        if fig.n[time] and (grouped or key[0] in ("bucket", "total")):
-            targets[key] = percentile_targets(fig.n[time])
-    seen: dict[tuple[str, str | None, str | None], int] = dict.fromkeys(targets, 0)
-    low: dict[tuple[str, str | None, str | None], float] = {}
-    total_key = ("total", None, None)
+    """The 90th percentile of both times at every level, from one read of the period's values:
+    per level, the values are sorted by (cell, value) at once (numpy) and each cell's two values
+    at its ranks are interpolated (percentile_cont)."""
     params: dict[str, Any] = {}
-    for bucket, grp, value in conn.execute(bind(values_sql(query, params, time)), params):
-        b = key_of(bucket)
-        grp = group_of(grp)
-        levels = ((("rows", b, grp), ("bucket", b, None), ("group", None, grp), total_key)
-                  if grouped else (("bucket", b, None), total_key))
-        for key in levels:
-            target = targets.get(key)
-            if target is None:  # a value the counts did not see (written between the two reads)
-                continue
-            i = seen[key]
-            seen[key] = i + 1
-            at, frac = target
-            if i == at:
-                low[key] = value
-                if frac == 0:
-                    cells[key].p90[time] = float(value)
-            elif i == at + 1 and key in low:
-                cells[key].p90[time] = low[key] + frac * (value - low[key])
+    # The driver's rows as they are (tuples of numbers and text: nothing for SQLAlchemy to convert).
+    rows = conn.execute(bind(values_sql(query, params, conn.dialect.name)), params).cursor.fetchall()
+    if not rows:
+        return
+    buckets, groups, *times = zip(*rows, strict=True)
+    bucket_ids, bucket_names = _codes([key_of(b) for b in _distinct_map(buckets)], buckets)
+    group_ids, group_names = _codes([group_of(g) for g in _distinct_map(groups)], groups)
+    n_groups = max(len(group_names), 1)
+    levels: list[tuple[str, Any, Any]] = [("bucket", bucket_ids, None),
+                                          ("total", np.zeros(len(rows), dtype=np.int64), None)]
+    if grouped:
+        levels += [("rows", bucket_ids * n_groups + group_ids, None), ("group", group_ids, None)]
+    for name, values in zip(TIMES, times, strict=True):
+        v = np.array(values, dtype=np.float64)  # None -> nan
+        by_value = np.argsort(v, kind="stable")  # nan last
+        by_value = by_value[~np.isnan(v[by_value])]
+        v = v[by_value]
+        for level, ids, _ in levels:
+            _level_percentiles(level, ids[by_value], v, name, cells, bucket_names,
+                               group_names, n_groups)
+
+
+def _distinct_map(values: Any) -> list[Any]:
+    """The distinct values in first-seen order."""
+    return list(dict.fromkeys(values))
+
+
+def _codes(labels: list[Any], values: Any) -> tuple[Any, list[Any]]:
+    """Integer ids per value (by its label: several raw values may share one, e.g. names and
+    codes of one agency) and the label of each id."""
+    distinct = list(dict.fromkeys(values))
+    names: list[Any] = []
+    index: dict[Any, int] = {}
+    raw_to_id: dict[Any, int] = {}
+    for raw, label in zip(distinct, labels, strict=True):
+        if label not in index:
+            index[label] = len(names)
+            names.append(label)
+        raw_to_id[raw] = index[label]
+    return np.fromiter((raw_to_id[x] for x in values), dtype=np.int64, count=len(values)), names
+
+
+def _level_percentiles(level: str, ids: Any, values: Any, time: str,
+                       cells: dict[tuple[str, str | None, str | None], Figures],
+                       bucket_names: list[Any], group_names: list[Any], n_groups: int) -> None:
+    if not len(values):
+        return
+    order = np.argsort(ids, kind="stable")  # values are sorted: stay so within each cell
+    ids, values = ids[order], values[order]
+    cell_ids, starts, counts = np.unique(ids, return_index=True, return_counts=True)
+    pos = PERCENTILE * (counts - 1)
+    low = np.floor(pos).astype(np.int64)
+    frac = pos - low
+    high = np.minimum(low + 1, counts - 1)
+    x0, x1 = values[starts + low], values[starts + high]
+    p90 = x0 + frac * (x1 - x0)
+    for cid, value in zip(cell_ids.tolist(), p90.tolist(), strict=True):
+        if level == "total":
+            key: tuple[str, str | None, str | None] = ("total", None, None)
+        elif level == "bucket":
+            key = ("bucket", bucket_names[cid], None)
+        elif level == "group":
+            key = ("group", None, group_names[cid])
+        else:
+            key = ("rows", bucket_names[cid // n_groups], group_names[cid % n_groups])
+        cell = cells.get(key)
+        if cell is not None:
+            cell.p90[time] = float(value)
 
 
 def _same_group(value: Any) -> Any:
