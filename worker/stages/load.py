@@ -174,9 +174,9 @@ def _dpi_of(img: Image.Image) -> float | None:
     return value if 50 <= value <= 1200 else None
 
 
-# Paper sizes a mailroom receives (ISO 216 A3-A5; Letter for foreign correspondence), mm.
+# Paper sizes a mailroom receives (ISO 216 A3-A5; Letter and Legal from abroad), mm.
 PAPER_SIZES_MM = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "A3": (297.0, 420.0),
-                  "Letter": (215.9, 279.4)}
+                  "Letter": (215.9, 279.4), "Legal": (215.9, 355.6)}
 # Resolutions scanners offer; an untagged image is matched against these only.
 SCANNER_DPI = (150, 200, 240, 300, 400, 600)
 _SIZE_TOLERANCE = 0.02
