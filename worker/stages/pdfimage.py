@@ -7,20 +7,23 @@ page is rendered instead.
 
 Annotations are not page content: the "Ký bởi … / Thời gian ký" boxes and seal images of a
 digitally signed PDF are signature widgets drawn from their own appearance streams. When a page
-has visible annotations, the fast path still takes the scan's pixels and Poppler renders only the
-annotations' rectangles (the page at the scan's resolution, cropped), which are pasted over the
-scan: the widgets stay visible in the review image and the PDF/A, the rest of the page keeps the
-scan's own pixels, and pages without annotations do not start Poppler at all.
+has visible annotations, the fast path still takes the scan's pixels; Poppler renders the
+annotations alone (a copy of the page with its annotations and nothing drawn, at the scan's
+resolution, cropped to their rectangle: the scan image is not decoded a second time), multiplied
+over the scan like ink on paper. The widgets stay visible in the review image and the PDF/A, the
+rest of the page keeps the scan's own pixels, and pages without annotations do not start Poppler.
 """
 
 from __future__ import annotations
 
 import logging
+import tempfile
+import warnings
 from pathlib import Path
 
 import pikepdf
 from pikepdf import PdfImage
-from PIL import Image
+from PIL import Image, ImageChops
 
 from infra.tools import poppler
 
@@ -89,6 +92,22 @@ def page_image(pdf_path: Path, index: int, max_pixels: int, *,
                timeout: float = 300.0) -> tuple[Image.Image, float] | None:
     """Return the page's full-page scan image (page /Rotate applied, visible annotations painted
     over it) and its dpi, or None."""
+    with tempfile.TemporaryDirectory(prefix="intake-annots-") as tmp:
+        overlay = Path(tmp) / "annotations.pdf"
+        found = _scan_image(pdf_path, index, max_pixels, overlay)
+        if found is None:
+            return None
+        img, dpi, box, rotate, annotations = found
+        if annotations:
+            img = paint_annotations(overlay, img, dpi, annotations, (box, rotate),
+                                    timeout=timeout, max_pixels=max_pixels)
+    return img, dpi
+
+
+def _scan_image(pdf_path: Path, index: int, max_pixels: int, overlay: Path,
+                ) -> tuple[Image.Image, float, list[float], int, list[Box]] | None:
+    """The page's scan image (turned by /Rotate), its dpi, page box, turn and visible
+    annotations, which are also written alone to `overlay`; None when the page is not a scan."""
     try:
         with pikepdf.open(pdf_path) as pdf:
             page = pdf.pages[index]
@@ -114,16 +133,30 @@ def page_image(pdf_path: Path, index: int, max_pixels: int, *,
             img.load()
             rotate = int(page.obj.get("/Rotate", 0)) % 360
             annotations = visible_annotations(page)
+            if annotations:
+                _annotations_only(page, box, rotate, overlay)
     except Exception as exc:  # noqa: BLE001 - any surprise means: render the page instead
         log.debug("no direct image for page %d of %s: %s", index + 1, pdf_path, exc)
         return None
     if rotate:
         img = img.rotate(-rotate, expand=True)  # /Rotate is clockwise; PIL rotates anticlockwise
-    dpi = w / (a / 72.0)
-    if annotations:
-        img = paint_annotations(pdf_path, index, img, dpi, annotations, (box, rotate),
-                                timeout=timeout, max_pixels=max_pixels)
-    return img, dpi
+    return img, w / (a / 72.0), box, rotate, annotations
+
+
+def _annotations_only(page: pikepdf.Page, box: list[float], rotate: int, out: Path) -> None:
+    """Write a one-page PDF with the page's size, turn and annotations and nothing drawn: what
+    Poppler renders of it is the annotations' appearances on white paper."""
+    with pikepdf.new() as pdf, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # widgets not reachable from an /AcroForm: fine here
+        pdf.pages.append(page)
+        copy = pdf.pages[0].obj
+        copy.Contents = pdf.make_stream(b"")
+        copy.Resources = pikepdf.Dictionary()
+        copy.MediaBox = pikepdf.Array(box)
+        copy.Rotate = rotate
+        if "/CropBox" in copy:
+            del copy["/CropBox"]
+        pdf.save(out)
 
 
 def _turned(u: float, v: float, rotate: int) -> tuple[float, float]:
@@ -137,19 +170,19 @@ def _turned(u: float, v: float, rotate: int) -> tuple[float, float]:
     return u, v
 
 
-def paint_annotations(pdf_path: Path, index: int, img: Image.Image, dpi: float,
-                      boxes: list[Box], page_box: tuple[list[float], int], *,
-                      timeout: float, max_pixels: int) -> Image.Image:
-    """Paste Poppler's rendering of the annotations' rectangle (scan and appearances together, at
-    the scan's resolution) over the scan image (already turned by /Rotate)."""
+def paint_annotations(overlay: Path, img: Image.Image, dpi: float, boxes: list[Box],
+                      page_box: tuple[list[float], int], *, timeout: float,
+                      max_pixels: int) -> Image.Image:
+    """Multiply Poppler's rendering of the annotations (`overlay`, written by _annotations_only)
+    in their rectangle, at the scan's resolution, into the scan image (already turned)."""
     (mx0, my0, mx1, my1), rotate = page_box
     width_pt, height_pt = mx1 - mx0, my1 - my0
     turned = rotate in (90, 270)
     render_w = (height_pt if turned else width_pt) * dpi / 72.0
     render_h = (width_pt if turned else height_pt) * dpi / 72.0
     out = img if img.mode == "RGB" else img.convert("RGB")  # a seal is colour on a grey scan
-    # One rendering of the rectangle holding them all: Poppler decodes the whole scan image for
-    # each call, and a page's widgets usually sit together (the top-right signature boxes).
+    # One rendering of the rectangle holding them all (a page's widgets usually sit together:
+    # the top-right signature boxes).
     union = (min(b[0] for b in boxes), min(b[1] for b in boxes),
              max(b[2] for b in boxes), max(b[3] for b in boxes))
     for x0, y0, x1, y1 in [union]:
@@ -162,14 +195,15 @@ def paint_annotations(pdf_path: Path, index: int, img: Image.Image, dpi: float,
             continue
         rx0, ry0 = max(0, int(fu0 * render_w) - _MARGIN), max(0, int(fv0 * render_h) - _MARGIN)
         rx1, ry1 = int(fu1 * render_w) + _MARGIN + 1, int(fv1 * render_h) + _MARGIN + 1
-        crop = poppler.render_page(pdf_path, index + 1, dpi, timeout=timeout,
-                                   max_pixels=max_pixels,
+        crop = poppler.render_page(overlay, 1, dpi, timeout=timeout, max_pixels=max_pixels,
                                    crop=(rx0, ry0, rx1 - rx0, ry1 - ry0))
         # The same region in the scan's own pixel grid (equal to the rendering's up to rounding).
         sx, sy = out.width / render_w, out.height / render_h
         ix0, iy0 = round(rx0 * sx), round(ry0 * sy)
-        size = (max(1, round(crop.width * sx)), max(1, round(crop.height * sy)))
-        if crop.size != size:
-            crop = crop.resize(size, Image.Resampling.LANCZOS)
-        out.paste(crop, (ix0, iy0))
+        ix1 = min(out.width, ix0 + max(1, round(crop.width * sx)))
+        iy1 = min(out.height, iy0 + max(1, round(crop.height * sy)))
+        region = out.crop((ix0, iy0, ix1, iy1))
+        if crop.size != region.size:
+            crop = crop.resize(region.size, Image.Resampling.LANCZOS)
+        out.paste(ImageChops.multiply(region, crop), (ix0, iy0))
     return out
