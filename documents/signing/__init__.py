@@ -51,10 +51,15 @@ def versions(doc: Document) -> list[dict[str, Any]]:
 
 def source_key(doc: Document) -> str | None:
     """The unsigned PDF/A of the document: what a signature and a page correction start from."""
-    done = versions(doc)
-    if done and doc.pdf_key == done[-1].get("key"):
+    return unsigned_key(doc.pdf_key, doc.signing)
+
+
+def unsigned_key(pdf_key: str | None, signing: dict[str, Any] | None) -> str | None:
+    """`source_key` from the two columns."""
+    done = (signing or {}).get("versions") or []
+    if done and pdf_key == done[-1].get("key"):
         return str(done[-1]["source_key"])
-    return doc.pdf_key
+    return pdf_key
 
 
 def current_signature(doc: Document) -> dict[str, Any] | None:

@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from documents.lifecycle import add_event
 from documents.registry import mark_ready
-from documents.signing import FAILED, PENDING, SIGNED, source_key
+from documents.signing import FAILED, PENDING, SIGNED, unsigned_key
 from documents.signing.box import obstacles
 from documents.signing.keys import SigningConfigError, choose, open_signer, validation_context
 from infra.database import session_scope
@@ -67,18 +67,19 @@ def _due(signing: dict[str, Any], now: dt.datetime) -> bool:
 def _pending(settings: Settings, now: dt.datetime, limit: int) -> list[_Work]:
     work = []
     with session_scope(settings.database) as session:
-        docs = session.scalars(select(Document).where(Document.sign_state == PENDING)
-                               .order_by(Document.id).limit(limit * 5))
-        for doc in docs:
-            signing = doc.signing or {}
+        rows = session.execute(
+            select(Document.id, Document.signing, Document.pdf_key, Document.unit)
+            .where(Document.sign_state == PENDING).order_by(Document.id).limit(limit * 5)).all()
+        for doc_id, signing_value, pdf_key, unit in rows:
+            signing = signing_value or {}
             request = signing.get("request") or {}
-            source = source_key(doc)
+            source = unsigned_key(pdf_key, signing)
             if not _due(signing, now) or not source or not request.get("id"):
                 continue
-            page = session.scalar(select(Page).where(Page.document_id == doc.id,
+            page = session.scalar(select(Page).where(Page.document_id == doc_id,
                                                      Page.index == 0))
-            work.append(_Work(doc.id, str(request["id"]), str(request.get("actor") or ACTOR),
-                              doc.unit or "", source, page.words if page else None,
+            work.append(_Work(doc_id, str(request["id"]), str(request.get("actor") or ACTOR),
+                              unit or "", source, page.words if page else None,
                               (page.width, page.height) if page else (0, 0)))
             if len(work) >= limit:
                 break

@@ -121,6 +121,7 @@ def test_signed_copy_verifies_with_pyhanko_and_pdfsig(pki: PKI, pdfa: bytes, sig
     if nss:
         assert "Certificate is Trusted." in out, out
     assert check_pdfa(path) == []  # the project's PDF/A structure checks still pass
+    subprocess.run(["qpdf", "--check", str(path)], capture_output=True, check=True)
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
     assert re.search(r"\+LiberationSerif\S*\s+CID TrueType\s+Identity-H\s+yes\s+yes\s+yes", fonts)
 
