@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from documents.lifecycle import add_event, set_status
 from documents.metadata import apply_metadata, learned_gazetteer, lock_for_review, meta_value
+from documents.naming import document_title
 from documents.signing import source_key
 from documents.visibility import level_of, secrecy_level
 from infra.database import session_scope
@@ -317,7 +318,7 @@ def _rebuild(session: Session, store: Store, work: _Work,
                 one.save(part)
             parts.append(part)
         out = work.dir / f"{doc.id}-{token}.pdf"
-        assemble_pdfa(parts, out, DocumentInfo(title=doc.title))
+        assemble_pdfa(parts, out, DocumentInfo(title=document_title(doc.meta or {}) or doc.title))
         doc.pdf_key = store.put_file(derived_key("documents", doc.id, f"document-{token}.pdf"),
                                      out)
         doc.pages_total = doc.page_count = len(refs)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from documents.extract import extract_metadata
 from documents.extract.gazetteer import gazetteer_for
+from documents.naming import document_title
 from documents.pdfa import DocumentInfo, assemble_pdfa
 from models.errors import IntakeError, from_dict
 from models.result import BatchResult, DocumentResult
@@ -87,7 +88,9 @@ def finish_document(result: DocumentResult, outputs: Sequence[PageOutput], out_p
         result.metadata, result.fields = extraction.metadata, extraction.fields
         result.timings["extract"] = round(time.perf_counter() - t0, 3)
         t0 = time.perf_counter()
-        assemble_pdfa([o.part for o in outputs if o.part is not None], out_pdf, DocumentInfo(title=title))
+        # The PDF/A is titled by what it is (87/QĐ-UBND — Về việc …), else by its file.
+        named = document_title(result.metadata or {}) or title
+        assemble_pdfa([o.part for o in outputs if o.part is not None], out_pdf, DocumentInfo(title=named))
         result.timings["assemble"] = round(time.perf_counter() - t0, 3)
         result.pdf = str(out_pdf)
         result.text = "\f".join(p.text for p in good)

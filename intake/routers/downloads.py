@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 
 from documents.audit import AuditAction
+from documents.naming import content_disposition, file_name
 from infra.storage import open_store, original_key
 from infra.tables import Page, Upload
 from intake.deps import Clerk, ClerkOrRegistry, ReadSession, SettingsDep, Uploader
@@ -25,9 +26,17 @@ from models.settings import Settings
 router = ApiRouter(prefix="/api", tags=["files"])
 
 
-def _file_response(settings: Settings, key: str, media_type: str, filename: str) -> Response:
+def _file_response(settings: Settings, key: str, media_type: str, filename: str,
+                   inline: bool = False) -> Response:
     store = open_store(settings)
     path = store.local_path(key)
+    if inline:  # shown in the browser's viewer, saved under `filename`
+        headers = {"Content-Disposition": content_disposition(filename)}
+        if path is not None:
+            return FileResponse(path, media_type=media_type, headers=headers)
+        stream = store.open(key)
+        return StreamingResponse(iter(lambda: stream.read(1 << 20), b""), media_type=media_type,
+                                 headers=headers)
     if path is not None:
         return FileResponse(path, media_type=media_type, filename=filename)
     stream = store.open(key)
@@ -38,13 +47,15 @@ def _file_response(settings: Settings, key: str, media_type: str, filename: str)
             responses={**binary("application/pdf", "The PDF/A"), **errors(404, 422)})
 def get_pdf(settings: SettingsDep, request: Request, session: ReadSession,
             who: ClerkOrRegistry, doc_id: DbInt) -> Response:
-    """The searchable PDF/A of the document (a restricted one's download is audited)."""
+    """The searchable PDF/A of the document, shown in the browser (`inline`) and saved under a
+    name made of its number and subject (`87-QĐ-UBND Về việc ….pdf`); a restricted one's
+    download is audited."""
     doc = served_document(session, who, doc_id)
     if not doc.pdf_key:
         raise NotFoundError(f"document {doc_id} has no PDF/A (yet)")
     audit_secret(settings, request, who, doc, AuditAction.SECRET_DOWNLOADED, "pdf")
-    stem = Path(doc.title).stem or f"document-{doc_id}"
-    return _file_response(settings, doc.pdf_key, "application/pdf", f"{stem}.pdf")
+    name = file_name(doc.meta or {}, Path(doc.title).stem or f"van-ban-{doc_id}")
+    return _file_response(settings, doc.pdf_key, "application/pdf", name, inline=True)
 
 
 @router.get("/documents/{doc_id}/original", summary="Download the original file",

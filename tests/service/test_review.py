@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from documents.metadata import learned_gazetteer
 from infra.database import session_scope
@@ -132,3 +133,29 @@ def test_an_empty_required_field_is_never_accepted_only_marked_none(settings: Se
         r = api.patch(f"/api/documents/{doc_id}", json={"fields": {"issued_date": "2026-03-02"}})
         assert "none" not in r.json()["fields"]["issued_date"]
         assert api.post(f"/api/documents/{doc_id}/confirm").status_code == 200
+
+
+def test_pdf_named_by_its_corrected_number_opens_inline_and_is_found(
+        settings: Settings, tmp_path: Path) -> None:
+    """Issue 16: the download is named by the number and subject, shown in the browser; search
+    finds the document by the number a clerk corrected."""
+    from infra.storage import open_store
+    from infra.tables import Document
+
+    doc_id = ready_document(settings, {**META, "number": "81/QĐ-UBND", "code_number": "81"},
+                            uncertain=("number",))
+    pdf = tmp_path / "doc.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
+    key = open_store(settings).put_file(f"documents/{doc_id}/doc.pdf", pdf)
+    with session_scope(settings.database, write=True) as session:
+        session.get_one(Document, doc_id).pdf_key = key
+    with client(settings) as api:
+        assert api.patch(f"/api/documents/{doc_id}",
+                         json={"fields": {"number": "575/QĐ-UBND"}}).status_code == 200
+        r = api.get(f"/api/documents/{doc_id}/pdf")
+        disposition = r.headers["content-disposition"]
+        assert r.status_code == 200 and disposition.startswith("inline; filename=\"575-QD-UBND Ve")
+        assert "filename*=UTF-8''575-Q%C4%90-UBND%20V%E1%BB%81%20vi%E1%BB%87c" in disposition
+        found = api.get("/api/search", params={"q": "575/QĐ-UBND"}).json()
+        assert [d["id"] for d in found["items"]][:1] == [doc_id]
+        assert not api.get("/api/search", params={"q": "81/QĐ-UBND"}).json()["items"]

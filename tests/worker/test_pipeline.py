@@ -66,6 +66,8 @@ def test_degraded_scan_to_searchable_pdfa(tmp_path: Path, pipeline: Pipeline) ->
         assert len(out.pages) == 2
         width = float(out.pages[0].mediabox[2])
         assert abs(width - 595.3) < 3  # A4 kept
+        # Titled by what it is (issue 16), not by the file: number and subject.
+        assert out.open_metadata()["dc:title"].startswith(f"{doc.truth['fields']['number']} — ")
 
 
 def test_born_digital_page_is_not_recognised(tmp_path: Path, pipeline: Pipeline) -> None:
