@@ -497,3 +497,37 @@ class ReportFact(Base):
     signed: Mapped[int | None] = mapped_column(Integer, default=None)
     duplicate_of: Mapped[int | None] = mapped_column(Integer, default=None)
     agency_code: Mapped[str | None] = mapped_column(String(30), default=None)
+
+
+class ReportSend(Base):
+    """A monthly report due to one destination (documents/reports/sending.py, migration 0014)."""
+
+    __tablename__ = "report_sends"
+    __table_args__ = (UniqueConstraint("month", "destination",
+                                       name="uq_report_sends_month_destination"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    destination: Mapped[str] = mapped_column(String(500))  # url:https://... | dir:/path
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|parked
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ReportImport(Base):
+    """A unit's monthly report a province-level installation imported (documents/reports/province.py)."""
+
+    __tablename__ = "report_imports"
+    __table_args__ = (UniqueConstraint("month", "agency_code", "agency",
+                                       name="uq_report_imports_month_agency"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    agency_code: Mapped[str] = mapped_column(String(30))  # '' when the unit has none
+    agency: Mapped[str] = mapped_column(String(300))
+    data: Mapped[dict[str, Any]] = mapped_column(Json)
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(100))
