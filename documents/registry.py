@@ -189,7 +189,9 @@ def registry_item(doc: Document, base_url: str = "") -> dict[str, Any]:
             "status": f"{base}/registry/documents/{doc.id}/status",
         },
     }
-    if doc.incoming_signatures:  # the signed original is the copy with legal value
+    # The signed original is the copy with legal value: linked when the file holds this document
+    # alone (the download checks it again: pages may have moved since).
+    if doc.incoming_signatures and (doc.split or {}).get("documents_in_file", 1) == 1:
         item["links"]["original"] = f"{base}/documents/{doc.id}/original"
     return item
 
