@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -74,7 +75,7 @@ class AuditFilter:
     actor: str = ""  # part of the actor's name (username, token name and prefix)
     object_kind: str = ""
     object_id: str = ""
-    start: str = ""  # yyyy-mm-dd
+    start: str = ""  # dd/mm/yyyy as typed (yyyy-mm-dd accepted)
     end: str = ""
 
     @classmethod
@@ -109,10 +110,12 @@ class AuditFilter:
 def _day_start(value: str, name: str, after: bool = False) -> dt.datetime:
     """The first moment (UTC) of a Vietnam day, or of the day after it."""
     try:
-        day = dt.date.fromisoformat(value) + dt.timedelta(days=int(after))
+        vn = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", value)  # dd/mm/yyyy
+        typed = dt.date(int(vn[3]), int(vn[2]), int(vn[1])) if vn else dt.date.fromisoformat(value)
+        day = typed + dt.timedelta(days=int(after))
         return dt.datetime.combine(day, dt.time(), LOCAL_TZ).astimezone(dt.UTC)
     except (ValueError, OverflowError):  # not a date, or at the edge of the calendar
-        raise InvalidFieldError(f"Ngày «{value}» không đúng dạng năm-tháng-ngày.",
+        raise InvalidFieldError(f"Ngày «{value}» không đúng dạng ngày/tháng/năm.",
                                 field=name) from None
 
 

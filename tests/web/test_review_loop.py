@@ -137,7 +137,8 @@ def test_failures_are_seen_retried_and_discarded_from_the_pages(
     batch, (kept, dropped) = _failed_batch(settings, 2)
     base = live_api(settings)
     console = Console()
-    context = signed_in(base, viewport=LAPTOP)
+    # A browser set to another zone still shows Vietnam time (02:12 UTC is 09:12 there).
+    context = signed_in(base, viewport=LAPTOP, timezone_id="America/New_York")
     page = console.watch(context.new_page())
     page.on("dialog", lambda dialog: dialog.accept())
     # The queue says there are failures and leads to them.
