@@ -101,3 +101,30 @@ def retry_failed(session: Session, actor: str) -> int:
         add_event(session, doc, "signing", FAILED, PENDING,
                   "signing tried again: the certificates changed", actor=actor)
     return len(docs)
+
+
+def agency_signature_fields(doc: Document) -> dict[str, Any]:
+    """The document JSON's `agency_signature` (state, level, time, certificate, version, error)
+    and `agency_signature_note` (Vietnamese, for the review page); both None when the document
+    is not to be signed (no certificate configured when it was confirmed)."""
+    state = doc.sign_state
+    if state is None:
+        return {"agency_signature": None, "agency_signature_note": None}
+    signing = doc.signing or {}
+    last = current_signature(doc)
+    info: dict[str, Any] = {"state": state, "level": None, "signed_at": None,
+                            "certificate": None, "version": None, "error": None}
+    if state == SIGNED and last is not None:
+        info.update(level=last.get("level"), signed_at=last.get("signed_at"),
+                    certificate=last.get("certificate"), version=last.get("version"))
+        note = (f"Đã ký số sao y (PAdES {info['level']}) lúc {info['signed_at']} bằng chứng thư "
+                f"«{info['certificate']}», phiên bản {info['version']}.")
+    elif state == FAILED:
+        info["error"] = signing.get("error")
+        note = (f"Chưa ký số được nên văn bản chưa được chuyển đi: {info['error']}. Quản trị viên "
+                "kiểm tra chứng thư tại Quản trị › Chữ ký số.")
+    elif state == PENDING:
+        note = "Đang chờ ký số sao y của cơ quan trước khi chuyển đến hệ thống quản lý văn bản."
+    else:
+        note = "Bản PDF hiện tại chưa được ký số (đã sửa sau khi ký; xác nhận lại để ký lại)."
+    return {"agency_signature": info, "agency_signature_note": note}

@@ -27,6 +27,7 @@ from infra.tables import (
     SigningCertificate,
     Subscription,
 )
+from intake.services.views import document_view
 from models.settings import Settings
 from tests.documents.test_pdf_sign import make_pdfa
 from tests.pki import AGENCY_NAME, PKI, Identity
@@ -103,6 +104,8 @@ def test_confirm_sign_deliver_and_sign_again(base: Settings, pki: PKI, tmp_path:
         doc = session.get_one(Document, doc_id)
         assert doc.status == DocumentStatus.CONFIRMED and doc.sign_state == PENDING
         assert doc.delivery_seq is None and registry_item(doc)["Signature"] is None
+        assert document_view(session, doc_id)["agency_signature_note"].startswith(
+            "Đang chờ ký số sao y")
         unsigned = doc.pdf_key
         assert unsigned is not None
     assert _outbox(settings) == 0  # not in the feed, nothing pushed before the signature
@@ -116,6 +119,11 @@ def test_confirm_sign_deliver_and_sign_again(base: Settings, pki: PKI, tmp_path:
         item = registry_item(doc)["Signature"]
         assert item["Version"] == 1 and item["Level"] == "B-B"
         assert item["Certificate"] == "Văn thư agency"  # the confirming account's certificate
+        view = document_view(session, doc_id)
+        assert view["agency_signature"]["state"] == SIGNED
+        assert view["agency_signature_note"] == (
+            f"Đã ký số sao y (PAdES B-B) lúc {item['SignedAt']} bằng chứng thư «Văn thư agency», "
+            "phiên bản 1.")
         history = [(e.action, e.new) for e in session.scalars(
             select(Event).where(Event.document_id == doc_id).order_by(Event.id))]
     steps = [history.index(s) for s in (("status", "confirmed"), ("signing", PENDING),
@@ -149,6 +157,8 @@ def test_refused_certificate_holds_the_document(base: Settings, pki: PKI, tmp_pa
         doc = session.get_one(Document, doc_id)
         assert doc.sign_state == FAILED and doc.delivery_seq is None
         assert "đã hết hạn" in (doc.signing or {})["error"]
+        assert document_view(session, doc_id)["agency_signature_note"].startswith(
+            "Chưa ký số được nên văn bản chưa được chuyển đi: Chứng thư số")
         event = session.scalars(select(Event).where(Event.document_id == doc_id,
                                                     Event.action == "signing")
                                 .order_by(Event.id.desc())).first()
@@ -163,3 +173,4 @@ def test_without_a_certificate_delivered_unsigned(base: Settings, tmp_path: Path
         doc = session.get_one(Document, doc_id)
         assert doc.sign_state is None and doc.delivery_seq is not None
         assert registry_item(doc)["Signature"] is None
+        assert document_view(session, doc_id)["agency_signature"] is None
