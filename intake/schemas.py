@@ -245,6 +245,17 @@ class IncomingSignature(BaseModel):
         None, description="the certificate expired after a signing a trusted timestamp proves")
 
 
+class AgencySignature(BaseModel):
+    """The agency's signature of the legal copy (docs/SIGNING.md)."""
+
+    state: str = Field(description="pending | signed | failed")
+    level: str | None = Field(None, description="B-B, B-T or B-LT")
+    signed_at: str | None = Field(None, json_schema_extra={"format": "date-time"})
+    certificate: str | None = Field(None, description="the name of the certificate used")
+    version: int | None = Field(None, description="1, then 2, ... after corrections")
+    error: str | None = Field(None, description="why it could not be signed (failed)")
+
+
 class DocumentDetail(DocumentSummary):
     """Everything about a document: metadata, fields with evidence, pages, text, history."""
 
@@ -263,6 +274,10 @@ class DocumentDetail(DocumentSummary):
     signatures_status: str | None = Field(None, description="the worst signature status")
     signatures_note: str | None = Field(None, description="the same in Vietnamese, e.g. "
                                         "'Văn bản có chữ ký số: …, ký lúc … — Hợp lệ'")
+    agency_signature: AgencySignature | None = Field(
+        None, description="the agency's PAdES signature of the PDF/A (docs/SIGNING.md); null: "
+        "not to be signed (no certificate configured when it was confirmed)")
+    agency_signature_note: str | None = Field(None, description="the same in Vietnamese")
     metadata: Metadata
     fields: dict[str, FieldValue] = Field(description="per metadata key: value and evidence")
     text: str

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from documents.copy_check import copy_fields
 from documents.incoming_signatures import signature_fields
 from documents.metadata import meta_value
+from documents.signing import agency_signature_fields
 from documents.summary import SUMMARY_COLUMNS, document_summary, iso
 from documents.visibility import EVERYTHING, Viewer, can_see
 from documents.visibility import conditions as visibility_conditions
@@ -265,6 +266,7 @@ def document_view(session: Session, doc_id: int) -> dict[str, Any]:
         "filename": upload.filename if upload else None, "sha256": doc.sha256,
         "metadata": doc.meta, "fields": doc.fields, "text": doc.text,
         **signature_fields(doc.incoming_signatures),
+        **agency_signature_fields(doc),
         **copy_fields(doc.copy_reasons),
         "pages": [
             {"index": p.index, "status": p.status, "source": p.source, "rotation": p.rotation,

@@ -145,6 +145,11 @@
     if (doc.copy_note) {  // the scan is not an eligible electronic copy (documents/copy_check.py)
       out.push(h("div", { class: "banner info", role: "note", id: "copy-banner" }, doc.copy_note));
     }
+    if (doc.agency_signature_note) {  // our agency's signature of the copy (documents/signing)
+      const tone = { signed: "good", pending: "info" }[(doc.agency_signature || {}).state] || "bad";
+      out.push(h("div", { class: `banner ${tone}`, role: "note", id: "agency-signature-banner" },
+        doc.agency_signature_note));
+    }
     if (doc.signatures && doc.signatures.length) {  // the original's own signatures (documents/incoming_signatures.py)
       const tone = { valid: "good", untrusted: "info", not_yet_valid: "info" }[doc.signatures_status] || "bad";
       out.push(h("div", { class: `banner ${tone}`, role: "note", id: "signature-banner" },
