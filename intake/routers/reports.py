@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -16,7 +17,10 @@ from documents.reports import (
     register_entries,
     run_report,
 )
-from infra.database import get_engine
+from documents.reports.monthly import monthly_data, monthly_pdf, previous_month
+from documents.reports.province import import_report, province_month
+from documents.reports.sending import sends
+from infra.database import get_engine, session_scope
 from intake.auth.principal import Principal
 from intake.deps import Manager, SettingsDep, app_settings
 from intake.render.charts import COLOURS, bar_chart
@@ -251,3 +255,76 @@ def report_page(request: Request, who: Manager) -> HTMLResponse:
     params.update({"from": query.start.isoformat(), "to": query.end.isoformat(),
                    "by": query.by, "group": query.group})
     return HTMLResponse(page_html(who, params, report_data(app_settings(request), query, who)))
+
+
+# --- the monthly report, its sending, a province's imports (issue 17) ------------------------
+
+Month = Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                                   description="YYYY-MM (default: last month)")]
+MAX_IMPORT_BYTES = 2_000_000
+
+
+def _month(month: str | None) -> tuple[int, int]:
+    if month is None:
+        return previous_month(dt.datetime.now(LOCAL_TZ).date())
+    year, mon = month.split("-")
+    return int(year), int(mon)
+
+
+def _monthly(settings: Settings, who: Principal, month: str | None) -> dict[str, Any]:
+    year, mon = _month(month)
+    with get_engine(settings.database).connect() as conn:
+        return monthly_data(conn, year, mon, agency=settings.report_agency or settings.agency_name,
+                            agency_code=settings.agency_code, viewer=who.viewer)
+
+
+@router.get("/api/reports/monthly.json", summary="The monthly report as data",
+            responses=errors(422))
+def get_monthly(settings: SettingsDep, who: Manager, month: Month = None) -> dict[str, Any]:
+    """One month's figures, total and per receiving unit (what a unit sends to its province)."""
+    return _monthly(settings, who, month)
+
+
+@router.get("/api/reports/monthly.pdf", summary="The printable monthly report",
+            response_class=Response,
+            responses={**binary("application/pdf", "The report, A4 portrait"), **errors(422)})
+def get_monthly_pdf(settings: SettingsDep, who: Manager, month: Month = None) -> Response:
+    """Agency header (Quốc hiệu, agency), period, table of indicators, signature block."""
+    data = _monthly(settings, who, month)
+    pdf = monthly_pdf(data, parent=settings.agency_in_charge,
+                      today=dt.datetime.now(LOCAL_TZ).date())
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="bao-cao-thang-{data["month"]}.pdf"'})
+
+
+@router.get("/api/reports/sends", summary="The monthly reports sent by themselves")
+def get_sends(settings: SettingsDep, who: Manager) -> list[dict[str, Any]]:
+    """Each month x destination: state (pending, sent, parked), attempts, last error."""
+    with session_scope(settings.database) as session:
+        return sends(session)
+
+
+@router.post("/api/reports/imports", summary="Import a unit's monthly report (province)",
+             responses=errors(422))
+async def post_import(settings: SettingsDep, who: Manager, request: Request) -> dict[str, Any]:
+    """A unit's monthly report (the JSON of /api/reports/monthly.json); a newer one of the same
+    month and agency replaces it."""
+    body = await request.body()
+    if len(body) > MAX_IMPORT_BYTES:
+        raise ReportError("Báo cáo quá lớn.", limit=MAX_IMPORT_BYTES)
+    try:
+        data = json.loads(body or b"null")
+    except ValueError as exc:
+        raise ReportError("Nội dung không phải JSON.") from exc
+    with session_scope(settings.database, write=True) as session:
+        row = import_report(session, data, who.history)
+        return {"id": row.id, "month": row.month, "agency": row.agency,
+                "agency_code": row.agency_code}
+
+
+@router.get("/api/reports/province", summary="The units' imported monthly reports added up",
+            responses=errors(422))
+def get_province(settings: SettingsDep, who: Manager, month: Month = None) -> dict[str, Any]:
+    year, mon = _month(month)
+    with session_scope(settings.database) as session:
+        return province_month(session, f"{year:04d}-{mon:02d}")
