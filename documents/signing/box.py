@@ -94,6 +94,8 @@ class PageGeometry:
     height: float
     image_width: int = 0
     image_height: int = 0
+    x0: float = 0.0  # the lower-left corner of the page's box (a crop box may not start at 0)
+    y0: float = 0.0
 
 
 def obstacles(geometry: PageGeometry, evidence: dict[str, Any] | None) -> list[Rect]:
@@ -137,5 +139,6 @@ def place(geometry: PageGeometry, size: tuple[float, float], boxes: Sequence[Rec
 def pdf_box(geometry: PageGeometry, rect: Rect) -> tuple[float, float, float, float]:
     """A top-left rectangle as a PDF rectangle (x0, y0, x1, y1 from the bottom-left corner)."""
     x0, top, x1, bottom = rect
-    return (round(x0, 2), round(geometry.height - bottom, 2), round(x1, 2),
-            round(geometry.height - top, 2))
+    ox, oy = geometry.x0, geometry.y0
+    return (round(ox + x0, 2), round(oy + geometry.height - bottom, 2), round(ox + x1, 2),
+            round(oy + geometry.height - top, 2))

@@ -63,7 +63,8 @@ def page_geometry(data: bytes, image_width: int = 0, image_height: int = 0) -> P
     with pikepdf.open(io.BytesIO(data)) as pdf:
         page = pdf.pages[0]
         box = [float(v) for v in (page.obj.get("/CropBox") or page.mediabox)]
-    return PageGeometry(box[2] - box[0], box[3] - box[1], image_width, image_height)
+    return PageGeometry(box[2] - box[0], box[3] - box[1], image_width, image_height,
+                        box[0], box[1])
 
 
 def _style() -> TextStampStyle:
