@@ -268,11 +268,20 @@ def _add_output_intent(pdf: pikepdf.Pdf) -> None:
     ])  # fmt: skip
 
 
+def _has_widgets(page: pikepdf.Page) -> bool:
+    """Whether the page has form-field widgets (signature boxes) among its annotations."""
+    return any(str(a.get("/Subtype", "")) == "/Widget" for a in page.obj.get("/Annots", []))
+
+
 def _born_digital_page(
     source: Path, index: int, work: Path, stack: contextlib.ExitStack, options: AssembleOptions
 ) -> pikepdf.Page:
     """Return a page of a born-digital PDF, rewritten by Ghostscript when it breaks PDF/A."""
     src = stack.enter_context(pikepdf.open(source))
+    if _has_widgets(src.pages[index]):
+        # A signed original's "Ký bởi …" boxes become page content: our PDF/A shows them without
+        # carrying signature fields whose signatures cover the original's bytes, not ours.
+        src.flatten_annotations("all")
     page = src.pages[index]
     if not page_problems(page) or not options.convert_born_digital:
         return page

@@ -143,3 +143,42 @@ def test_edxml_carries_the_signed_original_second_byte_for_byte(signed: dict[str
     # Without a signed original the package is as before: one attachment.
     assert len(parse_edxml(build_edxml(ITEM, ISSUER, OURS, PDF, tracer=OURS.organ_id))
                ["attachments"]) == 1
+
+
+def test_kept_page_gets_its_widgets_drawn_into_our_pdfa(tmp_path: Path) -> None:
+    # A page copied as it is (a born-digital page without PDF/A problems) keeps its signature
+    # box as page content, without the original's signature field: our PDF/A is not what was
+    # signed. (pyHanko's own stamps use an unembedded Courier: Ghostscript's conversion, which
+    # draws annotations itself, would hide the difference, so the widget is made here.)
+    import subprocess
+
+    import numpy as np
+    import pikepdf
+    from PIL import Image
+
+    from documents.pdfa import DocumentInfo, assemble_pdfa, check_pdfa, page_problems
+    from tests.signed_incoming import WIDGET_BOX
+
+    src = scan_pdf(tmp_path / "signed.pdf")
+    x0, y0, x1, y1 = WIDGET_BOX
+    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
+        look = pdf.make_stream(b"0 0 0 rg 4 4 40 20 re f",
+                               BBox=[0, 0, x1 - x0, y1 - y0], Subtype=pikepdf.Name.Form)
+        widget = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Widget, FT=pikepdf.Name.Sig,
+            T=pikepdf.String("Signature1"), Rect=list(WIDGET_BOX), F=132,
+            AP=pikepdf.Dictionary(N=look)))
+        pdf.pages[0].obj.Annots = pdf.make_indirect(pikepdf.Array([widget]))
+        pdf.Root.AcroForm = pikepdf.Dictionary(Fields=[widget], SigFlags=3)
+        assert page_problems(pdf.pages[0]) == []  # copied as it is
+        pdf.save(src)
+    out = tmp_path / "out.pdf"
+    assemble_pdfa([(src, 0)], out, DocumentInfo(title="kept"))
+    assert check_pdfa(out) == []
+    with pikepdf.open(out) as pdf:
+        assert "/Annots" not in pdf.pages[0].obj and "/AcroForm" not in pdf.Root
+    png = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-r", "72", "-gray", "-hide-annotations", "-singlefile", "-png",
+                    str(out), str(png)], check=True)
+    box = np.asarray(Image.open(f"{png}.png"))[842 - y1: 842 - y0, x0: x1]
+    assert (box < 128).sum() > 300  # the 40 x 20 pt black mark, drawn in the page
