@@ -139,6 +139,7 @@ def _document_for(session: Session, doc: Document, first: Page, actor: str) -> D
                    f"revived: pages of document {doc.id} start here again", actor=actor)
     new.title = f"{doc.title} ({start + 1})"[:255]
     new.meta, new.fields, new.error = {}, {}, None
+    new.incoming_signatures = doc.incoming_signatures  # the same file's signatures (issue 14)
     session.flush()
     return new
 
