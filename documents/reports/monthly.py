@@ -155,7 +155,7 @@ def monthly_pdf(data: dict[str, Any], *, parent: str = "", place: str = "",
     pdf.cell(right_w, 6, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LEFT", new_y="NEXT")
     x = pdf.l_margin + left_w + right_w / 2
     pdf.line(x - 28, pdf.get_y(), x + 28, pdf.get_y())
-    pdf.ln(3)
+    pdf.set_xy(pdf.l_margin + left_w, pdf.get_y() + 2)
     pdf.set_font("Serif", "I", 13)
     when = f"ngày {today.day:02d} tháng {today.month:02d} năm {today.year}"
     pdf.cell(right_w, 7, f"{place}, {when}" if place else when.capitalize(), align="C")
