@@ -126,8 +126,14 @@ def deliver(destination: str, month: str, body: bytes, pdf: bytes, settings: Set
 def send_due(settings: Settings, now: dt.datetime, post: Post | None = None) -> dict[str, int]:
     """Try every report row that is due now; returns how many were sent, retried, parked."""
     url = settings.database
-    with session_scope(url, write=True) as session:
-        schedule(session, settings, now)
+    month = due_month(local_date(now))
+    if month is not None:
+        with session_scope(url) as session:  # a read first: the write lock only when needed
+            known = set(session.scalars(select(ReportSend.destination)
+                                        .where(ReportSend.month == month)))
+        if set(destinations(settings)) - known:
+            with session_scope(url, write=True) as session:
+                schedule(session, settings, now)
     with session_scope(url) as session:
         due = [(r.id, r.month, r.destination) for r in session.scalars(
             select(ReportSend).where(ReportSend.state == "pending",
