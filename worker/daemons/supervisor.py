@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import multiprocessing
 import os
@@ -14,6 +15,7 @@ from multiprocessing.process import BaseProcess
 
 from redis import Redis
 
+from documents.reports.sending import send_due
 from infra.database import dispose_engines, migrate
 from infra.queue import connect, worker
 from models.settings import Settings, get_settings
@@ -100,6 +102,11 @@ class Supervisor:
                       self.settings.lease_seconds)
         except Exception:  # noqa: BLE001 - Redis or the database may be briefly down; try later
             log.warning("reconcile failed", exc_info=True)
+        if self.settings.report_send_url or self.settings.report_send_dir:
+            try:  # the monthly report that sends itself (documents/reports/sending.py)
+                send_due(self.settings, dt.datetime.now(dt.UTC))
+            except Exception:  # noqa: BLE001 - recorded per destination; the next period retries
+                log.warning("monthly report round failed", exc_info=True)
 
     def _shutdown(self) -> None:
         for child in [*self._children, self._sender]:
