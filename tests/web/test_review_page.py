@@ -124,12 +124,26 @@ def test_keyboard_review_corrects_accepts_and_confirms(
     context.close()
 
 
+def _signatures() -> list[dict[str, Any]]:
+    """Two checked signatures of an incoming PDF: one valid, one whose bytes changed."""
+    from documents.incoming_signatures import describe
+
+    good = {"field": "Signature1", "signer": "Ủy ban nhân dân tỉnh Quảng Ngãi",
+            "signed_at": "2026-01-16T02:12:00+00:00", "integrity": "intact",
+            "changes_after": "none", "certificate": "trusted", "status": "valid"}
+    bad = {**good, "field": "Signature2", "signer": "Trung tâm Công báo và Tin học",
+           "integrity": "modified", "status": "modified"}
+    return [{**s, "message": describe(s)} for s in (good, bad)]
+
+
 def test_confident_document_is_confirmed_with_one_key(
     settings: Settings, live_api: Any, signed_in: Any
 ) -> None:
     doc = ready_document(settings, META)
     with session_scope(settings.database, write=True) as session:  # a 150-dpi scan (issue 14)
-        session.get(Document, doc).copy_reasons = ["low_resolution:150dpi"]
+        row = session.get_one(Document, doc)
+        row.copy_reasons = ["low_resolution:150dpi"]
+        row.incoming_signatures = _signatures()  # a signed original (issue 14)
     base = live_api(settings)
     console = Console()
     context = signed_in(base, viewport=DESKTOP)
@@ -138,6 +152,13 @@ def test_confident_document_is_confirmed_with_one_key(
     _rendered(page)
     assert page.inner_text("#copy-banner") == ("Bản quét 150 dpi, dưới 200 dpi: không đủ điều kiện "
                                                "làm bản sao điện tử (Nghị định 30, Phụ lục I).")
+    # The original's signatures, one line each, the banner red as one of them was broken.
+    signatures = page.locator("#signature-banner")
+    assert "banner bad" in (signatures.get_attribute("class") or "")
+    assert signatures.locator("li").all_inner_texts() == [
+        "Ủy ban nhân dân tỉnh Quảng Ngãi, ký lúc 16/01/2026 09:12 — Hợp lệ",
+        "Trung tâm Công báo và Tin học, ký lúc 16/01/2026 09:12 — Đã bị sửa sau khi ký"]
+    assert signatures.locator("a").get_attribute("href") == f"/api/documents/{doc}/original"
     assert _focused(page) == "confirm"
     page.keyboard.press("Enter")
     page.wait_for_selector("#done-banner")
@@ -222,33 +243,3 @@ def test_registry_statuses_named_in_the_history_revocation_included(
     assert "13 Đề nghị thu hồi" in history and "03 Đã tiếp nhận" in history
     context.close()
 
-
-def test_incoming_signatures_are_shown(settings: Settings, live_api: Any, signed_in: Any) -> None:
-    # Issue 14: the original's signatures, one line each, the banner red when one was broken.
-    from documents.incoming_signatures import describe
-
-    good = {"field": "Signature1", "signer": "Ủy ban nhân dân tỉnh Quảng Ngãi",
-            "signed_at": "2026-01-16T02:12:00+00:00", "integrity": "intact",
-            "changes_after": "none", "certificate": "trusted", "status": "valid"}
-    bad = {**good, "field": "Signature2", "signer": "Trung tâm Công báo và Tin học",
-           "integrity": "modified", "status": "modified"}
-    signatures = [{**s, "message": describe(s)} for s in (good, bad)]
-    doc = ready_document(settings, META)
-    with session_scope(settings.database, write=True) as session:
-        session.get_one(Document, doc).incoming_signatures = signatures
-    base = live_api(settings)
-    console = Console()
-    context = signed_in(base, username="lan.nt", viewport=DESKTOP)
-    page = console.watch(context.new_page())
-    page.goto(f"{base}/van-ban/{doc}")
-    _rendered(page)
-    banner = page.locator("#signature-banner")
-    assert "banner bad" in (banner.get_attribute("class") or "")
-    lines = banner.locator("li").all_inner_texts()
-    assert lines == ["Ủy ban nhân dân tỉnh Quảng Ngãi, ký lúc 16/01/2026 09:12 — Hợp lệ",
-                     "Trung tâm Công báo và Tin học, ký lúc 16/01/2026 09:12 — Đã bị sửa sau khi ký"]
-    assert banner.locator("a").get_attribute("href") == f"/api/documents/{doc}/original"
-    check_page(page)
-    shot(page, "review-incoming-signatures")
-    console.check()
-    context.close()
