@@ -74,6 +74,20 @@ def test_bad_certificates_are_reported_as_such(signed: dict[str, Path], name: st
     assert words in sig["message"]
 
 
+def test_revocation_fetched_when_allowed(signed: dict[str, Path], tmp_path: Path) -> None:
+    # Roots without the CRL: offline (the default) nothing says the certificate was revoked
+    # (soft-fail); INTAKE_TRUST_FETCH asks the certificate's OCSP responder (the test PKI's,
+    # on loopback) and finds it revoked.
+    roots = tmp_path / "roots"
+    roots.mkdir()
+    shutil.copy(signed["roots"] / "root.pem", roots / "root.pem")
+    [offline] = _check(signed["revoked"], roots)
+    assert offline["status"] == "valid"
+    fetched = check_signatures(signed["revoked"], TrustSettings(roots_dir=roots,
+                                                                allow_fetching=True))
+    assert fetched is not None and fetched[0]["status"] == "revoked"
+
+
 def test_expired_since_a_timestamped_signing_is_valid(signed: dict[str, Path], pki: PKI,
                                                        tmp_path: Path) -> None:
     # The `expired` certificate ended yesterday; a trusted timestamp says it signed 10 days ago.
