@@ -3,12 +3,15 @@ paper-to-electronic lead or lag on a hand-built set."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import subprocess
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from documents.registry import sign
@@ -17,6 +20,7 @@ from documents.reports.monthly import monthly_data, monthly_pdf
 from documents.reports.sending import due_month, send_due
 from infra.database import get_engine, migrate, session_scope
 from infra.tables import Batch, Document, Page, ReportSend, StoredFile, Upload
+from intake.render.exports import to_csv, to_xlsx
 from models.settings import Settings
 from tests.service.conftest import make_settings
 from tests.service.helpers import client
@@ -80,6 +84,17 @@ def test_paper_against_electronic_by_hand(settings: Settings) -> None:
     assert t["paper_lag_days_sum"] == 0 + 4 - 2 and t["paper_lag_days_avg"] == 0.67
     p1 = next(g for g in report["by_group"] if g["group"] == P1)
     assert (p1["paper_compared"], p1["after_paper"], p1["paper_lag_days_avg"]) == (2, 1, 2.0)
+    # The same figures as CSV and XLSX columns.
+    rows = list(csv.reader(io.StringIO(to_csv(report).decode("utf-8-sig"))))
+    total = dict(zip(rows[0], rows[1], strict=True))
+    assert (total["Nhận điện tử"], total["Nhận bản giấy"], total["Có chữ ký số"]) == ("2", "3", "1")
+    assert (total["Điện tử đến trước bản giấy"], total["Sau bản giấy"],
+            total["TB từ bản giấy đến chuyển (ngày)"]) == ("1", "1", "0.67")
+    sheet = load_workbook(io.BytesIO(to_xlsx(report)))["Theo nhóm"]
+    head = [c.value for c in sheet[1]]
+    line = {h: c.value for h, c in zip(head, sheet[2], strict=True)}
+    assert line[head[0]] == P1 and line["Cùng ngày bản giấy"] == 1
+    assert line["Bản giấy trùng văn bản điện tử"] == 0
 
 
 def test_monthly_pdf_reads_back(settings: Settings) -> None:
