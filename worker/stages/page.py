@@ -125,8 +125,11 @@ def load_page(source: PageSource, opts: PipelineOptions) -> tuple[np.ndarray, in
     scale = min(scale, (MAX_OCR_PIXELS / (h * w)) ** 0.5)
     interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
     bgr = cv2.resize(bgr, (round(w * scale), round(h * scale)), interpolation=interp)
-    if check.dpi is not None and scale < 1:
-        check = ScanCheck(dpi * scale, check.paper, check.reasons)  # downsampled: that is kept
+    if check.dpi is not None and scale < 1:  # downsampled: that is what the PDF keeps
+        reasons = check.reasons
+        if dpi * scale < COPY_MIN_DPI * 0.99 and not any(r.startswith("low_") for r in reasons):
+            reasons = [f"low_resolution:{round(dpi * scale)}dpi", *reasons]  # a huge sheet
+        check = ScanCheck(dpi * scale, check.paper, reasons)
     return bgr, round(dpi * scale), check
 
 
