@@ -4,9 +4,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # softhsm2: a PKCS#11 token for the signing tests; libnss3-tools: certutil, a trust store for pdfsig
+# firefox-esr, webkit2gtk-driver, xvfb: the review loop in Firefox and WebKitGTK (tests/web/test_engines.py)
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd ghostscript qpdf \
 	poppler-utils fonts-liberation2 redis-server python3-venv chromium \
-	softhsm2 libnss3-tools
+	softhsm2 libnss3-tools firefox-esr webkit2gtk-driver xvfb
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000

@@ -732,6 +732,13 @@
   $("zoom-out").addEventListener("click", () => setZoom(zoom - 0.25));
   $("fit-width").addEventListener("click", () => setZoom(1));
   confirmBtn.addEventListener("click", () => confirm(false));
+  // Enter on the focused button confirms, handled here rather than left to the engine's own
+  // activation (WebDriver-driven Firefox does not turn a synthesised Enter into a click).
+  confirmBtn.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter" || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey) return;
+    e.preventDefault();
+    confirm(false);
+  });
   confirmAll.addEventListener("click", () => confirm(true));
   form.addEventListener("submit", (e) => e.preventDefault());
 
