@@ -53,6 +53,8 @@ KINDS = ("pkcs12", "pem", "pkcs11")
 class SigningConfigError(ConflictError):
     """The certificate cannot sign: missing, unreadable, wrong password or PIN, or refused."""
 
+    code = "signing_certificate"
+
 
 @dataclass(frozen=True)
 class Choice:

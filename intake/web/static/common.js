@@ -22,6 +22,7 @@ const Intake = (() => {
     unauthenticated: "Phiên làm việc đã kết thúc: hãy đăng nhập lại.",
     forbidden: "Tài khoản này không có quyền làm việc này.",
     conflict: "Thao tác không thực hiện được ở trạng thái hiện tại của văn bản.",
+    signing_certificate: "Chứng thư số của cơ quan không ký được: hãy báo quản trị hệ thống kiểm tra chứng thư.",
     method_not_allowed: "Chức năng này chưa có trên máy chủ.",
     internal: "Lỗi hệ thống: hãy thử lại sau hoặc báo quản trị hệ thống.",
     network: "Mất kết nối tới máy chủ: hãy kiểm tra mạng rồi thử lại.",
