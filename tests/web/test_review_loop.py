@@ -1,7 +1,8 @@
-"""The review loop of issue 16 in Chromium, on a seeded document (no OCR): a number whose digits
+"""The review loop of issue 16 in Chromium, on seeded documents (no OCR): a number whose digits
 were not read comes pre-filled with its symbol, the cursor before it; Enter on an empty number or
 date accepts nothing, the clerk says the document has none (Alt+K); the confirm button is in view
-on a laptop screen without scrolling past the fields.
+on a laptop screen without scrolling past the fields; failed documents are seen in the queue and
+the batch list (times in Vietnam time), discarded and retried. One test: one API, one browser.
 
 SQLite only, like the other page tests (the API is covered on both databases elsewhere)."""
 
@@ -51,13 +52,13 @@ def _in_view(page: Any, selector: str) -> bool:
     }""", selector))
 
 
-def test_missing_number_and_date_are_typed_or_said_absent(
-    settings: Settings, live_api: Any, signed_in: Any
-) -> None:
+def test_review_loop_on_a_laptop(settings: Settings, live_api: Any, signed_in: Any) -> None:
     doc = ready_document(settings, META, uncertain=("number", "code_number", "issued_date"))
+    batch, (kept, dropped) = _failed_batch(settings, 2)
     base = live_api(settings)
     console = Console()
-    context = signed_in(base, viewport=LAPTOP)
+    # A browser set to another zone still shows Vietnam time (02:12 UTC is 09:12 there).
+    context = signed_in(base, viewport=LAPTOP, timezone_id="America/New_York")
     page = console.watch(context.new_page())
     page.goto(f"{base}/van-ban/{doc}")
     wait_until(page, "performance.getEntriesByName('intake:rendered').length > 0")
@@ -96,6 +97,7 @@ def test_missing_number_and_date_are_typed_or_said_absent(
     assert state["status"] == "confirmed" and state["metadata"]["number"] == "575/UBND-KTTH"
     assert state["fields"]["issued_date"]["none"] is True
     assert "Văn bản không có" in page.inner_text("#history")
+    _failures(settings, base, page, batch, kept, dropped)
     console.check()
     context.close()
 
@@ -131,15 +133,9 @@ def _failed_batch(settings: Settings, files: int) -> tuple[int, list[int]]:
         return batch.id, ids
 
 
-def test_failures_are_seen_retried_and_discarded_from_the_pages(
-    settings: Settings, live_api: Any, signed_in: Any
-) -> None:
-    batch, (kept, dropped) = _failed_batch(settings, 2)
-    base = live_api(settings)
-    console = Console()
-    # A browser set to another zone still shows Vietnam time (02:12 UTC is 09:12 there).
-    context = signed_in(base, viewport=LAPTOP, timezone_id="America/New_York")
-    page = console.watch(context.new_page())
+def _failures(settings: Settings, base: str, page: Any, batch: int, kept: int,
+              dropped: int) -> None:
+    """Failures seen in the queue and the batch list, discarded there, retried on their page."""
     page.on("dialog", lambda dialog: dialog.accept())
     # The queue says there are failures and leads to them.
     page.goto(f"{base}/hang-doi")
@@ -164,5 +160,3 @@ def test_failures_are_seen_retried_and_discarded_from_the_pages(
     with client(settings) as api:
         assert api.get(f"/api/documents/{kept}").json()["status"] == "queued"
         assert api.get(f"/api/documents/{dropped}").json()["status"] == "deleted"
-    console.check()
-    context.close()
