@@ -21,7 +21,8 @@ def _alembic(url: str) -> Config:
 
 def _triggers(url: str) -> set[str]:
     engine = get_engine(url)
-    query = ("SELECT name FROM sqlite_master WHERE type = 'trigger'" if engine.dialect.name == "sqlite"
+    query = ("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+             if engine.dialect.name == "sqlite"
              else "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
                   "AND tgrelid::regclass::text = 'audit_log'")
     with engine.connect() as conn:
