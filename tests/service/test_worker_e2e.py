@@ -88,6 +88,7 @@ def test_upload_to_ready_with_live_progress_and_downloads(
         (doc_id,) = batch_documents(settings, batch_id)
         doc = c.get(f"/api/documents/{doc_id}").json()
         assert doc["status"] == READY and doc["text"] == reference_text(1)
+        assert (doc["copy_eligible"], doc["copy_reasons"]) == (True, [])  # 300-dpi colour scan
         assert [p["status"] for p in doc["pages"]] == ["done"] and doc["pages"][0]["words"]
         history = [(h["old"], h["new"]) for h in doc["history"] if h["action"] == "status"]
         assert history == [(None, "queued"), ("queued", "processing"), ("processing", READY)]
