@@ -32,7 +32,7 @@ from infra.database import session_scope
 from infra.storage import Store, derived_key, open_store
 from infra.tables import Document, DocumentStatus, Page
 from models.errors import ConflictError, RequestError
-from models.result import PAGE_EVIDENCE, PageResult
+from models.result import PAGE_EVIDENCE, PageResult, copy_reasons
 from models.settings import Settings
 from models.vocabulary import SecrecyLevel
 
@@ -374,6 +374,7 @@ def _extract_again(session: Session, doc: Document, keep_person: bool,
         **{k: v for k, v in (p.words or {}).items() if k in PAGE_EVIDENCE},
         "index": p.index, "source": p.source or "ocr", "rotation": p.rotation,
         "width": p.width, "height": p.height, "dpi": p.dpi}) for p in doc.pages]
+    doc.copy_reasons = copy_reasons(pages)  # None for pages stored before their scan check
     found = extract_metadata(pages, gazetteer=gazetteer_for(learned_gazetteer(session)))
     meta, fields = dict(found.metadata), dict(found.fields)
     if keep_person:

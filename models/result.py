@@ -79,8 +79,10 @@ class PageResult(BaseModel):
 
 
 # What a page row keeps of a page's reading (`pages.words` JSON), enough to extract again after a
-# clerk's page correction: the words, the coloured stamps and the second looks.
-PAGE_EVIDENCE = frozenset({"words", "marks", "marks_checked", "rereads"})
+# clerk's page correction: the words, the coloured stamps and the second looks; and the scan check
+# (its dpi, paper, copy reasons), so a document made of moved pages is judged again.
+PAGE_EVIDENCE = frozenset({"words", "marks", "marks_checked", "rereads", "scan_dpi", "paper",
+                           "copy_reasons"})
 
 
 def page_evidence(page: PageResult) -> dict[str, Any]:

@@ -16,7 +16,8 @@ def _page() -> PageResult:
 
 def test_evidence_round_trip_keeps_stamps_and_second_looks() -> None:
     ev = page_evidence(_page())
-    assert set(ev) == {"words", "marks", "marks_checked", "rereads"}
+    assert set(ev) == {"words", "marks", "marks_checked", "rereads", "scan_dpi", "paper",
+                       "copy_reasons"}
     back = PageResult.model_validate({**ev, "index": 0, "source": "ocr"})
     assert back.rereads[0].words[0].text == "Phúc" and back.marks[0].colour == "red"
     assert back.marks_checked

@@ -64,6 +64,7 @@ def test_merge_split_rotate_move_delete(settings: Settings, start_worker: Any,
         new = r.json()["new_document"]
         assert new["id"] == b and new["status"] == "ready_for_review"
         assert new["metadata"]["number"] == number_b and new["pages_total"] == 1
+        assert new["copy_eligible"] is True  # judged again from its page's stored scan check
         assert r.json()["document"]["pages_total"] == 2
 
         # Rotate A's second page: PDF page, image and word boxes turn together.
