@@ -194,7 +194,7 @@ def _type_and_number(h: Header, found: dict[str, Found]) -> None:
         if notation:
             sym = [w.conf for w in words if "/" in w.text or "-" in w.text]
             found["code_notation"] = Found(notation, ocr_conf(sym) * (0.85 if fixed else 0.97),
-                                           h.page, box)
+                                           h.page, box, repaired=bool(fixed))
         return
     digit_confs = [w.conf for w in words if any(c.isdigit() for c in w.text.split("/")[0])]
     sym_confs = [w.conf for w in words if "-" in w.text or re.search(r"[A-Za-zĐ]{2}", w.text)]
@@ -234,7 +234,8 @@ def _type_and_number(h: Header, found: dict[str, Found]) -> None:
     else:
         num_conf -= 0.06 if num_conf < 0.95 else 0.0
     num_conf = min(num_conf, sym_conf + 0.05)
-    found["code_notation"] = Found(parsed.code_notation, sym_conf, h.page, box)
+    found["code_notation"] = Found(parsed.code_notation, sym_conf, h.page, box,
+                                   repaired=repaired is not None)
     found["code_number"] = Found(parsed.code_number, num_conf, h.page, box)
     found["number"] = Found(parsed.number, min(num_conf, sym_conf), h.page, box)
 

@@ -20,6 +20,7 @@ class Found:
     bbox: tuple[int, int, int, int] | None = None
     force_review: bool = False
     parts: dict[str, Found] | None = None  # sub-fields of a compound value (the signer)
+    repaired: bool = False  # the value is not as read: a rule changed it (a symbol's `QD` -> `QĐ`)
 
     @property
     def needs_review(self) -> bool:

@@ -26,7 +26,7 @@ from datetime import date
 
 from documents.extract.dates import valid_date
 from documents.extract.fields import Found
-from documents.extract.numbers import consistent_with_type, parse_number
+from documents.extract.numbers import ABBR_TYPE, consistent_with_type, parse_number
 from models.result import PageResult, Reread
 from models.text import fold
 
@@ -143,6 +143,13 @@ def read_day_month_year(again: Reread) -> tuple[Digits | None, Digits | None, Di
     return day, month, year
 
 
+def _d_for_dd(notation: str) -> bool:
+    """A symbol group that is a type abbreviation with `Đ` written `D` (`QD` for `QĐ`)."""
+    groups = re.split(r"[-/]", notation)
+    return any(g != a and fold(g, upper=True) == fold(a, upper=True)
+               for g in groups for a in ABBR_TYPE)
+
+
 def apply_number(again: Reread, found: dict[str, Found], type_name: str | None) -> None:
     """Fill or confirm the number from its second reading (see the module's rules)."""
     notation_f = found.get("code_notation")
@@ -161,9 +168,12 @@ def apply_number(again: Reread, found: dict[str, Found], type_name: str | None) 
         and not parsed.problems and int(digits.value) > 0
     conf = CONFIDENT if sure else FOR_REVIEW
     sym_conf = notation_f.confidence if notation_f is not None else 0.0
-    if agrees and notation_f is not None and not parsed.problems and \
-            consistent_with_type(notation, type_name) is True:
-        # Both recognisers read the same printed symbol, and it names the document's type.
+    if agrees and notation_f is not None and not notation_f.repaired and not parsed.problems and \
+            not _d_for_dd(notation) and consistent_with_type(notation, type_name) is True:
+        # Both recognisers read the same printed symbol as is, and it names the document's
+        # type. Not when a rule repaired the first reading's symbol, nor when a group could be
+        # a type abbreviation with `Đ` spelled `D` (`QD`): PP-OCR reads `Đ` as `D`, so it
+        # cannot tell which.
         sym_conf = max(sym_conf, SYMBOL_AGREED)
         notation_f.confidence = sym_conf
     page, box = (first.page, first.bbox) if first is not None else (None, None)

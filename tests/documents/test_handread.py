@@ -89,3 +89,13 @@ def test_a_date_after_the_upload_is_never_taken() -> None:
 def test_second_readings_never_replace_the_first_readings_words() -> None:
     p = doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 87 /QD-UBND"))
     assert [w.text for w in reading_words(p)] == [w.text for w in p.words]
+
+
+def test_a_symbol_spelled_with_d_for_dd_is_not_confirmed_by_the_second_reading() -> None:
+    # PP-OCR reads `Đ` as `D`: its agreement cannot confirm `QD` (for `QĐ`) under a công văn.
+    p = page(*header_rows(number="Số: 4Ê /QD-HV", day="05", confs={"4Ê": 20.0, "/QD-HV": 80.0}),
+             *signer_rows())
+    p.rereads = [again("hand_number", "Só: 87 /QD-HV")]
+    meta, f = fields(p)
+    assert meta["code_number"] == "87" and f["code_notation"]["needs_review"]
+    assert f["number"]["needs_review"]
