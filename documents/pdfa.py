@@ -175,15 +175,17 @@ def _mul(m: list[float], n: list[float]) -> list[float]:
 def placed_images(page: pikepdf.Page) -> list[PlacedImage]:
     """Every image XObject a page draws (forms followed), with its effective resolution."""
     out: list[PlacedImage] = []
-    _placed(page.obj, [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], out, 0)
+    _placed(page, page.obj.get("/Resources", pikepdf.Dictionary()),
+            [1.0, 0.0, 0.0, 1.0, 0.0, 0.0], out, 0)
     return out
 
 
-def _placed(holder: pikepdf.Object, ctm: list[float], out: list[PlacedImage], depth: int) -> None:
-    resources = holder.get("/Resources", pikepdf.Dictionary())
+def _placed(content: pikepdf.Page | pikepdf.Object, resources: pikepdf.Object, ctm: list[float],
+            out: list[PlacedImage], depth: int) -> None:
+    """Follow one content stream (a page's, or a form's) and collect the images it draws."""
     xobjects = resources.get("/XObject", pikepdf.Dictionary())
     stack: list[list[float]] = []
-    for instruction in pikepdf.parse_content_stream(holder):
+    for instruction in pikepdf.parse_content_stream(content):
         if not isinstance(instruction, pikepdf.ContentStreamInstruction):
             continue  # an inline image: too small to matter here
         operands, name = instruction.operands, str(instruction.operator)
@@ -199,7 +201,8 @@ def _placed(holder: pikepdf.Object, ctm: list[float], out: list[PlacedImage], de
                 continue
             if xobj.get("/Subtype") == pikepdf.Name.Form and depth < 8:
                 matrix = [float(v) for v in xobj.get("/Matrix", [1, 0, 0, 1, 0, 0])]
-                _placed(xobj, _mul(matrix, ctm), out, depth + 1)
+                _placed(xobj, xobj.get("/Resources", resources), _mul(matrix, ctm), out,
+                        depth + 1)
             elif xobj.get("/Subtype") == pikepdf.Name.Image:
                 out.append(_placed_image(str(operands[0]), xobj, ctm))
 
