@@ -115,15 +115,6 @@ class BatchList(BaseModel):
     offset: int
 
 
-@router.get("", summary="Batches uploaded, newest first", response_model=BatchList,
-            responses=errors(422))
-def list_batches(session: ReadSession, who: Uploader, limit: int = Query(50, ge=1, le=200),
-                 offset: Offset = 0) -> dict[str, Any]:
-    """The batches `who` may follow (as `GET /api/batches/{id}`: a clerk its units', the mailroom
-    and upload tokens their own): who, when, unit, files, progress and failures."""
-    return batch_list(session, batch_conditions(who), who.viewer, limit, offset)
-
-
 @router.post("", status_code=202, summary="Upload a batch of scans", response_model=BatchReceipt,
              responses=errors(400, 413, 422))
 def post_batch(settings: SettingsDep, who: Uploader, response: Response,
@@ -146,6 +137,15 @@ def post_batch(settings: SettingsDep, who: Uploader, response: Response,
         "links": {"self": f"/api/batches/{receipt.batch_id}",
                   "events": f"/api/batches/{receipt.batch_id}/events"},
     }
+
+
+@router.get("", summary="Batches uploaded, newest first", response_model=BatchList,
+            responses=errors(422))
+def list_batches(session: ReadSession, who: Uploader, limit: int = Query(50, ge=1, le=200),
+                 offset: Offset = 0) -> dict[str, Any]:
+    """The batches `who` may follow (as `GET /api/batches/{id}`: a clerk its units', the mailroom
+    and upload tokens their own): who, when, unit, files, progress and failures."""
+    return batch_list(session, batch_conditions(who), who.viewer, limit, offset)
 
 
 @router.get("/{batch_id}", summary="Batch status and progress", response_model=BatchView,
