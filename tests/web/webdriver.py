@@ -167,8 +167,13 @@ class WebKitClassic:
                     raise RuntimeError("WebKitWebDriver did not start") from None
                 time.sleep(0.1)
         options = {"binary": minibrowser(), "args": ["--automation"]}
-        answer = self._call("POST", "/session", {"capabilities": {"alwaysMatch": {
-            "webkitgtk:browserOptions": options}}})
+        self.session = ""
+        try:
+            answer = self._call("POST", "/session", {"capabilities": {"alwaysMatch": {
+                "webkitgtk:browserOptions": options}}})
+        except (OSError, RuntimeError):
+            self.close()  # no driver or screen left behind
+            raise
         self.session = f"/session/{answer['sessionId']}"
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
@@ -200,10 +205,11 @@ class WebKitClassic:
         self._call("DELETE", f"{self.session}/actions")
 
     def close(self) -> None:
-        try:
-            self._call("DELETE", self.session)
-        except (OSError, RuntimeError):
-            pass
+        if self.session:
+            try:
+                self._call("DELETE", self.session)
+            except (OSError, RuntimeError):
+                pass
         for proc in (self.proc, self.xvfb):
             proc.terminate()
             try:
