@@ -81,6 +81,8 @@ class FirefoxBiDi:
                 break
             except OSError:
                 if self.proc.poll() is not None or time.monotonic() > deadline:
+                    if self.proc.poll() is None:
+                        os.killpg(self.proc.pid, 9)
                     raise RuntimeError("Firefox did not open WebDriver BiDi") from None
                 time.sleep(0.2)
         self.next_id = 0
