@@ -88,6 +88,11 @@ def test_a_150_dpi_scan_is_marked_and_not_relabelled(
     bgr, dpi, scan = load_page(PageSource(low, "png", 0), PipelineOptions())
     assert dpi == 300 and round(scan.dpi or 0) == 150 and scan.paper == "A4"  # upsampled for Tesseract only
     assert scan.reasons == ["low_resolution:150dpi"]
+    pdf = work / "low.pdf"  # the same scan as a scanner's PDF: the image placed on an A4 page
+    with Image.open(low) as img:
+        img.save(pdf, format="PDF", resolution=150.0)
+    _, _, from_pdf = load_page(PageSource(pdf, "pdf", 0), PipelineOptions())
+    assert round(from_pdf.dpi or 0) == 150 and from_pdf.reasons == ["low_resolution:150dpi"]
     size, layers, _, _ = _compose(low, work / "low.pdf")
     assert abs(size[0] - A4_PT[0]) < 1 and abs(size[1] - A4_PT[1]) < 1
     assert layers and all(p.dpi <= 150.5 for p in layers)
