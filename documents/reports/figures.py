@@ -10,7 +10,8 @@ backlog is the documents not delivered yet, whatever the period. See docs/REPORT
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -125,7 +126,6 @@ def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = N
     query.validate()
     now = now or dt.datetime.now(dt.UTC)
     today = local_date(now)
-    params: dict[str, Any] = {"today": today}
     cells: dict[tuple[str, str | None, str | None], Figures] = {}
     total = Figures()
     keys: dict[Any, str] = {}  # the bucket's integer in SQL -> its key in the report
@@ -137,9 +137,8 @@ def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = N
 
     group_of = agency_grouper(conn) if query.group == "agency" else _same_group
     exceptions = deadline_exceptions(query)
-    dialect = conn.dialect.name
-    for row in conn.execute(bind(cells_sql(query, params, exceptions, dialect)),
-                            params).mappings():
+    values = _values_meanwhile(conn, query)
+    for row in _cell_rows(conn, query, today, exceptions):
         fig = Figures(key_of(row["bucket"]), group_of(row["grp"]))
         fig.counts = {c: int(row[c] or 0) for c in COUNTS}
         fig.sums = {t: float(row[f"{t}_sum"] or 0) for t in TIMES}
@@ -153,7 +152,8 @@ def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = N
         total.add(fig)
     cells[("total", None, None)] = total
     grouped = query.group != "none"
-    _percentiles(conn, query, cells, key_of, group_of, grouped)
+    _percentiles(conn, query, cells, key_of, group_of, grouped,
+                 values.result() if values is not None else None)
     if not grouped:  # one group: its cells are the bucket's and the total's
         for (lvl, bucket, _), fig in cells.items():
             same = cells.get(("bucket", bucket, None) if lvl == "rows" else ("total", None, None))
@@ -169,7 +169,8 @@ def run_report(conn: Connection, query: ReportQuery, now: dt.datetime | None = N
 
 def _percentiles(conn: Connection, query: ReportQuery,
                  cells: dict[tuple[str, str | None, str | None], Figures],
-                 key_of: Any, group_of: Any, grouped: bool) -> None:
+                 key_of: Any, group_of: Any, grouped: bool,
+                 rows: list[Any] | None = None) -> None:
     """The 90th percentile of both times at every level, from one read of the period's values:
     per level, the values are sorted by (cell, value) at once (numpy) and each cell's two values
     at its ranks are interpolated (percentile_cont)."""
@@ -186,7 +187,8 @@ def _percentiles(conn: Connection, query: ReportQuery,
                 cell.p90.update({t: row[t] for t in TIMES})
         return
     # The driver's rows as they are (tuples of numbers and text: nothing for SQLAlchemy to convert).
-    rows = conn.execute(bind(values_sql(query, params, conn.dialect.name)), params).cursor.fetchall()
+    if rows is None:
+        rows = _values(conn, query)
     if not rows:
         return
     buckets, groups, *times = zip(*rows, strict=True)
@@ -205,6 +207,60 @@ def _percentiles(conn: Connection, query: ReportQuery,
         for level, ids, _ in levels:
             _level_percentiles(level, ids[by_value], v, name, cells, bucket_names,
                                group_names, n_groups)
+
+
+def _cells(conn: Connection, query: ReportQuery, today: dt.date,
+           exceptions: dict[int, int]) -> list[Any]:
+    params: dict[str, Any] = {"today": today}
+    return list(conn.execute(bind(cells_sql(query, params, exceptions, conn.dialect.name)),
+                             params).mappings())
+
+
+def _cell_rows(conn: Connection, query: ReportQuery, today: dt.date,
+               exceptions: dict[int, int]) -> list[Any]:
+    """The (bucket, group) rows of counts and sums. On a SQLite file, a period longer than a
+    quarter is counted in two halves on two more connections at once (a cell cut in two comes
+    back twice and is added up: counts, sums and the minimum all add up exactly)."""
+    if not _sqlite_file(conn) or (query.end - query.start).days <= 92:
+        return _cells(conn, query, today, exceptions)
+    middle = query.start + (query.end - query.start) / 2
+    halves = [replace(query, start=query.start, end=middle),
+              replace(query, start=middle + dt.timedelta(days=1), end=query.end)]
+
+    def count(half: ReportQuery) -> list[Any]:
+        with conn.engine.connect() as other:
+            return _cells(other, half, today, exceptions)
+    return [row for future in [_POOL.submit(count, h) for h in halves] for row in future.result()]
+
+
+def _sqlite_file(conn: Connection) -> bool:
+    database = conn.engine.url.database
+    return conn.dialect.name == "sqlite" and bool(database) and database != ":memory:"
+
+
+def _values(conn: Connection, query: ReportQuery) -> list[Any]:
+    """The period's two times with bucket and group, as the driver gives them (nothing for
+    SQLAlchemy to convert)."""
+    params: dict[str, Any] = {}
+    return list(conn.execute(bind(values_sql(query, params, conn.dialect.name)),
+                             params).cursor.fetchall())
+
+
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="report-values")
+
+
+def _values_meanwhile(conn: Connection, query: ReportQuery) -> Future[list[Any]] | None:
+    """On a SQLite file, read the values on a second connection while the first one counts:
+    the driver lets go of the interpreter while SQLite works, so the two reads share the cores.
+    (Two reads, two snapshots: a document written in between may be in one and not the other;
+    the percentiles are computed from the values alone.) PostgreSQL computes them itself."""
+    if not _sqlite_file(conn):
+        return None
+
+    def read() -> list[Any]:
+        with conn.engine.connect() as other:
+            return _values(other, query)
+    return _POOL.submit(read)
 
 
 def _distinct_map(values: Any) -> list[Any]:
