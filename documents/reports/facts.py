@@ -9,7 +9,7 @@ and an `events` row with the registry's refusal (02) marks it refused for good.
 
 Days are Julian day numbers of the Vietnam calendar day on both databases (Mondays are multiples
 of 7). `rebuild` recomputes every row from `documents` and `events` (after a bulk load that
-bypassed the triggers, or to check them): `python -m documents.reports.facts [--check]`.
+bypassed the triggers, or to check them): `python -m documents.reports [--check]`.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     from infra.database import get_engine, migrate
     from models.settings import Settings
 
-    parser = argparse.ArgumentParser(prog="python -m documents.reports.facts",
+    parser = argparse.ArgumentParser(prog="python -m documents.reports",
                                      description="Rebuild or check the report facts.")
     parser.add_argument("--check", action="store_true",
                         help="only compare the stored facts with the documents")
