@@ -171,6 +171,11 @@ def test_province_adds_up_imported_reports(settings: Settings) -> None:
         r = c.post("/api/reports/imports", json={**data, "agency": "Sở Tư pháp"})  # replaces
         assert r.status_code == 200
         assert c.post("/api/reports/imports", json={"kind": "other"}).status_code == 422
+        month = {"from": "2026-11-01", "to": "2026-11-30", "by": "month", "group": "agency"}
+        by_code = c.get("/api/reports", params=month).json()
+        assert [(g["group"], g["received"]) for g in by_code["by_group"]] == [
+            ("000.00.00.G09", 2)]  # Bộ Nội vụ by its code; the manager sees his unit (P2) only
+        assert "Mã định danh cơ quan ban hành" in c.get("/bao-cao", params=month).text
         total = c.get("/api/reports/province", params={"month": "2026-11"}).json()
     assert total["reports"] == 2
     assert total["total"]["received"] == 2 * data["total"]["received"]
