@@ -184,6 +184,11 @@ class Document(Base):
     possible_duplicate_of: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id"), default=None
     )
+    # What the registry says (issue 17, migration 0015): the due date it gave (hạn xử lý), its
+    # time of status 06 (handling finished), the DocumentId of the electronic copy it already had.
+    due_date: Mapped[dt.date | None] = mapped_column(default=None)
+    handled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    registry_duplicate_of: Mapped[str | None] = mapped_column(String(200), default=None)
     # Search columns: text and metadata lower-cased (exact) and without diacritics (folded).
     search_text: Mapped[str] = mapped_column(Text, default="")
     search_folded: Mapped[str] = mapped_column(Text, default="")
