@@ -91,12 +91,18 @@ def pull(settings: Settings, after: str | None, limit: int, base_url: str,
 
 def report_status(settings: Settings, doc_id: int, code: str, reason: str | None,
                   staff: str | None, viewer: Viewer = EVERYTHING,
-                  by: str = "registry", at: dt.datetime | None = None) -> dict[str, Any]:
+                  by: str = "registry", at: dt.datetime | None = None,
+                  due_date: dt.date | None = None,
+                  duplicate_of: str | None = None) -> dict[str, Any]:
     """Record a registry status code; 02 sends the document back to the clerk with the reason.
     The history names `by` (the token) and the registry's staff member when it gives one; `at`
     is the receiver's own time of the status (an edXML status packet's Timestamp), kept in the
-    history and used as the acknowledgement time (bounded by delivery and now)."""
+    history and used as the acknowledgement time (bounded by delivery and now), and for 06
+    (Hoàn thành) as the end of handling. `due_date` (hạn xử lý) and `duplicate_of` (the edXML
+    DocumentId of the electronic copy the registry already had) are kept on the document when
+    given (a repeated code with a new due date or duplicate still records them)."""
     code = (code or "").strip()
+    duplicate_of = (duplicate_of or "").strip()[:200] or None
     actor = f"{by}" + (f" / {staff.strip()}" if staff and staff.strip() else "")
     actor = actor[:100]
     with session_scope(settings.database, write=True) as session:
@@ -104,7 +110,8 @@ def report_status(settings: Settings, doc_id: int, code: str, reason: str | None
         if doc is None or not can_see(viewer, doc):
             raise NotFoundError(f"document {doc_id} not found")
         if code == doc.registry_status or (code in REVOCATION and code == _last_code(session, doc)):
-            return _status_view(session, doc, changed=False)  # a retry: nothing new
+            changed = _registry_says(session, doc, actor, due_date, duplicate_of)
+            return _status_view(session, doc, changed=changed)  # a retry: nothing new
         if is_restricted(doc):
             raise ConflictError(f"document {doc_id} carries a secrecy mark ({doc.secrecy}); "
                                 "it is not delivered electronically")
@@ -117,14 +124,39 @@ def report_status(settings: Settings, doc_id: int, code: str, reason: str | None
         add_event(session, doc, "registry", doc.registry_status, code, detail[:2000], actor=actor,
                   field="registry_status")
         record_delivered(session, doc, actor, f"registry reported {code}")
+        _registry_says(session, doc, actor, due_date, duplicate_of)
         if code in REVOCATION:
             return _status_view(session, doc, changed=True)
         doc.registry_status = code
         if code in ACKNOWLEDGING and doc.acknowledged_at is None:
             doc.acknowledged_at = _acknowledged(doc, at)
+        if code == DONE and doc.handled_at is None:
+            doc.handled_at = _acknowledged(doc, at)
         if code == REFUSED:
             _send_back(session, doc, actor, (reason or "").strip())
         return _status_view(session, doc, changed=True)
+
+
+DONE = "06"  # DOMAIN §7: Hoàn thành (the handling unit finished)
+
+
+def _registry_says(session: Session, doc: Document, actor: str, due_date: dt.date | None,
+                   duplicate_of: str | None) -> bool:
+    """Keep the due date and the duplicate the registry gave (an event each when they change)."""
+    changed = False
+    if due_date is not None and due_date != doc.due_date:
+        add_event(session, doc, "due_date", doc.due_date and doc.due_date.isoformat(),
+                  due_date.isoformat(), "due date given by the registry", actor=actor,
+                  field="due_date")
+        doc.due_date = due_date
+        changed = True
+    if duplicate_of is not None and duplicate_of != doc.registry_duplicate_of:
+        add_event(session, doc, "registry_duplicate", doc.registry_duplicate_of, duplicate_of,
+                  "the registry already received this document electronically", actor=actor,
+                  field="registry_duplicate_of")
+        doc.registry_duplicate_of = duplicate_of
+        changed = True
+    return changed
 
 
 def _acknowledged(doc: Document, at: dt.datetime | None) -> dt.datetime:
@@ -174,6 +206,9 @@ def _status_view(session: Session, doc: Document, changed: bool) -> dict[str, An
             "refusal": doc.refusal, "changed": changed,
             "delivered_at": doc.delivered_at.isoformat() if doc.delivered_at else None,
             "acknowledged_at": doc.acknowledged_at.isoformat() if doc.acknowledged_at else None,
+            "due_date": doc.due_date.isoformat() if doc.due_date else None,
+            "handled_at": doc.handled_at.isoformat() if doc.handled_at else None,
+            "registry_duplicate_of": doc.registry_duplicate_of,
             "history": registry_history(session, doc.id)}
 
 

@@ -430,6 +430,10 @@ class StatusPacket:
     at: dt.datetime | None  # the receiver's Timestamp (its local time), aware
     staff: str | None  # StaffInfo: "<Staff> (<Department>)"
     response_for: list[dict[str, str | None]]
+    # The due date (DueDate, hạn xử lý) when the registry gives one with the assignment, and the
+    # DocumentId of the electronic copy it already had (DuplicateOf, our extension).
+    due_date: dt.date | None = None
+    duplicate_of: str | None = None
 
 
 def _local_time(text: str | None) -> dt.datetime | None:
@@ -463,4 +467,16 @@ def parse_status(data: bytes) -> StatusPacket:
         at=_local_time(_val(message, "Timestamp")), staff=staff,
         response_for=[{key: _val(node, key) for key in
                        ("OrganId", "Code", "PromulgationDate", "DocumentId")}
-                      for node in _kids(message, "ResponseFor")])
+                      for node in _kids(message, "ResponseFor")],
+        due_date=_due_date(_val(message, "DueDate")),
+        duplicate_of=_val(message, "DuplicateOf") or None)
+
+
+def _due_date(text: str | None) -> dt.date | None:
+    """A DueDate (`yyyy/MM/dd` as edXML writes dates, or `yyyy-MM-dd`)."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip()[:10].replace("/", "-"))
+    except ValueError as exc:
+        raise InvalidFieldError(f"DueDate: {text!r} is not yyyy/MM/dd") from exc

@@ -502,6 +502,12 @@ class ReportFact(Base):
     signed: Mapped[int | None] = mapped_column(Integer, default=None)
     duplicate_of: Mapped[int | None] = mapped_column(Integer, default=None)
     agency_code: Mapped[str | None] = mapped_column(String(30), default=None)
+    # Migration 0016: our delivered copy carries the agency's PAdES signature (sign_state
+    # signed), the due date and the day handling finished (JDN), the registry said duplicate.
+    copy_signed: Mapped[int] = mapped_column(Integer, default=0)
+    due_day: Mapped[int | None] = mapped_column(Integer, default=None)
+    handled_day: Mapped[int | None] = mapped_column(Integer, default=None)
+    registry_duplicate: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ReportSend(Base):

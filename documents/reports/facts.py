@@ -3,8 +3,9 @@
 A report over a year of documents used to compute, for every document and at every report, its
 local day, month, arrival day and seconds to delivery from the timestamps (SQLite's date functions
 are slow) and to sort the whole year once per level for the percentiles. `report_facts` holds
-those numbers once per document; database triggers (migrations 0012, 0013) rewrite a document's row in
-the transaction that changes one of the columns it depends on, whoever writes it (ORM, Core, SQL),
+those numbers once per document; database triggers (migrations 0012, 0013, 0016) rewrite a
+document's row in the transaction that changes one of the columns it depends on, whoever writes it
+(ORM, Core, SQL),
 and an `events` row with the registry's refusal (02) marks it refused for good.
 
 Days are Julian day numbers of the Vietnam calendar day on both databases (Mondays are multiples
@@ -29,7 +30,7 @@ JDN_OFFSET = 1721425
 COLUMNS = ("document_id", "day", "month", "unit", "organ", "secrecy_level", "status", "digitised",
            "refused", "urgent", "arrived", "paper_day", "delivered_day", "ack_day", "to_delivery",
            "to_acknowledgement", "uploaded_at", "electronic", "signed", "duplicate_of",
-           "agency_code")
+           "agency_code", "copy_signed", "due_day", "handled_day", "registry_duplicate")
 
 
 def jdn(day: dt.date) -> int:
@@ -42,13 +43,14 @@ def from_jdn(number: int) -> dt.date:
 
 
 def fact_select(dialect: str) -> str:
-    """The fact row of every document `d` (migration 0013's triggers use the same text)."""
+    """The fact row of every document `d` (migration 0016's triggers use the same text)."""
     urgent_sql = ", ".join(f"'{u}'" for u in URGENT_SPELLINGS)
     if dialect == "postgresql":
         def day(col: str) -> str:
             return (f"(CAST(({col} AT TIME ZONE 'UTC' + interval '7 hours') AS date) "
                     f"- DATE '2000-01-03' + 2451547)")
         paper = "(d.paper_arrived_on - DATE '2000-01-03' + 2451547)"
+        due = "(d.due_date - DATE '2000-01-03' + 2451547)"
         month = ("CAST(to_char(d.uploaded_at AT TIME ZONE 'UTC' + interval '7 hours', 'YYYYMM') "
                  "AS integer)")
 
@@ -64,6 +66,7 @@ def fact_select(dialect: str) -> str:
         def day(col: str) -> str:
             return f"CAST(julianday({col}, '+7 hours') + 0.5 AS INTEGER)"
         paper = "CAST(julianday(d.paper_arrived_on) + 0.5 AS INTEGER)"
+        due = "CAST(julianday(d.due_date) + 0.5 AS INTEGER)"
         month = "CAST(strftime('%Y%m', d.uploaded_at, '+7 hours') AS INTEGER)"
 
         def seconds(start: str, end: str) -> str:
@@ -89,7 +92,9 @@ def fact_select(dialect: str) -> str:
         {day('d.delivered_at')}, {day('d.acknowledged_at')},
         {seconds('d.uploaded_at', 'd.delivered_at')},
         {seconds('d.uploaded_at', 'd.acknowledged_at')}, d.uploaded_at,
-        {electronic}, {signed}, d.possible_duplicate_of, {code}
+        {electronic}, {signed}, d.possible_duplicate_of, {code},
+        CASE WHEN d.sign_state = 'signed' THEN 1 ELSE 0 END, {due}, {day('d.handled_at')},
+        CASE WHEN d.registry_duplicate_of IS NOT NULL THEN 1 ELSE 0 END
     FROM documents d"""
 
 

@@ -73,6 +73,9 @@ class Figures:
         out["on_paper"] = c["received"] - c["electronic"]
         out["electronic_share"] = _share(c["electronic"], c["received"])
         out["signed_share"] = _share(c["signed"], c["signed"] + c["unsigned"])
+        out["copy_signed_share"] = _share(c["copy_signed"], c["copy_signed"] + c["copy_unsigned"])
+        out["handled_on_time_share"] = _share(c["handled_on_time"],
+                                              c["handled_on_time"] + c["handled_late"])
         out["electronic_first_share"] = _share(c["electronic_first"], c["paper_compared"])
         out["paper_lag_days_avg"] = (round(c["paper_lag_days_sum"] / c["paper_compared"], 2)
                                      if c["paper_compared"] else None)

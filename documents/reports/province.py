@@ -100,6 +100,9 @@ def _figures(acc: dict[str, float]) -> dict[str, Any]:
     out["on_paper"] = out["received"] - out["electronic"]
     out["electronic_share"] = share("electronic", acc["received"])
     out["signed_share"] = share("signed", acc["signed"] + acc["unsigned"])
+    out["copy_signed_share"] = share("copy_signed", acc["copy_signed"] + acc["copy_unsigned"])
+    out["handled_on_time_share"] = share("handled_on_time",
+                                         acc["handled_on_time"] + acc["handled_late"])
     out["electronic_first_share"] = share("electronic_first", acc["paper_compared"])
     out["on_time_share"] = share("registered_on_time",
                                  acc["registered_on_time"] + acc["registered_late"])

@@ -37,10 +37,11 @@ def naive_report(conn: Connection, query: ReportQuery, now: dt.datetime) -> dict
     stmt = text(
         "SELECT d.id, d.status, d.organ, d.unit, d.secrecy_level, d.urgency, d.registry_status, "
         "d.paper_arrived_on, d.uploaded_at, d.recognised_at, d.delivered_at, d.acknowledged_at, "
-        "d.incoming_signatures, d.possible_duplicate_of, d.fields "
+        "d.incoming_signatures, d.possible_duplicate_of, d.fields, d.sign_state, d.due_date, "
+        "d.handled_at, d.registry_duplicate_of "
         "FROM documents d WHERE d.uploaded_at >= :start AND d.uploaded_at < :end"
     ).columns(**{c: UtcDateTime() for c in ("uploaded_at", "recognised_at", "delivered_at",
-                                            "acknowledged_at")}
+                                            "acknowledged_at", "handled_at")}
               ).bindparams(bindparam("start", type_=UtcDateTime()),
                            bindparam("end", type_=UtcDateTime()))
     rows = conn.execute(stmt, {"start": query.start_utc, "end": query.end_utc}).mappings().all()
@@ -92,6 +93,11 @@ def naive_report(conn: Connection, query: ReportQuery, now: dt.datetime) -> dict
         delivered_day = local_date(r["delivered_at"]) if r["delivered_at"] else None
         ack_day = local_date(ack) if ack else None
         dup = r["possible_duplicate_of"]
+        matched = dup is not None and not is_electronic and electronic.get(dup, False)
+        said = r["registry_duplicate_of"] is not None
+        due = _date(r["due_date"])
+        handled = local_date(r["handled_at"]) if r["handled_at"] else None
+        copy_signed = r["sign_state"] == "signed"
         keys: list[tuple[str, str | None, str | None]] = [("bucket", bucket, None),
                                                           ("total", None, None)]
         if grouped:
@@ -117,8 +123,17 @@ def naive_report(conn: Connection, query: ReportQuery, now: dt.datetime) -> dict
             c["electronic"] += is_electronic
             c["signed"] += signatures[r["id"]] is True
             c["unsigned"] += signatures[r["id"]] is False
-            c["paper_duplicates"] += (dup is not None and not is_electronic
-                                      and electronic.get(dup, False))
+            c["paper_duplicates"] += matched or said
+            c["paper_duplicates_matched"] += matched
+            c["paper_duplicates_registry"] += said
+            c["copy_signed"] += to_delivery is not None and copy_signed
+            c["copy_unsigned"] += to_delivery is not None and not copy_signed
+            if due is not None:
+                c["due_dated"] += 1
+                c["handled_on_time"] += handled is not None and handled <= due
+                c["handled_late"] += handled is not None and handled > due
+                c["open_overdue"] += handled is None and today > due
+                c["open_within_time"] += handled is None and today <= due
             if paper_ref is not None and delivered_day is not None:
                 lag = (delivered_day - paper_ref).days
                 c["paper_compared"] += 1

@@ -34,7 +34,12 @@ COUNTS = ("received", "digitised", "delivered", "refused", "acknowledged", "regi
           # issue 17: how documents came, their signatures, paper duplicates, paper vs electronic
           "electronic", "signed", "unsigned", "paper_duplicates", "paper_compared",
           "electronic_first", "same_day_as_paper", "after_paper", "paper_lag_days_sum",
-          "paper_ack_compared", "paper_ack_lag_days_sum")
+          "paper_ack_compared", "paper_ack_lag_days_sum",
+          # our delivered copy's signature; handling against the registry's due date; the
+          # paper duplicates by our own match and by the registry's word
+          "copy_signed", "copy_unsigned", "due_dated", "handled_on_time", "handled_late",
+          "open_overdue", "open_within_time", "paper_duplicates_matched",
+          "paper_duplicates_registry")
 TIMES = ("to_delivery", "to_acknowledgement")
 
 
@@ -247,6 +252,10 @@ def cells_sql(query: ReportQuery, params: dict[str, Any],
     # The day the paper was in hand: the mailroom's date, else the upload day of a scan (an
     # electronic file without a paper date has no paper to compare with).
     paper = "(CASE WHEN f.paper_day IS NOT NULL THEN f.paper_day WHEN f.electronic = 0 THEN f.day END)"
+    # A scan our own match found to be the same as a document that came electronically.
+    matched = ("(f.duplicate_of IS NOT NULL AND f.electronic = 0 AND EXISTS ("
+               "SELECT 1 FROM report_facts o WHERE o.document_id = f.duplicate_of "
+               "AND o.electronic = 1))")
     return f"""
     SELECT {bucket} AS bucket, {grp} AS grp, COUNT(*) AS received,
         SUM(f.digitised) AS digitised, COUNT(f.to_delivery) AS delivered,
@@ -269,9 +278,21 @@ def cells_sql(query: ReportQuery, params: dict[str, Any],
         SUM(f.electronic) AS electronic,
         SUM(CASE WHEN f.signed = 1 THEN 1 ELSE 0 END) AS signed,
         SUM(CASE WHEN f.signed = 0 THEN 1 ELSE 0 END) AS unsigned,
-        SUM(CASE WHEN f.duplicate_of IS NOT NULL AND f.electronic = 0 AND EXISTS (
-                SELECT 1 FROM report_facts o WHERE o.document_id = f.duplicate_of
-                AND o.electronic = 1) THEN 1 ELSE 0 END) AS paper_duplicates,
+        SUM(CASE WHEN f.registry_duplicate = 1 OR {matched} THEN 1 ELSE 0 END)
+            AS paper_duplicates,
+        SUM(CASE WHEN {matched} THEN 1 ELSE 0 END) AS paper_duplicates_matched,
+        SUM(f.registry_duplicate) AS paper_duplicates_registry,
+        SUM(CASE WHEN f.to_delivery IS NOT NULL AND f.copy_signed = 1 THEN 1 ELSE 0 END)
+            AS copy_signed,
+        SUM(CASE WHEN f.to_delivery IS NOT NULL AND f.copy_signed = 0 THEN 1 ELSE 0 END)
+            AS copy_unsigned,
+        COUNT(f.due_day) AS due_dated,
+        SUM(CASE WHEN f.handled_day <= f.due_day THEN 1 ELSE 0 END) AS handled_on_time,
+        SUM(CASE WHEN f.handled_day > f.due_day THEN 1 ELSE 0 END) AS handled_late,
+        SUM(CASE WHEN f.handled_day IS NULL AND :today_number > f.due_day THEN 1 ELSE 0 END)
+            AS open_overdue,
+        SUM(CASE WHEN f.handled_day IS NULL AND :today_number <= f.due_day THEN 1 ELSE 0 END)
+            AS open_within_time,
         COUNT(f.delivered_day - {paper}) AS paper_compared,
         SUM(CASE WHEN f.delivered_day < {paper} THEN 1 ELSE 0 END) AS electronic_first,
         SUM(CASE WHEN f.delivered_day = {paper} THEN 1 ELSE 0 END) AS same_day_as_paper,

@@ -106,7 +106,17 @@ def _view(params: dict[str, str], r: dict[str, Any]) -> dict[str, Any]:
              f"Nhận điện tử ({number_vi(t['electronic'])}; bản giấy {number_vi(t['on_paper'])})"),
             (_share(t["signed_share"]),
              f"Có chữ ký số ({number_vi(t['signed'])}/{number_vi(t['signed'] + t['unsigned'])})"),
-            (number_vi(t["paper_duplicates"]), "Bản giấy trùng văn bản đã nhận điện tử"),
+            (number_vi(t["paper_duplicates"]),
+             "Bản giấy trùng văn bản đã nhận điện tử (hệ thống đối chiếu "
+             f"{number_vi(t['paper_duplicates_matched'])}; hệ thống quản lý văn bản báo "
+             f"{number_vi(t['paper_duplicates_registry'])})"),
+            (_share(t["copy_signed_share"]),
+             f"Bản chuyển có chữ ký số của cơ quan ({number_vi(t['copy_signed'])}/"
+             f"{number_vi(t['copy_signed'] + t['copy_unsigned'])})"),
+            (_share(t["handled_on_time_share"]),
+             f"Hoàn thành đúng hạn xử lý ({number_vi(t['handled_on_time'])}/"
+             f"{number_vi(t['handled_on_time'] + t['handled_late'])}; chưa xong quá hạn "
+             f"{number_vi(t['open_overdue'])}, trong hạn {number_vi(t['open_within_time'])})"),
             (_share(t["electronic_first_share"]),
              f"Bản điện tử đến đơn vị trước bản giấy ({number_vi(t['electronic_first'])}/"
              f"{number_vi(t['paper_compared'])})"),

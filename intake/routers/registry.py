@@ -44,7 +44,15 @@ class StatusReport(BaseModel):
     staff: str | None = Field(None, max_length=80, description="who at the registry")
     at: dt.datetime | None = Field(None, description="when the registry did it, its own clock "
                                    "(ISO 8601; without an offset: Vietnam time); the "
-                                   "acknowledgement time of 03-06 when given")
+                                   "acknowledgement time of 03-06 when given, and of 06 "
+                                   "the end of handling")
+    due_date: dt.date | None = Field(None, description="the due date (hạn xử lý, YYYY-MM-DD) "
+                                     "the registry gave when it assigned the handling unit",
+                                     examples=["2026-01-30"])
+    duplicate_of: str | None = Field(
+        None, max_length=200, description="the edXML DocumentId of the electronic copy the "
+        "registry already received: this delivered document duplicates it",
+        examples=["000.00.00.G22,2026/01/16,87/QĐ-VPCP"])
 
 
 class NewSubscription(BaseModel):
@@ -161,6 +169,12 @@ class StatusAnswer(BaseModel):
     changed: bool
     delivered_at: str | None = Field(json_schema_extra={"format": "date-time"})
     acknowledged_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    due_date: str | None = Field(None, json_schema_extra={"format": "date"},
+                                 description="the due date the registry gave (hạn xử lý)")
+    handled_at: str | None = Field(None, json_schema_extra={"format": "date-time"},
+                                   description="when handling finished (status 06)")
+    registry_duplicate_of: str | None = Field(
+        None, description="the DocumentId of the electronic copy the registry already had")
     history: list[RegistryReport]
 
 
@@ -238,22 +252,25 @@ _XML = ("application/xml", "text/xml")
 async def post_status(settings: SettingsDep, who: Registry, doc_id: DbInt,
                       request: Request) -> dict[str, Any]:
     """Record a status code, as JSON (StatusReport) or as an edXML status packet (StatusCode,
-    Description as the reason, StaffInfo, the receiver's Timestamp); 02 (refused) sends the
-    document back to the clerk with the reason."""
+    Description as the reason, StaffInfo, the receiver's Timestamp, DueDate, DuplicateOf); 02
+    (refused) sends the document back to the clerk with the reason."""
     body = await request.body()
     if request.headers.get("content-type", "").split(";")[0].strip().lower() in _XML:
         packet = parse_status(body)
         code, reason, staff, at = packet.code, packet.description, packet.staff, packet.at
+        due_date, duplicate_of = packet.due_date, packet.duplicate_of
     else:
         try:
             report = StatusReport.model_validate_json(body or b"null")
         except ValidationError as exc:
             raise RequestValidationError(exc.errors()) from exc
         code, reason, staff, at = report.code, report.reason, report.staff, report.at
+        due_date, duplicate_of = report.due_date, report.duplicate_of
         if at is not None and at.tzinfo is None:
             at = at.replace(tzinfo=LOCAL_TZ)
     return await run_in_threadpool(delivery.report_status, settings, doc_id, code, reason,
-                                   staff, who.viewer, who.history, at)
+                                   staff, who.viewer, who.history, at, due_date,
+                                   duplicate_of)
 
 
 @router.get("/registry/restricted", summary="Restricted queue (secrecy marks)",

@@ -110,7 +110,20 @@ class Figures(BaseModel):
     unsigned: int = Field(description="checked: no digital signature")
     signed_share: float | None
     paper_duplicates: int = Field(description="paper copies of a document that also came "
-                                              "electronically (flagged duplicate)")
+                                              "electronically (either source below)")
+    paper_duplicates_matched: int = Field(description="our own match: a scan flagged as a "
+                                                      "duplicate of an electronic document")
+    paper_duplicates_registry: int = Field(description="the registry said so (duplicate_of "
+                                                       "with a status)")
+    copy_signed: int = Field(description="delivered, our copy signed by the agency (PAdES)")
+    copy_unsigned: int = Field(description="delivered, our copy not signed")
+    copy_signed_share: float | None
+    due_dated: int = Field(description="with a due date from the registry")
+    handled_on_time: int = Field(description="handling finished (06) by the due date")
+    handled_late: int = Field(description="handling finished (06) after the due date")
+    open_overdue: int = Field(description="not finished, the due date has passed")
+    open_within_time: int = Field(description="not finished, still within the due date")
+    handled_on_time_share: float | None
     paper_compared: int = Field(description="delivered documents with a paper day to compare")
     electronic_first: int = Field(description="delivered before the paper's day")
     same_day_as_paper: int

@@ -1,7 +1,8 @@
-"""report_facts (triggers of migration 0012) against the naive computation, on both databases.
+"""report_facts (triggers of migrations 0012, 0013, 0016) against the naive computation, on both databases.
 
 A generated year of documents, written through the ORM (inserts, then updates of status,
-delivery and acknowledgement, a refusal in the history, a deletion), must give the same report,
+delivery and acknowledgement, a refusal in the history, a deletion, our copy's signature,
+the registry's due date and end of handling, its duplicate), must give the same report,
 cell by cell, as documents/reports/reference.py computes from the rows in Python; the facts the
 triggers kept must equal a rebuild.
 """
@@ -80,6 +81,17 @@ def seed(url: str, n: int = 240) -> None:
                     doc.acknowledged_at = doc.delivered_at + dt.timedelta(
                         seconds=rng.expovariate(1 / 90000))
                     doc.registry_status = "03"
+                    if rng.random() < 0.6:  # assigned with a due date, maybe finished (06)
+                        doc.due_date = (doc.acknowledged_at.astimezone(ICT).date()
+                                        + dt.timedelta(days=rng.randrange(0, 20)))
+                        if rng.random() < 0.6:
+                            doc.handled_at = doc.acknowledged_at + dt.timedelta(
+                                days=rng.randrange(0, 25), seconds=rng.randrange(86400))
+                            doc.registry_status = "06"
+                if rng.random() < 0.5:  # our copy carries the agency's signature
+                    doc.sign_state = "signed"
+                if rng.random() < 0.05:
+                    doc.registry_duplicate_of = "000.00.00.G22,2026/01/16,87/QĐ-VPCP"
             if rng.random() < 0.06:
                 session.add(Event(actor="test", action="registry", document_id=doc.id,
                                   new="02", detail="02 Từ chối tiếp nhận: thiếu trang"))
@@ -112,7 +124,10 @@ def test_report_equals_the_naive_computation(settings: Settings) -> None:
             if query is QUERIES[0]:  # the generated set exercises every figure
                 assert all(report["total"][k] > 0 for k in (
                     "refused", "registered_late", "electronic", "signed", "unsigned",
-                    "paper_duplicates", "electronic_first", "same_day_as_paper", "after_paper"))
+                    "paper_duplicates", "electronic_first", "same_day_as_paper", "after_paper",
+                    "paper_duplicates_matched", "paper_duplicates_registry", "copy_signed",
+                    "copy_unsigned", "due_dated", "handled_on_time", "handled_late",
+                    "open_overdue", "open_within_time"))
             assert compare(report, naive) == [], query
     with get_engine(settings.database).begin() as conn:
         assert rebuild(conn) == 240
