@@ -38,6 +38,7 @@ from sqlalchemy import Table, create_engine, insert, text
 from bench.measure import machine_description
 from documents.reports import URGENT, ReportQuery, local_midnight, run_report
 from documents.reports.facts import rebuild
+from documents.reports.query import local_date
 from documents.reports.reference import compare, naive_report
 from infra.database import dispose_engines, get_engine, migrate, normalise_url
 from infra.tables import Base, Batch, Document, Event, StoredFile, Upload
@@ -127,6 +128,14 @@ def seed(url: str, docs: int, rng: random.Random, text_bytes: int = 2000) -> Non
         acknowledged = (delivered + dt.timedelta(seconds=rng.expovariate(1 / 30000))
                         if delivered is not None and rng.random() < 0.95 else None)
         refused = rng.random() < 0.03
+        # What the registry says (issue 17): a due date with the assignment for 60% of the
+        # accepted ones, handling finished (06) for 70% of those, a duplicate for 2%; our copy
+        # signed by the agency for 60% of the delivered ones.
+        due = (local_date(acknowledged) + dt.timedelta(days=rng.randrange(0, 16))
+               if acknowledged is not None and rng.random() < 0.6 else None)
+        handled = (acknowledged + dt.timedelta(days=rng.expovariate(1 / 8))
+                   if acknowledged is not None and due is not None and rng.random() < 0.7
+                   else None)
         doc_rows.append({
             "id": i, "batch_id": 1, "upload_id": 1, "sha256": "0" * 64, "page_start": i,
             "title": f"doc-{i}.pdf", "status": status, "organ": rng.choice(organs),
@@ -141,6 +150,10 @@ def seed(url: str, docs: int, rng: random.Random, text_bytes: int = 2000) -> Non
             "recognised_at": None if status == "queued" else recognised,
             "confirmed_at": delivered, "delivered_at": delivered, "acknowledged_at": acknowledged,
             "paper_arrived_on": uploaded.date() if rng.random() < 0.3 else None,
+            "due_date": due, "handled_at": handled,
+            "sign_state": "signed" if delivered is not None and rng.random() < 0.6 else None,
+            "registry_duplicate_of": (f"000.00.00.G{i % 40:02d},{YEAR}/01/16,{i}/QĐ-UBND"
+                                      if rng.random() < 0.02 else None),
         })
         for action, new, at in (("status", "processing", uploaded),
                                 ("status", "ready_for_review", recognised),
