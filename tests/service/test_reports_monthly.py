@@ -115,7 +115,8 @@ def test_monthly_pdf_reads_back(settings: Settings) -> None:
                      "Nghệ An, ngày 01 tháng 12 năm 2026", "BÁO CÁO", "tháng 11/2026",
                      "từ ngày 01/11/2026 đến ngày 30/11/2026", "Nhận dưới dạng điện tử",
                      "Bản điện tử đến trước bản giấy", "Văn bản có chữ ký số", "Nơi nhận:",
-                     "THỦ TRƯỞNG CƠ QUAN", P1):
+                     "THỦ TRƯỞNG CƠ QUAN", P1, "Bản điện tử chuyển có chữ ký số của cơ quan",
+                     "Hoàn thành trễ hạn", "Chưa hoàn thành, đã quá hạn"):
         assert expected in text, expected
 
 
