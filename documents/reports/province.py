@@ -22,6 +22,11 @@ from infra.tables import ReportImport
 from models.errors import ReportError
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# Counts added after the first monthly reports (our copy's signature, the due date, the
+# registry's duplicates): a unit on an older release leaves them out; they add up as 0.
+LATER_COUNTS = frozenset({"copy_signed", "copy_unsigned", "due_dated", "handled_on_time",
+                          "handled_late", "open_overdue", "open_within_time",
+                          "paper_duplicates_matched", "paper_duplicates_registry"})
 
 
 def check(data: Any) -> dict[str, Any]:
@@ -34,7 +39,9 @@ def check(data: Any) -> dict[str, Any]:
     if not isinstance(data.get("month"), str) or not MONTH.match(data["month"]):
         raise ReportError("Tháng của báo cáo không hợp lệ (YYYY-MM).")
     total = data.get("total")
-    if not isinstance(total, dict) or not all(isinstance(total.get(c), int) for c in COUNTS):
+    if not isinstance(total, dict) or not all(
+            isinstance(total.get(c), int) or (c in LATER_COUNTS and total.get(c) is None)
+            for c in COUNTS):
         raise ReportError("Báo cáo thiếu số liệu tổng hợp.")
     if not str(data.get("agency") or "").strip() and not str(data.get("agency_code") or ""):
         raise ReportError("Báo cáo không ghi tên hoặc mã cơ quan.")

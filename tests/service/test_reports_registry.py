@@ -6,10 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from documents.reports import ReportQuery, run_report
+from documents.reports.monthly import KIND, VERSION
+from documents.reports.province import LATER_COUNTS, check
 from documents.reports.query import local_date
+from documents.reports.sql import COUNTS
 from infra.database import get_engine, session_scope
 from infra.tables import Document
+from models.errors import ReportError
 from models.settings import Settings
 from tests.service.helpers import client
 from tests.service.test_status_packets import XML, _delivered, packet
@@ -54,3 +60,12 @@ def test_due_date_end_of_handling_and_duplicate_from_the_registry(settings: Sett
         assert c.post(url, json={"code": "06", "due_date": "20/01/2026"}).status_code == 422
         bad = xml.replace(b"2026/01/20", b"20-01-2026")
         assert c.post(url, content=bad, headers=XML).status_code == 422
+
+
+def test_a_province_still_reads_a_units_report_without_the_later_counts() -> None:
+    older = {c: 0 for c in COUNTS if c not in LATER_COUNTS}
+    data = {"kind": KIND, "version": VERSION, "month": "2026-11", "agency": "Sở Nội vụ",
+            "total": older}
+    assert check(data) is data
+    with pytest.raises(ReportError):  # a count every release sends is still required
+        check({**data, "total": {k: v for k, v in older.items() if k != "received"}})
