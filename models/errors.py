@@ -140,6 +140,13 @@ class ConflictError(IntakeError):
     exit_code = 75  # EX_TEMPFAIL
 
 
+class SigningConfigError(ConflictError):
+    """The agency certificate cannot sign: missing, unreadable, wrong password or PIN, or refused
+    (expired, revoked, untrusted); documents/signing/keys.py."""
+
+    code = "signing_certificate"
+
+
 def error_classes() -> list[type[IntakeError]]:
     """Every error class, the base first."""
     out: list[type[IntakeError]] = []

@@ -43,17 +43,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from infra.tables import Account, SigningAssignment, SigningCertificate
-from models.errors import ConflictError
+from models.errors import SigningConfigError
 from models.settings import Settings
 
 SETTINGS_NAME = "INTAKE_SIGNING"  # how the settings' certificate is named in records
 KINDS = ("pkcs12", "pem", "pkcs11")
-
-
-class SigningConfigError(ConflictError):
-    """The certificate cannot sign: missing, unreadable, wrong password or PIN, or refused."""
-
-    code = "signing_certificate"
 
 
 @dataclass(frozen=True)
