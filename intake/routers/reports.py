@@ -291,8 +291,58 @@ def _monthly(settings: Settings, who: Principal, month: str | None) -> dict[str,
                             agency_code=settings.agency_code, viewer=who.viewer)
 
 
+class MonthlyReport(BaseModel):
+    """One month's report as data: what a unit sends to its province (POST /api/reports/imports
+    takes it as it is)."""
+
+    kind: str = Field(description="always intake.monthly-report")
+    version: int
+    agency: str
+    agency_code: str
+    month: str = Field(description="YYYY-MM")
+    period: dict[str, Any]
+    generated_at: str = Field(json_schema_extra={"format": "date-time"})
+    total: dict[str, Any] = Field(description="the month's figures (as a report's total)")
+    units: list[dict[str, Any]] = Field(description="the figures per receiving unit")
+
+
+class ReportSendRow(BaseModel):
+    """A monthly report due to one destination."""
+
+    month: str
+    destination: str
+    state: str = Field(description="pending, sent or parked")
+    attempts: int
+    last_error: str | None
+    sent_at: str | None = Field(json_schema_extra={"format": "date-time"})
+
+
+class ReportSends(BaseModel):
+    """The recorded monthly reports, newest first."""
+
+    items: list[ReportSendRow]
+
+
+class ReportImported(BaseModel):
+    """A unit's monthly report kept by the province."""
+
+    id: int
+    month: str
+    agency: str
+    agency_code: str
+
+
+class ProvinceMonth(BaseModel):
+    """The units' imported reports of one month added up."""
+
+    month: str
+    reports: int = Field(description="how many units' reports were imported")
+    total: dict[str, Any]
+    agencies: list[dict[str, Any]] = Field(description="one line per agency")
+
+
 @router.get("/api/reports/monthly.json", summary="The monthly report as data",
-            responses=errors(422))
+            response_model=MonthlyReport, responses=errors(422))
 def get_monthly(settings: SettingsDep, who: Manager, month: Month = None) -> dict[str, Any]:
     """One month's figures, total and per receiving unit (what a unit sends to its province)."""
     return _monthly(settings, who, month)
@@ -310,15 +360,16 @@ def get_monthly_pdf(settings: SettingsDep, who: Manager, month: Month = None) ->
         "Content-Disposition": f'inline; filename="bao-cao-thang-{data["month"]}.pdf"'})
 
 
-@router.get("/api/reports/sends", summary="The monthly reports sent by themselves")
-def get_sends(settings: SettingsDep, who: Manager) -> list[dict[str, Any]]:
+@router.get("/api/reports/sends", summary="The monthly reports sent by themselves",
+            response_model=ReportSends)
+def get_sends(settings: SettingsDep, who: Manager) -> dict[str, Any]:
     """Each month x destination: state (pending, sent, parked), attempts, last error."""
     with session_scope(settings.database) as session:
-        return sends(session)
+        return {"items": sends(session)}
 
 
 @router.post("/api/reports/imports", summary="Import a unit's monthly report (province)",
-             responses=errors(422))
+             response_model=ReportImported, responses=errors(422))
 async def post_import(settings: SettingsDep, who: Manager, request: Request) -> dict[str, Any]:
     """A unit's monthly report (the JSON of /api/reports/monthly.json); a newer one of the same
     month and agency replaces it."""
@@ -336,7 +387,7 @@ async def post_import(settings: SettingsDep, who: Manager, request: Request) -> 
 
 
 @router.get("/api/reports/province", summary="The units' imported monthly reports added up",
-            responses=errors(422))
+            response_model=ProvinceMonth, responses=errors(422))
 def get_province(settings: SettingsDep, who: Manager, month: Month = None) -> dict[str, Any]:
     year, mon = _month(month)
     with session_scope(settings.database) as session:
