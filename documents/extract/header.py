@@ -20,6 +20,9 @@ _FOREIGN = ("KY BOI", "CO QUAN:", "NGAY KY", "THOI GIAN KY", "NGUOI KY", "EMAIL"
 _EMAIL = re.compile(r"[\w.()]+@[\w()-]*\.[\w.]+")
 _VV = re.compile(r"^[Vv]\s*[/7lI|]\s*[vVyY]\b[:.]?\s*")
 _DATE_WORDS = ("NGAY", "THANG", "NAM")
+# A line ending like this stops mid-phrase: the summary goes on below. (Not `số`, which ends
+# `chuyển đổi số`, nor `trên`, which ends `nêu trên`.)
+_MID_PHRASE = re.compile(r"(?:[,(-]|\b(?:và|của|về|theo|tại|đối với|các))$")
 # A line starting like this is body text, not the summary.
 _BODY_START = ("CAN CU", "KINH GUI", "THEO DE NGHI", "XET DE NGHI", "THUC HIEN", "DIEU 1")
 
@@ -41,6 +44,9 @@ class Header:
     title_name: str | None = None
     subject_lines: list[Seg] = field(default_factory=list)
     vv: bool = False
+    # False when the summary's block looks cut: a line under it at the same spacing and alignment
+    # was left out, or its first line starts lower-case (the first half is missing).
+    subject_whole: bool = True
 
 
 def _is_number_seg(s: Seg) -> bool:
@@ -147,12 +153,14 @@ def _title_and_subject(h: Header) -> None:
             break
     if h.title is not None:
         h.subject_lines = _follow(h, h.title, centred=True)
+        h.subject_whole = _block_whole(h, h.subject_lines, centred=True)
         return
     for s in h.segs:
         if s.top >= start - 5 and s.left < h.split_x and s.top < h.height * 0.5 \
                 and _VV.match(s.text):
             h.vv = True
             h.subject_lines = [s, *_follow(h, s, centred=False)]
+            h.subject_whole = _block_whole(h, h.subject_lines, centred=False)
             return
 
 
@@ -202,6 +210,53 @@ def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
         if len(out) >= 4:
             break
     return out
+
+
+def _aligned(h: Header, s: Seg, first: Seg, centred: bool) -> bool:
+    """The alignment `_follow` asks of a summary line: centred on the page, or under `V/v`."""
+    if centred:
+        return abs(s.cx - h.width / 2) <= h.width * 0.2
+    return s.left <= h.split_x and abs(s.left - first.left) <= 6 * first.height
+
+
+def _block_whole(h: Header, lines: list[Seg], *, centred: bool) -> bool:
+    """Whether the summary block taken is complete. It is not when its first line under a title
+    starts lower-case (`thực hiện ...`: the first half was missed), or when the nearest line
+    below the last one taken has the same alignment and sits at the block's own line spacing
+    and could continue it (letters, not a body opening like `Căn cứ`/`Kính gửi`, not a capitals
+    line after a mixed-case one): a continuation left out, as after the four-line limit. A
+    rule or short mark, a wider gap, or the body's first paragraph ends the block."""
+    if not lines:
+        return True
+    if centred and lines[0].text[:1].islower():
+        return False
+    last, first = lines[-1], lines[0]
+    if _MID_PHRASE.search(last.text):
+        return False  # the last line stops mid-phrase (`..., bổ sung bởi Luật số 44/2024/QH15,`)
+    below = [s for s in h.segs if s.top > last.top + last.height * 0.5
+             and s.top - last.bottom <= 2 * max(last.height, s.height)
+             and _aligned(h, s, first, centred)]
+    if not below:
+        return True
+    nxt = min(below, key=lambda s: s.top)
+    if letter_share(nxt.text) < 0.25:
+        # A rule, a seal fragment, a table: the block ended. (A citation line such as `Luật số
+        # 61/2024/QH15, 95/2025/QH15` has fewer letters than `_follow` takes, yet continues it.)
+        return True
+    if nxt.height < 0.7 * last.height:
+        return True  # a short mark under the block
+    key = nxt.folded
+    if nxt.text[:1].isupper() and any(key.startswith(b) for b in _BODY_START):
+        return True
+    if centred and nxt.text.isupper() and not last.text.isupper():
+        return True
+    gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False)]
+    gap = nxt.top - last.bottom
+    if gaps:
+        spacing = sorted(gaps)[len(gaps) // 2]
+        return gap > spacing + 0.4 * last.height
+    # A one-line block has no spacing of its own to compare: a line closer than its height.
+    return gap > last.height
 
 
 def _is_centred_line(h: Header, s: Seg) -> bool:

@@ -59,6 +59,10 @@ def read_subject(h: Header) -> Found:
     conf = min(conf, conf_cap)
     if syllable_share(text) < 0.9:
         conf = min(conf, 0.6)
+    if not h.subject_whole:
+        # The block looks cut (a continuation line left out, or a first line starting
+        # lower-case): the best reading is filled in, a clerk checks it is whole.
+        conf = min(conf, 0.6)
     if len(text) > MAX_SUBJECT:
         conf = min(conf, 0.3)
     return Found(text, conf, h.page, bbox_of(h.subject_lines))
