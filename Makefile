@@ -42,7 +42,7 @@ lint: setup
 	$(BIN)/lint-imports --no-logo
 
 test: setup lint
-	$(BIN)/python -m pytest -q -n 4 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: setup
 	$(BIN)/python -m bench.pipeline --out bench/results

@@ -150,6 +150,6 @@ def test_transient_errors_are_retried_then_fail_visibly(tmp_path: Path, database
     wait_for(lambda: document_status(settings, doc_id) == "failed", 120, "failed")
     with client(settings) as c:
         doc = c.get(f"/api/documents/{doc_id}").json()
-    assert doc["attempts"] == 3 and doc["error"]["code"] == "tool_timeout"
+    assert doc["attempts"] == 3 and doc["error"]["code"] == "tool_timeout", doc["error"]
     retries = [h for h in doc["history"] if h["new"] == "queued" and h["old"] == "processing"]
     assert len(retries) == 2
