@@ -59,7 +59,10 @@ def batch_view(session: Session, batch_id: int, viewer: Viewer = EVERYTHING) -> 
         documents.append(view)
     return {
         "id": batch.id, "source": batch.source, "created_at": iso(batch.created_at),
-        "status": _batch_status(batch, docs), "files": files, "documents": documents,
+        "status": _batch_status(batch.planned_at is not None, len(docs),
+                                sum(1 for d in docs if d.status in _ACTIVE),
+                                sum(1 for d in docs if d.status == DocumentStatus.FAILED)),
+        "files": files, "documents": documents,
         "documents_total": len(docs),
         "documents_done": sum(1 for d in docs if d.status not in _ACTIVE),
         "pages_total": sum(d.pages_total for d in docs),
@@ -108,14 +111,7 @@ def batch_list(session: Session, conditions: list[Any], viewer: Viewer, limit: i
         total_docs = sum(by_status.values())
         active = sum(by_status.get(str(s), 0) for s in _ACTIVE)
         n_failed = by_status.get(str(DocumentStatus.FAILED), 0)
-        if b.planned_at is None:
-            status = BatchStatus.RECEIVED
-        elif active:
-            status = BatchStatus.PROCESSING
-        elif total_docs and n_failed == total_docs:
-            status = BatchStatus.FAILED
-        else:
-            status = BatchStatus.DONE
+        status = _batch_status(b.planned_at is not None, total_docs, active, n_failed)
         items.append({
             "id": b.id, "source": b.source, "created_by": b.created_by, "unit": b.unit or None,
             "created_at": iso(b.created_at), "status": status,
@@ -130,12 +126,14 @@ def batch_list(session: Session, conditions: list[Any], viewer: Viewer, limit: i
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-def _batch_status(batch: Batch, docs: list[Document]) -> BatchStatus:
-    if batch.planned_at is None:
+def _batch_status(planned: bool, documents: int, active: int, failed: int) -> BatchStatus:
+    """A batch's state from its documents' counts: received until planned, processing while any
+    document is queued or processing, failed when every document failed, else done."""
+    if not planned:
         return BatchStatus.RECEIVED
-    if any(d.status in _ACTIVE for d in docs):
+    if active:
         return BatchStatus.PROCESSING
-    if docs and all(d.status == DocumentStatus.FAILED for d in docs):
+    if documents and failed == documents:
         return BatchStatus.FAILED
     return BatchStatus.DONE
 

@@ -189,10 +189,11 @@ def _padded(box: tuple[int, int, int, int], page: PageResult) -> tuple[int, int,
             min(page.height or bottom, int(bottom + _PAD_V * line)))
 
 
-def read_hand_lines(page: PageResult, ocr_image: np.ndarray,
+def read_hand_lines(page: PageResult, image: np.ndarray,
                     today: date | None = None) -> list[Reread]:
     """Second readings of the first page's number and date lines when they are due; [] when
-    none is due, the model is not installed, or reading failed (never fails the page)."""
+    none is due, the model is not installed, or reading failed (never fails the page). `image`
+    is the page in colour (the archive image: the OCR image has lost the blue ink)."""
     try:
         regions = hand_regions(page, today)
     except Exception:  # noqa: BLE001 - a second look must never fail the page
@@ -203,7 +204,7 @@ def read_hand_lines(page: PageResult, ocr_image: np.ndarray,
     out: list[Reread] = []
     for reason, (left, top, right, bottom) in regions.items():
         try:
-            got = recognise_line(ocr_image[top:bottom, left:right])
+            got = recognise_line(image[top:bottom, left:right])
         except Exception as exc:  # noqa: BLE001 - onnxruntime errors are not ours to raise
             log.warning("second reading (%s) of page %d failed: %s", reason, page.index, exc)
             continue
@@ -217,9 +218,9 @@ def read_hand_lines(page: PageResult, ocr_image: np.ndarray,
     return out
 
 
-def timed_hand_lines(page: PageResult, ocr_image: np.ndarray,
+def timed_hand_lines(page: PageResult, image: np.ndarray,
                      today: date | None = None) -> tuple[list[Reread], float]:
     """`read_hand_lines` and the seconds it took."""
     t0 = time.perf_counter()
-    got = read_hand_lines(page, ocr_image, today)
+    got = read_hand_lines(page, image, today)
     return got, time.perf_counter() - t0
