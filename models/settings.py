@@ -222,9 +222,6 @@ class Settings(BaseSettings):
         None, description="CSV of the year's swapped days (ngày làm bù / nghỉ bù) the public "
         "holidays do not say; empty: documents/data/workdays_vn.csv."
     )
-    report_agency: str = Field(
-        "", description="The agency's name printed at the head of the monthly report."
-    )
     report_send_url: str = Field(
         "", description="Webhook the monthly report is posted to on the first working day of "
         "the month (signed like document pushes); empty: not posted."

@@ -85,15 +85,11 @@ def schedule(session: Session, settings: Settings, now: dt.datetime) -> int:
     return added
 
 
-def _agency(settings: Settings) -> str:
-    return settings.report_agency or settings.agency_name
-
-
 def render(settings: Settings, month: str, now: dt.datetime) -> tuple[bytes, bytes]:
     """The month's report as JSON (every unit, every document counted) and its PDF."""
     year, mon = (int(x) for x in month.split("-"))
     with get_engine(settings.database).connect() as conn:
-        data = monthly_data(conn, year, mon, agency=_agency(settings),
+        data = monthly_data(conn, year, mon, agency=settings.agency_name,
                             agency_code=settings.agency_code, now=now)
     body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
     pdf = monthly_pdf(data, parent=settings.agency_in_charge, today=local_date(now))

@@ -287,7 +287,7 @@ def _month(month: str | None) -> tuple[int, int]:
 def _monthly(settings: Settings, who: Principal, month: str | None) -> dict[str, Any]:
     year, mon = _month(month)
     with get_engine(settings.database).connect() as conn:
-        return monthly_data(conn, year, mon, agency=settings.report_agency or settings.agency_name,
+        return monthly_data(conn, year, mon, agency=settings.agency_name,
                             agency_code=settings.agency_code, viewer=who.viewer)
 
 
