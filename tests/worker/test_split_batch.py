@@ -60,3 +60,18 @@ def test_split_cuts_drops_and_extracts(tmp_path: Path, capsys: pytest.CaptureFix
     numbers = [BatchDocument.model_validate_json((out / f"stack-{n:03d}.json").read_text(encoding="utf-8"))
                .metadata.get("number") for n in (1, 2, 3)]
     assert numbers == want
+
+
+def test_a_batch_whose_documents_all_failed_carries_their_error(tmp_path: Path) -> None:
+    """Every tool times out: each document fails with tool_timeout, and so does the batch (the
+    job retries a transient error; a failed batch without its cause was taken as 'internal')."""
+    from worker.options import PipelineOptions
+    from worker.pipeline import Pipeline
+
+    src = tmp_path / "scan.png"
+    make_document(3, pages=1).pages[0].save(src, dpi=(300, 300))
+    with Pipeline(PipelineOptions(workers=1, tool_timeout=0.001)) as pipe:
+        result = pipe.process_batch(src, tmp_path / "out")
+    assert result.status == "failed"
+    assert result.documents and all(d.status == "failed" for d in result.documents)
+    assert result.error is not None and result.error["code"] == "tool_timeout"

@@ -40,6 +40,8 @@ def finish_batch(item: SubmittedInput, out_dir: Path, options: PipelineOptions,
             raise from_dict({"code": "no_pages", "message": "no page with content in the batch"})
         statuses = {d.status for d in result.documents}
         result.status = "ok" if statuses == {"ok"} else "failed" if statuses == {"failed"} else "partial"
+        if result.status == "failed":  # every document failed: the batch fails with their cause
+            result.error = result.documents[0].error
 
     item.settle(result, finish)
     return result
