@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from synth.fonts import STAMP_SERIF_FILE, font, font_file, mm_px, pt_px
 from synth.ink import BLUE_INKS, RED_INKS, apply_ink, hand_mask, texture
-from synth.model import Box
+from synth.model import Box, GeneratedDocument
 
 StampLines = list[tuple[str, Box]]
 
@@ -37,22 +37,49 @@ def _shift(b: Box, dx: int, dy: int) -> Box:
 
 
 def rect_stamp(page: Image.Image, text: str, left: int, top: int, rng: random.Random,
-               dpi: int) -> tuple[Box, StampLines]:
-    """Stamp a red rectangle with bold text (MẬT, KHẨN, HỎA TỐC...) at a position."""
+               dpi: int, *, ink: tuple[int, int, int] | None = None, angle: float | None = None,
+               frame: bool = True) -> tuple[Box, StampLines]:
+    """Stamp a rectangle with bold text (MẬT, KHẨN, HỎA TỐC...) at a position: red and tilted
+    up to 2° unless `ink`, `angle` (degrees, counter-clockwise) or `frame=False` (text only) say
+    otherwise. The random draws are the same whatever the style, so a document differs only in
+    its stamp. Returns the stamp's box (its frame, or its text when it has none) and its line."""
     fnt = font_file(str(STAMP_SERIF_FILE), round(pt_px(rng.choice((14, 15, 16)), dpi)))
     tb = fnt.getbbox(text, anchor="ls")
     pad = mm_px(2, dpi)
     w, h = int(tb[2] - tb[0] + 2 * pad), int(tb[3] - tb[1] + 2 * pad)
     m = Image.new("L", (w + 8, h + 8), 0)
     d = ImageDraw.Draw(m)
-    d.rectangle((4, 4, 4 + w, 4 + h), outline=255, width=max(2, int(mm_px(0.6, dpi))))
+    if frame:
+        d.rectangle((4, 4, 4 + w, 4 + h), outline=255, width=max(2, int(mm_px(0.6, dpi))))
     base = 4 + pad - tb[1]
     d.text((4 + pad - tb[0], base), text, font=fnt, fill=255, anchor="ls")
     tbox = (int(4 + pad), int(4 + pad), int(4 + pad + tb[2] - tb[0]), int(base + tb[3]))
-    m, (tbox, frame) = _rotate(texture(m, rng, 0.7), rng.uniform(-2, 2),
-                               [tbox, (4, 4, 4 + w, 4 + h)])
-    apply_ink(page, m, rng.choice(RED_INKS), rng.uniform(0.8, 0.95), (left, top))
-    return _shift(frame, left, top), [(text, _shift(tbox, left, top))]
+    textured = texture(m, rng, 0.7)
+    tilt = rng.uniform(-2, 2)
+    m, (tbox, fbox) = _rotate(textured, tilt if angle is None else angle,
+                              [tbox, (4, 4, 4 + w, 4 + h)])
+    colour = rng.choice(RED_INKS)
+    apply_ink(page, m, colour if ink is None else ink, rng.uniform(0.8, 0.95), (left, top))
+    return _shift(fbox if frame else tbox, left, top), [(text, _shift(tbox, left, top))]
+
+
+def restrike_urgency(doc: GeneratedDocument, rng: random.Random, *,
+                     ink: tuple[int, int, int] | None = None, angle: float | None = None,
+                     frame: bool = True) -> Image.Image:
+    """The first page of a document made with `urgency=` and no secrecy, its urgency stamp
+    wiped (it sits alone in the row reserved under the number) and struck again in another
+    style (`rect_stamp`'s `ink`, `angle`, `frame`) at the same place."""
+    if not doc.truth["fields"]["urgency"] or doc.truth["fields"]["secrecy"]:
+        raise ValueError("restrike_urgency needs a document with an urgency stamp alone")
+    page = doc.pages[0].copy()
+    _, x0, y0, x1, y1 = doc.truth["field_boxes"]["urgency"]
+    grow = int(mm_px(1, doc.dpi))
+    ImageDraw.Draw(page).rectangle((x0 - grow, y0 - grow, x1 + grow, y1 + grow),
+                                   fill=(255, 255, 255))
+    rect_stamp(page, doc.truth["fields"]["urgency"], x0, y0, rng, doc.dpi, ink=ink, angle=angle,
+               frame=frame)
+    page.info["dpi"] = (doc.dpi, doc.dpi)
+    return page
 
 
 def arrival_stamp(page: Image.Image, receiver: str, number: str, date: str, centre: tuple[int, int],
