@@ -27,6 +27,7 @@ from documents.extract.numbers import (
 from documents.extract.signer import (
     MAX_NAME,
     MAX_POSITION,
+    deputy_position,
     find_lone_name,
     find_recipients,
     find_signer,
@@ -394,7 +395,10 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
                 value, conf = correct_name(read.name_read.value, read.name_read.confs, gaz,
                                            exact=exact)
                 name_part = Found(value, min(conf, 0.75), pages[i].index, read.name.bbox)
-            parts = {"competence": part, "position": missing(), "full_name": name_part}
+            # The position line under `KT. <head>` was not read: the deputy's title, for review.
+            guess = deputy_position(comp, gaz)
+            position = Found(guess, 0.5, pages[i].index, None) if guess else missing()
+            parts = {"competence": part, "position": position, "full_name": name_part}
             found["signer"] = Found({k: p.value for k, p in parts.items()}, 0.0, pages[i].index,
                                     part.bbox, parts=parts)
             return
@@ -402,6 +406,7 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
             ocr_conf([w.conf for w in read.position.words]) * 0.85
         if read.position_value and len(read.position_value) > MAX_POSITION:
             pos_conf = 0.2
+        position_value = read.position_value
         deputy = is_deputy(read.position_value)
         if deputy and not read.competence:
             # A deputy signs "KT." for the head: a missing prefix line means a missed line.
@@ -417,6 +422,7 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
             # position (`PHÓ`, under the seal) was lost, or the lines were mixed up.
             pos_conf = min(pos_conf, 0.5)
             comp_conf = min(comp_conf, 0.8)
+            position_value = deputy_position(comp_text, gaz) or position_value
         name_conf, name_value = 0.0, read.name_value
         if read.name is not None and read.name_read is not None:
             name_value, name_conf = correct_name(read.name_read.value, read.name_read.confs, gaz,
@@ -433,7 +439,7 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
         parts = {
             "competence": Found(comp_text or None, min(comp_conf, 1.0), pages[i].index,
                                 bbox_of(read.competence)),
-            "position": Found(read.position_value, pos_conf, pages[i].index, read.position.bbox),
+            "position": Found(position_value, pos_conf, pages[i].index, read.position.bbox),
             "full_name": Found(name_value, name_conf, pages[i].index,
                                read.name.bbox if read.name else None),
         }

@@ -9,12 +9,14 @@ from statistics import median
 from documents.extract.gazetteer import Gazetteer
 from documents.extract.layout import Seg
 from documents.extract.names import NameRead, read_name
-from documents.extract.textutil import is_upper_phrase, squash, strip_edges
+from documents.extract.textutil import is_upper_phrase, levenshtein, squash, strip_edges
+from models.result import Word
 from models.text import fold
 from models.vocabulary import MAX_LENGTH
 
-# Authority prefixes (DOMAIN §2), also in the older slash forms `T/M`, `K/T`.
-_PREFIX = re.compile(r"^(TM|KT|Q|TL|TUQ|T/M|K/T|T/L)\s*[.:,]?\s+(?=\S)", re.I)
+# Authority prefixes (DOMAIN §2), also in the older slash forms `T/M`, `K/T`; the dot may be
+# printed without a space after it (`KT.CHỦ TỊCH`).
+_PREFIX = re.compile(r"^(TM|KT|Q|TL|TUQ|T/M|K/T|T/L)(?:\s*[.:,]\s*|\s+)(?=\S)", re.I)
 # Registry limits: Position 100, FullName 50.
 MAX_POSITION = MAX_LENGTH["Position"]
 MAX_NAME = MAX_LENGTH["FullName"]
@@ -73,6 +75,88 @@ def _upper_line(s: Seg) -> bool:
     return is_upper_phrase(s.text) and sum(c.isalpha() for c in s.text) >= 2
 
 
+def _stray(w: Word) -> bool:
+    """A signature or seal stroke read as a glyph at the end of a line (`l` before `PHÓ CHỦ
+    TỊCH`): one or two characters, no capital, low confidence."""
+    return len(w.text) <= 2 and not any(c.isupper() for c in w.text) and w.conf < 50
+
+
+def _trimmed(s: Seg) -> Seg:
+    """The line without stray glyphs at its ends when that makes it a capitals line (a block
+    line the signature crosses); any other line as it is (a name line keeps its garbage, which
+    may be a cut surname)."""
+    words = list(s.words)
+    while len(words) > 1 and _stray(words[0]):
+        words.pop(0)
+    while len(words) > 1 and _stray(words[-1]):
+        words.pop()
+    if len(words) == len(s.words) or _upper_line(s):
+        return s
+    cut = Seg(s.page, words)
+    return cut if _upper_line(cut) else s
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in fold(text, upper=True) if c.isalpha())
+
+
+def read_position(text: str, gaz: Gazetteer) -> tuple[str, bool] | None:
+    """The known position a line reads as, and whether the reading is sure: a near spelling
+    (`THỨ TRƯỞNG` read `THU TRƯỞNG`) or the same letters split or joined by OCR (`THỨ
+    'TRƯỞN G`) are sure; a closer guess on a garbled line (`PH Ầ HỦ TICH`) is not."""
+    hit = gaz.lookup("position", text, 0.15)
+    if hit is not None:
+        return hit.value, True
+    key = _letters(text)
+    if len(key) < 5:
+        return None
+    best: tuple[int, str] | None = None
+    for value in gaz.values("position"):
+        d = levenshtein(key, _letters(value), 3)
+        if d == 0:
+            return value, True
+        if d <= len(key) // 4 and (best is None or d < best[0]):
+            best = (d, value)
+    return (best[1], False) if best is not None else None
+
+
+def _deputy_tail(above: str, text: str, gaz: Gazetteer) -> tuple[str, bool] | None:
+    """The deputy's position (a guess) when the line above is the head's title alone and this
+    garbled line reads as the end of the deputy's title."""
+    head = gaz.lookup("position", strip_edges(squash(above)).upper(), 0.15)
+    deputy = deputy_position("KT. " + head.value, gaz) if head is not None else None
+    key = _letters(text)
+    if deputy is None or len(key) < 4:
+        return None
+    tail = _letters(deputy)[-len(key):]
+    return (deputy, False) if levenshtein(key, tail, 1) <= 1 else None
+
+
+# A deputy signs `KT.` for the head (DOMAIN §2): the head's title and the deputy's.
+_DEPUTY_OF = {"BO TRUONG": "THỨ TRƯỞNG"}
+
+
+def deputy_position(competence: str | None, gaz: Gazetteer) -> str | None:
+    """The deputy's position under `KT. <head>` (`KT. BỘ TRƯỞNG` -> `THỨ TRƯỞNG`, `KT. TRƯỞNG
+    BAN BAN ...` -> `PHÓ TRƯỞNG BAN`), when the head's title is a known one; a guess for the
+    clerk when the position line itself was not read."""
+    found = re.split(r"(?:^|\s)(?:KT|K/T)\.?\s+", (competence or "").upper())
+    if len(found) < 2:
+        return None
+    body = fold(found[-1], upper=True)
+    heads = sorted((v for v in gaz.values("position") if body == fold(v, upper=True)
+                    or body.startswith(fold(v, upper=True) + " ")), key=len, reverse=True)
+    if not heads:
+        return None
+    head = fold(heads[0], upper=True)
+    if head in _DEPUTY_OF:
+        return _DEPUTY_OF[head]
+    if head.startswith("PHO "):
+        return None
+    deputy = gaz.lookup("position", "PHÓ " + heads[0], 0.0)
+    return deputy.value if deputy is not None else None
+
+
 def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | None:
     """The lowest signer block on a page: prefix/position lines, then the name after a gap."""
     # Seal and signature strokes come out as tiny one-letter segments: they are not lines.
@@ -82,7 +166,7 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
     # 8 px high between `TM. ỦY BAN NHÂN DÂN` and `CHỦ TỊCH`): they must not split the block.
     if right:
         typical = median(s.height for s in right)
-        right = [s for s in right if s.height >= 0.45 * typical]
+        right = [_trimmed(s) for s in right if s.height >= 0.45 * typical]
     starts = [i for i, s in enumerate(right) if _upper_line(s) and (
         has_prefix(s.text) or gaz.lookup("position", strip_edges(s.text), 0.15) is not None)]
     if not starts:
@@ -113,8 +197,12 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
         return SignerRead(block, None, None, False, name_seg, name.value if name else None,
                           False, name)
     pos_text = strip_edges(squash(pos_seg.text)).upper()
-    hit = gaz.lookup("position", pos_text, 0.15)
-    position = hit.value if hit else pos_text
+    hit = read_position(pos_text, gaz)
+    if (hit is None or not hit[1]) and len(block) >= 2 and not has_prefix(block[-2].text):
+        # `KT.` and `PHÓ` under the seal: the head's title read alone above the end of the
+        # deputy's (`THỦ TƯỚNG` / `tt TƯỜNG` for `KT. THỦ TƯỚNG` / `PHÓ THỦ TƯỚNG`).
+        hit = _deputy_tail(block[-2].text, pos_text, gaz) or hit
+    position = hit[0] if hit else pos_text
     competence = block[:-1]
     if competence and not has_prefix(competence[0].text):
         # Lines above a position that carry no prefix belong to the body or a title, not here.
@@ -126,8 +214,8 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
     name_value = name.value if name else None
     surname_ok = name is not None and not name.surname_guessed and \
         ("surname", name.value.split()[0]) in gaz
-    return SignerRead(competence, pos_seg, position, hit is not None, name_seg, name_value,
-                      surname_ok, name, unread)
+    return SignerRead(competence, pos_seg, position, hit is not None and hit[1], name_seg,
+                      name_value, surname_ok, name, unread)
 
 
 def _name_below(right: list[Seg], pos_seg: Seg, gaz: Gazetteer
