@@ -390,9 +390,18 @@
       const target = nextPending(row);
       if (target) {
         e.preventDefault();
-        target.inputs[0].focus();
+        stopAt(target);
       }
     }
+  }
+
+  /* The page moves the clerk to a field with its value selected, as a native Tab would: typing
+     replaces a wrong value instead of adding to it (a number's lone symbol keeps the cursor
+     before it, set by its focus handler). */
+  function stopAt(row) {
+    const input = row.inputs[0];
+    input.focus();
+    if (input.select && !(row.spec.key === "number" && input.value.startsWith("/"))) input.select();
   }
 
   function nextPending(after) {
@@ -403,7 +412,7 @@
 
   function moveOn(row) {
     const target = nextPending(row) || pending()[0];
-    if (target) target.inputs[0].focus();
+    if (target) stopAt(target);
     else confirmBtn.focus();
   }
 
@@ -509,14 +518,14 @@
     if (empty.length) {
       empty.forEach((r) => { r.error.textContent = NONE_HELP; });
       Intake.toast(`Còn trường trống: ${empty.map((r) => FIELDS[r.spec.key]).join(", ")}.`, true);
-      empty[0].inputs[0].focus();
+      stopAt(empty[0]);
       return;
     }
     const left = pending();
     if (left.length && !acceptRemaining) {
       Intake.toast(`Còn ${left.length} trường cần kiểm tra: ${left.map((r) => FIELDS[r.spec.key]).join(", ")}.`, true);
       confirmAll.hidden = false;
-      left[0].inputs[0].focus();
+      stopAt(left[0]);
       return;
     }
     confirmBtn.disabled = true;
@@ -755,7 +764,7 @@
     // Keyboard first: the first uncertain field, or the confirm button when none is left.
     if (!editable()) return;
     const first = pending()[0];
-    if (first) first.inputs[0].focus();
+    if (first) stopAt(first);
     else confirmBtn.focus();
   }
 
