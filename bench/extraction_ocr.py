@@ -4,8 +4,9 @@ Pages are recognised the way `worker.stages.page` does it (load, clean, Tesserac
 without composing PDF pages, and born-digital pages keep their text layer as the pipeline does.
 Results live under bench/results/ (git-ignored) so re-running the extractor costs nothing.
 Pages cached before the page stage read coloured stamps (no `marks_checked` key) or took its
-second look at a lost signer name (no `rereads` key where one is due) get them by loading and
-cleaning the page again and taking only those steps, without a new full OCR.
+second look at a lost signer name by the current rules (no `SIGNER_LOOK` timing where one is
+due) get them by loading and cleaning the page again and taking only those steps, without a new
+full OCR.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from PIL import Image
 from infra.tools import poppler
 from models.result import PageResult
 from worker.options import PipelineOptions
-from worker.stages.handread import hand_regions
+from worker.stages.handread import BLANK_REASONS, hand_regions
+from worker.stages.handread import REASONS as HAND_REASONS
 from worker.stages.load import PageSource, open_input
 from worker.stages.page import (
     clean_again,
@@ -30,7 +32,7 @@ from worker.stages.page import (
     look_again,
     recognise_page,
 )
-from worker.stages.reread import signer_name_region
+from worker.stages.reread import SIGNER_LOOK, signer_name_region
 from worker.stages.textlayer import judge_text_layer
 
 CACHE = Path(__file__).parent / "results" / "extraction_ocr"
@@ -55,8 +57,11 @@ def _needs_marks(page: dict[str, object]) -> bool:
 
 
 def _needs_reread(page: dict[str, object]) -> bool:
-    """A cached OCR page made before second looks, on which the page stage would take one."""
-    if page.get("source") != "ocr" or "rereads" in page or page.get("error"):
+    """A cached OCR page made before the current rules of the second look at the signer's name
+    (no `SIGNER_LOOK` timing), on which the page stage would take one."""
+    timings = page.get("timings")
+    if page.get("source") != "ocr" or page.get("error") or \
+            isinstance(timings, dict) and SIGNER_LOOK in timings:
         return False
     return signer_name_region(PageResult.model_validate(page)) is not None
 
@@ -66,9 +71,15 @@ def _needs_hand(page: dict[str, object]) -> bool:
     numbers and days, on which the page stage would take one (a page on which it would not is
     marked as looked at, with no cost)."""
     timings = page.get("timings")
-    if page.get("source") != "ocr" or page.get("error") or not isinstance(timings, dict) or \
-            "handread" in timings:
+    if page.get("source") != "ocr" or page.get("error") or not isinstance(timings, dict):
         return False
+    if "handread" in timings:
+        # Read before the blanks were read alone: a line was read again, no blank (a page
+        # whose blank's printed words were not found is looked at again, a few seconds).
+        rereads = page.get("rereads")
+        reasons = {r.get("reason") for r in rereads if isinstance(r, dict)} \
+            if isinstance(rereads, list) else set()
+        return bool(reasons & set(HAND_REASONS)) and not reasons & set(BLANK_REASONS)
     if hand_regions(PageResult.model_validate(page)):
         return True
     timings["handread"] = 0.0

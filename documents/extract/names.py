@@ -23,6 +23,7 @@ from models.result import Word
 from models.text import fold, is_vietnamese_syllable
 
 DATA = Path(__file__).parent / "data" / "names.json"
+GAZETTEER = Path(__file__).parent / "data" / "gazetteer.json"
 # Military and police ranks printed before the name (`Thượng tướng Nguyễn Văn A`, `Trung tá ...`).
 _RANK = re.compile(r"^(?:(?:DAI|THUONG|TRUNG|THIEU)\s+(?:TUONG|TA|UY))\s+")
 _PUNCT = " .,:;'\"`~!?()[]{}|_-–—*+=^°<>/\\"
@@ -74,10 +75,20 @@ def _likelihood(read: str, printed: str) -> float:
     return _SWAPPED
 
 
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    """Every syllable known as a given or middle name (ranked here, or listed in the
+    gazetteer's `name_syllables`): a surname outside it (`Đỗ`, `Từ`) is no given name."""
+    listed = json.loads(GAZETTEER.read_text(encoding="utf-8")).get("name_syllables", [])
+    return frozenset(unicodedata.normalize("NFC", str(s)) for s in listed) | frozenset(
+        s for role in _tiers().values() for s in role)
+
+
 def _weight(syllable: str, role: str, gaz: Gazetteer) -> float:
     tier = _tiers()[role].get(syllable)
     if tier is None:
-        tier = 1 if syllable in gaz.name_variants(syllable) else 0
+        tier = 1 if syllable in gaz.name_variants(syllable) and (
+            syllable in _first_names() or ("surname", syllable) not in gaz) else 0
     return _TIER_WEIGHT.get(tier, 0.02)
 
 
@@ -88,6 +99,10 @@ def best_syllable(read: str, role: str, gaz: Gazetteer) -> tuple[str, float]:
     if not variants:
         return read, 0.0
     scored = {v: _likelihood(read, v) * _weight(v, role, gaz) for v in variants}
+    if read not in variants and is_vietnamese_syllable(read):
+        # An unlisted but well-formed syllable read as is (`Đô`) is likelier than a mark lost
+        # from a syllable that is no given name (`Đỗ`, a surname).
+        scored[read] = _weight(read, role, gaz)
     best = max(sorted(scored), key=lambda v: scored[v])
     total = sum(scored.values())
     return best, scored[best] / total if total else 0.0
@@ -137,14 +152,21 @@ def _cut_surname(garbage: str, gaz: Gazetteer) -> str | None:
 
 
 def _first_letter_swapped(garbage: str, gaz: Gazetteer) -> str | None:
-    """The surname whose first letter alone the seal changed (`xê` -> `Lê`): same length, same
-    vowel and tone marks, every other letter equal; unique only."""
-    word = "".join(c for c in garbage.split()[-1] if c.isalpha()) if garbage.split() else ""
-    if len(word) < 2:
+    """The surname whose first letter alone the seal changed (`xê`, `šê` -> `Lê`): same length,
+    the same letters and vowel and tone marks after the first; or, when seal glyphs stand before
+    the letters (`{,ê`), whose first letter the seal ate. Unique only."""
+    last = garbage.split()[-1] if garbage.split() else ""
+    word = "".join(c for c in last if c.isalpha())
+    if not word or not any(c in "AEIOUY" for c in fold(word, upper=True)):
         return None
-    key, marks = fold(word, upper=True), _marks(word)[0]
+    key, marks = fold(word, upper=True), _marks(word[1:])[0]
     hits = {s for s in gaz.values("surname") if len(fold(s, upper=True)) == len(key) and
-            fold(s, upper=True)[1:] == key[1:] and fold(s, upper=True)[0] != key[0] and _marks(s)[0] == marks}
+            fold(s, upper=True)[1:] == key[1:] and fold(s, upper=True)[0] != key[0]
+            and _marks(s[1:])[0] == marks} if len(word) >= 2 else set()
+    if not hits and not last[:1].isalpha():
+        whole = _marks(word)[0]
+        hits = {s for s in gaz.values("surname") if fold(s, upper=True)[1:] == key
+                and _marks(s[1:])[0] == whole}
     return hits.pop() if len(hits) == 1 else None
 
 
@@ -158,6 +180,16 @@ def _eaten_first_letter(garbage: str, gaz: Gazetteer) -> str | None:
     hits = {s for s in _tiers()["middle"] if len(fold(s, upper=True)) == len(key) + 1
             and fold(s, upper=True).endswith(key) and _marks(s)[0] == marks}
     return hits.pop() if len(hits) == 1 else None
+
+
+def _lower_name(text: str) -> str | None:
+    """A common name syllable OCR read with a small first letter (`văn` for `Văn`: the seal or
+    the signature cut the capital's top)."""
+    if not text[:1].islower() or not text.isalpha():
+        return None
+    up = text[:1].upper() + text[1:]
+    tiers = _tiers()
+    return up if tiers["middle"].get(up) == 3 or tiers["given"].get(up) == 3 else None
 
 
 def _is_name_token(text: str) -> bool:
@@ -180,6 +212,16 @@ def read_name(words: list[Word], gaz: Gazetteer) -> NameRead | None:
     # A garbled word between two name words: a middle name whose first letter the seal ate
     # (`Lê +ấn Dũng` for `Lê Tấn Dũng`).
     mended: set[int] = set()
+    for k in range(len(toks)):
+        up = _lower_name(toks[k][0])
+        if up is None or not any(0 <= j < len(toks) and _is_name_token(toks[j][0])
+                                 for j in (k - 1, k + 1)):
+            continue
+        if k > 0 and not _is_name_token(toks[k - 1][0]) and _cut_surname(
+                " ".join(t.lstrip("\x00") for t, _ in toks[:k + 1]), gaz) is not None:
+            continue  # the end of a surname the seal cut (`Nør: yến` for `Nguyễn`)
+        toks[k] = (up, min(toks[k][1], 60.0))
+        mended.add(k)
     for k in range(1, len(toks) - 1):
         if not _is_name_token(toks[k][0]) and _is_name_token(toks[k - 1][0]) and \
                 _is_name_token(toks[k + 1][0]):
@@ -271,6 +313,8 @@ def correct_name(name: str, confs: list[float], gaz: Gazetteer, *,
             continue
         if best != word:
             conf = min(conf, 0.8)
+        elif word not in variants:
+            conf = min(conf, c / 100 - 0.2)  # kept as read, but no known name syllable
         elif len(variants) == 1:
             conf = min(conf, c / 100)
         else:
