@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from documents.extract.layout import Seg, find_motto, row_of, union
+from documents.extract.layout import Seg, find_motto, row_of, same_row, union
 from documents.extract.numbers import match_type_name
 from documents.extract.textutil import letter_share
 from models.text import fold
 
 # `Số:`; also `Số2624` printed without the colon (the number follows at once).
-_SO = re.compile(r"^(?:(?:Luật|Lệnh|Pháp lệnh)\s+)?[Ss][ốôoóồổỗơớờỡ6öồọộ](?:\s?[:;.,]|(?=\d))")
+_SO = re.compile(r"^(?:(?:Luật|Lệnh|Pháp lệnh)\s+)?[Ss][ốôoóồổỗơớờỡ6öồọộỐÔÓỒỔỖƠỚỜỠÖỌỘ](?:\s?[:;.,]|(?=\d))")
+# The motto's first words: where a merged header line crosses into the right column.
+_MOTTO_START = "CONG HOA XA HOI"
 # Documents without a place/date line print the type before the number (`Nghị quyết số: 17/...`).
 _TYPE_SO = re.compile(r"^([A-ZĐ][^\W\d_]*(?:\s+[^\W\d_]+){0,3})\s+[Ss]ố\s?[:;.,]")
 # Lines of an e-signature box or a gazette running header: never part of the document's header.
@@ -71,6 +73,7 @@ _DATE_LINE = re.compile(r"NGAY\W{0,2}\S{0,6}\W{0,2}THANG")
 def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int) -> Header:
     """Locate the header parts among a page's segments."""
     segs = [s for s in segs if not s.folded.startswith(_FOREIGN) and not _EMAIL.search(s.text)]
+    segs = _unglue(segs)
     h = Header(page_no, width, height, segs)
     motto, _ = find_motto(segs)
     h.motto = motto
@@ -107,6 +110,42 @@ def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int) -> 
     return h
 
 
+def _unglue(segs: list[Seg]) -> list[Seg]:
+    """Cut a line where another header part starts inside it, so that the agency's words stay
+    apart from the motto (`BỘ GIÁO DỤC VÀ ĐÀO TẠO ˆ CỘNG HÒA ...`: a mark read in the gap between
+    the columns joins them into one line) and from the `Số:` line (`SỞ Y TẾ Số: 12/SYT-NV`, the
+    number read into the agency's line on a skewed scan)."""
+    out: list[Seg] = []
+    for s in segs:
+        cut = _glue_point(s)
+        if not cut:
+            out.append(s)
+            continue
+        head = s.words[:cut]
+        while len(head) > 1 and not re.search(r"[A-Z0-9]", fold(head[-1].text, upper=True)):
+            head = head[:-1]  # the mark between the columns (`ˆ`, `_`) belongs to neither
+        out += [Seg(s.page, head), Seg(s.page, s.words[cut:])]
+    out.sort(key=lambda s: (s.top, s.left))
+    return out
+
+
+def _glue_point(s: Seg) -> int:
+    """Index of the word where the motto or the `Số:` label starts inside an upper-case agency
+    line, or 0 when the line is one piece."""
+    if "CONG HOA" not in s.folded and not any(w.text[:1] == "S" for w in s.words[1:]):
+        return 0
+    for i in range(1, len(s.words)):
+        head = " ".join(w.text for w in s.words[:i])
+        if letter_share(head) < 0.6 or _upper_share(head) < 0.8 or match_type_name(head):
+            continue  # not an agency name's words (`NGHỊ QUYẾT Số: 17/...` is one line)
+        rest = " ".join(w.text for w in s.words[i:])
+        if fold(rest, upper=True).startswith(_MOTTO_START):
+            return i
+        if s.words[i].text[:1] == "S" and _SO.match(rest) and "/" in rest:
+            return i
+    return 0
+
+
 def _wrapped_symbol(h: Header, segs: list[Seg]) -> None:
     """A long joint symbol wraps after a dash (`01/2022/TTLT-VKSNDTC-` / `TANDTC-BCA`): take the
     segment right under the number line, left of the split, as its continuation."""
@@ -132,7 +171,11 @@ def _left_block(h: Header) -> None:
     top = h.motto.top - 1.5 * h.motto.height if h.motto else 0
     # Agency names are printed in capitals: a mixed-case line (`Nghị quyết số: 17/...`, a blank
     # `Số:` label) is not part of the block.
-    block = [s for s in h.segs if s.right <= h.split_x + h.width * 0.02 and top <= s.top < bottom
+    # An agency line read into the `Số:` line's row (cut from it by `_unglue`) sits left of it.
+    beside = {id(s) for s in h.segs if h.number_row and s.right <= h.number_row[0].left
+              and same_row(s, h.number_row[0])}
+    block = [s for s in h.segs if s.right <= h.split_x + h.width * 0.02
+             and (top <= s.top < bottom or id(s) in beside)
              and letter_share(s.text) > 0.6 and s.cx < h.width * 0.45
              and _upper_share(s.text) >= 0.8 and not _is_number_seg(s)]
     h.left_block = [s for s in block if "CONG BAO" not in s.folded]

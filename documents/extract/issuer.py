@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from documents.extract.gazetteer import Gazetteer
 from documents.extract.layout import Seg
+from documents.extract.numbers import repair_issuer_groups
 from documents.extract.textutil import squash, strip_edges, syllable_share
 from models.text import fold
 from models.vocabulary import MAX_LENGTH
@@ -63,8 +64,11 @@ def read_name(segs: list[Seg], kind: str, gaz: Gazetteer) -> NameRead | None:
     low = min(w.conf for w in words)
     hit = gaz.lookup(kind, raw) or (gaz.lookup("organ", raw) if kind == "parent" else None)
     if hit is not None:
-        # An exact folded match only fixes accents; a fuzzy one rewrites letters, so less sure.
+        # An exact folded match only fixes accents (and word spaces); a fuzzy one rewrites
+        # letters, so less sure, and much less when another entry is about as close.
         conf = 0.97 if hit.distance == 0 else max(0.0, 0.93 - 0.04 * hit.distance)
+        if hit.ambiguous:
+            conf = min(conf, 0.6)
         return NameRead(hit.value, segs, conf, True)
     fixed = _fix_prefix(raw, gaz)
     conf = min(1.0, low / 100) * (0.95 if syllable_share(fixed) > 0.9 else 0.6)
@@ -87,3 +91,21 @@ def _fix_prefix(raw: str, gaz: Gazetteer) -> str:
             if hit is not None and len(fold(head, upper=True)) >= 6:
                 return squash(f"{hit.value} {' '.join(words[n:])}")
     return raw
+
+
+def repair_symbol(notation: str, organ: str | None, parent: str | None,
+                  gaz: Gazetteer) -> str | None:
+    """The symbol with a garbled group spelled as the issuer's abbreviation (`CĐĐSQG` ->
+    `CĐSQG` under `CỤC CHUYỂN ĐỔI SỐ QUỐC GIA`, `BGDDT` -> `BGDĐT`); None when nothing to repair.
+    The issuer's abbreviations come from the agency and parent names read in the header."""
+    issuer = set().union(*(gaz.abbreviations(n) for n in (organ, parent) if n))
+    return repair_issuer_groups(notation, issuer, gaz.known_abbreviations())
+
+
+def agency_from_symbol(notation: str, gaz: Gazetteer) -> str | None:
+    """The ministry or central agency a symbol names by its known abbreviation (`QĐ-BGDĐT` ->
+    `BỘ GIÁO DỤC VÀ ĐÀO TẠO`), for a header whose agency lines were lost; None when no group,
+    or more than one agency, is named."""
+    groups = notation.rpartition("/")[2].split("-")
+    names = {n for g in groups if (n := gaz.named_by(g)) is not None}
+    return names.pop() if len(names) == 1 else None

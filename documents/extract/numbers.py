@@ -142,3 +142,62 @@ def repair_type_group(notation: str, type_name: str | None) -> str | None:
     groups[0] = want
     fixed = "-".join(groups)
     return f"{head}/{fixed}" if head else fixed
+
+
+def repair_issuer_groups(notation: str, issuer: set[str], known: set[str] | None = None
+                         ) -> str | None:
+    """The symbol with a group OCR garbled spelled as the issuer's abbreviation, or None when
+    nothing to repair (DOMAIN §3: the groups after the type name the issuer and its unit).
+
+    `issuer` holds the abbreviations of the agency read from the header (`CĐSQG`, `VTLTNN`,
+    `BCĐ138`, see `Gazetteer.abbreviations`). When no group is one of them yet, the one group
+    of four or more characters that is such an abbreviation with a letter doubled (`CĐĐSQG`) or
+    one edit away from it and from no other (`VTLUTNN`, `BCĐI38`) is repaired; when the issuer's
+    group is there, the others name its units and are left alone. `known` holds every listed
+    abbreviation: a group spelled like one with `D` for `Đ` is given the `Đ` (`BGDDT` ->
+    `BGDĐT`). A repaired value always needs review.
+    """
+    known = known or set()
+    head, _, rest = notation.rpartition("/")
+    groups = rest.split("-")
+    fixed = [_stroke(g, issuer | known) for g in groups]
+    if not any(g in issuer for g in fixed):
+        repairs = {i: r for i, g in enumerate(fixed) if (r := _issuer_group(g, issuer, known))}
+        if len(repairs) == 1:
+            (i, r), = repairs.items()
+            fixed[i] = r
+    if fixed == groups:
+        return None
+    fixed_rest = "-".join(fixed)
+    return f"{head}/{fixed_rest}" if head else fixed_rest
+
+
+def _stroke(group: str, abbreviations: set[str]) -> str:
+    """`group` with the `Đ` of the one abbreviation it spells with `D` (`BGDDT` -> `BGDĐT`)."""
+    if "Đ" in group or not group.isupper() or group in abbreviations:
+        return group
+    same = {a for a in abbreviations if "Đ" in a and fold(a, upper=True) == group}
+    return same.pop() if len(same) == 1 else group
+
+
+def _issuer_group(group: str, issuer: set[str], known: set[str]) -> str | None:
+    """The issuer abbreviation a garbled group stands for, if only one fits."""
+    if len(group) < 4 or group in known or group in ABBR_TYPE or not group.isupper():
+        return None
+    collapsed = re.sub(r"(.)\1+", r"\1", group)
+    doubled = {a for a in issuer if len(a) >= 4 and a == collapsed}
+    if len(doubled) == 1:
+        return doubled.pop()
+    folded = fold(group, upper=True)
+    near = {a for a in issuer if len(a) >= 4 and _one_edit(folded, fold(a, upper=True))}
+    return near.pop() if len(near) == 1 else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when `a` and `b` differ by exactly one inserted, deleted or replaced character."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
