@@ -22,7 +22,8 @@ from PIL import Image
 from infra.tools import poppler
 from models.result import PageResult
 from worker.options import PipelineOptions
-from worker.stages.handread import hand_regions
+from worker.stages.handread import BLANK_REASONS, hand_regions
+from worker.stages.handread import REASONS as HAND_REASONS
 from worker.stages.load import PageSource, open_input
 from worker.stages.page import (
     clean_again,
@@ -70,9 +71,15 @@ def _needs_hand(page: dict[str, object]) -> bool:
     numbers and days, on which the page stage would take one (a page on which it would not is
     marked as looked at, with no cost)."""
     timings = page.get("timings")
-    if page.get("source") != "ocr" or page.get("error") or not isinstance(timings, dict) or \
-            "handread" in timings:
+    if page.get("source") != "ocr" or page.get("error") or not isinstance(timings, dict):
         return False
+    if "handread" in timings:
+        # Read before the blanks were read alone: a line was read again, no blank (a page
+        # whose blank's printed words were not found is looked at again, a few seconds).
+        rereads = page.get("rereads")
+        reasons = {r.get("reason") for r in rereads if isinstance(r, dict)} \
+            if isinstance(rereads, list) else set()
+        return bool(reasons & set(HAND_REASONS)) and not reasons & set(BLANK_REASONS)
     if hand_regions(PageResult.model_validate(page)):
         return True
     timings["handread"] = 0.0

@@ -19,6 +19,7 @@ from documents.extract.issuer import read_name, split_block
 from documents.extract.layout import Seg, find_motto, page_height, page_width, segments, union
 from documents.extract.names import NameRead, correct_name
 from documents.extract.numbers import (
+    ABBR_TYPE,
     consistent_with_type,
     parse_number,
     repair_type_group,
@@ -104,6 +105,7 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
     if not header.date_row and found["issued_date"].value is None:
         _adoption_date(pages, today, found)
     found["subject"] = read_subject(header)
+    _type_named_by_symbol(header, found)
     _stamps(header, stamp, found, page, today)
     if second_reading:
         _second_reading(page, first_date, today, found)
@@ -174,6 +176,20 @@ def _issuer(h: Header, gaz: Gazetteer, found: dict[str, Found]) -> None:
     elif organ is not None:
         # No line above the agency: "no parent" is as sure as the block it was read from.
         found["parent_organ"] = Found(None, min(organ.confidence, 0.95), h.page, None)
+
+
+def _type_named_by_symbol(h: Header, found: dict[str, Found]) -> None:
+    """A type taken from `V/v` (no title read) when the symbol starts with another type's
+    abbreviation (`QĐ-HV`, also as `QD-HV`): the title was lost (a stamp or a frame over it),
+    so the type needs a look, and so does the summary, whose `V/v` belongs to it in a decision.
+    """
+    notation = found["code_notation"].value
+    if h.title is not None or not h.vv or not isinstance(notation, str):
+        return
+    first = fold(re.split(r"[-/]", notation.split("/")[-1])[0], upper=True)
+    if any(fold(a, upper=True) == first for a in ABBR_TYPE):
+        found["type_name"].confidence = min(found["type_name"].confidence, 0.5)
+        found["subject"].confidence = min(found["subject"].confidence, 0.6)
 
 
 def _type_and_number(h: Header, found: dict[str, Found]) -> None:
@@ -282,10 +298,11 @@ def _second_reading(page: PageResult, first_date: DateRead | None, today: date,
     reading was missing or needs review."""
     again = second_readings(page)
     if "hand_number" in again and found["number"].needs_review:
-        apply_number(again["hand_number"], found, found["type_name"].value)
+        apply_number(again["hand_number"], found, found["type_name"].value,
+                     again.get("hand_number_blank"))
     if "hand_date" in again and found["issued_date"].needs_review:
         parts = first_date.parts if first_date is not None else (None, None, None)
-        apply_date(again["hand_date"], found, parts, today)
+        apply_date(again["hand_date"], found, parts, today, again.get("hand_date_blank"))
 
 
 def _date(h: Header, today: date, gaz: Gazetteer, found: dict[str, Found]) -> DateRead | None:

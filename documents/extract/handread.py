@@ -32,6 +32,10 @@ from models.text import fold
 
 # A digit read by the second recogniser counts as sure at this probability (0-100).
 SURE_DIGIT = 90.0
+# A digit of a blank read alone under this probability is a smudge, not a digit.
+NOISE = 10.0
+# Under this scan resolution nothing the digit recogniser reads is sure.
+MIN_SURE_DPI = 120.0
 # A document reaches the registry within this many days of its date (the arrival stamp).
 MAX_DAYS_TO_ARRIVAL = 60
 CONFIDENT = 0.95
@@ -56,8 +60,14 @@ class Digits:
 
 
 def second_readings(page: PageResult) -> dict[str, Reread]:
-    """The page's digit-recogniser readings by reason."""
-    return {r.reason: r for r in page.rereads if r.reason.startswith("hand_")}
+    """The page's digit-recogniser readings by reason. On a page scanned under `MIN_SURE_DPI`
+    the handwriting is a few pixels high: no character read there counts as sure."""
+    got = {r.reason: r for r in page.rereads if r.reason.startswith("hand_")}
+    if page.scan_dpi is not None and page.scan_dpi < MIN_SURE_DPI:
+        got = {k: r.model_copy(update={"words": [
+            w.model_copy(update={"conf": min(w.conf, SURE_DIGIT - 1)}) for w in r.words]})
+            for k, r in got.items()}
+    return got
 
 
 def _digits(again: Reread, start: int, end: int) -> Digits | None:
@@ -84,18 +94,53 @@ def _digits(again: Reread, start: int, end: int) -> Digits | None:
     return Digits("".join(out), direct, weakest) if out else None
 
 
+def blank_digits(blank: Reread | None, *, day: bool) -> Digits | None:
+    """The digits of a blank read alone (`worker/stages/handread.recognise_blank`): up to the
+    slash for a number; a digit under `NOISE` is a smudge and left out. A day over 31 loses its
+    weakest digit when that one is unsure (`241` for 24, the stroke of `t` read as 1). A value
+    that lost a character either way is never sure."""
+    if blank is None:
+        return None
+    chars = [(w.text, w.conf) for w in blank.words]
+    if not day and "/" in (c for c, _ in chars):
+        chars = chars[:[c for c, _ in chars].index("/")]
+    kept = [(c, p) for c, p in chars if c.isdigit() and p >= NOISE]
+    # A smudge left out is something the recogniser could not read: never sure.
+    direct = len(kept) == len(chars)
+    chars = kept
+    if not chars:
+        return None
+    if day and (len(chars) > 2 or int("".join(c for c, _ in chars)) > 31):
+        weakest = min(range(len(chars)), key=lambda i: chars[i][1])
+        if chars[weakest][1] >= SURE_DIGIT:
+            return None
+        chars = chars[:weakest] + chars[weakest + 1:]
+        direct = False
+    value = "".join(c for c, _ in chars)
+    if not value or not 1 <= len(value) <= (2 if day else 7):
+        return None
+    return Digits(value, direct, min(p for _, p in chars) if direct else 0.0)
+
+
 def _symbol_key(text: str) -> str:
     """A symbol compared across recognisers: folded, letters and digits only (PP-OCR reads `Đ`
     as `D` and drops marks)."""
     return re.sub(r"[^A-Z0-9]", "", fold(text, upper=True))
 
 
-def read_number(again: Reread, notation: str | None) -> tuple[Digits, bool] | None:
-    """The number's digits in a second reading of the `Số:` line, and whether the symbol it read
-    agrees with the first reading's `notation`; None when no digits are found."""
-    text = "".join(w.text for w in again.words)
-    label = re.match(r"^\W*S\S{0,2}?\s*[:;.]", text, re.I) or \
+def number_label(text: str) -> re.Match[str] | None:
+    """The `Số:` label at the start of the digit recogniser's reading of the number line (it
+    reads `Só:`, `S6:`, `só`)."""
+    return re.match(r"^\W*S\S{0,2}?\s*[:;.]", text, re.I) or \
         re.match(r"^\W*S[ốoóòôơ6ö]\s*", text, re.I)
+
+
+def read_number(again: Reread, notation: str | None) -> tuple[Digits | None, bool] | None:
+    """The number's digits in a second reading of the `Số:` line (None when there are none),
+    and whether the symbol it read agrees with the first reading's `notation`; None when the
+    label or the symbol's start is not found."""
+    text = "".join(w.text for w in again.words)
+    label = number_label(text)
     if label is None:
         return None
     start = label.end()
@@ -113,25 +158,26 @@ def read_number(again: Reread, notation: str | None) -> tuple[Digits, bool] | No
         if end > start and not text[end - 1].isdigit() and text[end - 1] not in " ":
             end -= 1  # the slash read as a letter (`08 iCT-UBND`)
     digits = _digits(again, start, end)
-    if digits is None or not 1 <= len(digits.value) <= 7:
-        return None
+    if digits is not None and not 1 <= len(digits.value) <= 7:
+        digits = None
     agrees = notation is not None and slash >= 0 and \
         _symbol_key(text[slash + 1:]) == _symbol_key(notation)
     return digits, agrees
 
 
-_DAY = re.compile(r"(?:ngay|ngy|nay|gay)")
-_MONTH = re.compile(r"(?:thang|thng|than|hang|thmg|thing)")
+# The printed labels as the digit recogniser reads them (folded: no marks).
+DAY_LABEL = re.compile(r"(?:ngay|ngy|nay|gay)")
+MONTH_LABEL = re.compile(r"(?:thang|thng|than|hang|thmg|thing)")
 _YEAR = re.compile(r"(?:nam|nm|nǎm)")
 
 
 def read_day_month_year(again: Reread) -> tuple[Digits | None, Digits | None, Digits | None]:
     """Day, month and year in a second reading of the date line (each None when unread)."""
     text = fold("".join(w.text for w in again.words))
-    day_at = _DAY.search(text)
+    day_at = DAY_LABEL.search(text)
     if day_at is None:
         return None, None, None
-    month_at = _MONTH.search(text, day_at.end())
+    month_at = MONTH_LABEL.search(text, day_at.end())
     year_at = _YEAR.search(text, month_at.end()) if month_at else None
     day = _digits(again, day_at.end(), month_at.start()) if month_at else None
     month = _digits(again, month_at.end(), year_at.start()) if month_at and year_at else None
@@ -150,14 +196,30 @@ def _d_for_dd(notation: str) -> bool:
                for g in groups for a in ABBR_TYPE)
 
 
-def apply_number(again: Reread, found: dict[str, Found], type_name: str | None) -> None:
-    """Fill or confirm the number from its second reading (see the module's rules)."""
+def _choose(line: Digits | None, blank: Digits | None) -> tuple[Digits | None, bool]:
+    """The digits to use from the line's reading and the blank's, and whether the two readings
+    agree: the blank read alone is preferred. They agree only when both read digits (no letter
+    mapped in the line) and the same ones; a value read once is never sure."""
+    if blank is None:
+        return line, False
+    if line is None or not line.direct:
+        return blank, False
+    return blank, line.value.lstrip("0") == blank.value.lstrip("0")
+
+
+def apply_number(again: Reread, found: dict[str, Found], type_name: str | None,
+                 blank: Reread | None = None) -> None:
+    """Fill or confirm the number from its second reading (see the module's rules); `blank` is
+    the number's blank read alone, preferred when it holds digits."""
     notation_f = found.get("code_notation")
     notation = notation_f.value if notation_f is not None else None
     got = read_number(again, notation)
     if got is None or not notation:
         return
-    digits, agrees = got
+    line, agrees = got
+    digits, readings_agree = _choose(line, blank_digits(blank, day=False))
+    if digits is None:
+        return
     parsed = parse_number(f"{digits.value}/{notation}")
     if parsed is None:
         return
@@ -165,7 +227,7 @@ def apply_number(again: Reread, found: dict[str, Found], type_name: str | None) 
     first_digits = first.value if first is not None else None
     consistent = first_digits in (None, digits.value)
     sure = digits.direct and digits.weakest >= SURE_DIGIT and agrees and consistent \
-        and not parsed.problems and int(digits.value) > 0
+        and readings_agree and not parsed.problems and int(digits.value) > 0
     conf = CONFIDENT if sure else FOR_REVIEW
     sym_conf = notation_f.confidence if notation_f is not None else 0.0
     if agrees and notation_f is not None and not notation_f.repaired and not parsed.problems and \
@@ -205,9 +267,11 @@ def _printed(second: Digits | None, first: int | None) -> int | None:
 
 
 def apply_date(again: Reread, found: dict[str, Found], first_ymd: tuple[int | None, ...],
-               today: date) -> None:
-    """Fill or confirm the date from its second reading (see the module's rules)."""
-    day, month, year = read_day_month_year(again)
+               today: date, blank: Reread | None = None) -> None:
+    """Fill or confirm the date from its second reading (see the module's rules); `blank` is
+    the day's blank read alone, preferred when it holds a day."""
+    line_day, month, year = read_day_month_year(again)
+    day, readings_agree = _choose(line_day, blank_digits(blank, day=True))
     f_day, f_month, f_year = first_ymd
     if day is None:
         return
@@ -227,7 +291,7 @@ def apply_date(again: Reread, found: dict[str, Found], first_ymd: tuple[int | No
     first_real = f_day is not None and valid_date(y, m, f_day, today)[0] is not None
     consistent = not first_real or f_day == int(day.value)
     sure = day.direct and day.weakest >= SURE_DIGIT and agree and consistent \
-        and 1 <= len(day.value) <= 2
+        and readings_agree and 1 <= len(day.value) <= 2
     arrival = found.get("arrival_stamp")
     stamp_date = None
     if arrival is not None and isinstance(arrival.value, dict):

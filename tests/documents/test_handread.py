@@ -20,6 +20,14 @@ def again(reason: str, text: str, conf: float = 99.0, digits: str | None = None,
                   digit_confs=[conf] * len(text))
 
 
+def blank(reason: str, text: str, *confs: float) -> Reread:
+    """A blank read alone (`<reason>_blank`): one word per character, `confs` per character
+    (default 99)."""
+    words = [Word(text=c, bbox=(500, 400, 560, 470), conf=confs[i] if i < len(confs) else 99.0)
+             for i, c in enumerate(text)]
+    return Reread(bbox=(500, 400, 560, 470), reason=f"{reason}_blank", words=words)
+
+
 def doc(number: str = "Số: 4Ê /QĐ-UBND", day: str = "4Ê", *rereads: Reread,
         weak: str = "4Ê") -> PageResult:
     p = page(*header_rows(number=number, day=day, confs={weak: 20.0 if weak == "4Ê" else 60.0}),
@@ -33,9 +41,13 @@ def fields(p: PageResult, second: bool = True) -> tuple[dict, dict]:
 
 
 def test_handwritten_number_read_again_is_confident_when_everything_agrees() -> None:
-    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 87 /QD-UBND")))
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 87 /QD-UBND"),
+                         blank("hand_number", "87")))
     assert meta["number"] == "87/QĐ-UBND" and meta["code_number"] == "87"
     assert not f["number"]["needs_review"] and not f["code_number"]["needs_review"]
+    # Read once only (the line, no blank): filled in, never confident.
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 87 /QD-UBND")))
+    assert meta["number"] == "87/QĐ-UBND" and f["number"]["needs_review"]
     # The same page without the second reading: nothing read, for review (the eval's "before").
     meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 87 /QD-UBND")),
                      second=False)
@@ -65,7 +77,8 @@ def test_inconsistent_or_doubtful_numbers_are_never_confident() -> None:
 
 def test_handwritten_day_checked_against_the_printed_month_and_year() -> None:
     meta, f = fields(doc("Số: 87/QĐ-UBND", "4Ê",
-                         again("hand_date", "Quang Ngai, ngay 15 thang 03 nam 2020")))
+                         again("hand_date", "Quang Ngai, ngay 15 thang 03 nam 2020"),
+                         blank("hand_date", "15")))
     assert meta["issued_date"] == "2020-03-15" and not f["issued_date"]["needs_review"]
     # Month read differently by the two recognisers: filled (the second's sure digits), for review.
     meta, f = fields(doc("Số: 87/QĐ-UBND", "4Ê",
@@ -99,3 +112,39 @@ def test_a_symbol_spelled_with_d_for_dd_is_not_confirmed_by_the_second_reading()
     meta, f = fields(p)
     assert meta["code_number"] == "87" and f["code_notation"]["needs_review"]
     assert f["number"]["needs_review"]
+
+
+def test_the_blank_read_alone_is_preferred_and_must_agree_with_the_line() -> None:
+    line = again("hand_number", "Só: 35/QD-UBND")
+    # The line lost a digit the blank has: the blank's value, for review (they disagree).
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", line, blank("hand_number", "358")))
+    assert meta["number"] == "358/QĐ-UBND" and f["number"]["needs_review"]
+    # The blank's own reading stops at the slash; a smudge (a digit under 10%) is left out and
+    # makes the value unsure even when the rest agrees with the line.
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 21/QD-UBND"),
+                         blank("hand_number", "21/1", 99, 99, 99, 99)))
+    assert meta["number"] == "21/QĐ-UBND" and not f["number"]["needs_review"]
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 21/QD-UBND"),
+                         blank("hand_number", "211", 99, 99, 2)))
+    assert meta["number"] == "21/QĐ-UBND" and f["number"]["needs_review"]
+
+
+def test_a_day_over_31_loses_its_weakest_unsure_digit_for_review() -> None:
+    date_line = again("hand_date", "Quang Ngai, ngay 24 thang 03 nam 2020")
+    meta, f = fields(doc("Số: 87/QĐ-UBND", "4Ê", date_line,
+                         blank("hand_date", "241", 98, 99, 58)))
+    assert meta["issued_date"] == "2020-03-24" and f["issued_date"]["needs_review"]
+    # Every digit sure yet no calendar day: nothing is dropped, the line's day is not trusted
+    # either (the blank says otherwise), for review.
+    meta, f = fields(doc("Số: 87/QĐ-UBND", "4Ê", date_line,
+                         blank("hand_date", "241", 98, 99, 97)))
+    assert f["issued_date"]["needs_review"]
+
+
+def test_nothing_read_on_a_page_under_120_dpi_is_sure() -> None:
+    p = doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 87 /QD-UBND"),
+            blank("hand_number", "87"))
+    assert not fields(p)[1]["number"]["needs_review"]
+    p.scan_dpi = 94.0
+    meta, f = fields(p)
+    assert meta["number"] == "87/QĐ-UBND" and f["number"]["needs_review"]

@@ -56,7 +56,14 @@ def test_handwritten_number_and_day_read_from_the_crops() -> None:
     left, top, right, bottom = regions["hand_number"]
     assert left <= 450 and top < 420 and bottom > 460 and right < 1250  # the line, not the page
     p.rereads = handread.read_hand_lines(p, bgr, TODAY)
-    assert {r.reason for r in p.rereads} == {"hand_number", "hand_date"}
+    got = {r.reason: r for r in p.rereads}
+    assert set(got) == {"hand_number", "hand_date", "hand_number_blank", "hand_date_blank"}
+    # The blanks alone, read as digits only: inside their lines, right of the printed label.
+    assert "".join(w.text for w in got["hand_number_blank"].words) == "87"
+    assert "".join(w.text for w in got["hand_date_blank"].words) == "15"
+    nb, db = got["hand_number_blank"].bbox, got["hand_date_blank"].bbox
+    assert regions["hand_number"][0] < nb[0] < nb[2] < regions["hand_number"][2]
+    assert db[0] > 1250 + 200  # after `Quảng Ngãi, ngày`
     ex = extract_metadata([p], today=TODAY)
     assert ex.metadata["number"] == "87/QĐ-UBND" and not ex.fields["number"]["needs_review"]
     assert ex.metadata["issued_date"] == "2020-03-15"

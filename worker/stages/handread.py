@@ -28,8 +28,10 @@ import cv2
 import numpy as np
 
 from documents.extract import extract_metadata
+from documents.extract.handread import DAY_LABEL, MONTH_LABEL, number_label
 from documents.extract.layout import find_motto, segments
 from models.result import PageResult, Reread, Word
+from models.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +44,14 @@ _PAD_V = 0.6
 _PAD_H = 1.0
 _DIGITS = frozenset("0123456789")
 REASONS = ("hand_number", "hand_date")
+# The blank alone (the digits between `Số:` and the slash, between `ngày` and `tháng`), read
+# again with the alphabet cut down to digits and the slash: reason of the line + this suffix.
+BLANK = "_blank"
+BLANK_REASONS = tuple(r + BLANK for r in REASONS)
 # Which field each second reading serves.
 FIELD_OF = {"hand_number": "number", "hand_date": "issued_date"}
+# Characters the blank's reading may hold: digits, and the slash that ends a number.
+_BLANK_ALPHABET = frozenset("0123456789/")
 
 
 @dataclass(frozen=True)
@@ -94,11 +102,8 @@ def available() -> bool:
     return model_path() is not None
 
 
-def recognise_line(gray: np.ndarray, model: Path | None = None) -> LineReading | None:
-    """Read one line image (grey or BGR); None when the model is missing or the crop empty."""
-    path = model or model_path()
-    if path is None or gray.size == 0 or min(gray.shape[:2]) < 4:
-        return None
+def _probabilities(gray: np.ndarray, path: Path) -> tuple[np.ndarray, list[str]]:
+    """The network's per-step class probabilities for one line image, and its alphabet."""
     sess, alphabet = _session(str(path))
     img = gray if gray.ndim == 3 else cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
     h, w = img.shape[:2]
@@ -106,7 +111,16 @@ def recognise_line(gray: np.ndarray, model: Path | None = None) -> LineReading |
     resized = cv2.resize(img, (width, _HEIGHT), interpolation=cv2.INTER_AREA
                          if h > _HEIGHT else cv2.INTER_LINEAR).astype(np.float32)
     x = ((resized.transpose(2, 0, 1) / 255.0 - 0.5) / 0.5)[np.newaxis].astype(np.float32)
-    probs = sess.run(None, {sess.get_inputs()[0].name: x})[0][0]  # (steps, classes)
+    return sess.run(None, {sess.get_inputs()[0].name: x})[0][0], alphabet  # (steps, classes)
+
+
+def recognise_line(gray: np.ndarray, model: Path | None = None) -> LineReading | None:
+    """Read one line image (grey or BGR); None when the model is missing or the crop empty."""
+    path = model or model_path()
+    if path is None or gray.size == 0 or min(gray.shape[:2]) < 4:
+        return None
+    probs, alphabet = _probabilities(gray, path)
+    w = gray.shape[1]
     n_classes = probs.shape[1]
     digit_ids = [i for i, c in enumerate(alphabet[:n_classes]) if len(c) == 1 and c.isdigit()
                  and c.isascii()]
@@ -145,6 +159,63 @@ def recognise_line(gray: np.ndarray, model: Path | None = None) -> LineReading |
         digits.append(alphabet[digit_ids[j]] if p >= 0.01 else "?")
         dprobs.append(p)
     return LineReading(chars, cprobs, "".join(digits), dprobs, spans)
+
+
+def recognise_blank(gray: np.ndarray, model: Path | None = None) -> list[tuple[str, float]]:
+    """Read a blank's handwritten digits: the network's output restricted to digits and the
+    slash (greedy CTC over those classes and the blank). [(character, probability)]; the
+    crop is widened by half its height of its own edge pixels on each side, so that a digit at
+    the edge is not read as the end of the line."""
+    path = model or model_path()
+    if path is None or gray.size == 0 or min(gray.shape[:2]) < 4:
+        return []
+    h = gray.shape[0]
+    padded = cv2.copyMakeBorder(gray, 0, 0, h // 2, h // 2, cv2.BORDER_REPLICATE)
+    probs, alphabet = _probabilities(padded, path)
+    ids = [0] + [i for i, c in enumerate(alphabet[:probs.shape[1]]) if c in _BLANK_ALPHABET]
+    sub = probs[:, ids]
+    best = sub.argmax(axis=1)
+    out: list[tuple[str, float]] = []
+    prev = 0
+    for t, k in enumerate(best):
+        k = int(k)
+        if k and k == prev:
+            out[-1] = (out[-1][0], max(out[-1][1], float(sub[t, k])))
+        elif k:
+            out.append((alphabet[ids[k]], float(sub[t, k])))
+        prev = k
+    return out
+
+
+def blank_span(reason: str, line: LineReading) -> tuple[int, int] | None:
+    """Where the handwritten digits are in a line's crop (x from, x to), from the printed
+    words around the blank that the line's reading found: after `Số:` and before the slash
+    (cut halfway between the last character before it and the slash, whose stroke reads as a
+    1), or after `ngày` and before `tháng`. None when the words are not there."""
+    text = line.text
+    if len(text) != len(line.spans):
+        return None
+    if reason == "hand_number":
+        label = number_label(text)
+        if label is None or label.end() == 0:
+            return None
+        slash = text.find("/", label.end())
+        if slash < 0:
+            return None
+        x0 = line.spans[label.end() - 1][1]
+        x1 = line.spans[slash][0]
+        if slash > label.end():
+            x1 = min(x1, (line.spans[slash - 1][1] + line.spans[slash][0]) // 2)
+    else:
+        folded = fold(text)
+        day = DAY_LABEL.search(folded)
+        month = MONTH_LABEL.search(folded, day.end()) if day else None
+        if day is None or month is None:
+            return None
+        x0 = line.spans[day.end() - 1][1]
+        x1 = line.spans[month.start()][0] + 2
+    x0 = max(0, x0 - 2)
+    return (x0, x1) if x1 - x0 >= 4 else None
 
 
 def hand_regions(page: PageResult, today: date | None = None) -> dict[str, tuple[int, int, int, int]]:
@@ -215,6 +286,17 @@ def read_hand_lines(page: PageResult, image: np.ndarray,
         out.append(Reread(bbox=(left, top, right, bottom), reason=reason, words=words,
                           digits=got.digits,
                           digit_confs=[round(100 * p, 1) for p in got.digit_probs]))
+        span = blank_span(reason, got)
+        if span is None:
+            continue
+        try:
+            blank = recognise_blank(image[top:bottom, left + span[0]:left + span[1]])
+        except Exception as exc:  # noqa: BLE001
+            log.warning("second reading (%s blank) of page %d failed: %s", reason, page.index, exc)
+            continue
+        box = (left + span[0], top, left + span[1], bottom)
+        out.append(Reread(bbox=box, reason=reason + BLANK,
+                          words=[Word(text=c, bbox=box, conf=round(100 * p, 1)) for c, p in blank]))
     return out
 
 

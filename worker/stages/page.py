@@ -21,8 +21,8 @@ from worker.split.blank import measure_ink
 from worker.split.separator import find_separator
 from worker.stages.cleanup import CleanedPage, CleanOptions, clean_page
 from worker.stages.compose import ComposeOptions, compose_page
+from worker.stages.handread import BLANK_REASONS, timed_hand_lines
 from worker.stages.handread import REASONS as HAND_REASONS
-from worker.stages.handread import timed_hand_lines
 from worker.stages.load import PageSource, guess_resolution, load_image_page, paper_of
 from worker.stages.marks import read_marks
 from worker.stages.ocr import mean_confidence, parse_tsv, words_to_text
@@ -244,7 +244,8 @@ def hand_again(result: PageResult, cleaned: CleanedPage, opts: PipelineOptions) 
     reading of that line is missing or needs review. `timings['handread']` is its cost."""
     if not opts.hand_digits:
         return
-    result.rereads = [r for r in result.rereads if r.reason not in HAND_REASONS]
+    result.rereads = [r for r in result.rereads
+                      if r.reason not in HAND_REASONS and r.reason not in BLANK_REASONS]
     found, spent = timed_hand_lines(result, cleaned.archive_image)
     result.rereads += found
     result.timings["handread"] = round(spent, 3)
