@@ -11,11 +11,13 @@ any one document); extend it when clerks correct a summary. Pairs with two real 
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from documents.extract.textutil import levenshtein
 from models.text import fold, is_vietnamese_syllable
 
 PHRASES = (
@@ -57,6 +59,8 @@ PHRASES = (
     "doanh nghiệp", "hợp tác", "hội nghị", "hội thảo", "tập huấn", "đào tạo", "nâng cao",
     "năng lực", "hiệu quả", "cắt giảm", "đơn giản", "rà soát", "sửa đổi", "trật tự", "lễ tang", "quân nhân",
     "đổi tên", "đặt tên",
+    # `thấm quyền`, `thâm quyền`, `thẳm quyền`: OCR's tone marks on the hooked `ẩ`.
+    "thẩm quyền", "cấp tỉnh", "cấp huyện", "cấp xã",
 )
 # Year names of the sexagenary cycle (`Tết nguyên đán Ất Tỵ`): a stem pairs only with branches
 # of its own parity, so `Ất Ty` can only be `Ất Tỵ` (`Tý` goes with the odd-numbered stems).
@@ -124,6 +128,56 @@ def fix_phrase_accents(text: str) -> tuple[str, int]:
 
 
 _SYLLABLES = Path(__file__).parent / "data" / "syllables.txt"
+_GAZETTEER = Path(__file__).parent / "data" / "gazetteer.json"
+_PLACE_KINDS = ("provinces_2025", "cities_2025", "provinces_old", "cities_old")
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, str]:
+    """Two-word names of provinces and cities (the gazetteer's data), by folded form."""
+    data = json.loads(_GAZETTEER.read_text(encoding="utf-8"))
+    names = {str(n) for k in _PLACE_KINDS for n in data.get(k, []) if len(str(n).split()) == 2}
+    return {fold(n, upper=True): n for n in names}
+
+
+def _place_like(a: str, b: str) -> str | None:
+    """The province or city two capitalised words spell with marks OCR got wrong (`Tiên
+    Giang`), or with one or two letters of the second word garbled when that word is no
+    syllable (`Quảng Nøãi`): the one name that fits best, else None."""
+    if not (a[:1].isupper() and b[:1].isupper()) or not a.isalpha():
+        return None
+    places = _places()
+    exact = places.get(fold(f"{a} {b}", upper=True))
+    if exact is not None:
+        return exact
+    if is_vietnamese_syllable(b.lower()):
+        return None
+    first, second = fold(a, upper=True), fold(b, upper=True)
+    fits = sorted((levenshtein(k.split(" ")[1], second, 2), n) for k, n in places.items()
+                  if k.split(" ")[0] == first)
+    # Two edits in a word of four letters or more, one in a shorter one (`Nxx` is no `Nam`).
+    fits = [f for f in fits if f[0] <= (2 if len(fold(f[1].split(" ")[1])) >= 4 else 1)]
+    if not fits or len(fits) > 1 and fits[1][0] == fits[0][0]:
+        return None
+    return fits[0][1]
+
+
+def fix_place_names(text: str) -> tuple[str, int]:
+    """Names of provinces and cities in a text spelled as the gazetteer spells them, and how
+    many words were changed."""
+    tokens = text.split(" ")
+    changed = 0
+    for i in range(len(tokens) - 1):
+        a, b = tokens[i], tokens[i + 1]
+        core_b = b.rstrip(",;.:)")
+        name = _place_like(a, core_b)
+        if name is None:
+            continue
+        pa, pb = name.split(" ")
+        if (pa, pb) != (a, core_b):
+            changed += (pa != a) + (pb != core_b)
+            tokens[i], tokens[i + 1] = pa, pb + b[len(core_b):]
+    return " ".join(tokens), changed
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ import re
 
 from documents.extract.fields import Found, missing, ocr_conf
 from documents.extract.header import Header, bbox_of
-from documents.extract.phrases import fix_phrase_accents, fix_unattested
+from documents.extract.phrases import fix_phrase_accents, fix_place_names, fix_unattested
 from documents.extract.textutil import squash, syllable_share
 from models.vocabulary import MAX_LENGTH
 
@@ -14,7 +14,7 @@ from models.vocabulary import MAX_LENGTH
 MAX_SUBJECT = MAX_LENGTH["Subject"]
 _VV = re.compile(r"^[Vv]\s*[/7lI|]\s*[vVyY]\b\s*[:.]?\s*")
 # The usual opening `Về việc`, with OCR's dropped tone or space (`Vêviệc`, `Vẻ việc`).
-_VE_VIEC = re.compile(r"^V[eêềếểễệèéẻẽẹaàáảãạ]\s*vi[eêệ]c\b")
+_VE_VIEC = re.compile(r"^[Vv][eêềếểễệèéẻẽẹaàáảãạ]\s*vi[eêệ]c\b")
 # OCR picks up the short rule under a title as dashes or stray marks before the first word.
 _LEAD_JUNK = re.compile(r"^[^\w(\"“]+")
 
@@ -49,7 +49,8 @@ def read_subject(h: Header) -> Found:
         text, conf_cap = text[at:], 0.6
     text, unattested = fix_unattested(text)
     text, fixed = fix_phrase_accents(text)
-    fixed += unattested
+    text, places = fix_place_names(text)
+    fixed += unattested + places
     if _VE_VIEC.match(text) and not text.startswith("Về việc"):
         text, fixed = _VE_VIEC.sub("Về việc", text), fixed + 1
     if fixed:

@@ -1,0 +1,47 @@
+"""Summaries repaired where OCR's errors are certain (place names, `thẩm quyền`, `về việc`), and
+a type taken from `V/v` doubted when the symbol names another type (issue 16)."""
+
+from __future__ import annotations
+
+from documents.extract import extract_metadata
+from documents.extract.phrases import fix_phrase_accents, fix_place_names
+from tests.documents.test_extract import TODAY, header_rows, page, row
+
+
+def test_province_and_city_names_spelled_as_the_gazetteer_spells_them() -> None:
+    assert fix_place_names("trên địa bàn tỉnh Tiên Giang") == ("trên địa bàn tỉnh Tiền Giang", 1)
+    # A garbled second word that is no syllable: the nearest name of that first word.
+    assert fix_place_names("tỉnh Quảng Nøãi, năm 2025")[0] == "tỉnh Quảng Ngãi, năm 2025"
+    # Lower case words are no names; an ambiguous garble stays as read.
+    assert fix_place_names("tiên giang")[0] == "tiên giang"
+    assert fix_place_names("Quảng Nxx")[0] == "Quảng Nxx"
+    assert fix_phrase_accents("thuộc thấm quyền giải quyết của cấp huyện")[0] == \
+        "thuộc thẩm quyền giải quyết của cấp huyện"
+
+
+def test_summary_opening_ve_viec_in_lower_case_or_misread() -> None:
+    for first in ("và việc", "về việc"):
+        rows = header_rows()
+        rows[4] = row(680, (700, f"{first} công bố thủ tục hành chính tỉnh Tiên Giang"))
+        ex = extract_metadata([page(*rows)], today=TODAY)
+        assert ex.metadata["subject"] == "Về việc công bố thủ tục hành chính tỉnh Tiền Giang"
+        assert ex.fields["subject"]["needs_review"]  # repaired: a clerk looks
+
+
+def test_vv_type_doubted_when_the_symbol_names_a_decision() -> None:
+    def doc(symbol: str) -> dict:
+        rows = [
+            row(250, (450, "HỌC VIỆN CÔNG NGHỆ"), (1150, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+            row(300, (470, "BƯU CHÍNH VIỄN THÔNG"), (1300, "Độc lập - Tự do - Hạnh phúc")),
+            row(420, (450, f"Số: 756/{symbol}"), (1250, "Hà Nội, ngày 24 tháng 9 năm 2024")),
+            row(480, (420, "V/v cử cán bộ tham gia khóa đào tạo")),
+            row(700, (800, "Kính gửi: Các đơn vị")),
+        ]
+        return extract_metadata([page(*rows)], today=TODAY).fields
+    # The title `QUYẾT ĐỊNH` was lost under a frame: `QĐ-HV` (or `QD-HV`) says it is one.
+    for symbol in ("QĐ-HV", "QD-HV"):
+        f = doc(symbol)
+        assert f["type_name"]["value"] == "CÔNG VĂN" and f["type_name"]["needs_review"], symbol
+        assert f["subject"]["needs_review"], symbol
+    # A công văn's symbol starts with the issuer: the type stays confident.
+    assert not doc("HV-TCCB")["type_name"]["needs_review"]
