@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from documents.extract.dates import DateRead, read_date_line, valid_date
 from documents.extract.fields import Found, missing, ocr_conf
-from documents.extract.gazetteer import DATA as GAZETTEER_DATA
 from documents.extract.gazetteer import Gazetteer, default_gazetteer
 from documents.extract.handread import apply_date, apply_number, second_readings
 from documents.extract.header import Header, analyse_segments, bbox_of
-from documents.extract.issuer import read_name, split_block
+from documents.extract.issuer import agency_from_symbol, read_name, repair_symbol, split_block
 from documents.extract.layout import Seg, find_motto, page_height, page_width, segments, union
 from documents.extract.names import NameRead, correct_name
 from documents.extract.numbers import (
@@ -98,7 +95,7 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
         # fax or a stamp merged the lines): the names read from the block need a look.
         for key in ("organ_name", "parent_organ"):
             found[key].confidence = min(found[key].confidence, 0.85)
-    _type_and_number(header, found)
+    _type_and_number(header, found, gaz)
     first_date = _date(header, today, gaz, found)
     if not header.number_row:
         _consolidated(pages, segs, first, today, gaz, found)
@@ -131,7 +128,7 @@ def _consolidated(pages: list[PageResult], segs: list[list[Seg]], first: int, to
         # The type is the title on page one; the symbol's `VBHN` is not a type abbreviation.
         vh.title, vh.title_name, vh.vv = None, None, False
         _issuer(vh, gaz, found)
-        _type_and_number(vh, found)
+        _type_and_number(vh, found, gaz)
         _date(vh, today, gaz, found)
         return
 
@@ -192,7 +189,7 @@ def _type_named_by_symbol(h: Header, found: dict[str, Found]) -> None:
         found["subject"].confidence = min(found["subject"].confidence, 0.6)
 
 
-def _type_and_number(h: Header, found: dict[str, Found]) -> None:
+def _type_and_number(h: Header, found: dict[str, Found], gaz: Gazetteer) -> None:
     words = [w for s in h.number_row for w in s.words]
     parsed = parse_number(" ".join(w.text for w in words)) if words else None
     type_name = h.title_name or ("CÔNG VĂN" if h.vv else None)
@@ -206,12 +203,17 @@ def _type_and_number(h: Header, found: dict[str, Found]) -> None:
         notation = _notation_only(" ".join(w.text for w in words))
         fixed = repair_type_group(notation, type_name) if notation else None
         notation = fixed or notation
+        if notation:
+            fixed = repair_symbol(notation, found["organ_name"].value,
+                                  found["parent_organ"].value, gaz) or fixed
+            notation = fixed or notation
         found["number"] = missing(0.0) if not words else Found(None, 0.1, h.page, box)
         found["code_number"] = Found(None, 0.1, h.page, box) if words else missing()
         if notation:
             sym = [w.conf for w in words if "/" in w.text or "-" in w.text]
             found["code_notation"] = Found(notation, ocr_conf(sym) * (0.85 if fixed else 0.97),
                                            h.page, box, repaired=bool(fixed))
+        _agency_from_symbol(h, found, gaz)
         return
     digit_confs = [w.conf for w in words if any(c.isdigit() for c in w.text.split("/")[0])]
     sym_confs = [w.conf for w in words if "-" in w.text or re.search(r"[A-Za-zĐ]{2}", w.text)]
@@ -220,9 +222,10 @@ def _type_and_number(h: Header, found: dict[str, Found]) -> None:
         # The title names the type; the symbol's type group was only garbled by OCR.
         parsed = replace(parsed, code_notation=repaired,
                          number=f"{parsed.code_number}/{repaired}", problems=parsed.problems)
-    fixed_groups = _known_abbreviations(parsed.code_notation)
-    if fixed_groups != parsed.code_notation:
-        # `BGDDT` for `BGDĐT`: OCR dropped the stroke of a known agency abbreviation.
+    fixed_groups = repair_symbol(parsed.code_notation, found["organ_name"].value,
+                                 found["parent_organ"].value, gaz)
+    if fixed_groups is not None:
+        # `BGDDT` for `BGDĐT`, `CĐĐSQG` for the issuer's `CĐSQG`: OCR garbled the issuer's group.
         parsed = replace(parsed, code_notation=fixed_groups,
                          number=f"{parsed.code_number}/{fixed_groups}")
         repaired = repaired or fixed_groups
@@ -255,6 +258,14 @@ def _type_and_number(h: Header, found: dict[str, Found]) -> None:
                                    repaired=repaired is not None)
     found["code_number"] = Found(parsed.code_number, num_conf, h.page, box)
     found["number"] = Found(parsed.number, min(num_conf, sym_conf), h.page, box)
+    _agency_from_symbol(h, found, gaz)
+
+
+def _agency_from_symbol(h: Header, found: dict[str, Found], gaz: Gazetteer) -> None:
+    """No agency read in the header (its lines lost), but the symbol names one: for review."""
+    named = agency_from_symbol(found["code_notation"].value or "", gaz)
+    if found["organ_name"].value is None and named is not None:
+        found["organ_name"] = Found(named, 0.6, h.page, bbox_of(h.number_row))
 
 
 def _lone_signer(page: int, seg: Seg, name: NameRead, gaz: Gazetteer,
@@ -266,20 +277,6 @@ def _lone_signer(page: int, seg: Seg, name: NameRead, gaz: Gazetteer,
              "full_name": Found(value, min(conf, 0.75), page, seg.bbox)}
     found["signer"] = Found({k: p.value for k, p in parts.items()}, 0.0, page, seg.bbox,
                             parts=parts)
-
-
-def _known_abbreviations(notation: str) -> str:
-    """Groups of a symbol spelled with `D` where a known agency abbreviation has `Đ`."""
-    known = {fold(a, upper=True): a for a in _abbreviations() if "Đ" in a}
-    return "-".join(known.get(g, g) if "Đ" not in g and g.isupper() else g
-                    for g in notation.split("-"))
-
-
-@lru_cache(maxsize=1)
-def _abbreviations() -> tuple[str, ...]:
-    data = json.loads(GAZETTEER_DATA.read_text(encoding="utf-8"))
-    return tuple(str(a) for k in ("ministries", "central_organs", "departments", "district_offices")
-                 for _, a in data.get(k, []))
 
 
 def _notation_only(text: str) -> str | None:
