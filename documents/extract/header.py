@@ -12,6 +12,8 @@ from models.text import fold
 
 # `Số:`; also `Số2624` printed without the colon (the number follows at once).
 _SO = re.compile(r"^(?:(?:Luật|Lệnh|Pháp lệnh)\s+)?[Ss][ốôoóồổỗơớờỡ6öồọộỐÔÓỒỔỖƠỚỜỠÖỌỘ](?:\s?[:;.,]|(?=\d))")
+# `Số` glued to a handwritten number read as letters, then the printed symbol (`Sôz⁄tT /CT-UBND`).
+_SO_GLUED = re.compile(r"^[Ss][ốôoóồổỗơớờỡöọộ]\S{0,6}\s*/\s*[A-ZĐ][A-Za-zĐ0-9]*-[A-ZĐ]")
 # The motto's first words: where a merged header line crosses into the right column.
 _MOTTO_START = "CONG HOA XA HOI"
 # Documents without a place/date line print the type before the number (`Nghị quyết số: 17/...`).
@@ -54,7 +56,7 @@ class Header:
 def _is_number_seg(s: Seg) -> bool:
     """`Số: 87/QĐ-UBND`, also a bare `Số:` whose number was left blank or written by hand (the
     printed symbol then sits in its own segment after the blank), and `Nghị quyết số: ...`."""
-    if _SO.match(s.text):
+    if _SO.match(s.text) or (len(s.words) <= 3 and _SO_GLUED.match(s.text)):
         return True
     m = _TYPE_SO.match(s.text)
     return m is not None and match_type_name(m.group(1)) is not None

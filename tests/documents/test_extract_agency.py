@@ -116,3 +116,11 @@ def test_every_province_of_the_agency_code_list_is_in_the_gazetteer() -> None:
     provinces = {a.name for a in agencies().values() if a.code.split(".")[-1].startswith("H")}
     for name in provinces:
         assert ("organ", name.upper()) in gaz, name
+
+
+def test_number_label_glued_to_a_handwritten_number_still_starts_the_number_line() -> None:
+    # `Số` with no colon, the ink read as letters, then the printed symbol.
+    ex = _with_agency("ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", number="Sôz⁄tT /QĐ-UBND")
+    assert ex.metadata["code_notation"] == "QĐ-UBND"
+    assert ex.metadata["number"] is None and ex.fields["number"]["needs_review"]
+    assert ex.metadata["organ_name"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
