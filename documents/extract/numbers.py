@@ -155,12 +155,15 @@ def repair_issuer_groups(notation: str, issuer: set[str], known: set[str] | None
     one edit away from it and from no other (`VTLUTNN`, `BCĐI38`) is repaired; when the issuer's
     group is there, the others name its units and are left alone. `known` holds every listed
     abbreviation: a group spelled like one with `D` for `Đ` is given the `Đ` (`BGDDT` ->
-    `BGDĐT`). A repaired value always needs review.
+    `BGDĐT`; the first group also like a type's, `QD` -> `QĐ`). A repaired value always needs
+    review.
     """
     known = known or set()
     head, _, rest = notation.rpartition("/")
     groups = rest.split("-")
-    fixed = [_stroke(g, issuer | known) for g in groups]
+    # The first group may be the type's abbreviation: `QD` is only `QĐ` (but `HD` stays `HD`).
+    fixed = [_stroke(g, issuer | known | (set(ABBR_TYPE) if i == 0 else set()))
+             for i, g in enumerate(groups)]
     if not any(g in issuer for g in fixed):
         repairs = {i: r for i, g in enumerate(fixed) if (r := _issuer_group(g, issuer, known))}
         if len(repairs) == 1:

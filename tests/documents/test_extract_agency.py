@@ -124,3 +124,14 @@ def test_number_label_glued_to_a_handwritten_number_still_starts_the_number_line
     assert ex.metadata["code_notation"] == "QĐ-UBND"
     assert ex.metadata["number"] is None and ex.fields["number"]["needs_review"]
     assert ex.metadata["organ_name"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+
+
+def test_type_group_with_a_lost_stroke_is_repaired_only_when_one_type_fits() -> None:
+    from documents.extract.issuer import repair_symbol
+
+    gaz = default_gazetteer()
+    # No title to say the type (it was lost): `QD` can only be QĐ, `ND` only NĐ...
+    assert repair_symbol("QD-HV", "HỌC VIỆN CÔNG NGHỆ BƯU CHÍNH VIỄN THÔNG", None, gaz) == "QĐ-HV"
+    assert repair_symbol("2020/ND-CP", "CHÍNH PHỦ", None, gaz) == "2020/NĐ-CP"
+    # ... but HD (hướng dẫn) is a type of its own, not HĐ (hợp đồng).
+    assert repair_symbol("HD-UBND", "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", None, gaz) is None
