@@ -335,7 +335,11 @@ def _stamps(h: Header, stamp: Any, found: dict[str, Found], page: PageResult | N
     bottom = max(limit, h.height * 0.3)
     checked = page is not None and page.marks_checked
     regions = colour_regions(page, today) if page is not None else []
-    in_zone = [r for r in regions if r.bbox[1] <= bottom]
+    # The top margin, above the header's first line, holds the visible stamps of electronic
+    # signatures (a round seal image, a `Ký bởi ... Thời gian ký` box): secrecy and urgency marks
+    # go under the number (Nghị định 30, Phụ lục I: boxes 10a and 10b), never up there.
+    top = h.motto.top + 0.5 * h.motto.height if h.motto is not None else -1.0
+    in_zone = [r for r in regions if r.bbox[1] <= bottom and (r.marks or r.bbox[3] > top)]
     for key, table in (("secrecy", SECRECY), ("urgency", URGENCY)):
         seg = find_mark(h.segs, table, bottom)
         reads: list[Found] = []
