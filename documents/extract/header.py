@@ -173,11 +173,14 @@ def _left_block(h: Header) -> None:
     top = h.motto.top - 1.5 * h.motto.height if h.motto else 0
     # Agency names are printed in capitals: a mixed-case line (`Nghị quyết số: 17/...`, a blank
     # `Số:` label) is not part of the block.
-    # An agency line read into the `Số:` line's row (cut from it by `_unglue`) sits left of it.
-    beside = {id(s) for s in h.segs if h.number_row and s.right <= h.number_row[0].left
-              and same_row(s, h.number_row[0])}
+    # The `Số:` row is never the agency's (its symbol after a blank may sit a little higher than
+    # the label: `/QĐ-UBND`), except an agency line read into it, left of the label (cut from it
+    # by `_unglue`).
+    on_row = {id(s) for s in h.segs if h.number_row and same_row(s, h.number_row[0])}
+    on_row |= {id(s) for s in h.number_row}
+    beside = {id(s) for s in h.segs if id(s) in on_row and s.right <= h.number_row[0].left}
     block = [s for s in h.segs if s.right <= h.split_x + h.width * 0.02
-             and (top <= s.top < bottom or id(s) in beside)
+             and ((top <= s.top < bottom and id(s) not in on_row) or id(s) in beside)
              and letter_share(s.text) > 0.6 and s.cx < h.width * 0.45
              and _upper_share(s.text) >= 0.8 and not _is_number_seg(s)]
     h.left_block = [s for s in block if "CONG BAO" not in s.folded]

@@ -135,3 +135,17 @@ def test_type_group_with_a_lost_stroke_is_repaired_only_when_one_type_fits() -> 
     assert repair_symbol("2020/ND-CP", "CHÍNH PHỦ", None, gaz) == "2020/NĐ-CP"
     # ... but HD (hướng dẫn) is a type of its own, not HĐ (hợp đồng).
     assert repair_symbol("HD-UBND", "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", None, gaz) is None
+
+
+def test_symbol_printed_a_little_above_a_blank_number_label_is_not_the_agency() -> None:
+    rows = header_rows()
+    rows[0] = row(250, (450, "UBND TỈNH ĐẮK LẮK"), (1150, MOTTO))
+    rows[1] = row(300, (470, "SỞ Y TẾ"), (1300, "Độc lập - Tự do - Hạnh phúc"))
+    # The number left blank for the pen; the symbol after the blank sits 5 px higher.
+    rows[2] = row(420, (430, "Số:"), (1250, "Đắk Lắk, ngày 18 tháng 9 năm 2021"))
+    extra = row(415, (700, "/TB-SYT"))
+    rows[3] = row(600, (1100, "THÔNG BÁO"))
+    ex = extract_metadata([page(*rows, extra)], today=TODAY)
+    assert ex.metadata["organ_name"] == "SỞ Y TẾ"
+    assert ex.metadata["parent_organ"] == "UBND TỈNH ĐẮK LẮK"
+    assert ex.metadata["code_notation"] == "TB-SYT"
