@@ -27,6 +27,7 @@ GAZETTEER = Path(__file__).parent / "data" / "gazetteer.json"
 # Military and police ranks printed before the name (`Thượng tướng Nguyễn Văn A`, `Trung tá ...`).
 _RANK = re.compile(r"^(?:(?:DAI|THUONG|TRUNG|THIEU)\s+(?:TUONG|TA|UY))\s+")
 _PUNCT = " .,:;'\"`~!?()[]{}|_-–—*+=^°<>/\\"
+_VOWELS = "AEIOUY"
 # How likely OCR turns the printed syllable into what it read: equal; a tone mark or a vowel
 # mark lost (the most common error in bold text); a mark added or swapped.
 _SAME, _LOST, _SWAPPED = 1.0, 0.35, 0.05
@@ -157,12 +158,16 @@ def _first_letter_swapped(garbage: str, gaz: Gazetteer) -> str | None:
     the letters (`{,ê`), whose first letter the seal ate. Unique only."""
     last = garbage.split()[-1] if garbage.split() else ""
     word = "".join(c for c in last if c.isalpha())
-    if not word or not any(c in "AEIOUY" for c in fold(word, upper=True)):
+    if not word or not any(c in _VOWELS for c in fold(word, upper=True)):
         return None
-    key, marks = fold(word, upper=True), _marks(word[1:])[0]
+    key = fold(word, upper=True)
+    # A consonant's glyph garbled (`š` for `L`) says nothing of the marks; a vowel's does.
+    skip = 0 if key[0] in _VOWELS else 1
+    marks = _marks(word[skip:])[0]
     hits = {s for s in gaz.values("surname") if len(fold(s, upper=True)) == len(key) and
             fold(s, upper=True)[1:] == key[1:] and fold(s, upper=True)[0] != key[0]
-            and _marks(s[1:])[0] == marks} if len(word) >= 2 else set()
+            and (fold(s, upper=True)[0] in _VOWELS) == (skip == 0)
+            and _marks(s[skip:])[0] == marks} if len(word) >= 2 else set()
     if not hits and not last[:1].isalpha():
         whole = _marks(word)[0]
         hits = {s for s in gaz.values("surname") if fold(s, upper=True)[1:] == key

@@ -160,3 +160,17 @@ def test_unlisted_given_name_is_not_turned_into_a_surname() -> None:
     # A known given name still gets its lost mark back.
     assert correct_name("Trần Văn Hiên", [97.0, 97.0, 94.0], default_gazetteer())[0] == \
         "Trần Văn Hiền"
+
+
+def test_a_surname_tail_opening_with_a_vowel_is_not_another_surname() -> None:
+    # `áng Phước Hòa` (`Đặng` under the seal): the marks of a vowel say which surname it is not
+    # (`Ông`); only a garbled consonant (`šê` for `Lê`) leaves them out of the comparison.
+    page, _ = _page(MINISTRY)
+    name = [w for w in page.words if w.bbox[1] > _line(page, "THỨ", "TRƯỞNG")[0].bbox[3]
+            and w.bbox[0] > page.width * 0.5][:3]
+    for read, want in ((("áng", "Phước", "Hòa"), "Phước Hòa"),
+                       (("šê", "Văn", "Thanh"), "Lê Văn Thanh")):
+        words = [w.model_copy(update={"text": t}) for w, t in zip(name, read, strict=True)]
+        got, parts = _signer(_replace(page, name, words))
+        assert got["full_name"] == want
+        assert parts["full_name"]["needs_review"]
