@@ -255,7 +255,7 @@ def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
             line_gap = max(0.0, float(gap))
         out.append(s)
         prev = s
-        if len(out) >= 4:
+        if len(out) >= 6:
             break
     return out
 

@@ -563,15 +563,16 @@ def test_recipients_label_with_a_stray_glyph_still_anchors_a_lone_name() -> None
 
 
 
-def _long_summary(last: str | None, extra: str | None = None) -> PageResult:
+def _long_summary(last: str | None, *extra: str) -> PageResult:
     """A decision with a long summary (gazette style) over lines 62 px apart, then the body."""
     lines = ["Sửa đổi, bổ sung một số điều của Nghị định số 85/2024/NĐ-CP",
              "ngày 10 tháng 7 năm 2024 của Chính phủ quy định chi tiết",
              "một số điều của Luật Giá được sửa đổi, bổ sung năm 2024"]
-    lines += [t for t in (last, extra) if t]
+    lines += [t for t in (last, *extra) if t]
     rows = header_rows()[:4]
     rows += [row(680 + 62 * i, (560, text)) for i, text in enumerate(lines)]
-    rows.append(row(1100, (400, "Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025;")))
+    rows.append(row(680 + 62 * len(lines) + 120,
+                    (400, "Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025;")))
     return page(*rows)
 
 
@@ -580,11 +581,17 @@ def test_long_summary_is_confident_only_when_its_block_is_whole() -> None:
                              today=TODAY)
     assert whole.metadata["subject"].endswith("trên toàn quốc")
     assert whole.fields["subject"]["needs_review"] is False
+    # Five lines are read whole (gazette summaries run to four lines and more).
+    five = extract_metadata([_long_summary("về việc tổ chức thực hiện trên toàn quốc",
+                                           "và các địa phương có liên quan")], today=TODAY)
+    assert five.metadata["subject"].endswith("có liên quan")
+    assert five.fields["subject"]["needs_review"] is False
     # The fourth line left out (a citation line, too few letters for the summary's reader) or
-    # a fifth one past the four-line limit: the best reading is filled in, but for review.
+    # an eighth one past the limit of a summary's lines: the best reading, for review.
     for cut in (_long_summary("Luật số 61/2024/QH15, 95/2025/QH15 và 140/2025/QH15"),
                 _long_summary("về việc tổ chức thực hiện trên toàn quốc",
-                              "và các địa phương có liên quan")):
+                              "và các địa phương có liên quan", "theo lộ trình đã được",
+                              "Chính phủ phê duyệt tại Nghị quyết", "và các văn bản khác")):
         ex = extract_metadata([cut], today=TODAY)
         assert ex.metadata["subject"].startswith("Sửa đổi, bổ sung")
         assert ex.fields["subject"]["needs_review"] is True

@@ -45,3 +45,16 @@ def test_vv_type_doubted_when_the_symbol_names_a_decision() -> None:
         assert f["subject"]["needs_review"], symbol
     # A công văn's symbol starts with the issuer: the type stays confident.
     assert not doc("HV-TCCB")["type_name"]["needs_review"]
+
+
+def test_a_five_line_summary_is_read_whole() -> None:
+    lines = ["Về việc công bố Danh mục thủ tục hành chính mới ban hành",
+             "thuộc thẩm quyền giải quyết của Sở Giao thông vận tải;",
+             "Sở Xây dựng; Ủy ban nhân dân cấp huyện;",
+             "Ủy ban nhân dân cấp xã trên địa bàn tỉnh Bạc Liêu",
+             "(Lĩnh vực: Đường bộ)"]
+    rows = header_rows()[:4]
+    rows += [row(680 + 52 * i, (1240 - 11 * len(t), t)) for i, t in enumerate(lines)]
+    rows.append(row(1100, (400, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19/6/2015;")))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["subject"] == " ".join(lines)
