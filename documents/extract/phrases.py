@@ -60,7 +60,7 @@ PHRASES = (
     "năng lực", "hiệu quả", "cắt giảm", "đơn giản", "rà soát", "sửa đổi", "trật tự", "lễ tang", "quân nhân",
     "đổi tên", "đặt tên",
     # `thấm quyền`, `thâm quyền`, `thẳm quyền`: OCR's tone marks on the hooked `ẩ`.
-    "thẩm quyền", "cấp tỉnh", "cấp huyện", "cấp xã",
+    "thẩm quyền", "cấp tỉnh", "cấp huyện", "cấp xã", "vận tải",
 )
 # Year names of the sexagenary cycle (`Tết nguyên đán Ất Tỵ`): a stem pairs only with branches
 # of its own parity, so `Ất Ty` can only be `Ất Tỵ` (`Tý` goes with the odd-numbered stems).
@@ -162,6 +162,14 @@ def _place_like(a: str, b: str) -> str | None:
     return fits[0][1]
 
 
+_SO_BEFORE_NUMBER = re.compile(r"\b([Ss])[ôồỗộ](?= \d)")
+
+
+def fix_so_before_number(text: str) -> tuple[str, int]:
+    """`số` before a number, its tone mark misread (`Nghị quyết sô 99/NQ-CP`)."""
+    return _SO_BEFORE_NUMBER.subn(lambda m: m.group(1) + "ố", text)
+
+
 def fix_place_names(text: str) -> tuple[str, int]:
     """Names of provinces and cities in a text spelled as the gazetteer spells them, and how
     many words were changed."""
@@ -177,6 +185,10 @@ def fix_place_names(text: str) -> tuple[str, int]:
         if (pa, pb) != (a, core_b):
             changed += (pa != a) + (pb != core_b)
             tokens[i], tokens[i + 1] = pa, pb + b[len(core_b):]
+        # The word before a province's name: `tính Bạc Liêu` is `tỉnh Bạc Liêu`.
+        if i > 0 and fold(tokens[i - 1], upper=True) == "TINH" and tokens[i - 1].lower() != "tỉnh":
+            tokens[i - 1] = _case_like(tokens[i - 1], "tỉnh")
+            changed += 1
     return " ".join(tokens), changed
 
 

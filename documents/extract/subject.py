@@ -6,7 +6,12 @@ import re
 
 from documents.extract.fields import Found, missing, ocr_conf
 from documents.extract.header import Header, bbox_of
-from documents.extract.phrases import fix_phrase_accents, fix_place_names, fix_unattested
+from documents.extract.phrases import (
+    fix_phrase_accents,
+    fix_place_names,
+    fix_so_before_number,
+    fix_unattested,
+)
 from documents.extract.textutil import squash, syllable_share
 from models.vocabulary import MAX_LENGTH
 
@@ -50,7 +55,8 @@ def read_subject(h: Header) -> Found:
     text, unattested = fix_unattested(text)
     text, fixed = fix_phrase_accents(text)
     text, places = fix_place_names(text)
-    fixed += unattested + places
+    text, so = fix_so_before_number(text)
+    fixed += unattested + places + so
     if _VE_VIEC.match(text) and not text.startswith("Về việc"):
         text, fixed = _VE_VIEC.sub("Về việc", text), fixed + 1
     if fixed:

@@ -4,7 +4,7 @@ a type taken from `V/v` doubted when the symbol names another type (issue 16).""
 from __future__ import annotations
 
 from documents.extract import extract_metadata
-from documents.extract.phrases import fix_phrase_accents, fix_place_names
+from documents.extract.phrases import fix_phrase_accents, fix_place_names, fix_so_before_number
 from tests.documents.test_extract import TODAY, header_rows, page, row
 
 
@@ -17,6 +17,10 @@ def test_province_and_city_names_spelled_as_the_gazetteer_spells_them() -> None:
     assert fix_place_names("Quảng Nxx")[0] == "Quảng Nxx"
     assert fix_phrase_accents("thuộc thấm quyền giải quyết của cấp huyện")[0] == \
         "thuộc thẩm quyền giải quyết của cấp huyện"
+    assert fix_place_names("Sở Giao thông vận tải tính Bạc Liêu")[0] == \
+        "Sở Giao thông vận tải tỉnh Bạc Liêu"
+    assert fix_so_before_number("Nghị quyết sô 99/NQ-CP, Sô 12 và sô đo") == \
+        ("Nghị quyết số 99/NQ-CP, Số 12 và sô đo", 2)
 
 
 def test_summary_opening_ve_viec_in_lower_case_or_misread() -> None:
