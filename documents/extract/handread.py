@@ -196,14 +196,19 @@ def _d_for_dd(notation: str) -> bool:
                for g in groups for a in ABBR_TYPE)
 
 
-def _choose(line: Digits | None, blank: Digits | None) -> tuple[Digits | None, bool]:
+def _choose(line: Digits | None, blank: Digits | None,
+            slash_after: bool = False) -> tuple[Digits | None, bool]:
     """The digits to use from the line's reading and the blank's, and whether the two readings
     agree: the blank read alone is preferred. They agree only when both read digits (no letter
-    mapped in the line) and the same ones; a value read once is never sure."""
+    mapped in the line) and the same ones; a value read once is never sure. `slash_after`: a
+    number, whose blank ends at the slash."""
     if blank is None:
         return line, False
     if line is None or not line.direct:
         return blank, False
+    if slash_after and blank.value == line.value + "1":
+        # The slash's stroke read as a last 1 where the line read the slash itself (`157/`).
+        return line, False
     return blank, line.value.lstrip("0") == blank.value.lstrip("0")
 
 
@@ -217,7 +222,7 @@ def apply_number(again: Reread, found: dict[str, Found], type_name: str | None,
     if got is None or not notation:
         return
     line, agrees = got
-    digits, readings_agree = _choose(line, blank_digits(blank, day=False))
+    digits, readings_agree = _choose(line, blank_digits(blank, day=False), slash_after=True)
     if digits is None:
         return
     parsed = parse_number(f"{digits.value}/{notation}")

@@ -119,6 +119,10 @@ def test_the_blank_read_alone_is_preferred_and_must_agree_with_the_line() -> Non
     # The line lost a digit the blank has: the blank's value, for review (they disagree).
     meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", line, blank("hand_number", "358")))
     assert meta["number"] == "358/QĐ-UBND" and f["number"]["needs_review"]
+    # A last 1 the line read as the slash (`157/`): the slash's stroke, the line is right.
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 157/QD-UBND"),
+                         blank("hand_number", "1571")))
+    assert meta["number"] == "157/QĐ-UBND" and f["number"]["needs_review"]
     # The blank's own reading stops at the slash; a smudge (a digit under 10%) is left out and
     # makes the value unsure even when the rest agrees with the line.
     meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 21/QD-UBND"),
@@ -127,6 +131,13 @@ def test_the_blank_read_alone_is_preferred_and_must_agree_with_the_line() -> Non
     meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 21/QD-UBND"),
                          blank("hand_number", "211", 99, 99, 2)))
     assert meta["number"] == "21/QĐ-UBND" and f["number"]["needs_review"]
+
+
+def test_a_day_of_two_ones_is_not_taken_for_a_slash() -> None:
+    meta, f = fields(doc("Số: 87/QĐ-UBND", "4Ê",
+                         again("hand_date", "Quang Ngai, ngay1 thang 03 nam 2020"),
+                         blank("hand_date", "11")))
+    assert meta["issued_date"] == "2020-03-11" and f["issued_date"]["needs_review"]
 
 
 def test_a_day_over_31_loses_its_weakest_unsure_digit_for_review() -> None:
