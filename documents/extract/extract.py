@@ -323,6 +323,33 @@ def _date(h: Header, today: date, gaz: Gazetteer, found: dict[str, Found]) -> Da
     return read
 
 
+def _hand_in_blank(box: tuple[int, int, int, int], h: Header) -> bool:
+    """Colour ink inside the number line or the date line, no taller than about two of its
+    lines: the number or day written by hand into the printed blank, not a stamp."""
+    for row in (h.number_row, h.date_row):
+        if not row:
+            continue
+        left, top, right, bottom = bbox_of(row)
+        line = bottom - top
+        if box[1] >= top - 0.8 * line and box[3] <= bottom + 0.8 * line and \
+                box[3] - box[1] <= 2.5 * line and box[0] >= left - line and box[2] <= right + line:
+            return True
+    return False
+
+
+# A register stamp (`CÔNG VĂN ĐẾN`, `Số:`, `Ngày:`, `Chuyển:`) holds three lines or more under a
+# title some 35 mm long: ink smaller than this either way is something else (an electronic
+# signature's round seal image or one-line box in the top margin).
+_REGISTER_MIN_MM = (25.0, 12.0)
+
+
+def _register_sized(box: tuple[int, int, int, int], dpi: int) -> bool:
+    """Whether colour ink is big enough to be a register stamp (`_REGISTER_MIN_MM`)."""
+    mm = 25.4 / dpi
+    return (box[2] - box[0]) * mm >= _REGISTER_MIN_MM[0] and \
+        (box[3] - box[1]) * mm >= _REGISTER_MIN_MM[1]
+
+
 def _stamps(h: Header, stamp: Any, found: dict[str, Found], page: PageResult | None = None,
             today: date | None = None) -> None:
     """Secrecy, urgency and the register stamp from the black text and the coloured stamps.
@@ -334,7 +361,8 @@ def _stamps(h: Header, stamp: Any, found: dict[str, Found], page: PageResult | N
     limit = h.title.top if h.title is not None else h.height * 0.4
     bottom = max(limit, h.height * 0.3)
     checked = page is not None and page.marks_checked
-    regions = colour_regions(page, today) if page is not None else []
+    regions = [r for r in (colour_regions(page, today) if page is not None else [])
+               if r.marks or r.arrival is not None or not _hand_in_blank(r.bbox, h)]
     # The top margin, above the header's first line, holds the visible stamps of electronic
     # signatures (a round seal image, a `Ký bởi ... Thời gian ký` box): secrecy and urgency marks
     # go under the number (Nghị định 30, Phụ lục I: boxes 10a and 10b), never up there.
@@ -366,6 +394,7 @@ def _stamps(h: Header, stamp: Any, found: dict[str, Found], page: PageResult | N
     arrival_bottom = max(bottom, h.height * 0.5, *(s.bottom + 2 * s.height for s in kinh_gui))
     colour_stamps = [r.arrival for r in regions if r.arrival is not None
                      and r.bbox[1] <= arrival_bottom]
+    dpi = page.dpi if page is not None and page.dpi else 300
     if stamp is not None:
         value = {"number": stamp.number, "date": stamp.date}
         conf = min(stamp.number_conf, stamp.date_conf) if stamp.number and stamp.date else 0.3
@@ -378,8 +407,8 @@ def _stamps(h: Header, stamp: Any, found: dict[str, Found], page: PageResult | N
         found["arrival_stamp"] = Found(value, conf, h.page, bbox_of(cs.segs))
     elif not checked:
         found["arrival_stamp"] = Found(None, 0.85, h.page, None)
-    elif any(r.arrival_like for r in regions if r.bbox[1] <= arrival_bottom) or \
-            black_arrival_hint(h.segs, arrival_bottom):
+    elif any(r.arrival_like and _register_sized(r.bbox, dpi) for r in regions
+             if r.bbox[1] <= arrival_bottom) or black_arrival_hint(h.segs, arrival_bottom):
         found["arrival_stamp"] = Found(None, 0.6, h.page, None)
     else:
         found["arrival_stamp"] = Found(None, 0.95, h.page, None)

@@ -26,3 +26,28 @@ def test_the_same_ink_under_the_number_could_be_a_mark() -> None:
     ex = extract_metadata([_header_page([_seal(top=380)])], today=TODAY)
     for key in ("secrecy", "urgency"):
         assert ex.metadata[key] is None and ex.fields[key]["needs_review"], key
+
+
+def test_handwriting_in_the_number_blank_is_no_stamp() -> None:
+    # The number `24` written in blue into the blank of `Số: .../QĐ-UBND` (row y 300-340).
+    hand = Mark(bbox=(160, 290, 240, 350), colour="blue", frame=False,
+                words=[_word("j4", (165, 295, 235, 345), 30.0)])
+    ex = extract_metadata([_header_page([hand])], today=TODAY)
+    for key in ("secrecy", "urgency", "arrival_stamp"):
+        assert ex.metadata[key] is None and not ex.fields[key]["needs_review"], key
+    # Twice the row's height below it: could be a stamp under the number.
+    low = hand.model_copy(update={"bbox": (160, 420, 240, 480)})
+    ex = extract_metadata([_header_page([low])], today=TODAY)
+    assert ex.fields["urgency"]["needs_review"]
+
+
+def test_only_ink_of_a_register_stamps_size_could_be_an_unread_one() -> None:
+    # An e-signature's one-line box (38 x 8 mm) and its seal image (16 mm) at the top.
+    box = Mark(bbox=(1972, 0, 2420, 92), colour="blue", frame=False, read=False)
+    ex = extract_metadata([_header_page([box, _seal(top=5)])], today=TODAY)
+    assert ex.metadata["arrival_stamp"] is None
+    assert not ex.fields["arrival_stamp"]["needs_review"]
+    # Unread ink of 45 x 25 mm in the top half: a register stamp could be there.
+    stamp = Mark(bbox=(1500, 500, 2030, 800), colour="blue", frame=True, read=False)
+    ex = extract_metadata([_header_page([stamp])], today=TODAY)
+    assert ex.fields["arrival_stamp"]["needs_review"]
