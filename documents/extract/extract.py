@@ -327,9 +327,10 @@ def _hand_in_blank(box: tuple[int, int, int, int], h: Header) -> bool:
     """Colour ink inside the number line or the date line, no taller than about two of its
     lines: the number or day written by hand into the printed blank, not a stamp."""
     for row in (h.number_row, h.date_row):
-        if not row:
+        row_box = bbox_of(row)
+        if row_box is None:
             continue
-        left, top, right, bottom = bbox_of(row)
+        left, top, right, bottom = row_box
         line = bottom - top
         if box[1] >= top - 0.8 * line and box[3] <= bottom + 0.8 * line and \
                 box[3] - box[1] <= 2.5 * line and box[0] >= left - line and box[2] <= right + line:
