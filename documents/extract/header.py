@@ -14,6 +14,8 @@ from models.text import fold
 _SO = re.compile(r"^(?:(?:Luật|Lệnh|Pháp lệnh)\s+)?[Ss][ốôoóồổỗơớờỡ6öồọộỐÔÓỒỔỖƠỚỜỠÖỌỘ](?:\s?[:;.,]|(?=\d))")
 # `Số` glued to a handwritten number read as letters, then the printed symbol (`Sôz⁄tT /CT-UBND`).
 _SO_GLUED = re.compile(r"^[Ss][ốôoóồổỗơớờỡöọộ]\S{0,6}\s*/\s*[A-ZĐ][A-Za-zĐ0-9]*-[A-ZĐ]")
+# The place and date line's start: `Quảng Trị, ngày`, `TP. Hồ Chí Minh, ngày`, `ngày 05 tháng`.
+_PLACE_DATE = re.compile(r"^(?:[A-Z][A-Z. ]{1,30}, NGAY\b|NGAY\W{0,2}\S{0,6}\W{0,2}THANG)")
 # The motto's first words: where a merged header line crosses into the right column.
 _MOTTO_START = "CONG HOA XA HOI"
 # Documents without a place/date line print the type before the number (`Nghị quyết số: 17/...`).
@@ -133,7 +135,14 @@ def _unglue(segs: list[Seg]) -> list[Seg]:
 
 def _glue_point(s: Seg) -> int:
     """Index of the word where the motto or the `Số:` label starts inside an upper-case agency
-    line, or 0 when the line is one piece."""
+    line, or where the place and date start inside the `Số:` line (`số: 19/2025/QĐ-UBND Quảng
+    Trị, ngày 2 tháng 11 ...` read as one line), or 0 when the line is one piece."""
+    if _SO.match(s.text) and "/" in s.text:
+        for i in range(2, len(s.words)):
+            rest = fold(" ".join(w.text for w in s.words[i:]), upper=True)
+            if _PLACE_DATE.match(rest) and "/" in " ".join(w.text for w in s.words[:i]):
+                return i
+        return 0
     if "CONG HOA" not in s.folded and not any(w.text[:1] == "S" for w in s.words[1:]):
         return 0
     for i in range(1, len(s.words)):

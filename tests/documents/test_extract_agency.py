@@ -149,3 +149,13 @@ def test_symbol_printed_a_little_above_a_blank_number_label_is_not_the_agency() 
     assert ex.metadata["organ_name"] == "SỞ Y TẾ"
     assert ex.metadata["parent_organ"] == "UBND TỈNH ĐẮK LẮK"
     assert ex.metadata["code_notation"] == "TB-SYT"
+
+
+def test_number_line_read_together_with_the_date_line_is_cut_before_the_place() -> None:
+    rows = header_rows()
+    # The two columns' lines close together: OCR reads `Số:` and the date line as one line.
+    rows[2] = row(420, (430, "số: 19 /2025/QĐ-UBND Quảng Ngãi, ngày 05 tháng 3 năm 2020"))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["code_notation"] == "2025/QĐ-UBND"
+    assert ex.metadata["issued_date"] == "2020-03-05"
+    assert ex.metadata["organ_name"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
