@@ -52,12 +52,14 @@ bench: setup
 # Metadata extraction (issue 3): generated documents, and the labelled real ones when the corpus
 # is there (docs/EXTRACTION.md); then what the page stage's second look costs; then handwritten
 # numbers and days and key presses per document, before/after the second recogniser, per folder
-# and for the held-apart sets (bench.handwriting).
+# and for the held-apart sets (bench.handwriting); whether confident summaries are whole
+# (bench.subject_blocks).
 CORPUS ?= ../shared/corpus
 eval: setup
 	$(BIN)/python -m bench.extraction --generated 80 $(if $(wildcard $(CORPUS)),--corpus $(CORPUS) --labels bench/labels/corpus.json)
 	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.second_look --corpus $(CORPUS) --labels bench/labels/corpus.json)
 	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.handwriting --corpus $(CORPUS) --labels bench/labels/corpus.json bench/labels/more_agencies.json bench/labels/heldout.json)
+	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.subject_blocks --corpus $(CORPUS) bench/labels/corpus.json bench/labels/more_agencies.json bench/labels/heldout.json)
 
 clean:
 	rm -rf $(VENV) var bench/results tests/artifacts
