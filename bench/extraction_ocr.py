@@ -25,6 +25,7 @@ from worker.options import PipelineOptions
 from worker.stages.handread import BLANK_REASONS, hand_regions
 from worker.stages.handread import REASONS as HAND_REASONS
 from worker.stages.load import PageSource, open_input
+from worker.stages.marks import read_marks
 from worker.stages.page import (
     clean_again,
     hand_again,
@@ -51,9 +52,12 @@ def _recognise(source: PageSource, work: Path) -> PageResult:
 
 
 def _needs_marks(page: dict[str, object]) -> bool:
-    """A cached OCR page made before coloured stamps were read."""
-    return page.get("source") == "ocr" and "marks_checked" not in page and \
-        not page.get("error") and not page.get("separator")
+    """A cached OCR page made before coloured stamps were read, or before black ones were
+    (no `marks_black` timing) and stamp outlines erased before reading: its marks are read again."""
+    timings = page.get("timings")
+    return page.get("source") == "ocr" and not page.get("error") and \
+        not page.get("separator") and ("marks_checked" not in page or
+                                       not isinstance(timings, dict) or "marks_black" not in timings)
 
 
 def _needs_reread(page: dict[str, object]) -> bool:
@@ -96,10 +100,17 @@ def _refresh(page: dict[str, object], source: PageSource, work: Path) -> None:
     the pipeline does, then take the steps that follow the first OCR (`worker.stages.page.look_again`)."""
     result = PageResult.model_validate(page)
     cleaned = clean_again(source, OPTIONS, work)
-    if _needs_marks(page) or _needs_reread(page):
-        look_again(result, cleaned, work / f"page-{source.index:04d}", OPTIONS)
+    base = work / f"page-{source.index:04d}"
+    if "marks_checked" not in page or _needs_reread(page):
+        look_again(result, cleaned, base, OPTIONS)
     else:
-        hand_again(result, cleaned, OPTIONS)
+        if _needs_marks(page):  # the stamps only
+            found = read_marks(cleaned.archive_image, result.dpi, base,
+                               language=OPTIONS.language, timeout=OPTIONS.tool_timeout)
+            result.marks, result.marks_checked = found.marks, found.checked
+            result.timings.update({k: round(v, 3) for k, v in found.timings.items()})
+        if "handread" not in result.timings:
+            hand_again(result, cleaned, OPTIONS)
     page.update(result.model_dump(mode="json",
                                   include={"marks", "marks_checked", "rereads", "timings"}))
 

@@ -1,13 +1,14 @@
 """Urgency stamps (HỎA TỐC, THƯỢNG KHẨN, KHẨN) in red and black, straight and tilted, framed or
 text only: how often the real page stage and extraction read them, and false marks.
 
-    .venv/bin/python -m bench.urgency [--n 40] [--negatives 12] [--corpus ../shared/corpus]
+    .venv/bin/python -m bench.urgency [--n 48] [--negatives 12] [--corpus ../shared/corpus]
                                      [--before <commit>]
 
 Generated one-page documents (synth): each stamped document is made with `urgency=` and its
-stamp struck again in one of eight styles (red or black ink; straight, or tilted 4-12° either
-way; a rectangular frame or the words alone; `synth.stamps.restrike_urgency`). Documents without
-an urgency stamp (half of them with a red `MẬT` stamp where it would be) measure false marks.
+stamp struck again in one of twelve styles (red or black ink; straight, or tilted 4-12° either
+way; a rectangular or arrow-shaped frame, or the words alone; `synth.stamps.restrike_urgency`).
+Documents without an urgency stamp (half of them with a red `MẬT` stamp where it would be)
+measure false marks.
 Every page goes through `worker.stages.page.recognise_page` (load, clean, OCR, stamps) and
 `extract_metadata`; a value is confident when it needs no review. With `--corpus`, the first
 page of every labelled document whose urgency label is not empty is read the same way.
@@ -37,7 +38,7 @@ TODAY = date(2030, 1, 1)
 URGENCIES = ("HỎA TỐC", "THƯỢNG KHẨN", "KHẨN")
 BLACK = (35, 35, 45)
 STYLES = [(ink, tilt, frame) for ink in ("red", "black") for tilt in ("straight", "tilted")
-          for frame in ("frame", "text")]
+          for frame in ("rect", "arrow", "none")]
 DEGRADE = ("clean", "noise", "paper", "jpeg")
 LABELS = ("corpus.json", "more_agencies.json", "heldout.json")
 
@@ -47,7 +48,7 @@ class Case:
     """One page to read: a generated PNG, or page `page` of a labelled file."""
 
     name: str
-    variant: str  # 'red tilted frame', ..., 'none', 'none (MẬT)', 'real'
+    variant: str  # 'red tilted arrow', ..., 'none', 'none (MẬT)', 'real'
     truth: str | None
     path: str
     page: int = 0
@@ -66,7 +67,7 @@ def _cases(n: int, negatives: int, tmp: Path) -> Iterator[Case]:
         angle = rng.uniform(4, 12) * rng.choice((-1, 1)) if tilt == "tilted" else 0.0
         doc = make_document(seed, pages=1, urgency=urgency)
         page = restrike_urgency(doc, rng, ink=None if ink == "red" else BLACK, angle=angle,
-                                frame=frame == "frame")
+                                frame=frame)
         page = degrade(page, DEGRADE[i % len(DEGRADE)], rng)
         path = tmp / f"u{seed}.png"
         page.save(path, dpi=page.info.get("dpi", (300, 300)))
@@ -166,7 +167,7 @@ def table(cases: list[Case], runs: dict[str, list[dict[str, object]]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Command line entry."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--n", type=int, default=40, help="stamped documents (default 40)")
+    ap.add_argument("--n", type=int, default=48, help="stamped documents (default 48)")
     ap.add_argument("--negatives", type=int, default=12, help="documents without (default 12)")
     ap.add_argument("--corpus", type=Path, help="real scans (the labelled urgency documents)")
     ap.add_argument("--before", help="a commit whose code reads the same pages too")

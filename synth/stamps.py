@@ -38,34 +38,44 @@ def _shift(b: Box, dx: int, dy: int) -> Box:
 
 def rect_stamp(page: Image.Image, text: str, left: int, top: int, rng: random.Random,
                dpi: int, *, ink: tuple[int, int, int] | None = None, angle: float | None = None,
-               frame: bool = True) -> tuple[Box, StampLines]:
-    """Stamp a rectangle with bold text (MẬT, KHẨN, HỎA TỐC...) at a position: red and tilted
-    up to 2° unless `ink`, `angle` (degrees, counter-clockwise) or `frame=False` (text only) say
-    otherwise. The random draws are the same whatever the style, so a document differs only in
-    its stamp. Returns the stamp's box (its frame, or its text when it has none) and its line."""
+               frame: str = "rect") -> tuple[Box, StampLines]:
+    """Stamp bold text (MẬT, KHẨN, HỎA TỐC...) in a frame at a position: red, in a rectangle and
+    tilted up to 2° unless `ink`, `angle` (degrees, counter-clockwise) or `frame` (`"arrow"`: an
+    arrow-shaped outline as `HỎA TỐC` stamps often have, `"none"`: the words alone) say otherwise.
+    The random draws are the same whatever the style, so a document differs only in its stamp.
+    Returns the stamp's box (its frame, or its words when it has none) and its line."""
+    if frame not in ("rect", "arrow", "none"):
+        raise ValueError(f"frame must be rect, arrow or none, got {frame!r}")
     fnt = font_file(str(STAMP_SERIF_FILE), round(pt_px(rng.choice((14, 15, 16)), dpi)))
     tb = fnt.getbbox(text, anchor="ls")
     pad = mm_px(2, dpi)
     w, h = int(tb[2] - tb[0] + 2 * pad), int(tb[3] - tb[1] + 2 * pad)
-    m = Image.new("L", (w + 8, h + 8), 0)
+    tip = int(h * 0.9) if frame == "arrow" else 0  # the arrow's head, right of the words
+    m = Image.new("L", (w + tip + 8, h + 8), 0)
     d = ImageDraw.Draw(m)
-    if frame:
-        d.rectangle((4, 4, 4 + w, 4 + h), outline=255, width=max(2, int(mm_px(0.6, dpi))))
+    line = max(2, int(mm_px(0.6, dpi)))
+    if frame == "rect":
+        d.rectangle((4, 4, 4 + w, 4 + h), outline=255, width=line)
+    elif frame == "arrow":
+        mid = 4 + h / 2
+        d.polygon([(4, 4), (4 + w, 4), (4 + w + tip, mid), (4 + w, 4 + h), (4, 4 + h),
+                   (4 + tip / 2, mid)], outline=255, width=line)
     base = 4 + pad - tb[1]
-    d.text((4 + pad - tb[0], base), text, font=fnt, fill=255, anchor="ls")
-    tbox = (int(4 + pad), int(4 + pad), int(4 + pad + tb[2] - tb[0]), int(base + tb[3]))
+    x = 4 + pad - tb[0] + (tip / 2 if frame == "arrow" else 0)
+    d.text((x, base), text, font=fnt, fill=255, anchor="ls")
+    tbox = (int(x + tb[0]), int(4 + pad), int(x + tb[2]), int(base + tb[3]))
     textured = texture(m, rng, 0.7)
     tilt = rng.uniform(-2, 2)
     m, (tbox, fbox) = _rotate(textured, tilt if angle is None else angle,
-                              [tbox, (4, 4, 4 + w, 4 + h)])
+                              [tbox, (4, 4, 4 + w + tip, 4 + h)])
     colour = rng.choice(RED_INKS)
     apply_ink(page, m, colour if ink is None else ink, rng.uniform(0.8, 0.95), (left, top))
-    return _shift(fbox if frame else tbox, left, top), [(text, _shift(tbox, left, top))]
+    return _shift(tbox if frame == "none" else fbox, left, top), [(text, _shift(tbox, left, top))]
 
 
 def restrike_urgency(doc: GeneratedDocument, rng: random.Random, *,
                      ink: tuple[int, int, int] | None = None, angle: float | None = None,
-                     frame: bool = True) -> Image.Image:
+                     frame: str = "rect") -> Image.Image:
     """The first page of a document made with `urgency=` and no secrecy, its urgency stamp
     wiped (it sits alone in the row reserved under the number) and struck again in another
     style (`rect_stamp`'s `ink`, `angle`, `frame`) at the same place."""

@@ -11,7 +11,7 @@ from documents.extract.dates import find_short_dates, valid_date
 from documents.extract.fields import ocr_conf
 from documents.extract.layout import Seg
 from documents.extract.textutil import levenshtein, strip_edges
-from models.result import Mark, PageResult
+from models.result import Mark, PageResult, Word
 from models.text import fold
 from models.vocabulary import Secrecy, Urgency
 
@@ -125,11 +125,21 @@ class ColourRegion:
 
 
 def mark_rows(mark: Mark, page: int) -> list[Seg]:
-    """The words of a coloured stamp as rows (one segment per printed line), top to bottom."""
+    """The words of a coloured stamp as rows (one segment per printed line), top to bottom: a
+    word joins the row Tesseract put it in (the stamp was read upright: the page boxes of a
+    tilted stamp's words are staggered), else the row it overlaps by half its height or more
+    (a word read with a bit of the stamp's outline under it is taller than its neighbours)."""
     rows: list[Seg] = []
+
+    def line(w: Word) -> tuple[int, int, int] | None:
+        return (w.block, w.par, w.line) if w.block else None
+
     for w in sorted(mark.words, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2):
-        mid = (w.bbox[1] + w.bbox[3]) / 2
-        row = next((r for r in rows if r.top <= mid <= r.bottom), None)
+        height = max(1, w.bbox[3] - w.bbox[1])
+        row = next((r for r in rows if line(w) is not None and
+                    any(line(o) == line(w) for o in r.words)), None) or \
+            next((r for r in rows if min(r.bottom, w.bbox[3]) - max(r.top, w.bbox[1]) >=
+                  0.5 * min(height, max(1, r.bottom - r.top))), None)
         if row is None:
             rows.append(Seg(page, [w]))
         else:
@@ -138,6 +148,32 @@ def mark_rows(mark: Mark, page: int) -> list[Seg]:
         r.words.sort(key=lambda w: w.bbox[0])
     rows.sort(key=lambda s: (s.top, s.left))
     return rows
+
+
+def near_mark(segs: list[Seg], table: dict[str, str]) -> Seg | None:
+    """A line of a stamp one letter away from a mark of `table` (`HOA TOG`, `THUONG KHAM`; marks
+    are compared without their diacritics, so `HÓA` for `HỎA` is no difference): a reading to
+    offer for review, never a confident one. Marks of four letters (`KHẨN`) must keep their
+    first two; `MẬT`-sized words are too short to guess."""
+    for s in segs:
+        key = strip_edges(s.folded)
+        if not s.text.replace(" ", "").isupper():
+            continue
+        for mark in table:
+            if len(mark) < 4 or levenshtein(key, mark, 1) > 1:
+                continue
+            if len(mark) < 7 and key[:2] != mark[:2]:
+                continue
+            return s
+    return None
+
+
+def _mark_key(seg: Seg, table: dict[str, str]) -> str:
+    """The table key a line read as a mark stands for (exact, else the one a letter away)."""
+    key = strip_edges(seg.folded)
+    if key in table:
+        return key
+    return min(table, key=lambda m: levenshtein(key, m))
 
 
 def _near(word: str, vocabulary: tuple[str, ...]) -> bool:
@@ -157,13 +193,16 @@ def read_region(mark: Mark, page: int, today: date | None) -> ColourRegion:
     used: set[int] = set()
     for key, table in (("secrecy", SECRECY), ("urgency", URGENCY)):
         seg = find_mark(rows, table, float("inf"))
+        guessed = seg is None and key == "urgency"
+        if guessed:
+            seg = near_mark(rows, table)
         if seg is None:
             continue
         used.add(id(seg))
         conf = ocr_conf([w.conf for w in seg.words])
-        if seg.right - seg.left < _MARK_SPAN * width:
+        if seg.right - seg.left < _MARK_SPAN * width or guessed:
             conf = min(conf, 0.6)
-        marks.append(MarkValue(key, table[strip_edges(seg.folded)], conf, seg.bbox))
+        marks.append(MarkValue(key, table[_mark_key(seg, table)], conf, seg.bbox))
     arrival = find_arrival_stamp(rows, today)
     if arrival is not None:
         used.update(id(s) for s in arrival.segs)

@@ -1,4 +1,5 @@
-"""Coloured stamps on a scanned page: found in colour, read as dark ink on white, one Tesseract run.
+"""Stamps on a scanned page: found in colour (and black ones in the top), read as dark ink on white,
+one Tesseract run.
 
 The clean-up removes coloured ink from the image Tesseract reads (worker/stages/paper.py `ink_mask`), so
 that black text under a red seal or a blue signature survives. Red rubber stamps — secrecy `MẬT`,
@@ -11,10 +12,15 @@ again in the colour page and reads them on their own:
    is of stamp size, not round (the signature seal) and, for blue ink, drawn in a rectangular
    frame (a blue cluster without a frame is a signature or handwriting). Red clusters without a
    frame are kept (a `HỎA TỐC` stamp may be text only).
-3. Each kept region is cut from the full-resolution page with all its colour ink (the blue
+3. Black stamps are looked for in the top of the page (`find_black_stamps`): a dark outline the
+   size of a secrecy or urgency mark with words inside, or a line of words tilted against the
+   page's level lines. The OCR image has them, but read as noise when tilted or framed.
+4. Each kept region is cut from the full-resolution page with all its colour ink (the blue
    handwritten number inside a red register box included) as dark on white, black toner left
-   out, turned upright when the stamp was struck at an angle, and the crops are stacked into one
-   image with white gaps: one Tesseract run per page, whatever the number of stamps.
+   out (a black stamp: its dark ink inside its outline or line), turned upright when the stamp
+   was struck at an angle, its outline erased (Tesseract reads nothing inside a tight outline,
+   `erase_frames`), and the crops are stacked into one image with white gaps: one Tesseract run
+   per page, whatever the number of stamps.
 
 A page without colour ink costs one small resize and a threshold.
 """
@@ -222,6 +228,136 @@ def find_regions(bgr: np.ndarray, dpi: float) -> tuple[list[Region], bool]:
     return kept, True
 
 
+# Black stamps (an urgency or secrecy mark struck in black ink) are in the OCR image, but one
+# struck at an angle or drawn in a frame is read as noise there. They are found here, in the top
+# of the page: a dark outline the size of such a mark, or words in a line tilted against the
+# page's own lines (which the clean-up made level), each turned by its own angle to be read.
+_BLACK_DPI = 150.0
+_BLACK_LIGHT = 170  # max channel below this: black ink (worn or light-struck too), not red or blue
+_BLACK_TOP = 0.45  # share of the page height searched
+_BLACK_LONG_MM = (12.0, 90.0)
+_BLACK_SHORT_MM = (5.0, 30.0)
+# Tilted words: joined over this (mm) into a line, this tilted (degrees), this thick (mm).
+_TILT_JOIN_MM = 1.8
+_TILT_DEG = (3.0, 25.0)
+_TILT_SHORT_MM = (3.5, 20.0)
+# More tilted lines than this: the page itself is askew, not stamped.
+_TILT_MAX = 3
+_BLACK_BIT = 4
+
+
+def find_black_stamps(bgr: np.ndarray, dpi: float) -> list[Region]:
+    """Black stamps in the top of a page: framed ones (footprint: the inside of the outline) and
+    tilted lines of words (footprint: the line's joined ink), each with its angle."""
+    # Searched a little lower, so that a stamp starting in the top is found whole.
+    top = bgr[:int(bgr.shape[0] * min(1.0, _BLACK_TOP + 0.1))]
+    scale = min(1.0, _BLACK_DPI / dpi)
+    small = cv2.resize(top, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    mm = dpi * scale / 25.4
+    if small.ndim == 3:
+        light, chroma = light_and_chroma(small)
+        ink = (((light < _BLACK_LIGHT) & (chroma < _CHROMA_FIND)) * 255).astype(np.uint8)
+    else:
+        ink = ((small < _BLACK_LIGHT) * 255).astype(np.uint8)
+    limit = bgr.shape[0] * _BLACK_TOP
+    frames = [r for r in _black_frames(ink, mm, scale) if r.bbox[1] <= limit]
+    tilted = [r for r in _tilted_lines(ink, mm, scale) if r.bbox[1] <= limit
+              and not any(_overlaps(r.bbox, f.bbox) for f in frames)]
+    return frames + (tilted if len(tilted) <= _TILT_MAX else [])
+
+
+def _page_box(x: int, y: int, w: int, h: int, scale: float) -> tuple[int, int, int, int]:
+    return (int(x / scale), int(y / scale), int(math.ceil((x + w) / scale)),
+            int(math.ceil((y + h) / scale)))
+
+
+def _outlines(ink: np.ndarray, join: int, long_px: tuple[float, float]) -> Iterator[
+        tuple[np.ndarray, tuple[int, int, int, int]]]:
+    """Outer contours of the ink joined over `join` pixels whose box's longer side is within
+    `long_px`, with their boxes (contours: far cheaper than a mask per component)."""
+    joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (join, join)))
+    contours, _ = cv2.findContours(joined, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    for c in contours:
+        x, y, w, h = cv2.boundingRect(c)
+        if long_px[0] <= max(w, h) <= long_px[1]:
+            yield c, (x, y, w, h)
+
+
+def _filled(contour: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """A contour filled, over its box (0/1)."""
+    x, y, w, h = box
+    out = np.zeros((h, w), np.uint8)
+    cv2.drawContours(out, [contour - np.array([x, y], np.int32)], -1, 1, thickness=cv2.FILLED)
+    return out
+
+
+def _black_frames(ink: np.ndarray, mm: float, scale: float) -> list[Region]:
+    """Dark rectangular outlines of a secrecy or urgency stamp's size with words inside."""
+    out: list[Region] = []
+    # Joined over 3 px: the gaps of worn ink in an outline.
+    for c, (x, y, w, h) in _outlines(ink, 3, (_BLACK_LONG_MM[0] * mm * 0.9,
+                                              _BLACK_LONG_MM[1] * mm * 1.5)):
+        rect = cv2.minAreaRect(c)
+        long_mm, short_mm = max(rect[1]) / mm, min(rect[1]) / mm
+        if not (_BLACK_LONG_MM[0] <= long_mm <= _BLACK_LONG_MM[1]
+                and _BLACK_SHORT_MM[0] <= short_mm <= _BLACK_SHORT_MM[1]):
+            continue
+        sub = ink[y:y + h, x:x + w]
+        inside = np.zeros((h, w), np.uint8)
+        corners = (cv2.boxPoints(rect) - np.array([x, y])).round().astype(np.int32)
+        cv2.fillPoly(inside, [corners], _BLACK_BIT)
+        # The outline: the ink on the rectangle's edge band; the words: the ink well inside it.
+        band = max(2, int(round(1.2 * mm)))
+        core = cv2.erode(inside, np.ones((2 * band + 1, 2 * band + 1), np.uint8),
+                         borderType=cv2.BORDER_CONSTANT, borderValue=0)
+        edge = np.where((inside > 0) & (core == 0), sub, 0).astype(np.uint8)
+        if not _is_frame(edge, mm):
+            continue
+        if np.count_nonzero((sub > 0) & (core > 0)) < 0.3 * cv2.countNonZero(edge):
+            continue  # an empty box: no words inside
+        out.append(Region(_page_box(x, y, w, h, scale), "black", True, _tilt(edge), inside))
+    return out
+
+
+def _slanted(ink: np.ndarray, angle: float) -> bool:
+    """True when a line's ink lines up along `angle` (either way) better than level: the rows of
+    its projection are sharper. The smallest rectangle of a short level line with descenders at
+    one end and capitals at the other is slanted too; its projection is sharpest level."""
+    ys, xs = np.nonzero(ink)
+    if len(xs) < 20:
+        return False
+
+    def sharpness(deg: float) -> float:
+        a = math.radians(deg)
+        rows = np.round(ys * math.cos(a) - xs * math.sin(a)).astype(np.int64)
+        counts = np.bincount(rows - rows.min())
+        return float(np.dot(counts, counts))
+
+    return max(sharpness(angle), sharpness(-angle)) > 1.15 * sharpness(0.0)
+
+
+def _tilted_lines(ink: np.ndarray, mm: float, scale: float) -> list[Region]:
+    """Lines of dark words of a stamp's size whose slant differs from the page's level lines."""
+    join = max(3, int(round(_TILT_JOIN_MM * mm)) | 1)
+    out: list[Region] = []
+    for c, (x, y, w, h) in _outlines(ink, join, (_BLACK_LONG_MM[0] * mm,
+                                                 _BLACK_LONG_MM[1] * mm)):
+        (_, _), size, _ = cv2.minAreaRect(c)
+        # The joined outline is half a join wider than the ink on every side.
+        long_mm, short_mm = (max(size) - join) / mm, (min(size) - join) / mm
+        if not (_BLACK_LONG_MM[0] <= long_mm and _TILT_SHORT_MM[0] <= short_mm <= _TILT_SHORT_MM[1]
+                and long_mm >= 2 * short_mm):
+            continue
+        inside = _filled(c, (x, y, w, h))
+        comp = np.where(inside > 0, ink[y:y + h, x:x + w], 0).astype(np.uint8)
+        angle = _tilt(comp)
+        if not _TILT_DEG[0] <= abs(angle) <= _TILT_DEG[1] or not _slanted(comp, angle):
+            continue
+        out.append(Region(_page_box(x, y, w, h, scale), "black", False, angle,
+                          inside * _BLACK_BIT))
+    return out
+
+
 def seals_as_regions(seals: list[tuple[int, int, int, int]]) -> list[Region]:
     """Seal boxes as regions, for overlap tests."""
     return [Region(b, "red", False, 0.0, read=False) for b in seals]
@@ -302,6 +438,37 @@ def render_region(bgr: np.ndarray, dpi: float, region: Region) -> _Crop:
     x0, y0 = max(0, region.bbox[0] - m), max(0, region.bbox[1] - m)
     x1, y1 = min(w, region.bbox[2] + m), min(h, region.bbox[3] + m)
     crop = bgr[y0:y1, x0:x1]
+    if region.colour == "black":
+        grey = _black_ink(crop, region, (x0, y0))
+    else:
+        grey = _colour_ink(crop, region, (x0, y0), m)
+    return _upright(grey, dpi, region.angle, (x0, y0))
+
+
+def _black_ink(crop: np.ndarray, region: Region, origin: tuple[int, int]) -> np.ndarray:
+    """A black stamp's crop as it is (coloured ink left out), white outside its outline."""
+    grey = cv2.max(cv2.max(crop[:, :, 0], crop[:, :, 1]), crop[:, :, 2]) if crop.ndim == 3 \
+        else crop.copy()
+    if region.footprint is not None and region.footprint.size:
+        bx0, by0, bx1, by1 = region.bbox
+        up = cv2.resize(region.footprint, (bx1 - bx0, by1 - by0), interpolation=cv2.INTER_NEAREST)
+        keep = np.zeros(grey.shape, bool)
+        ox, oy = bx0 - origin[0], by0 - origin[1]
+        part = up[:grey.shape[0] - oy, :grey.shape[1] - ox] > 0
+        keep[oy:oy + part.shape[0], ox:ox + part.shape[1]] = part
+        grey[~keep] = 255
+    # Stretched so that its darkest ink is black (a worn stamp's outline as much as its words).
+    dark = float(np.percentile(grey, 1))
+    if dark < _BLACK_LIGHT:
+        grey = np.clip((grey.astype(np.float32) - dark) * (255.0 / (235.0 - dark)), 0, 255
+                       ).astype(np.uint8)
+    return grey
+
+
+def _colour_ink(crop: np.ndarray, region: Region, origin: tuple[int, int],
+                m: int) -> np.ndarray:
+    """A coloured stamp's own ink, dark on white."""
+    x0, y0 = origin
     light, chroma = light_and_chroma(crop)
     strength = (chroma.astype(np.float32) - _CHROMA_LO) * (255.0 / (_CHROMA_HI - _CHROMA_LO))
     strength[light < _LIGHT_MIN] = 0  # black toner over the stamp is not the stamp
@@ -320,9 +487,14 @@ def render_region(bgr: np.ndarray, dpi: float, region: Region) -> _Crop:
         red, blue = _hue_classes(crop)
         allowed = (red & ((near & 1) > 0)) | (blue & ((near & 2) > 0))
         strength[~allowed] = 0
-    grey = (255.0 - np.clip(strength, 0, 255)).astype(np.uint8)
+    return (255.0 - np.clip(strength, 0, 255)).astype(np.uint8)
+
+
+def _upright(grey: np.ndarray, dpi: float, tilt: float, origin: tuple[int, int]) -> _Crop:
+    """A crop scaled to READ_DPI and turned upright, its outline erased."""
+    x0, y0 = origin
     s = READ_DPI / dpi
-    angle = region.angle if abs(region.angle) >= 3.0 else 0.0
+    angle = tilt if abs(tilt) >= 3.0 else 0.0
     ch, cw = grey.shape
     # One warp: scale to READ_DPI and turn the ink upright about the crop's centre.
     rot = cv2.getRotationMatrix2D((cw / 2.0, ch / 2.0), angle, s)
@@ -336,7 +508,29 @@ def render_region(bgr: np.ndarray, dpi: float, region: Region) -> _Crop:
     back = cv2.invertAffineTransform(rot)
     back[0, 2] += x0
     back[1, 2] += y0
-    return _Crop(image, back)
+    return _Crop(erase_frames(image), back)
+
+
+def erase_frames(image: np.ndarray) -> np.ndarray:
+    """A rendered stamp (dark on white, upright) without its outline: Tesseract reads nothing
+    inside a closed outline drawn close around the words (an arrow-shaped `HỎA TỐC` frame, a
+    tight rectangle), and reads them once it is gone. An outline is a dark component that
+    spans most of the stamp's ink both ways and is mostly hollow, or a long straight piece of
+    a broken one (at least 6 times longer than thick and half the ink's extent)."""
+    ink = (image < 200).astype(np.uint8)
+    pts = cv2.findNonZero(ink)
+    if pts is None:
+        return image
+    _, _, ink_w, ink_h = cv2.boundingRect(pts)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    out = image.copy()
+    for i in range(1, count):
+        _, _, w, h, area = (int(v) for v in stats[i])
+        hollow = w >= 0.8 * ink_w and h >= 0.8 * ink_h and area < 0.35 * w * h
+        line = (w >= 6 * h and w >= 0.5 * ink_w) or (h >= 6 * w and h >= 0.5 * ink_h)
+        if hollow or line:
+            out[labels == i] = 255
+    return out
 
 
 def _stack(crops: list[_Crop]) -> tuple[np.ndarray, list[int]]:
@@ -367,10 +561,17 @@ def _to_page(word: Word, crop: _Crop, dx: int, dy: int) -> Word:
 
 def read_marks(bgr: np.ndarray, dpi: int, work_base: Path, *, language: str,
                timeout: float) -> MarksFound:
-    """Find the page's coloured stamps and read them with one Tesseract run."""
+    """Find the page's coloured stamps and black ones in its top and read them with one Tesseract
+    run. `checked` is about colour only (a grey page: False)."""
     t0 = time.perf_counter()
     found, checked = find_regions(bgr, dpi)
     timings = {"marks_find": time.perf_counter() - t0}
+    t0 = time.perf_counter()
+    found += [b for b in find_black_stamps(bgr, dpi)
+              if not any(_overlaps(b.bbox, r.bbox) for r in found)]
+    # Always set on a page searched for black stamps too (the benchmarks' OCR caches tell pages
+    # read before black stamps were by its absence).
+    timings["marks_black"] = time.perf_counter() - t0
     unread = [Mark(bbox=r.bbox, colour=r.colour, frame=r.frame, read=False)
               for r in found if not r.read]
     regions = [r for r in found if r.read]
