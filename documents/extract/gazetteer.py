@@ -42,6 +42,9 @@ class Gazetteer:
         self._tight: dict[str, dict[str, str]] = {k: {} for k in KINDS}
         # Abbreviations the agencies print in their symbols (`BGDĐT`), by folded agency name.
         self._abbr: dict[str, str] = {}
+        # Ministries and central agencies by abbreviation: a symbol naming one names the issuer
+        # (a Sở's or a Phòng's abbreviation does not say which province's).
+        self._national: dict[str, list[str]] = {}
         self.organ_heads: tuple[str, ...] = tuple(str(h) for h in data.get("organ_heads", []))
         self.levels: tuple[str, ...] = tuple(str(h) for h in data.get("levels", []))
         # Syllables of given and middle names; several share a folded form (Hiền, Hiển).
@@ -98,6 +101,8 @@ class Gazetteer:
                 for kind in kinds:
                     self._put(kind, full)
                 self._abbr.setdefault(fold(full, upper=True), abbr)
+                if key in ("ministries", "central_organs"):
+                    self._national.setdefault(abbr, []).append(squash(full))
         # Bodies of the National Assembly and the Government, mass organisations (`parent` too:
         # their units print them above their own name), then ministries' units, universities and
         # academies, and provincial bodies whose name the place follows (`HỘI NÔNG DÂN TỈNH ...`).
@@ -194,8 +199,7 @@ class Gazetteer:
     def named_by(self, abbreviation: str) -> str | None:
         """The ministry or central agency whose known abbreviation is `abbreviation` (`BGDĐT`),
         None when none or several."""
-        names = [self._entries["organ"][k] for k, a in self._abbr.items()
-                 if a == abbreviation and k in self._entries["organ"]]
+        names = self._national.get(abbreviation, [])
         return names[0] if len(names) == 1 else None
 
     def known_abbreviations(self) -> set[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from documents.extract.gazetteer import Gazetteer
 from documents.extract.layout import Seg
-from documents.extract.numbers import repair_issuer_groups
+from documents.extract.numbers import ABBR_TYPE, repair_issuer_groups
 from documents.extract.textutil import squash, strip_edges, syllable_share
 from models.text import fold
 from models.vocabulary import MAX_LENGTH
@@ -104,8 +104,10 @@ def repair_symbol(notation: str, organ: str | None, parent: str | None,
 
 def agency_from_symbol(notation: str, gaz: Gazetteer) -> str | None:
     """The ministry or central agency a symbol names by its known abbreviation (`QĐ-BGDĐT` ->
-    `BỘ GIÁO DỤC VÀ ĐÀO TẠO`), for a header whose agency lines were lost; None when no group,
-    or more than one agency, is named."""
+    `BỘ GIÁO DỤC VÀ ĐÀO TẠO`), for a header whose agency lines were lost; None when its issuer
+    group (the first after the type's) names none. The groups after it name the drafting unit
+    (`UBND-TCCB`), never the issuer."""
     groups = notation.rpartition("/")[2].split("-")
-    names = {n for g in groups if (n := gaz.named_by(g)) is not None}
-    return names.pop() if len(names) == 1 else None
+    if len(groups) > 1 and (groups[0] in ABBR_TYPE or groups[0] == "VBHN"):  # consolidated
+        groups = groups[1:]
+    return gaz.named_by(groups[0])

@@ -81,6 +81,14 @@ def test_agency_named_by_the_symbol_when_its_header_line_is_lost() -> None:
     ex = extract_metadata([page(*rows)], today=TODAY)
     assert ex.metadata["organ_name"] == "BỘ GIÁO DỤC VÀ ĐÀO TẠO"
     assert ex.fields["organ_name"]["needs_review"]  # inferred, not read
+    from documents.extract.issuer import agency_from_symbol
+
+    gaz = default_gazetteer()
+    assert agency_from_symbol("VBHN-BLĐTBXH", gaz) == "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"
+    # Only the issuer's group names the issuer: `TNMT` after `UBND` is the drafting unit, and a
+    # Sở's abbreviation does not say which province's.
+    assert agency_from_symbol("UBND-TNMT", gaz) is None
+    assert agency_from_symbol("QĐ-SGDĐT", gaz) is None
 
 
 def test_agency_line_glued_to_the_motto_is_cut_before_it() -> None:
