@@ -281,7 +281,7 @@ def _lone_signer(page: int, seg: Seg, name: NameRead, gaz: Gazetteer,
 
 def _notation_only(text: str) -> str | None:
     """The symbol of a number whose digits are unreadable (`Số: ð† /QĐ-UBND` -> `QĐ-UBND`)."""
-    m = re.search(r"/\s*((?:(?:19|20)\d\d/)?[A-ZĐ][A-Za-zĐđ0-9&]*(?:-[A-Za-zĐđ0-9&]+){1,4})\s*$",
+    m = re.search(r"/\s*[(\[]?((?:(?:19|20)\d\d/)?[A-ZĐ][A-Za-zĐđ0-9&]*(?:-[A-Za-zĐđ0-9&]+){1,4})\s*$",
                   text.replace("Ð", "Đ").replace(" ", ""))
     if not m:
         return None

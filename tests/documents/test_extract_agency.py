@@ -167,3 +167,9 @@ def test_number_line_read_together_with_the_date_line_is_cut_before_the_place() 
     assert ex.metadata["code_notation"] == "2025/QĐ-UBND"
     assert ex.metadata["issued_date"] == "2020-03-05"
     assert ex.metadata["organ_name"] == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+
+
+def test_symbol_after_a_bracket_read_in_the_blank_is_still_read() -> None:
+    ex = _with_agency("ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI", number="Số: ö† /(QĐĐ-UBND")
+    assert ex.metadata["code_notation"] == "QĐ-UBND"
+    assert ex.fields["code_notation"]["needs_review"]
