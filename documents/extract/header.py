@@ -24,7 +24,9 @@ _TYPE_SO = re.compile(r"^([A-ZĐ][^\W\d_]*(?:\s+[^\W\d_]+){0,3})\s+[Ss]ố\s?[:;
 _FOREIGN = ("KY BOI", "CO QUAN:", "NGAY KY", "THOI GIAN KY", "NGUOI KY", "EMAIL", "CONG BAO")
 # An e-mail address of an e-signature box; a lone `@` is OCR noise (`ngày®@0` for a written day).
 _EMAIL = re.compile(r"[\w.()]+@[\w()-]*\.[\w.]+")
-_VV = re.compile(r"^[Vv]\s*[/7lI|]\s*[vVyY]\b[:.]?\s*")
+# `V/v` (về việc) opening a công văn's summary, as OCR reads it: the slash as `7`, `l`, `I`, `|`,
+# `\`, `¿`, or `/v` as one `W` (`VW`, `V¿v'`).
+VV = re.compile(r"^[Vv]\s*(?:[/7lI|\\¿]\s*[vVyY]|[Ww])(?!\w)[:.'’`]?\s*")
 _DATE_WORDS = ("NGAY", "THANG", "NAM")
 # A line ending like this stops mid-phrase: the summary goes on below. (Not `số`, which ends
 # `chuyển đổi số`, nor `trên`, which ends `nêu trên`.)
@@ -214,7 +216,7 @@ def _title_and_subject(h: Header) -> None:
         return
     for s in h.segs:
         if s.top >= start - 5 and s.left < h.split_x and s.top < h.height * 0.5 \
-                and _VV.match(s.text):
+                and VV.match(s.text):
             h.vv = True
             h.subject_lines = [s, *_follow(h, s, centred=False)]
             h.subject_whole = _block_whole(h, h.subject_lines, centred=False)

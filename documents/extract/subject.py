@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from documents.extract.fields import Found, missing, ocr_conf
-from documents.extract.header import Header, bbox_of
+from documents.extract.header import VV, Header, bbox_of
 from documents.extract.phrases import (
     fix_phrase_accents,
     fix_place_names,
@@ -17,7 +17,6 @@ from models.vocabulary import MAX_LENGTH
 
 # Registry limit for Subject (Nghị định 30, Phụ lục VI).
 MAX_SUBJECT = MAX_LENGTH["Subject"]
-_VV = re.compile(r"^[Vv]\s*[/7lI|]\s*[vVyY]\b\s*[:.]?\s*")
 # The usual opening `Về việc`, with OCR's dropped tone or space (`Vêviệc`, `Vẻ việc`).
 _VE_VIEC = re.compile(r"^[Vv][eêềếểễệèéẻẽẹaàáảãạ]\s*vi[eêệ]c\b")
 # OCR picks up the short rule under a title as dashes or stray marks before the first word.
@@ -41,7 +40,7 @@ def read_subject(h: Header) -> Found:
         words = words[1:]
     text = squash(" ".join(w.text for w in words))
     if h.vv:
-        text = _VV.sub("", text)
+        text = VV.sub("", text)
     text = _LEAD_JUNK.sub("", text).rstrip(" ;,")
     if not text:
         return missing(0.0)

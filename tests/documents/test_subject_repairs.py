@@ -62,3 +62,19 @@ def test_a_five_line_summary_is_read_whole() -> None:
     rows.append(row(1100, (400, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19/6/2015;")))
     ex = extract_metadata([page(*rows)], today=TODAY)
     assert ex.metadata["subject"] == " ".join(lines)
+
+
+def test_vv_read_as_vw_or_with_an_odd_slash_still_opens_a_cong_van() -> None:
+    for opening in ("VW", "V¿v'", "V\\v"):
+        rows = [
+            row(250, (450, "THỦ TƯỚNG CHÍNH PHỦ"), (1150, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+            row(300, (1300, "Độc lập - Tự do - Hạnh phúc")),
+            row(420, (450, "Số: 464/TTg-CĐS"), (1250, "Hà Nội, ngày 30 tháng 4 năm 2026")),
+            row(480, (420, f"{opening} triển khai các Nghị quyết cắt giảm,")),
+            row(530, (440, "đơn giản hóa thủ tục hành chính")),
+            row(700, (800, "Kính gửi: Các bộ, cơ quan ngang bộ")),
+        ]
+        ex = extract_metadata([page(*rows)], today=TODAY)
+        assert ex.metadata["type_name"] == "CÔNG VĂN", opening
+        assert ex.metadata["subject"] == \
+            "triển khai các Nghị quyết cắt giảm, đơn giản hóa thủ tục hành chính", opening
