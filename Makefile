@@ -60,6 +60,7 @@ eval: setup
 	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.second_look --corpus $(CORPUS) --labels bench/labels/corpus.json)
 	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.handwriting --corpus $(CORPUS) --labels bench/labels/corpus.json bench/labels/more_agencies.json bench/labels/heldout.json)
 	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.subject_blocks --corpus $(CORPUS) bench/labels/corpus.json bench/labels/more_agencies.json bench/labels/heldout.json)
+	$(BIN)/python -m bench.urgency $(if $(wildcard $(CORPUS)),--corpus $(CORPUS))
 
 clean:
 	rm -rf $(VENV) var bench/results tests/artifacts
