@@ -462,6 +462,8 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
         comp_text, comp_known = normalise_competence([s.text for s in read.competence], gaz)
         comp_conf = ocr_conf([w.conf for s in read.competence for w in s.words])
         comp_conf = (0.97 if comp_known else comp_conf * 0.85) if read.competence else pos_conf
+        if read.competence_guess and not comp_text:
+            comp_text, comp_conf = read.competence_guess, min(pos_conf, 0.5)
         if read.unread_below:
             pos_conf = min(pos_conf, 0.6)
             comp_conf = min(comp_conf, 0.6)

@@ -37,6 +37,9 @@ class SignerRead:
     # A garbled line right under the position: the block goes on unread (`PHÓ` of `PHÓ THỦ
     # TƯỚNG` under the seal), so the position and prefix read may be the head's, not the signer's.
     unread_below: bool = False
+    # `KT. <head>` when only the head's title was read above the end of the deputy's: the seal
+    # covered the prefix and `PHÓ` (a guess, for review).
+    competence_guess: str | None = None
 
 
 _RECIPIENTS_HEAD = re.compile(r"^\W*\w?\W*NOI NHAN\b")
@@ -120,16 +123,18 @@ def read_position(text: str, gaz: Gazetteer) -> tuple[str, bool] | None:
     return (best[1], False) if best is not None else None
 
 
-def _deputy_tail(above: str, text: str, gaz: Gazetteer) -> tuple[str, bool] | None:
-    """The deputy's position (a guess) when the line above is the head's title alone and this
-    garbled line reads as the end of the deputy's title."""
+def _deputy_tail(above: str, text: str, gaz: Gazetteer) -> tuple[str, bool, str] | None:
+    """The deputy's position (a guess, not sure) and the competence `KT. <head>` when the line
+    above is the head's title alone and this garbled line reads as the end of the deputy's."""
     head = gaz.lookup("position", strip_edges(squash(above)).upper(), 0.15)
     deputy = deputy_position("KT. " + head.value, gaz) if head is not None else None
     key = _letters(text)
     if deputy is None or len(key) < 4:
         return None
     tail = _letters(deputy)[-len(key):]
-    return (deputy, False) if levenshtein(key, tail, 1) <= 1 else None
+    if head is None or levenshtein(key, tail, 1) > 1:
+        return None
+    return deputy, False, "KT. " + head.value
 
 
 # A deputy signs `KT.` for the head (DOMAIN §2): the head's title and the deputy's.
@@ -198,10 +203,13 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
                           False, name)
     pos_text = strip_edges(squash(pos_seg.text)).upper()
     hit = read_position(pos_text, gaz)
+    guess = None
     if (hit is None or not hit[1]) and len(block) >= 2 and not has_prefix(block[-2].text):
         # `KT.` and `PHÓ` under the seal: the head's title read alone above the end of the
         # deputy's (`THỦ TƯỚNG` / `tt TƯỜNG` for `KT. THỦ TƯỚNG` / `PHÓ THỦ TƯỚNG`).
-        hit = _deputy_tail(block[-2].text, pos_text, gaz) or hit
+        tail = _deputy_tail(block[-2].text, pos_text, gaz)
+        if tail is not None:
+            hit, guess = tail[:2], tail[2]
     position = hit[0] if hit else pos_text
     competence = block[:-1]
     if competence and not has_prefix(competence[0].text):
@@ -215,7 +223,7 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
     surname_ok = name is not None and not name.surname_guessed and \
         ("surname", name.value.split()[0]) in gaz
     return SignerRead(competence, pos_seg, position, hit is not None and hit[1], name_seg,
-                      name_value, surname_ok, name, unread)
+                      name_value, surname_ok, name, unread, guess)
 
 
 def _name_below(right: list[Seg], pos_seg: Seg, gaz: Gazetteer

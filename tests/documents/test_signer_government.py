@@ -104,8 +104,8 @@ def test_position_under_the_seal_is_the_deputys_title_for_review() -> None:
 
 
 def test_prefix_and_deputy_word_under_the_seal() -> None:
-    # `KT.` and `BỘ` of the prefix line lost, `THỨ` read as a stray `tt`: the head's title
-    # stands alone above the end of the deputy's.
+    # `KT.` of the prefix line lost, `THỨ` read as a stray `tt`: the head's title stands alone
+    # above the end of the deputy's. Both lines are guessed back, for review.
     page, truth = _page(MINISTRY)
     comp = _line(page, "KT.", "BỘ")
     pos = _line(page, "THỨ", "TRƯỞNG")
@@ -114,7 +114,8 @@ def test_prefix_and_deputy_word_under_the_seal() -> None:
     page = _replace(page, [comp[0], *pos], [tt, trg])
     got, parts = _signer(page)
     assert got["position"] == truth["position"] == "THỨ TRƯỞNG"
-    assert parts["position"]["needs_review"]
+    assert got["competence"] == truth["competence"] == "KT. BỘ TRƯỞNG"
+    assert parts["position"]["needs_review"] and parts["competence"]["needs_review"]
 
 
 def test_seal_cut_surname_and_a_small_letter_middle_name() -> None:
