@@ -141,6 +141,19 @@ def _deputy_tail(above: str, text: str, gaz: Gazetteer) -> tuple[str, bool, str]
 _DEPUTY_OF = {"BO TRUONG": "THỨ TRƯỞNG"}
 
 
+def _head_of(deputy: str, gaz: Gazetteer) -> str | None:
+    """The head a deputy signs for (`THỨ TRƯỞNG` -> `BỘ TRƯỞNG`, `PHÓ GIÁM ĐỐC` -> `GIÁM
+    ĐỐC`); None for a head's own title and for a deputy in charge (`... PHỤ TRÁCH`, who signs
+    without `KT.`)."""
+    key = fold(deputy, upper=True)
+    if key.endswith(" PHU TRACH"):
+        return None
+    heads = [h for h, d in _DEPUTY_OF.items() if key == fold(d, upper=True)]
+    head = heads[0] if heads else deputy[4:] if key.startswith("PHO ") else None
+    hit = gaz.lookup("position", head, 0.0) if head else None
+    return hit.value if hit else None
+
+
 def deputy_position(competence: str | None, gaz: Gazetteer) -> str | None:
     """The deputy's position under `KT. <head>` (`KT. BỘ TRƯỞNG` -> `THỨ TRƯỞNG`, `KT. TRƯỞNG
     BAN BAN ...` -> `PHÓ TRƯỞNG BAN`), when the head's title is a known one; a guess for the
@@ -215,6 +228,10 @@ def find_signer(segs: list[Seg], width: int, gaz: Gazetteer) -> SignerRead | Non
     if competence and not has_prefix(competence[0].text):
         # Lines above a position that carry no prefix belong to the body or a title, not here.
         competence = [s for s in competence if has_prefix(s.text)]
+    if not competence and guess is None and hit is not None and hit[1]:
+        # A deputy signs `KT.` for the head: the prefix line was lost (under the seal).
+        boss = _head_of(position, gaz)
+        guess = "KT. " + boss if boss else None
     name_seg, name = _name_below(right, pos_seg, gaz)
     unread = any(0 <= s.top - pos_seg.bottom < 1.2 * pos_seg.height and s is not name_seg
                  and min(s.right, pos_seg.right) - max(s.left, pos_seg.left) > 0

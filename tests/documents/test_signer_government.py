@@ -103,6 +103,16 @@ def test_position_under_the_seal_is_the_deputys_title_for_review() -> None:
     assert parts["position"]["needs_review"]
 
 
+def test_prefix_line_under_the_seal_is_guessed_from_the_deputys_title() -> None:
+    # `KT. BỘ TRƯỞNG` lost under the seal, `THỨ TRƯỞNG` read: the deputy signs for the head.
+    page, truth = _page(MINISTRY)
+    page = _replace(page, _line(page, "KT.", "BỘ"), [])
+    got, parts = _signer(page)
+    assert got["competence"] == truth["competence"] == "KT. BỘ TRƯỞNG"
+    assert got["position"] == truth["position"]
+    assert parts["competence"]["needs_review"] and parts["position"]["needs_review"]
+
+
 def test_prefix_and_deputy_word_under_the_seal() -> None:
     # `KT.` of the prefix line lost, `THỨ` read as a stray `tt`: the head's title stands alone
     # above the end of the deputy's. Both lines are guessed back, for review.
