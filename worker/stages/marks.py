@@ -244,6 +244,10 @@ _TILT_SHORT_MM = (3.5, 20.0)
 # More tilted lines than this: the page itself is askew, not stamped.
 _TILT_MAX = 3
 _BLACK_BIT = 4
+# A black outline's inner white ring (mm from the outline's outer edge) and the share of it that
+# may be inked (worn edges, a stroke reaching it).
+_RING_MM = (1.0, 1.7)
+_RING_INK = 0.04
 
 
 def find_black_stamps(bgr: np.ndarray, dpi: float) -> list[Region]:
@@ -291,6 +295,13 @@ def _filled(contour: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     return out
 
 
+def _shrunk(mask: np.ndarray, by: float) -> np.ndarray:
+    """A mask eroded by `by` pixels, its outside counted as empty."""
+    k = 2 * max(1, int(round(by))) + 1
+    return cv2.erode(mask, np.ones((k, k), np.uint8), borderType=cv2.BORDER_CONSTANT,
+                     borderValue=0)
+
+
 def _black_frames(ink: np.ndarray, mm: float, scale: float) -> list[Region]:
     """Dark rectangular outlines of a secrecy or urgency stamp's size with words inside."""
     out: list[Region] = []
@@ -306,13 +317,17 @@ def _black_frames(ink: np.ndarray, mm: float, scale: float) -> list[Region]:
         inside = np.zeros((h, w), np.uint8)
         corners = (cv2.boxPoints(rect) - np.array([x, y])).round().astype(np.int32)
         cv2.fillPoly(inside, [corners], _BLACK_BIT)
-        # The outline: the ink on the rectangle's edge band; the words: the ink well inside it.
-        band = max(2, int(round(1.2 * mm)))
-        core = cv2.erode(inside, np.ones((2 * band + 1, 2 * band + 1), np.uint8),
-                         borderType=cv2.BORDER_CONSTANT, borderValue=0)
-        edge = np.where((inside > 0) & (core == 0), sub, 0).astype(np.uint8)
+        # The outline: the ink on the rectangle's edge band. A rubber stamp leaves white between
+        # its outline and its words (the ring); a line of text whose tops, bottoms and
+        # underline look like an outline has ink there. The words: the ink inside the ring.
+        ring_in, core = _shrunk(inside, _RING_MM[0] * mm), _shrunk(inside, _RING_MM[1] * mm)
+        edge = np.where((inside > 0) & (ring_in == 0), sub, 0).astype(np.uint8)
         if not _is_frame(edge, mm):
             continue
+        ring = (ring_in > 0) & (core == 0)
+        ring_area = int(np.count_nonzero(ring))
+        if np.count_nonzero(ring & (sub > 0)) > _RING_INK * max(1, ring_area):
+            continue  # ink up against the outline: text, a table, not a stamp
         if np.count_nonzero((sub > 0) & (core > 0)) < 0.3 * cv2.countNonZero(edge):
             continue  # an empty box: no words inside
         out.append(Region(_page_box(x, y, w, h, scale), "black", True, _tilt(edge), inside))
