@@ -53,11 +53,11 @@ def _recognise(source: PageSource, work: Path) -> PageResult:
 
 def _needs_marks(page: dict[str, object]) -> bool:
     """A cached OCR page made before coloured stamps were read, or before black ones were
-    (no `marks_black` timing) and stamp outlines erased before reading: its marks are read again."""
+    (no `black_stamps` timing) and stamp outlines erased before reading: its marks are read again."""
     timings = page.get("timings")
     return page.get("source") == "ocr" and not page.get("error") and \
         not page.get("separator") and ("marks_checked" not in page or
-                                       not isinstance(timings, dict) or "marks_black" not in timings)
+                                       not isinstance(timings, dict) or "black_stamps" not in timings)
 
 
 def _needs_reread(page: dict[str, object]) -> bool:

@@ -585,8 +585,8 @@ def read_marks(bgr: np.ndarray, dpi: int, work_base: Path, *, language: str,
     found += [b for b in find_black_stamps(bgr, dpi)
               if not any(_overlaps(b.bbox, r.bbox) for r in found)]
     # Always set on a page searched for black stamps too (the benchmarks' OCR caches tell pages
-    # read before black stamps were by its absence).
-    timings["marks_black"] = time.perf_counter() - t0
+    # read before black stamps were by its absence; `marks_black` was a first version's).
+    timings["black_stamps"] = time.perf_counter() - t0
     unread = [Mark(bbox=r.bbox, colour=r.colour, frame=r.frame, read=False)
               for r in found if not r.read]
     regions = [r for r in found if r.read]
