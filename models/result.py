@@ -23,7 +23,7 @@ class Mark(BaseModel):
     its box and the words Tesseract read from its ink alone, in page pixels like `words`."""
 
     bbox: tuple[int, int, int, int]
-    colour: str  # 'red' or 'blue' (blue and purple inks)
+    colour: str  # 'red', 'blue' (blue and purple inks) or 'black' (a black stamp in the page's top)
     frame: bool = False  # drawn inside a rectangular outline
     # False: colour ink of stamp size that was not read (faint, or blue without a frame): it only
     # says that a stamp may be there.
