@@ -17,6 +17,8 @@ _LINE = re.compile(
     r"^(?P<place>.*?)[,.]?\s*N?G?AY\s*(?P<d>\S*?)\s*THANG\s*(?P<m>\S*?)\s*NAM\s*(?P<y>\S+)")
 _SHORT = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?!\d)")
 EARLIEST_YEAR = 1945
+# Before `ngày` a place name, never a document's number (`số 03/2021/...`) or digits.
+_CITATION = re.compile(r"\bSO\b|\d")
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,9 @@ def read_date_line(words: list[Word], today: date | None, gaz: Gazetteer) -> Dat
     # Split glued tokens (`ngày0P`, `tháng3`) so each number stands alone.
     spaced = re.sub(r"(?i)(ngày|tháng|năm|ngay|thang|nam)(?=\S)", r"\1 ", text)
     m = _LINE.match(fold(spaced, upper=True))
-    if not m:
+    if not m or _CITATION.search(m.group("place")):
+        # `Nghị quyết số 03/2021/UBTVQH15 ngày 24 tháng 9 năm 2021`: a citation in the body,
+        # not the header's `place, ngày ... tháng ... năm ...` line.
         return None
     problems: list[str] = []
     day, month, year = (_digits(m.group(k)) for k in ("d", "m", "y"))

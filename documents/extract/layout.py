@@ -164,12 +164,24 @@ MOTTO_KEYS = ("CONG HOA XA HOI", "XA HOI CHU NGHIA", "CHU NGHIA VIET NAM")
 MOTTO2_KEYS = ("DOC LAP", "TU DO", "HANH PHUC")
 
 
+def _motto2(segs: list[Seg], motto: Seg) -> list[Seg]:
+    return [s for s in segs if s.top >= motto.top and s is not motto
+            and sum(k in s.folded for k in MOTTO2_KEYS) >= 2]
+
+
+def _capitals(s: Seg) -> bool:
+    letters = [c for c in s.text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.6 * len(letters)
+
+
 def find_motto(segs: list[Seg]) -> tuple[Seg | None, Seg | None]:
-    """The national motto line and the `Độc lập - Tự do - Hạnh phúc` line under it, if present."""
-    motto = next((s for s in segs if any(s.folded.lstrip(" .-").startswith(k) for k in MOTTO_KEYS)),
-                 None)
-    if motto is None:
-        return None, None
-    below = [s for s in segs if s.top >= motto.top and s is not motto
-             and sum(k in s.folded for k in MOTTO2_KEYS) >= 2]
-    return motto, (below[0] if below else None)
+    """The national motto line and the `Độc lập - Tự do - Hạnh phúc` line under it, if present.
+    The motto is printed in capitals; a line in small letters (`chủ nghĩa Việt Nam ...` in a
+    body paragraph) is one only with the second line close under it."""
+    for s in segs:
+        if not any(s.folded.lstrip(" .-").startswith(k) for k in MOTTO_KEYS):
+            continue
+        below = _motto2(segs, s)
+        if _capitals(s) or any(b.top - s.bottom <= 3 * s.height for b in below):
+            return s, (below[0] if below else None)
+    return None, None
