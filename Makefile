@@ -58,8 +58,8 @@ CORPUS ?= ../shared/corpus
 eval: setup
 	$(BIN)/python -m bench.extraction --generated 80 $(if $(wildcard $(CORPUS)),--corpus $(CORPUS) --labels bench/labels/corpus.json)
 	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.second_look --corpus $(CORPUS) --labels bench/labels/corpus.json)
-	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.handwriting --corpus $(CORPUS) --labels bench/labels/corpus.json bench/labels/more_agencies.json bench/labels/heldout.json)
-	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.subject_blocks --corpus $(CORPUS) bench/labels/corpus.json bench/labels/more_agencies.json bench/labels/heldout.json)
+	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.handwriting --corpus $(CORPUS) --labels bench/labels/corpus.json bench/labels/more_agencies.json bench/labels/heldout.json bench/labels/heldout2.json)
+	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.subject_blocks --corpus $(CORPUS) bench/labels/corpus.json bench/labels/more_agencies.json bench/labels/heldout.json bench/labels/heldout2.json)
 	$(BIN)/python -m bench.urgency $(if $(wildcard $(CORPUS)),--corpus $(CORPUS))
 
 clean:
