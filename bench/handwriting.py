@@ -7,7 +7,7 @@ recogniser's second reading (issue 16), per folder of the corpus and per held-ap
 "Before" is the same run with the second readings ignored (`extract_metadata(...,
 second_reading=False)`), on the same OCR cache (bench/results/extraction_ocr, filled as
 `bench.extraction` does; pages cached before the second reading existed get it by loading the
-page again). Documents whose label has a `set` (new_agencies, heldout) are reported apart from
+page again). Documents whose label has a `set` (new_agencies, heldout, heldout2) are reported apart from
 the folders of corpus.json, which the extraction was tuned on. The cost table compares what the
 second readings cost (`PageResult.timings['handread']`) with the page stage's time.
 """
@@ -56,12 +56,15 @@ def run(corpus: Path, label_files: list[Path]) -> str:
         labels = {d["file"]: d for d in json.loads(lf.read_text(encoding="utf-8"))["documents"]}
         for name, pages, truth, _today in corpus_cases(corpus, lf):
             groups[_group(labels[name])].append((name, pages, truth))
+    # Label sets kept apart (the label's `set`), never tuned on; folders of corpus.json were.
+    held = {str(d["set"]) for lf in label_files
+            for d in json.loads(lf.read_text(encoding="utf-8"))["documents"] if d.get("set")}
     out = [f"Machine: {machine()}", ""]
     head = "| set / folder | docs | reading | " + " | ".join(c[0] for c in COLUMNS) + \
         " | keys median | keys p90 | keys mean | precision < 99% |"
     out += [head, "|" + "---|" * (head.count("|") - 1)]
     totals: dict[tuple[str, bool], dict[str, Tally]] = {}
-    for group in sorted(groups, key=lambda g: (g in ("new_agencies", "heldout"), g)):
+    for group in sorted(groups, key=lambda g: (g in held, g)):
         cases = groups[group]
         for after in (False, True):
             cols = {c[0]: Tally() for c in COLUMNS}
@@ -81,7 +84,7 @@ def run(corpus: Path, label_files: list[Path]) -> str:
                         fields[k].add(compare(truth, ex.metadata, k), confident(ex.fields, k),
                                       name)
                 keys.append(key_presses(truth, ex.metadata, ex.fields))
-            bucket = "held apart" if group in ("new_agencies", "heldout") else "tuned on"
+            bucket = "held apart" if group in held else "tuned on"
             tot = totals.setdefault((bucket, after), {k: Tally() for k in FIELDS})
             for k, t in fields.items():
                 for attr in ("n", "correct", "confident", "confident_correct"):
@@ -99,12 +102,14 @@ def run(corpus: Path, label_files: list[Path]) -> str:
         if after:
             out.append(f"- {bucket}: " + "; ".join(
                 f"{k} {t.row()[2]}% of {t.confident}" for k, t in tot.items() if t.confident))
-    out += ["", cost_table(groups)]
+    out += ["", cost_table(groups, held)]
     return "\n".join(out)
 
 
-def cost_table(groups: dict[str, list[tuple[str, list[PageResult], dict[str, Any]]]]) -> str:
-    """What the second readings cost, against the page stage, on the scanned pages."""
+def cost_table(groups: dict[str, list[tuple[str, list[PageResult], dict[str, Any]]]],
+               held: set[str]) -> str:
+    """What the second readings cost, against the page stage, on the scanned pages (`held`:
+    the groups kept apart)."""
     rows = ["| pages | scanned pages | pages read again | crops read | mean ms per crop "
             "| deciding, ms per scanned page | mean page stage s | added per scanned page ms "
             "| ratio to page stage |", "|---|---|---|---|---|---|---|---|---|"]
@@ -116,7 +121,7 @@ def cost_table(groups: dict[str, list[tuple[str, list[PageResult], dict[str, Any
         page_s: list[float] = []
         deciding = 0.0
         for group, cases in groups.items():
-            if (group in ("new_agencies", "heldout")) != wanted:
+            if (group in held) != wanted:
                 continue
             for _name, pages, _truth in cases:
                 for p in pages:
