@@ -42,9 +42,11 @@ CONFIDENT = 0.95
 SYMBOL_AGREED = 0.92
 FOR_REVIEW = 0.6
 _PUNCT = frozenset(" .,'`\"")
-# Letters the recogniser reads for handwritten digits; a value with a digit taken from a letter
-# (this way or from the recogniser's candidates) is never confident.
-_LOOKALIKE = {"A": "1", "Λ": "1", "I": "1", "l": "1", "|": "1", "i": "1", "!": "1", "O": "0",
+# Letters the recogniser reads for handwritten digits (`M`: two 1s written together); a value
+# with a digit taken from a letter (this way or from the recogniser's candidates) is never
+# confident.
+_LOOKALIKE = {"A": "1", "Λ": "1", "I": "1", "l": "1", "|": "1", "i": "1", "!": "1", "M": "11",
+              "O": "0",
               "o": "0", "D": "0", "Q": "0", "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8",
               "G": "6", "b": "6", "q": "9", "g": "9", "T": "7"}
 

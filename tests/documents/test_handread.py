@@ -133,6 +133,12 @@ def test_the_blank_read_alone_is_preferred_and_must_agree_with_the_line() -> Non
     assert meta["number"] == "21/QĐ-UBND" and f["number"]["needs_review"]
 
 
+def test_two_ones_written_together_read_as_m_are_eleven_for_review() -> None:
+    meta, f = fields(doc("Số: 87/QĐ-UBND", "4Ê",
+                         again("hand_date", "Quang Ngai, ngay M thang 03 nam 2020")))
+    assert meta["issued_date"] == "2020-03-11" and f["issued_date"]["needs_review"]
+
+
 def test_a_day_of_two_ones_is_not_taken_for_a_slash() -> None:
     meta, f = fields(doc("Số: 87/QĐ-UBND", "4Ê",
                          again("hand_date", "Quang Ngai, ngay1 thang 03 nam 2020"),
