@@ -206,6 +206,10 @@ def _choose(line: Digits | None, blank: Digits | None,
     number, whose blank ends at the slash."""
     if blank is None:
         return line, False
+    if line is not None and not blank.direct and len(line.value) > len(blank.value) and \
+            line.value.startswith(blank.value):
+        # The blank lost a smudge the line read as more digits (`2` + smudge, `2M` = 211).
+        return line, False
     if line is None or not line.direct:
         return blank, False
     if slash_after and blank.value == line.value + "1":

@@ -139,6 +139,12 @@ def test_two_ones_written_together_read_as_m_are_eleven_for_review() -> None:
     assert meta["issued_date"] == "2020-03-11" and f["issued_date"]["needs_review"]
 
 
+def test_a_blank_that_lost_a_smudge_gives_way_to_the_line_s_longer_reading() -> None:
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", again("hand_number", "Só: 2M/QD-UBND"),
+                         blank("hand_number", "21", 99, 2)))
+    assert meta["number"] == "211/QĐ-UBND" and f["number"]["needs_review"]
+
+
 def test_a_day_of_two_ones_is_not_taken_for_a_slash() -> None:
     meta, f = fields(doc("Số: 87/QĐ-UBND", "4Ê",
                          again("hand_date", "Quang Ngai, ngay1 thang 03 nam 2020"),
