@@ -13,6 +13,8 @@ import numpy as np
 import zxingcpp
 from PIL import Image
 
+from infra.fonts import liberation_font
+
 PREFIX = "INTAKE-SEPARATOR:v1:"
 LABEL = "TRANG PHÂN TÁCH — ĐẶT TRƯỚC MỖI VĂN BẢN"
 INSTRUCTIONS = (
@@ -21,7 +23,6 @@ INSTRUCTIONS = (
     "Có thể in lại và dùng nhiều lần; không viết, không đóng dấu lên mã QR.",
 )
 QR_MM = 45.0
-FONT_DIR = Path("/usr/share/fonts/truetype/liberation2")
 
 
 def separator_payload(ident: str | None = None) -> str:
@@ -46,8 +47,8 @@ def separator_pdf(ident: str | None = None) -> bytes:
     pdf = FPDF(unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
-    pdf.add_font("LibSans", "", str(FONT_DIR / "LiberationSans-Regular.ttf"))
-    pdf.add_font("LibSans", "B", str(FONT_DIR / "LiberationSans-Bold.ttf"))
+    pdf.add_font("LibSans", "", str(liberation_font("LiberationSans-Regular.ttf")))
+    pdf.add_font("LibSans", "B", str(liberation_font("LiberationSans-Bold.ttf")))
     pdf.set_creator("vn-intake")
     pdf.set_title("Trang phân tách")
     pdf.add_page()

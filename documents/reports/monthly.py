@@ -17,7 +17,6 @@ from __future__ import annotations
 import calendar as month_calendar
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -25,11 +24,10 @@ from sqlalchemy.engine import Connection
 from documents.reports.figures import run_report
 from documents.reports.query import ReportQuery
 from documents.visibility import EVERYTHING, Viewer
-from models.errors import ToolMissingError
+from infra.fonts import liberation_font
 
 KIND = "intake.monthly-report"
 VERSION = 1
-FONT_DIRS = ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation")
 
 
 def month_query(year: int, month: int, viewer: Viewer = EVERYTHING) -> ReportQuery:
@@ -118,14 +116,6 @@ UNIT_COLUMNS: list[tuple[str, float, Callable[[dict[str, Any]], str]]] = [
 ]
 
 
-def _font(name: str) -> Path:
-    for folder in FONT_DIRS:
-        path = Path(folder) / name
-        if path.exists():
-            return path
-    raise ToolMissingError(f"font {name} not found (apt-get install fonts-liberation2)")
-
-
 def monthly_pdf(data: dict[str, Any], *, parent: str = "", place: str = "",
                 signer_title: str = "THỦ TRƯỞNG CƠ QUAN",
                 today: dt.date | None = None) -> bytes:
@@ -138,10 +128,10 @@ def monthly_pdf(data: dict[str, Any], *, parent: str = "", place: str = "",
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_margins(25, 20, 15)  # Nghị định 30: left 30-35, right 15-20; fpdf keeps the text area
     pdf.set_auto_page_break(True, margin=20)
-    pdf.add_font("Serif", "", str(_font("LiberationSerif-Regular.ttf")))
-    pdf.add_font("Serif", "B", str(_font("LiberationSerif-Bold.ttf")))
-    pdf.add_font("Serif", "I", str(_font("LiberationSerif-Italic.ttf")))
-    pdf.add_font("Serif", "BI", str(_font("LiberationSerif-BoldItalic.ttf")))
+    pdf.add_font("Serif", "", str(liberation_font("LiberationSerif-Regular.ttf")))
+    pdf.add_font("Serif", "B", str(liberation_font("LiberationSerif-Bold.ttf")))
+    pdf.add_font("Serif", "I", str(liberation_font("LiberationSerif-Italic.ttf")))
+    pdf.add_font("Serif", "BI", str(liberation_font("LiberationSerif-BoldItalic.ttf")))
     pdf.set_title(f"Báo cáo tháng {month:02d}/{year}")
     pdf.set_creator("intake")
     pdf.add_page()

@@ -27,7 +27,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-FONT_FILE = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+from infra.fonts import liberation_font
+
+SERIF = "LiberationSerif-Regular.ttf"
 FONT_SIZE = 10.0
 LEADING = 12.0  # points between baselines
 PAD = 2.0  # points between the text and the box's edge
@@ -42,11 +44,10 @@ Rect = tuple[float, float, float, float]  # x0, top, x1, bottom: points from the
 @lru_cache(maxsize=1)
 def serif_font() -> Path:
     """Liberation Serif at 1000 units per em (made once; cached in the temporary folder)."""
-    if not FONT_FILE.is_file():
-        raise FileNotFoundError(f"{FONT_FILE} (Debian package fonts-liberation2) is missing")
+    source = liberation_font(SERIF)
     cache = Path(tempfile.gettempdir()) / f"intake-fonts-{os.getuid()}"
     out = cache / "LiberationSerif-Regular-1000upem.ttf"
-    if out.is_file() and out.stat().st_mtime >= FONT_FILE.stat().st_mtime:
+    if out.is_file() and out.stat().st_mtime >= source.stat().st_mtime:
         return out
     import logging
 
@@ -54,7 +55,7 @@ def serif_font() -> Path:
     from fontTools.ttLib.scaleUpem import scale_upem
 
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    font = TTFont(str(FONT_FILE))
+    font = TTFont(str(source))
     for tag in ("fpgm", "prep", "cvt ", "hdmx", "VDMX", "LTSH", "FFTM"):
         if tag in font:
             del font[tag]
@@ -70,7 +71,7 @@ def text_width(text: str, size: float = FONT_SIZE) -> float:
     """The advance width of `text` in points (the font's widths, no kerning: a bit wider)."""
     from PIL import ImageFont
 
-    font = ImageFont.truetype(str(FONT_FILE), size=100)
+    font = ImageFont.truetype(str(liberation_font(SERIF)), size=100)
     return float(font.getlength(text)) * size / 100
 
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from documents.reports import RegisterEntry, ReportQuery
-from models.errors import ToolMissingError
+from infra.fonts import liberation_font
 
 GROUP_NAMES = {"none": "Nhóm", "organ": "Cơ quan ban hành", "unit": "Đơn vị nhận",
                "agency": "Mã định danh cơ quan ban hành"}
@@ -189,20 +188,11 @@ STATUS_NAMES = {"queued": "Chờ xử lý", "processing": "Đang nhận dạng",
 # ---------------------------------------------------------------------------------------------
 # The printable incoming register.
 
-FONT_DIRS = ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation")
 REGISTER_COLUMNS = (  # heading, width in mm (A4 landscape, 277 mm between the margins)
     ("Ngày đến", 18), ("Số đến", 13), ("Tác giả", 34), ("Số, ký hiệu", 26), ("Ngày tháng", 18),
     ("Tên loại và trích yếu nội dung", 70), ("Đơn vị hoặc người nhận", 30), ("Ngày chuyển", 18),
     ("Ký nhận", 18), ("Ghi chú", 32),
 )
-
-
-def _font(name: str) -> Path:
-    for folder in FONT_DIRS:
-        path = Path(folder) / name
-        if path.exists():
-            return path
-    raise ToolMissingError(f"font {name} not found (apt-get install fonts-liberation2)")
 
 
 def _day(value: Any) -> str:
@@ -223,8 +213,8 @@ def register_pdf(entries: Sequence[RegisterEntry], query: ReportQuery) -> bytes:
     pdf = Register(orientation="L", unit="mm", format="A4")
     pdf.set_margins(10, 10, 10)
     pdf.set_auto_page_break(True, margin=15)
-    pdf.add_font("Sans", "", str(_font("LiberationSans-Regular.ttf")))
-    pdf.add_font("Sans", "B", str(_font("LiberationSans-Bold.ttf")))
+    pdf.add_font("Sans", "", str(liberation_font("LiberationSans-Regular.ttf")))
+    pdf.add_font("Sans", "B", str(liberation_font("LiberationSans-Bold.ttf")))
     pdf.set_title("Sổ đăng ký văn bản đến")
     pdf.set_creator("intake")
     pdf.add_page()
