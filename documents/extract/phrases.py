@@ -11,12 +11,12 @@ any one document); extend it when clerks correct a summary. Pairs with two real 
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from documents.extract.gazetteer import default_gazetteer
 from documents.extract.textutil import levenshtein
 from models.text import fold, is_vietnamese_syllable
 
@@ -128,15 +128,11 @@ def fix_phrase_accents(text: str) -> tuple[str, int]:
 
 
 _SYLLABLES = Path(__file__).parent / "data" / "syllables.txt"
-_GAZETTEER = Path(__file__).parent / "data" / "gazetteer.json"
-_PLACE_KINDS = ("provinces_2025", "cities_2025", "provinces_old", "cities_old")
-
-
 @lru_cache(maxsize=1)
 def _places() -> dict[str, str]:
-    """Two-word names of provinces and cities (the gazetteer's data), by folded form."""
-    data = json.loads(_GAZETTEER.read_text(encoding="utf-8"))
-    names = {str(n) for k in _PLACE_KINDS for n in data.get(k, []) if len(str(n).split()) == 2}
+    """Two-word place names of the gazetteer (provinces, cities, districts), by folded form."""
+    names = {n for n in default_gazetteer().values("place")
+             if len(n.split()) == 2 and not n.startswith("TP")}
     return {fold(n, upper=True): n for n in names}
 
 
