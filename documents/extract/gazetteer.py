@@ -293,10 +293,8 @@ def _ranked_names() -> list[object]:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    """The project's gazetteer without any overlay (shared, read-only use): built once per
-    process, not on every document and every second look."""
+    """The project's gazetteer without any overlay (shared, read-only use)."""
     return Gazetteer.load()
 
 
