@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import Levenshtein
+
 from models.text import is_vietnamese_syllable, normalize_text
 
 _SPACES = re.compile(r"\s+")
@@ -22,20 +24,8 @@ def strip_edges(text: str) -> str:
 
 
 def levenshtein(a: str, b: str, limit: int | None = None) -> int:
-    """Edit distance; stops early (returning limit + 1) once it cannot stay within `limit`."""
-    if a == b:
-        return 0
-    if limit is not None and abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        if limit is not None and min(cur) > limit:
-            return limit + 1
-        prev = cur
-    return prev[-1]
+    """Edit distance (rapidfuzz, in C); `limit + 1` once it is over `limit`."""
+    return int(Levenshtein.distance(a, b, score_cutoff=limit))
 
 
 def is_upper_phrase(text: str) -> bool:
