@@ -20,8 +20,10 @@ from documents.audit import Actor, AuditAction, record
 from documents.confirm import REQUIRED, confirm, empty_required
 from documents.lifecycle import add_event
 from documents.metadata import apply_metadata, lock_for_review, meta_value
+from documents.retitle import retitle
 from documents.visibility import level_of, secrecy_level
 from infra.database import session_scope
+from infra.storage import open_store
 from infra.tables import Document, GazetteerEntry
 from models.errors import ConflictError, ForbiddenError, InvalidFieldError
 from models.settings import Settings
@@ -302,6 +304,8 @@ def confirm_document(settings: Settings, doc_id: int, who: Reviewer,
                 meta["organ_code"] = code
                 _learn(session, LEARNED_KIND, learned_entry(str(code), str(organ)), actor)
             apply_metadata(session, doc, meta, fields)
+        # Before signing and the registry take the file: its title from the corrected metadata.
+        retitle(session, open_store(settings), doc, actor)
         confirm(session, doc, actor)
 
 

@@ -159,3 +159,48 @@ def test_pdf_named_by_its_corrected_number_opens_inline_and_is_found(
         found = api.get("/api/search", params={"q": "575/QĐ-UBND"}).json()
         assert [d["id"] for d in found["items"]][:1] == [doc_id]
         assert not api.get("/api/search", params={"q": "81/QĐ-UBND"}).json()["items"]
+
+
+def test_confirming_a_corrected_number_retitles_the_pdfa(settings: Settings, tmp_path: Path) -> None:
+    """Issue 16: the PDF/A's XMP title (and Info /Title) follows the clerk's correction, so the
+    file the registry imports and signing takes names the number the clerk typed; the file stays
+    a PDF/A, and the change is in the history."""
+    import pikepdf
+
+    from documents.naming import document_title
+    from documents.pdfa import DocumentInfo, assemble_pdfa, check_pdfa
+    from documents.retitle import retitle
+    from infra.storage import open_store
+    from infra.tables import Document
+
+    wrong = {**META, "number": "81/QĐ-UBND", "code_number": "81"}
+    doc_id = ready_document(settings, wrong, uncertain=("number",))
+    page, built = tmp_path / "page.pdf", tmp_path / "doc.pdf"
+    with pikepdf.new() as one:
+        one.add_blank_page(page_size=(595, 842))
+        one.save(page)
+    assemble_pdfa([page], built, DocumentInfo(title=str(document_title(wrong))))
+    store = open_store(settings)
+    key = store.put_file(f"documents/{doc_id}/doc.pdf", built)
+    with session_scope(settings.database, write=True) as session:
+        session.get_one(Document, doc_id).pdf_key = key
+    with client(settings) as api:
+        assert api.patch(f"/api/documents/{doc_id}",
+                         json={"fields": {"number": "575/QĐ-UBND"}}).status_code == 200
+        assert api.post(f"/api/documents/{doc_id}/confirm").status_code == 200
+        got = tmp_path / "got.pdf"
+        got.write_bytes(api.get(f"/api/documents/{doc_id}/pdf").content)
+        history = api.get(f"/api/documents/{doc_id}").json()["history"]
+    with pikepdf.open(got) as pdf:
+        title = str(pdf.open_metadata()["dc:title"])
+        assert title == "575/QĐ-UBND — Về việc phê duyệt kế hoạch"
+        assert str(pdf.docinfo["/Title"]) == title
+        assert str(pdf.docinfo["/CreationDate"]).endswith("'")  # the full PDF date form kept
+        assert len(pdf.pages) == 1
+    assert check_pdfa(got) == []
+    assert [(e["old"], e["new"]) for e in history if e["action"] == "retitled"] == [
+        ("81/QĐ-UBND — Về việc phê duyệt kế hoạch", title)]
+    with session_scope(settings.database, write=True) as session:
+        doc = session.get_one(Document, doc_id)
+        assert doc.pdf_key != key and store.open(key).read() == built.read_bytes()  # old kept
+        assert retitle(session, store, doc, CLERK) is False  # already right: not rewritten

@@ -584,7 +584,7 @@
     delivery: "Chuyển sang phần mềm quản lý văn bản", registry: "Phản hồi của phần mềm quản lý văn bản",
     split: "Tách văn bản", merge: "Gộp văn bản", move: "Chuyển trang", move_out: "Chuyển trang",
     move_in: "Nhận trang", rotate: "Xoay trang",
-    delete_page: "Xóa trang",
+    delete_page: "Xóa trang", retitled: "Cập nhật tiêu đề tệp PDF",
   };
 
   // The registry's status codes (documents/registry.py STATUS_CODES), 13/15/16 the revocation flow.
