@@ -15,7 +15,10 @@ grammar decides what the second reading says:
 A value is confident only when every digit was read as a digit with high probability, the two
 readings agree wherever both say something (the printed symbol, month and year; digits the
 first reading found), and the value obeys the rules: number grammar, a real date not after the
-upload, not after the arrival stamp nor long before it.
+upload, not after the arrival stamp nor long before it. The line and the blank read alone are
+two crops: when both read the same digits, the surer one's probability counts. A symbol a rule
+repaired counts as agreed only under a sure type title (the title spells its `Đ`); a month the
+first reading lost counts when the second read it surely.
 """
 
 from __future__ import annotations
@@ -215,7 +218,13 @@ def _choose(line: Digits | None, blank: Digits | None,
     if slash_after and blank.value == line.value + "1":
         # The slash's stroke read as a last 1 where the line read the slash itself (`157/`).
         return line, False
-    return blank, line.value.lstrip("0") == blank.value.lstrip("0")
+    if line.value.lstrip("0") != blank.value.lstrip("0"):
+        return blank, False
+    if blank.direct and line.weakest > blank.weakest:
+        # Two crops read the same digits: the one the recogniser was surer of speaks for both
+        # (`349` at 93% in the line, 71% alone).
+        return Digits(blank.value, True, line.weakest), True
+    return blank, True
 
 
 def apply_number(again: Reread, found: dict[str, Found], type_name: str | None,
@@ -241,12 +250,16 @@ def apply_number(again: Reread, found: dict[str, Found], type_name: str | None,
         and readings_agree and not parsed.problems and int(digits.value) > 0
     conf = CONFIDENT if sure else FOR_REVIEW
     sym_conf = notation_f.confidence if notation_f is not None else 0.0
-    if agrees and notation_f is not None and not notation_f.repaired and not parsed.problems and \
-            not _d_for_dd(notation) and consistent_with_type(notation, type_name) is True:
-        # Both recognisers read the same printed symbol as is, and it names the document's
-        # type. Not when a rule repaired the first reading's symbol, nor when a group could be
-        # a type abbreviation with `Đ` spelled `D` (`QD`): PP-OCR reads `Đ` as `D`, so it
-        # cannot tell which.
+    type_f = found.get("type_name")
+    title_sure = type_f is not None and type_f.value == type_name and not type_f.needs_review
+    if agrees and notation_f is not None and (not notation_f.repaired or title_sure) and \
+            not parsed.problems and not _d_for_dd(notation) and \
+            consistent_with_type(notation, type_name) is True:
+        # Both recognisers read the same printed symbol, and it names the document's type. A
+        # symbol a rule repaired (`QD-UBND` -> `QĐ-UBND` under `QUYẾT ĐỊNH`, `BCĐI38` -> the
+        # issuer's `BCĐ138`) counts only under a sure title: the second reading then confirms
+        # the repair's letters, the title its `Đ`. Never when a group could be a type
+        # abbreviation with `Đ` spelled `D` (`HD`): PP-OCR reads `Đ` as `D`, so it cannot tell.
         sym_conf = max(sym_conf, SYMBOL_AGREED)
         notation_f.confidence = sym_conf
     page, box = (first.page, first.bbox) if first is not None else (None, None)
@@ -296,8 +309,12 @@ def apply_date(again: Reread, found: dict[str, Found], first_ymd: tuple[int | No
     iso, why = valid_date(y, m, int(day.value), today)
     if iso is None or why:
         return
-    agree = (month is not None and f_month is not None and int(month.value) == f_month == m
-             and year is not None and f_year is not None and int(year.value) == f_year == y)
+    # The printed month and year read alike by both recognisers; a month the first reading
+    # lost counts when the second read it surely and the year agrees.
+    month_agrees = month is not None and int(month.value) == m and \
+        (f_month == m if f_month is not None else _sure(month))
+    agree = (month_agrees and year is not None and f_year is not None
+             and int(year.value) == f_year == y)
     # The first reading's day counts only when it made a real date (`48` for 18 is garbage).
     first_real = f_day is not None and valid_date(y, m, f_day, today)[0] is not None
     consistent = not first_real or f_day == int(day.value)

@@ -104,14 +104,55 @@ def test_second_readings_never_replace_the_first_readings_words() -> None:
     assert [w.text for w in reading_words(p)] == [w.text for w in p.words]
 
 
-def test_a_symbol_spelled_with_d_for_dd_is_not_confirmed_by_the_second_reading() -> None:
-    # PP-OCR reads `Đ` as `D`: its agreement cannot confirm `QD` (for `QĐ`) under a công văn.
-    p = page(*header_rows(number="Số: 4Ê /QD-HV", day="05", confs={"4Ê": 20.0, "/QD-HV": 80.0}),
-             *signer_rows())
-    p.rereads = [again("hand_number", "Só: 87 /QD-HV")]
+def test_a_symbol_spelled_with_d_for_dd_is_confirmed_only_under_a_sure_title() -> None:
+    # PP-OCR reads `Đ` as `D`: its agreement confirms the letters of `QD-UBND`, repaired to
+    # `QĐ-UBND` by the title `QUYẾT ĐỊNH`; the `Đ` is the title's word, so only a sure title
+    # makes the repaired symbol sure.
+    p = page(*header_rows(number="Số: 4Ê /QD-UBND", day="05",
+                          confs={"4Ê": 20.0, "/QD-UBND": 80.0}), *signer_rows())
+    p.rereads = [again("hand_number", "Só: 87 /QD-UBND"), blank("hand_number", "87")]
+    meta, f = fields(p)
+    assert meta["number"] == "87/QĐ-UBND" and not f["type_name"]["needs_review"]
+    assert not f["code_notation"]["needs_review"] and not f["number"]["needs_review"]
+    p.words = [w.model_copy(update={"conf": 30.0}) if w.text in ("QUYẾT", "ĐỊNH") else w
+               for w in p.words]
+    meta, f = fields(p)
+    assert meta["number"] == "87/QĐ-UBND" and f["type_name"]["needs_review"]
+    assert f["code_notation"]["needs_review"] and f["number"]["needs_review"]
+
+
+def test_a_group_that_may_be_a_type_with_d_for_dd_is_never_confirmed() -> None:
+    # `HD` is hướng dẫn, `HĐ` hợp đồng: no title repairs it, and PP-OCR cannot tell them apart.
+    p = page(*header_rows(number="Số: 4Ê /QĐ-HD", day="05",
+                          confs={"4Ê": 20.0, "/QĐ-HD": 80.0}), *signer_rows())
+    p.rereads = [again("hand_number", "Só: 87 /QD-HD"), blank("hand_number", "87")]
     meta, f = fields(p)
     assert meta["code_number"] == "87" and f["code_notation"]["needs_review"]
     assert f["number"]["needs_review"]
+
+
+def test_two_readings_of_the_same_digits_take_the_surer_one() -> None:
+    # The line read `349` surely, the blank alone the same digits at 71%: sure.
+    line = again("hand_number", "Só: 349 /QD-UBND")
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", line, blank("hand_number", "349", 99, 71)))
+    assert meta["code_number"] == "349" and not f["code_number"]["needs_review"]
+    # Different digits: the blank's, for review, however sure the line was.
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", line, blank("hand_number", "319", 99, 71)))
+    assert meta["code_number"] == "319" and f["code_number"]["needs_review"]
+
+
+def test_a_month_only_the_second_reading_found_counts_when_sure() -> None:
+    # Tesseract lost the printed month (`thángẫ`); PP-OCR read `03` surely and the same year.
+    p = page(*header_rows(day="4Ê", confs={"4Ê": 20.0}), *signer_rows())
+    p.words = [w.model_copy(update={"text": "ẫ"}) if w.text == "3" else w for w in p.words]
+    p.rereads = [again("hand_date", "Quang Ngai, ngay 15 thang 03 nam 2020"),
+                 blank("hand_date", "15")]
+    meta, f = fields(p)
+    assert meta["issued_date"] == "2020-03-15" and not f["issued_date"]["needs_review"]
+    p.rereads = [again("hand_date", "Quang Ngai, ngay 15 thang 03 nam 2020", low={26: 60.0}),
+                 blank("hand_date", "15")]
+    meta, f = fields(p)  # the month's second digit read at 60%: for review
+    assert meta["issued_date"] == "2020-03-15" and f["issued_date"]["needs_review"]
 
 
 def test_the_blank_read_alone_is_preferred_and_must_agree_with_the_line() -> None:
