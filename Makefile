@@ -53,7 +53,8 @@ bench: setup
 # is there (docs/EXTRACTION.md); then what the page stage's second look costs; then handwritten
 # numbers and days and key presses per document, before/after the second recogniser, per folder
 # and for the held-apart sets (bench.handwriting); whether confident summaries are whole
-# (bench.subject_blocks).
+# (bench.subject_blocks); urgency stamps (bench.urgency); signers known from an agency's earlier
+# confirmed documents (bench.known_signers).
 CORPUS ?= ../shared/corpus
 eval: setup
 	$(BIN)/python -m bench.extraction --generated 80 $(if $(wildcard $(CORPUS)),--corpus $(CORPUS) --labels bench/labels/corpus.json)
@@ -61,6 +62,7 @@ eval: setup
 	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.handwriting --corpus $(CORPUS) --labels bench/labels/corpus.json bench/labels/more_agencies.json bench/labels/heldout.json bench/labels/heldout2.json)
 	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.subject_blocks --corpus $(CORPUS) bench/labels/corpus.json bench/labels/more_agencies.json bench/labels/heldout.json bench/labels/heldout2.json)
 	$(BIN)/python -m bench.urgency $(if $(wildcard $(CORPUS)),--corpus $(CORPUS))
+	$(if $(wildcard $(CORPUS)),$(BIN)/python -m bench.known_signers --corpus $(CORPUS) --labels bench/labels/corpus.json bench/labels/more_agencies.json bench/labels/heldout.json bench/labels/heldout2.json)
 
 clean:
 	rm -rf $(VENV) var bench/results tests/artifacts

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from documents.agency_codes import LEARNED_KIND, is_code, learned_entry
 from documents.audit import Actor, AuditAction, record
 from documents.confirm import REQUIRED, confirm, empty_required
+from documents.extract.known_signers import KIND as SIGNER_KIND
+from documents.extract.known_signers import signer_entry
 from documents.lifecycle import add_event
 from documents.metadata import apply_metadata, lock_for_review, meta_value
 from documents.retitle import retitle
@@ -304,6 +306,11 @@ def confirm_document(settings: Settings, doc_id: int, who: Reviewer,
                 meta["organ_code"] = code
                 _learn(session, LEARNED_KIND, learned_entry(str(code), str(organ)), actor)
             apply_metadata(session, doc, meta, fields)
+        # The agency's signer, as a person confirmed it, is known to the next documents' reading.
+        # Not from a document with a secrecy mark: what it holds stays with those cleared for it.
+        known = signer_entry(meta_value(doc.meta or {}, "organ"), (doc.meta or {}).get("signer"))
+        if known and level_of(doc) == SecrecyLevel.NONE:
+            _learn(session, SIGNER_KIND, known, actor)
         # Before signing and the registry take the file: its title from the corrected metadata.
         retitle(session, open_store(settings), doc, actor)
         confirm(session, doc, actor)

@@ -256,13 +256,15 @@ class Event(Base):
 
 
 class GazetteerEntry(Base):
-    """A clerk's corrected agency name, parent line or position: extraction learns it."""
+    """A clerk's corrected agency name, parent line or position, or a confirmed document's
+    signer: extraction learns it."""
 
     __tablename__ = "gazetteer_entries"
     __table_args__ = (UniqueConstraint("kind", "value", name="uq_gazetteer_kind_value"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # organ | parent | position | place
+    # organ | parent | position | place | organ_code | signer (documents/extract/known_signers)
+    kind: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(String(300))
     added_by: Mapped[str] = mapped_column(String(100), default="")
     added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

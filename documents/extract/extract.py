@@ -13,6 +13,7 @@ from documents.extract.gazetteer import Gazetteer, default_gazetteer
 from documents.extract.handread import apply_date, apply_number, second_readings
 from documents.extract.header import Header, analyse_segments, bbox_of
 from documents.extract.issuer import agency_from_symbol, read_name, repair_symbol, split_block
+from documents.extract.known_signers import apply_known_signers
 from documents.extract.layout import Seg, find_motto, page_height, page_width, segments, union
 from documents.extract.names import NameRead, correct_name
 from documents.extract.numbers import (
@@ -111,6 +112,7 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
                 default=int(height * 0.3))
     segs[first] = [s for s in segs[first] if s.top > below]
     _signer(pages, segs, first, gaz, found)
+    apply_known_signers(found, gaz.signers_of(found["organ_name"].value))
     return _finish(found)
 
 
@@ -495,14 +497,18 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
         }
         top = min(s.top for s in [*read.competence, read.position])
         bottom = (read.name or read.position).bottom
-        if other_signers(segs[i], page_width(pages[i]), gaz, top, bottom, read.position.height):
+        several = other_signers(segs[i], page_width(pages[i]), gaz, top, bottom,
+                                read.position.height)
+        if several:
             for p in parts.values():
                 p.confidence = min(p.confidence, 0.6)
         signer_value = {k: p.value for k, p in parts.items()}
         boxes = [b for b in (bbox_of(read.competence), read.position.bbox,
                              read.name.bbox if read.name else None) if b]
+        # Several signers' blocks: which one is the document's is for a person (never settled
+        # by a known signer's name).
         found["signer"] = Found(signer_value, min(p.confidence for p in parts.values()), pages[i].index,
-                                union(boxes), parts=parts)
+                                union(boxes), parts=parts, force_review=several)
         _recipients(segs[i], pages[i], found)
         return
     # No block anywhere: a name alone at the bottom right (seal and signature over the lines).

@@ -15,6 +15,8 @@ from pathlib import Path
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from documents.extract.known_signers import KIND as SIGNER_KIND
+from documents.extract.known_signers import KnownSigner, organ_key, parse_entry
 from documents.extract.textutil import squash
 from models.text import fold, is_vietnamese_syllable
 
@@ -54,6 +56,8 @@ class Gazetteer:
         self._name_syl: dict[str, set[str]] = {}
         for syl in data.get("name_syllables", []) + data.get("surnames", []) + _ranked_names():
             self._name_syl.setdefault(fold(str(syl), upper=True), set()).add(str(syl))
+        # Signers confirmed on each agency's documents (documents/extract/known_signers.py).
+        self._signers: dict[str, list[KnownSigner]] = {}
         self._expand(data)
         if overlay is not None and overlay.exists():
             extra = json.loads(overlay.read_text(encoding="utf-8"))
@@ -119,6 +123,18 @@ class Gazetteer:
                           ("surname", "surnames")):
             for v in data.get(key, []):
                 self._put(kind, str(v))
+
+    def add_signer(self, value: str) -> None:
+        """Record a confirmed signer (a `known_signers.signer_entry` value; others ignored)."""
+        known = parse_entry(value)
+        if known is not None:
+            mine = self._signers.setdefault(organ_key(known.organ), [])
+            if known not in mine:
+                mine.append(known)
+
+    def signers_of(self, organ: str | None) -> list[KnownSigner]:
+        """The signers confirmed on documents of this agency (its exact name, folded)."""
+        return list(self._signers.get(organ_key(organ), [])) if organ else []
 
     def add(self, kind: str, value: str) -> None:
         """Add a clerk's corrected value and persist it to the overlay file."""
@@ -272,6 +288,8 @@ def gazetteer_for(learned: tuple[tuple[str, str], ...]) -> Gazetteer:
         return default_gazetteer()
     gaz = Gazetteer.load()
     for kind, value in learned:
-        if kind in KINDS:
+        if kind == SIGNER_KIND:
+            gaz.add_signer(value)
+        elif kind in KINDS:
             gaz._put(kind, value)  # noqa: SLF001 - in memory only; the database keeps them
     return gaz

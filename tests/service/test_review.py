@@ -102,6 +102,39 @@ def test_corrected_agency_and_position_teach_the_gazetteer(settings: Settings) -
         assert session.query(GazetteerEntry).filter_by(added_by=CLERK).count() == 2
 
 
+def test_a_confirmed_signer_is_known_to_the_next_documents_reading(settings: Settings) -> None:
+    """Issue 16: confirming a document records its agency's signer as a person confirmed it
+    (documents/extract/known_signers.py); never from a document with a secrecy mark."""
+    from documents.extract.gazetteer import gazetteer_for
+    from documents.extract.known_signers import KIND
+
+    corrected = {"competence": "KT. CHỦ TỊCH", "position": "PHÓ CHỦ TỊCH",
+                 "full_name": "Trần Phước Hiển"}
+    doc_id = ready_document(settings, META, uncertain=("signer",))
+    secret = ready_document(settings, {**META, "secrecy": "MẬT", "signer": {
+        **corrected, "full_name": "Võ Văn Mật"}})
+    with client(settings) as api:
+        r = api.patch(f"/api/documents/{doc_id}", json={"fields": {"signer": corrected}})
+        assert r.status_code == 200, r.text
+        assert api.post(f"/api/documents/{doc_id}/confirm").status_code == 200
+    from types import SimpleNamespace
+
+    from documents.audit import Actor
+    from documents.review import confirm_document
+    from documents.visibility import level_of
+    from infra.tables import Document
+
+    with session_scope(settings.database) as session:
+        assert level_of(session.get_one(Document, secret)) > 0
+    who = SimpleNamespace(history="user:mat", actor=Actor("account", 9, "mat"), clearance=True)
+    confirm_document(settings, secret, who)
+    with session_scope(settings.database) as session:
+        signers = [v for k, v in learned_gazetteer(session) if k == KIND]
+    assert signers == [f"{META['organ_name']} | KT. CHỦ TỊCH | PHÓ CHỦ TỊCH | Trần Phước Hiển"]
+    known = gazetteer_for(((KIND, signers[0]),)).signers_of(str(META["organ_name"]))
+    assert [k.name for k in known] == ["Trần Phước Hiển"]
+
+
 def test_learned_entries_reach_the_extraction_gazetteer() -> None:
     from documents.extract.gazetteer import default_gazetteer, gazetteer_for
 
@@ -204,3 +237,4 @@ def test_confirming_a_corrected_number_retitles_the_pdfa(settings: Settings, tmp
         doc = session.get_one(Document, doc_id)
         assert doc.pdf_key != key and store.open(key).read() == built.read_bytes()  # old kept
         assert retitle(session, store, doc, CLERK) is False  # already right: not rewritten
+
