@@ -13,7 +13,9 @@ number. For each field the page stops on:
   arrival stamp as its number, Tab, its date; recipients one line each, Shift+Enter between
   lines; a mark (urgency, secrecy) by arrow keys in its list;
 - a value where the document has none: Delete, Enter (each box of the stamp cleared); for a
-  number, date, agency, type or subject Alt+K ("Không có") alone, as Enter refuses an empty one.
+  number, date, agency, type or subject Alt+K ("Không có") alone, as Enter refuses an empty one;
+  no signer block read where the file has none (a first page alone): one Enter on the first
+  empty signer box settles the three.
 
 A field the page does not stop on (confident) costs nothing when right; when wrong it is still
 counted as typed, but the clerk must first click it (a confident wrong value: precision's
@@ -183,7 +185,16 @@ def presses(truth: dict[str, Any], meta: dict[str, Any], fields: dict[str, Any])
     the fields the page stops on, then confident wrong values (clicked first), then confirm."""
     out: list[Press] = []
     stopped = stops(meta, fields)
+    settled: set[str] = set()
     for key in stopped:
+        if key in settled:
+            continue
+        if key.startswith("signer.") and _no_signer(truth, fields):
+            # No block read and none in the file: one Enter on the first empty box settles the
+            # three (review.js `noSigner`).
+            settled.update(k for k in stopped if k.startswith("signer."))
+            out += _key(key, "Enter")
+            continue
         if not _knows(truth, key) or compare(truth, meta, key):
             out += _key(key, "Enter")
         else:
@@ -192,6 +203,12 @@ def presses(truth: dict[str, Any], meta: dict[str, Any], fields: dict[str, Any])
         if key not in stopped and _knows(truth, key) and not compare(truth, meta, key):
             out += _correct(truth, meta, fields, key)
     return out + _key("confirm", "Enter")
+
+
+def _no_signer(truth: dict[str, Any], fields: dict[str, Any]) -> bool:
+    """The page read no signer block (the field has no parts) and the document has none."""
+    signer = _field(fields, "signer")
+    return not signer.get("parts") and not any((truth.get("signer") or {}).values())
 
 
 def key_presses(truth: dict[str, Any], meta: dict[str, Any], fields: dict[str, Any]) -> int:

@@ -161,6 +161,12 @@ def _set(meta: dict[str, Any], fields: dict[str, Any], name: str, value: Any,
         meta["signer"] = signer
         field = dict(fields.get("signer") or {})
         parts = dict(field.get("parts") or {})
+        if not parts:
+            # No block was read (no parts): the other two parts keep the whole signer's doubt,
+            # or a clerk's one part would settle all three.
+            parts = {p: {"value": signer.get(p), "confidence": field.get("confidence", 0.0),
+                         "needs_review": bool(field.get("needs_review"))}
+                     for p in SIGNER_PARTS}
         parts[part] = _confident(parts.get(part), value, actor)
         field["parts"] = parts
         field["value"] = signer

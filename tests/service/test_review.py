@@ -238,3 +238,23 @@ def test_confirming_a_corrected_number_retitles_the_pdfa(settings: Settings, tmp
         assert doc.pdf_key != key and store.open(key).read() == built.read_bytes()  # old kept
         assert retitle(session, store, doc, CLERK) is False  # already right: not rewritten
 
+
+def test_one_part_of_a_signer_not_read_leaves_the_other_two_to_review(settings: Settings) -> None:
+    """No signer block was read: typing the competence does not settle the position and the
+    name (they stay to review); the page's one-key "no signer" sends all three at once."""
+    doc_id = ready_document(settings, {**META, "signer": None}, uncertain=("signer",))
+    with client(settings) as api:
+        r = api.patch(f"/api/documents/{doc_id}", json={"fields": {
+            "signer.competence": "KT. CHỦ TỊCH"}})
+        assert r.status_code == 200, r.text
+        signer = r.json()["fields"]["signer"]
+        assert signer["needs_review"]
+        assert {k: p["needs_review"] for k, p in signer["parts"].items()} == {
+            "competence": False, "position": True, "full_name": True}
+        refused = api.post(f"/api/documents/{doc_id}/confirm")
+        assert refused.status_code == 409 and "signer" in refused.text
+        other = ready_document(settings, {**META, "signer": None}, uncertain=("signer",))
+        r = api.patch(f"/api/documents/{other}", json={"fields": {"signer": {
+            "competence": None, "position": None, "full_name": None}}})
+        assert r.status_code == 200 and not r.json()["fields"]["signer"]["needs_review"]
+        assert api.post(f"/api/documents/{other}/confirm").status_code == 200

@@ -243,3 +243,33 @@ def test_registry_statuses_named_in_the_history_revocation_included(
     assert "13 Đề nghị thu hồi" in history and "03 Đã tiếp nhận" in history
     context.close()
 
+
+
+def test_one_enter_says_the_file_has_no_signer(
+    settings: Settings, live_api: Any, signed_in: Any
+) -> None:
+    """No signer block was read (a first page alone): Enter on the first empty signer box
+    settles the three, in the page and in the API; typing a part leaves the others to review."""
+    doc = ready_document(settings, {**META, "signer": None}, uncertain=("signer",))
+    typed = ready_document(settings, {**META, "signer": None}, uncertain=("signer",))
+    base = live_api(settings)
+    console = Console()
+    context = signed_in(base, viewport=DESKTOP)
+    page = console.watch(context.new_page())
+    page.goto(f"{base}/van-ban/{doc}")
+    _rendered(page)
+    assert _focused(page) == "f-signer-competence"
+    page.keyboard.press("Enter")
+    wait_until(page, "document.activeElement.id === 'confirm'")
+    signer = page.evaluate(f"fetch('/api/documents/{doc}').then((r) => r.json())")["fields"]["signer"]
+    assert not signer["needs_review"] and all(
+        p["value"] is None and not p["needs_review"] for p in signer["parts"].values())
+    page.goto(f"{base}/van-ban/{typed}")
+    _rendered(page)
+    page.keyboard.type("KT. CHỦ TỊCH")
+    page.keyboard.press("Enter")
+    wait_until(page, "document.activeElement.id === 'f-signer-position'")
+    page.keyboard.press("Enter")  # an empty position accepted on its own: the name still waits
+    wait_until(page, "document.activeElement.id === 'f-signer-full_name'")
+    console.check()
+    context.close()

@@ -440,6 +440,12 @@
   });
 
   /* ---------- saving ---------- */
+  function noSigner() {
+    const signer = (doc.fields || {}).signer || {};
+    const boxes = rows.filter((r) => r.spec.key.startsWith("signer."));
+    return !signer.parts && boxes.length > 0 && boxes.every((r) => typed(r) === null);
+  }
+
   async function accept(row) {
     if (!editable()) return;
     const value = typed(row);
@@ -454,7 +460,12 @@
       return;
     }
     row.error.textContent = "";
-    const body = row.spec.extra ? { paper_arrived_on: value } : { fields: { [row.spec.key]: value } };
+    let body = row.spec.extra ? { paper_arrived_on: value } : { fields: { [row.spec.key]: value } };
+    if (row.spec.key.startsWith("signer.") && noSigner()) {
+      // No signer block was read and the clerk leaves the boxes empty: one Enter says the file
+      // has no signer (a first page alone, a body cut short), for the three boxes at once.
+      body = { fields: { signer: { competence: null, position: null, full_name: null } } };
+    }
     const why = row.reason && !row.reason.box.hidden ? row.reason.input.value.trim() : "";
     if (why) body.reason = why;
     try {
