@@ -102,7 +102,8 @@ def apply_known_signers(found: dict[str, Found], known: list[KnownSigner]) -> No
         # Thanh`): the one known name it can be, for review.
         near = {k.name for k in known if _key(k.name).endswith(" " + key)} or \
             {k.name for k in known if Levenshtein.distance(_key(k.name), key) == 1}
-        if same or len(near) != 1 or len(key.split()) < 2:
+        if same or len(near) != 1 or len(key.split()) < 2 or not name_f.needs_review:
+            # A name read surely is somebody else's (`Nguyễn Văn Phú` beside a known `Phúc`).
             return
         name = near.pop()
         parts["full_name"] = replace(name_f, value=name,

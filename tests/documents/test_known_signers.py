@@ -81,6 +81,8 @@ def test_a_lost_surname_is_filled_for_review_and_confirms_nothing() -> None:
     assert meta == HIEN and review["full_name"]
     meta, review = _read(*_block("Đỗ Văn Hiếm", 90.0))  # two: somebody else
     assert meta["full_name"] == "Đỗ Văn Hiếm"
+    meta, review = _read(*_block("Đỗ Thị Hiếu", 99.0))  # read surely: somebody else
+    assert meta["full_name"] == "Đỗ Thị Hiếu" and not review["full_name"]
 
 
 def test_titles_lost_under_the_seal_are_filled_for_review() -> None:
