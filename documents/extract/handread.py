@@ -8,7 +8,8 @@ grammar decides what the second reading says:
 
 - number: the characters between the `Số:` label and the symbol's slash are the digits. A letter
   there (`2M6`, `A89`) is replaced by the digit the recogniser gave most weight in the same place
-  only when one is there at all; such a number is filled in for review, never confident.
+  only when one is there at all; such a number is filled in for review, never confident unless
+  the blank read alone surely gives the same digits.
 - day: the characters between `ngày` and `tháng`; month and year likewise, compared with the
   first reading's printed ones.
 
@@ -213,8 +214,12 @@ def _choose(line: Digits | None, blank: Digits | None,
             line.value.startswith(blank.value):
         # The blank lost a smudge the line read as more digits (`2` + smudge, `2M` = 211).
         return line, False
-    if line is None or not line.direct:
+    if line is None:
         return blank, False
+    if not line.direct:
+        # The line read a letter (`1B9`) whose likeliest digits are what the blank alone read
+        # surely (`189`): agreement only then.
+        return blank, _sure(blank) and line.value.lstrip("0") == blank.value.lstrip("0")
     if slash_after and blank.value == line.value + "1":
         # The slash's stroke read as a last 1 where the line read the slash itself (`157/`).
         return line, False

@@ -212,3 +212,16 @@ def test_nothing_read_on_a_page_under_120_dpi_is_sure() -> None:
     p.scan_dpi = 94.0
     meta, f = fields(p)
     assert meta["number"] == "87/QĐ-UBND" and f["number"]["needs_review"]
+
+
+def test_a_letter_in_the_line_agrees_only_with_a_sure_blank() -> None:
+    # The line read `1B9` (a letter, its likeliest digit 8); the blank alone read 189 surely.
+    line = again("hand_number", "Só: 1B9 /QD-UBND")
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", line, blank("hand_number", "189")))
+    assert meta["code_number"] == "189" and not f["code_number"]["needs_review"]
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", line, blank("hand_number", "189", 99, 80)))
+    assert meta["code_number"] == "189" and f["code_number"]["needs_review"]
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", line, blank("hand_number", "169")))
+    assert meta["code_number"] == "169" and f["code_number"]["needs_review"]
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", line))  # the line alone: never sure
+    assert meta["code_number"] == "189" and f["code_number"]["needs_review"]
