@@ -18,6 +18,7 @@ from documents.extract.layout import Seg, find_motto, page_height, page_width, s
 from documents.extract.names import NameRead, correct_name
 from documents.extract.numbers import (
     ABBR_TYPE,
+    TYPE_ABBR,
     consistent_with_type,
     parse_number,
     repair_type_group,
@@ -50,6 +51,8 @@ from documents.extract.textutil import squash, strip_edges, syllable_share
 from models.result import PageResult
 from models.text import fold
 
+# A type whose title and whose symbol's type group, each read on its own, agree.
+TYPE_AGREED = 0.93
 KEYS = ("number", "code_number", "code_notation", "issued_date", "place", "organ_name",
         "parent_organ", "type_name", "subject", "signer", "to_places", "secrecy", "urgency",
         "arrival_stamp")
@@ -220,6 +223,7 @@ def _type_and_number(h: Header, found: dict[str, Found], gaz: Gazetteer) -> None
     digit_confs = [w.conf for w in words if any(c.isdigit() for c in w.text.split("/")[0])]
     sym_confs = [w.conf for w in words if "-" in w.text or re.search(r"[A-Za-zĐ]{2}", w.text)]
     repaired = repair_type_group(parsed.code_notation, type_name)
+    type_group_as_read = repaired is None
     if repaired is not None:
         # The title names the type; the symbol's type group was only garbled by OCR.
         parsed = replace(parsed, code_notation=repaired,
@@ -242,6 +246,11 @@ def _type_and_number(h: Header, found: dict[str, Found], gaz: Gazetteer) -> None
             found["type_name"].confidence = min(found["type_name"].confidence, 0.5)
     elif agree is True:
         sym_conf = min(1.0, sym_conf + 0.05)
+        if type_group_as_read and h.title is not None and type_name in TYPE_ABBR and \
+                sym_confs and min(sym_confs) >= 75:
+            # The symbol's type group, read as printed (`QĐ`, not repaired from the title),
+            # names the title's type: two readings of the type agree, however faint the title.
+            found["type_name"].confidence = max(found["type_name"].confidence, TYPE_AGREED)
     if parsed.problems:
         sym_conf = min(sym_conf, 0.5)
     if repaired is not None:

@@ -177,6 +177,20 @@ def test_type_abbreviation_disagreeing_with_title_needs_review() -> None:
     assert ex.fields["code_notation"]["needs_review"]
 
 
+def test_a_faint_title_is_confirmed_by_the_symbols_type_group_read_as_printed() -> None:
+    def type_review(number: str, symbol_conf: float = 96.0) -> bool:
+        p = page(*header_rows(number=number, confs={number.split()[-1]: symbol_conf}))
+        p.words = [w.model_copy(update={"conf": 40.0}) if w.text in ("QUYẾT", "ĐỊNH") else w
+                   for w in p.words]
+        ex = extract_metadata([p], today=TODAY)
+        assert ex.metadata["type_name"] == "QUYẾT ĐỊNH"
+        return bool(ex.fields["type_name"]["needs_review"])
+
+    assert not type_review("Số: 87/QĐ-UBND")
+    assert type_review("Số: 87/QD-UBND")  # the group repaired from the title: no second reading
+    assert type_review("Số: 87/QĐ-UBND", 60.0)  # the symbol read unsurely
+
+
 def test_gazetteer_overlay_persists(tmp_path: Path) -> None:
     overlay = tmp_path / "gaz.json"
     gaz = Gazetteer.load(overlay)
