@@ -119,17 +119,25 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
     return _finish(found)
 
 
+# The consolidated text's authentication block: `XÁC THỰC` (Pháp lệnh hợp nhất), or `XÁC NHẬN`
+# on some ministries' texts.
+_AUTHENTICATION = re.compile(r"XAC (?:THUC|NHAN) VAN BAN HOP NHAT")
+
+
 def _consolidated(pages: list[PageResult], segs: list[list[Seg]], first: int, today: date,
                   gaz: Gazetteer, found: dict[str, Found]) -> None:
     """A consolidated text (văn bản hợp nhất) prints only the motto and the title on page one;
     its issuer, number and date stand in the `XÁC THỰC VĂN BẢN HỢP NHẤT` block after the body,
-    laid out like a header (agency and `Số:` on the left, date on the right)."""
+    laid out like a header (agency and `Số:` on the left, date on the right), anywhere on its
+    page."""
     for j in range(len(pages) - 1, first, -1):
-        anchor = next((s for s in segs[j] if "XAC THUC VAN BAN HOP NHAT" in s.folded), None)
+        anchor = next((s for s in segs[j] if _AUTHENTICATION.search(s.folded)), None)
         if anchor is None:
             continue
         below = [s for s in segs[j] if s.top >= anchor.top - anchor.height]
-        vh = analyse_segments(below, pages[j].index, page_width(pages[j]), page_height(pages[j]))
+        # The block may stand low on its page; the header rules look in the upper half only.
+        height = max(page_height(pages[j]), 2 * max(s.bottom for s in below) + 1)
+        vh = analyse_segments(below, pages[j].index, page_width(pages[j]), height)
         # The type is the title on page one; the symbol's `VBHN` is not a type abbreviation.
         vh.title, vh.title_name, vh.vv = None, None, False
         _issuer(vh, gaz, found)

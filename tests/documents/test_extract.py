@@ -425,6 +425,24 @@ def test_consolidated_text_reads_issuer_number_and_date_from_the_certification_b
     assert m["signer"]["full_name"] == "Trương Thanh Hoài"
 
 
+def test_certification_block_low_on_its_page_or_worded_xac_nhan() -> None:
+    first = page(row(250, (1150, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+                 row(300, (1300, "Độc lập - Tự do - Hạnh phúc")),
+                 row(600, (1100, "THÔNG TƯ")),
+                 row(680, (700, "Hướng dẫn thực hiện quản lý lao động")))
+    for top, words in ((2330, "XÁC THỰC VĂN BẢN HỢP NHẤT"), (1000, "XÁC NHẬN VĂN BẢN HỢP NHẤT")):
+        last = page(row(top - 100, (400, "Điều 5. Hiệu lực thi hành./.")),
+                    row(top, (320, "BỘ LAO ĐỘNG - THƯƠNG BINH"), (1280, words)),
+                    row(top + 60, (580, "VÀ XÃ HỘI")),
+                    row(top + 180, (420, "Số: 470/VBHN-BLĐTBXH"),
+                        (1300, "Hà Nội, ngày 10 tháng 02 năm 2025")),
+                    row(top + 250, (1480, "KT. BỘ TRƯỞNG")), row(top + 310, (1510, "THỨ TRƯỞNG")),
+                    row(top + 440, (1520, "Lê Văn Thanh")), index=7)
+        m = extract_metadata([first, last], today=TODAY).metadata
+        assert m["number"] == "470/VBHN-BLĐTBXH" and m["issued_date"] == "2025-02-10", top
+        assert m["organ_name"] == "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", top
+
+
 def test_number_without_colon_and_digit_lookalikes_in_the_date() -> None:
     rows = header_rows()
     rows[2] = row(420, (450, "Số2624 /QĐ-UBND"), (1250, "Hà Nội, ngàyl6 tháng I0 năm 2025"))
