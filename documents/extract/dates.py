@@ -76,6 +76,11 @@ def read_date_line(words: list[Word], today: date | None, gaz: Gazetteer) -> Dat
         return None
     problems: list[str] = []
     day, month, year = (_digits(m.group(k)) for k in ("d", "m", "y"))
+    if year is None and re.fullmatch(r"\d{5,6}", m.group("y").strip(".,:;")):
+        # A footnote's number after the year (`năm 20264`: a text layer joins the superscript
+        # to the word): the year's four digits, for review.
+        year = int(m.group("y")[:4])
+        problems.append("a mark after the year")
     # Which words carried the numbers: the ones whose text holds a digit, after the place.
     n_place = len(m.group("place").split())
     place_words = words[:n_place]

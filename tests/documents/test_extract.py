@@ -443,6 +443,13 @@ def test_certification_block_low_on_its_page_or_worded_xac_nhan() -> None:
         assert m["organ_name"] == "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", top
 
 
+def test_a_footnote_number_glued_to_the_year_is_left_out_for_review() -> None:
+    rows = header_rows()
+    rows[2] = row(420, (450, "Số: 87/QĐ-UBND"), (1250, "Hà Nội, ngày 05 tháng 3 năm 20204"))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["issued_date"] == "2020-03-05" and ex.fields["issued_date"]["needs_review"]
+
+
 def test_number_without_colon_and_digit_lookalikes_in_the_date() -> None:
     rows = header_rows()
     rows[2] = row(420, (450, "Số2624 /QĐ-UBND"), (1250, "Hà Nội, ngàyl6 tháng I0 năm 2025"))
