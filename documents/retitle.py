@@ -10,10 +10,12 @@ signature covers its bytes): signing comes after confirmation and takes the reti
 
 from __future__ import annotations
 
+import logging
 import secrets
 import tempfile
 from pathlib import Path
 
+import pikepdf
 from sqlalchemy.orm import Session
 
 from documents.lifecycle import add_event
@@ -22,6 +24,8 @@ from documents.pdfa import pdf_title, retitle_pdfa
 from documents.signing import current_signature
 from infra.storage import Store, derived_key
 from infra.tables import Document
+
+log = logging.getLogger(__name__)
 
 
 def retitle(session: Session, store: Store, doc: Document, actor: str) -> bool:
@@ -32,13 +36,19 @@ def retitle(session: Session, store: Store, doc: Document, actor: str) -> bool:
         return False
     with tempfile.TemporaryDirectory(prefix="intake-retitle-") as tmp:
         src, out = Path(tmp) / "in.pdf", Path(tmp) / "out.pdf"
-        with store.open(doc.pdf_key) as fh, open(src, "wb") as dst:
-            while chunk := fh.read(1 << 20):
-                dst.write(chunk)
-        old = pdf_title(src)
-        if old == title:
+        try:
+            with store.open(doc.pdf_key) as fh, open(src, "wb") as dst:
+                while chunk := fh.read(1 << 20):
+                    dst.write(chunk)
+            old = pdf_title(src)
+            if old == title:
+                return False
+            retitle_pdfa(src, out, title)
+        except (OSError, pikepdf.PdfError) as exc:
+            # The confirmation stands: the file keeps its first title (the registry's metadata
+            # and the download's name come from the corrected fields anyway).
+            log.warning("document %s: PDF/A not retitled: %s", doc.id, exc)
             return False
-        retitle_pdfa(src, out, title)
         token = secrets.token_hex(5)
         doc.pdf_key = store.put_file(derived_key("documents", doc.id, f"document-{token}.pdf"), out)
     add_event(session, doc, "retitled", old, title, "PDF/A title from the corrected metadata",

@@ -258,3 +258,25 @@ def test_one_part_of_a_signer_not_read_leaves_the_other_two_to_review(settings: 
             "competence": None, "position": None, "full_name": None}}})
         assert r.status_code == 200 and not r.json()["fields"]["signer"]["needs_review"]
         assert api.post(f"/api/documents/{other}/confirm").status_code == 200
+
+
+def test_a_pdf_that_cannot_be_retitled_does_not_stop_the_confirmation(
+        settings: Settings, tmp_path: Path) -> None:
+    from infra.storage import open_store
+    from infra.tables import Document
+
+    doc_id = ready_document(settings, {**META, "number": "81/QĐ-UBND", "code_number": "81"},
+                            uncertain=("number",))
+    broken = tmp_path / "doc.pdf"
+    broken.write_bytes(b"%PDF-1.7\n%%EOF\n")  # no pages, no trailer: pikepdf refuses it
+    key = open_store(settings).put_file(f"documents/{doc_id}/doc.pdf", broken)
+    with session_scope(settings.database, write=True) as session:
+        session.get_one(Document, doc_id).pdf_key = key
+    with client(settings) as api:
+        assert api.patch(f"/api/documents/{doc_id}",
+                         json={"fields": {"number": "575/QĐ-UBND"}}).status_code == 200
+        r = api.post(f"/api/documents/{doc_id}/confirm")
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "confirmed"
+    with session_scope(settings.database) as session:
+        assert session.get_one(Document, doc_id).pdf_key == key
