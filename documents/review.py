@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from documents.agency_codes import LEARNED_KIND, is_code, learned_entry
@@ -26,7 +27,7 @@ from documents.retitle import retitle
 from documents.visibility import level_of, secrecy_level
 from infra.database import session_scope
 from infra.storage import open_store
-from infra.tables import Document, GazetteerEntry
+from infra.tables import Document, GazetteerEntry, utcnow
 from models.errors import ConflictError, ForbiddenError, InvalidFieldError
 from models.settings import Settings
 from models.text import normalize_text
@@ -327,9 +328,10 @@ def _editable(session: Session, doc_id: int) -> Document:
 
 
 def _learn(session: Session, kind: str, value: str, actor: str) -> None:
-    exists = session.scalar(
-        select(GazetteerEntry.id).where(GazetteerEntry.kind == kind, GazetteerEntry.value == value)
-    )
-    if exists is None:
-        session.add(GazetteerEntry(kind=kind, value=value[:300], added_by=actor))
+    """Add a gazetteer entry once: two clerks confirming documents of the same agency's signer
+    at the same moment both insert it, and the second insert is a no-op, not an error."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(GazetteerEntry).values(
+        kind=kind, value=value[:300], added_by=actor, added_at=utcnow(),
+    ).on_conflict_do_nothing(index_elements=["kind", "value"]))
 
