@@ -17,6 +17,7 @@ import platform
 import random
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,18 @@ from models.result import PageResult
 Case = tuple[str, list[PageResult], dict[str, Any], date]
 # Fields scored again on typed values only, and the label naming them in `handwritten`.
 TYPED_SPLIT = {"number": "number", "code_number": "number", "issued_date": "issued_date"}
+
+
+def labels_main(doc: str, run: Callable[[Path, list[Path]], str],
+                argv: list[str] | None = None) -> int:
+    """The command line of a benchmark over label files (`--corpus`, `--labels ...`): prints
+    `run`'s table."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--corpus", type=Path, required=True)
+    ap.add_argument("--labels", type=Path, nargs="+", default=[Path("bench/labels/corpus.json")])
+    args = ap.parse_args(argv)
+    print(run(args.corpus, args.labels))
+    return 0
 
 
 def machine() -> str:

@@ -14,7 +14,6 @@ second readings cost (`PageResult.timings['handread']`) with the page stage's ti
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import time
@@ -22,7 +21,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.extraction import corpus_cases, machine
+from bench.extraction import corpus_cases, labels_main, machine
 from bench.extraction_score import FIELDS, Tally, compare, confident, scored
 from bench.keypresses import key_presses, summary
 from documents.extract import extract_metadata
@@ -158,12 +157,7 @@ def cost_table(groups: dict[str, list[tuple[str, list[PageResult], dict[str, Any
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry."""
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--corpus", type=Path, required=True)
-    ap.add_argument("--labels", type=Path, nargs="+", default=[Path("bench/labels/corpus.json")])
-    args = ap.parse_args(argv)
-    print(run(args.corpus, args.labels))
-    return 0
+    return labels_main(__doc__ or "", run, argv)
 
 
 if __name__ == "__main__":

@@ -13,13 +13,12 @@ confirmed. Same OCR cache as bench.extraction.
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bench.extraction import corpus_cases, machine
+from bench.extraction import corpus_cases, labels_main, machine
 from bench.extraction_score import Tally, compare, confident
 from bench.keypresses import key_presses, summary
 from documents.extract import extract_metadata
@@ -79,12 +78,7 @@ def run(corpus: Path, label_files: list[Path]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry."""
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--corpus", type=Path, required=True)
-    ap.add_argument("--labels", type=Path, nargs="+", default=[Path("bench/labels/corpus.json")])
-    args = ap.parse_args(argv)
-    print(run(args.corpus, args.labels))
-    return 0
+    return labels_main(__doc__ or "", run, argv)
 
 
 if __name__ == "__main__":

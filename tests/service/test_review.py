@@ -22,6 +22,19 @@ META = {
 }
 
 
+def _misread(settings: Settings, pdf: Path) -> int:
+    """A document read as number 81 (uncertain) whose PDF/A is `pdf`."""
+    from infra.storage import open_store
+    from infra.tables import Document
+
+    doc_id = ready_document(settings, {**META, "number": "81/QĐ-UBND", "code_number": "81"},
+                            uncertain=("number",))
+    key = open_store(settings).put_file(f"documents/{doc_id}/doc.pdf", pdf)
+    with session_scope(settings.database, write=True) as session:
+        session.get_one(Document, doc_id).pdf_key = key
+    return doc_id
+
+
 def test_correct_accept_and_confirm(settings: Settings) -> None:
     doc_id = ready_document(settings, {**META, "number": "81/QĐ-UBND", "code_number": "81"},
                             uncertain=("number", "subject"))
@@ -172,16 +185,9 @@ def test_pdf_named_by_its_corrected_number_opens_inline_and_is_found(
         settings: Settings, tmp_path: Path) -> None:
     """Issue 16: the download is named by the number and subject, shown in the browser; search
     finds the document by the number a clerk corrected."""
-    from infra.storage import open_store
-    from infra.tables import Document
-
-    doc_id = ready_document(settings, {**META, "number": "81/QĐ-UBND", "code_number": "81"},
-                            uncertain=("number",))
     pdf = tmp_path / "doc.pdf"
     pdf.write_bytes(b"%PDF-1.7\n%%EOF\n")
-    key = open_store(settings).put_file(f"documents/{doc_id}/doc.pdf", pdf)
-    with session_scope(settings.database, write=True) as session:
-        session.get_one(Document, doc_id).pdf_key = key
+    doc_id = _misread(settings, pdf)
     with client(settings) as api:
         assert api.patch(f"/api/documents/{doc_id}",
                          json={"fields": {"number": "575/QĐ-UBND"}}).status_code == 200
@@ -207,16 +213,15 @@ def test_confirming_a_corrected_number_retitles_the_pdfa(settings: Settings, tmp
     from infra.tables import Document
 
     wrong = {**META, "number": "81/QĐ-UBND", "code_number": "81"}
-    doc_id = ready_document(settings, wrong, uncertain=("number",))
     page, built = tmp_path / "page.pdf", tmp_path / "doc.pdf"
     with pikepdf.new() as one:
         one.add_blank_page(page_size=(595, 842))
         one.save(page)
     assemble_pdfa([page], built, DocumentInfo(title=str(document_title(wrong))))
+    doc_id = _misread(settings, built)
     store = open_store(settings)
-    key = store.put_file(f"documents/{doc_id}/doc.pdf", built)
-    with session_scope(settings.database, write=True) as session:
-        session.get_one(Document, doc_id).pdf_key = key
+    with session_scope(settings.database) as session:
+        key = session.get_one(Document, doc_id).pdf_key
     with client(settings) as api:
         assert api.patch(f"/api/documents/{doc_id}",
                          json={"fields": {"number": "575/QĐ-UBND"}}).status_code == 200
@@ -262,16 +267,13 @@ def test_one_part_of_a_signer_not_read_leaves_the_other_two_to_review(settings: 
 
 def test_a_pdf_that_cannot_be_retitled_does_not_stop_the_confirmation(
         settings: Settings, tmp_path: Path) -> None:
-    from infra.storage import open_store
     from infra.tables import Document
 
-    doc_id = ready_document(settings, {**META, "number": "81/QĐ-UBND", "code_number": "81"},
-                            uncertain=("number",))
     broken = tmp_path / "doc.pdf"
     broken.write_bytes(b"%PDF-1.7\n%%EOF\n")  # no pages, no trailer: pikepdf refuses it
-    key = open_store(settings).put_file(f"documents/{doc_id}/doc.pdf", broken)
-    with session_scope(settings.database, write=True) as session:
-        session.get_one(Document, doc_id).pdf_key = key
+    doc_id = _misread(settings, broken)
+    with session_scope(settings.database) as session:
+        key = session.get_one(Document, doc_id).pdf_key
     with client(settings) as api:
         assert api.patch(f"/api/documents/{doc_id}",
                          json={"fields": {"number": "575/QĐ-UBND"}}).status_code == 200
