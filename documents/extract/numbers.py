@@ -31,6 +31,9 @@ MAX_CODE_NOTATION = MAX_LENGTH["CodeNotation"]
 _GROUP = r"[A-Za-zĐđ0-9&.]+"
 # Up to seven groups: joint circulars list every issuer (`TTLT-VKSNDTC-TANDTC-BCA-BQP-BLĐTBXH`).
 NUMBER_RE = re.compile(rf"^(\d{{1,7}})/(?:((?:19|20)\d\d)/)?({_GROUP}(?:-{_GROUP}){{0,6}})$")
+# The Government's resolutions on legal obstacles are numbered with a dot (`66.17/2026/NQ-CP`):
+# only with the year group, where a dot is no OCR speck inside the digits.
+DOTTED_RE = re.compile(rf"^(\d{{1,4}}\.\d{{1,3}})/((?:19|20)\d\d)/({_GROUP}(?:-{_GROUP}){{0,6}})$")
 # A symbol group must hold a letter: "QĐ", "UBND", "BCĐ138"; never only digits.
 _HAS_LETTER = re.compile(r"[A-Za-zĐđ]")
 # Symbols are upper case apart from the lower-case letters of TTr, CTr, QyĐ, TrS, TTg, GDTrH.
@@ -69,7 +72,7 @@ def parse_number(text: str) -> ParsedNumber | None:
         # (`I157/QĐ-UB`): numbers never start with a letter.
         raw = raw[stray.end():]
         problems.append("stray mark before the digits")
-    m = NUMBER_RE.match(raw)
+    m = NUMBER_RE.match(raw) or DOTTED_RE.match(raw)
     if not m:
         return None
     digits, year, notation = m.group(1), m.group(2), m.group(3)
@@ -80,7 +83,7 @@ def parse_number(text: str) -> ParsedNumber | None:
         problems.append("unexpected lower case in symbol")
     if len(digits) > MAX_CODE_NUMBER or len(notation) > MAX_CODE_NOTATION:
         problems.append("too long for the registry")
-    if int(digits) == 0:
+    if int(digits.split(".")[0]) == 0:
         problems.append("number zero")
     code_notation = f"{year}/{notation}" if year else notation
     return ParsedNumber(raw, f"{digits}/{code_notation}", digits, code_notation, year,

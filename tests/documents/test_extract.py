@@ -68,6 +68,10 @@ def test_number_grammar_and_parts() -> None:
     legal = parse_number("30/2020/NĐ-CP")
     assert legal is not None and legal.code_notation == "2020/NĐ-CP" and not legal.problems
     assert parse_number("Số: ð† /QĐ-UBND") is None
+    dotted = parse_number("Số: 66.17/2026/NQ-CP")  # the Government's numbering since 2025
+    assert dotted is not None and dotted.code_number == "66.17" and not dotted.problems
+    assert dotted.code_notation == "2026/NQ-CP"
+    assert parse_number("Số: 8.7/QĐ-UBND") is None  # no year: a speck inside the digits
     assert parse_number("12/UBND-VX") is not None
     bad = parse_number("12/123-45")
     assert bad is not None and bad.problems
