@@ -30,7 +30,9 @@ VV = re.compile(r"^[Vv]\s*(?:[/7lI|\\¿]\s*[vVyY]|[Ww])(?!\w)[:.'’`]?\s*")
 _DATE_WORDS = ("NGAY", "THANG", "NAM")
 # A line ending like this stops mid-phrase: the summary goes on below. (Not `số`, which ends
 # `chuyển đổi số`, nor `trên`, which ends `nêu trên`.)
-_MID_PHRASE = re.compile(r"(?:[,(-]|\b(?:và|của|về|theo|tại|đối với|các))$")
+_MID_PHRASE = re.compile(r"(?:[,(-]|\b(?:và|của|về|theo|tại|đối với|các|số))$")
+# A document's number and symbol alone on a line (`13/2020/TT-BTC`), continuing `... Thông tư số`.
+_SYMBOL_LINE = re.compile(r"^\d{1,7}(?:/\d{4})?/[A-ZĐ][\wĐ&.-]*[,;.]?$")
 # A line starting like this is body text, not the summary.
 _BODY_START = ("CAN CU", "KINH GUI", "THEO DE NGHI", "XET DE NGHI", "THUC HIEN", "DIEU 1")
 
@@ -76,14 +78,19 @@ def _has_date_words(s: Seg) -> bool:
 _DATE_LINE = re.compile(r"NGAY\W{0,2}\S{0,6}\W{0,2}THANG")
 
 
-def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int) -> Header:
-    """Locate the header parts among a page's segments."""
+def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int,
+                     split_x: float | None = None) -> Header:
+    """Locate the header parts among a page's segments. `split_x`: where the left block ends,
+    when a line other than the motto heads the right side (a consolidated text's
+    authentication block)."""
     segs = [s for s in segs if not s.folded.startswith(_FOREIGN) and not _EMAIL.search(s.text)]
     segs = _unglue(segs)
     h = Header(page_no, width, height, segs)
     motto, _ = find_motto(segs)
     h.motto = motto
     h.split_x = motto.left - 10 if motto is not None and motto.left > width * 0.3 else width * 0.45
+    if split_x is not None:
+        h.split_x = split_x
     top_zone = height * 0.5
     # The `Số:` line: left of the split, in the upper half, below the motto's top.
     floor = motto.top - 2 * motto.height if motto is not None else 0
@@ -255,11 +262,13 @@ def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
             # `Thực hiện ...` opens body paragraphs, but also summaries of plans and guides
             # (`KẾ HOẠCH` / `Thực hiện cải cách hành chính ...`): a centred line is the summary.
             break
-        if letter_share(s.text) < 0.5 and not lower_start:
+        cited = prev.text.rstrip().endswith("số") and _SYMBOL_LINE.match(s.text.strip())
+        if letter_share(s.text) < 0.5 and not lower_start and not cited:
             # Dates and numbers lower the letter share of a summary line that continues a
             # citation (`ngày 12/12/2011, số 27/2017/NQ-HĐND ...`); junk and tables stop it.
             break
-        if centred and s.text.isupper() and len(out) >= 1 and not out[-1].text.isupper():
+        if centred and s.text.isupper() and len(out) >= 1 and not out[-1].text.isupper() \
+                and not cited:
             break
         if len(out) == (1 if centred else 0):
             # Spacing between two lines of the summary itself (not title-to-summary).
@@ -307,8 +316,9 @@ def _block_whole(h: Header, lines: list[Seg], *, centred: bool) -> bool:
     key = nxt.folded
     if nxt.text[:1].isupper() and any(key.startswith(b) for b in _BODY_START):
         return True
-    if centred and nxt.text.isupper() and not last.text.isupper():
-        return True
+    if centred and nxt.text.isupper() and not last.text.isupper() and \
+            not _SYMBOL_LINE.match(nxt.text.strip()):
+        return True  # a capitals heading after the summary (a symbol line is no heading)
     gaps = [b.top - a.bottom for a, b in zip(lines, lines[1:], strict=False)]
     gap = nxt.top - last.bottom
     if gaps:

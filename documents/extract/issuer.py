@@ -53,6 +53,10 @@ def split_block(lines: list[Seg], gaz: Gazetteer) -> tuple[list[Seg], list[Seg]]
     return lines[:start], lines[start:]
 
 
+# A name cannot start with a conjunction or a dash: only its wrapped end was read.
+_TAIL_ONLY = re.compile(r"^(?:VÀ|VA|CỦA|CUA|-|–|&)(?:\s|$)")
+
+
 def read_name(segs: list[Seg], kind: str, gaz: Gazetteer) -> NameRead | None:
     """Join wrapped lines and correct them against the gazetteer entries of `kind`."""
     if not segs:
@@ -75,6 +79,9 @@ def read_name(segs: list[Seg], kind: str, gaz: Gazetteer) -> NameRead | None:
     if gaz.extends(kind, fixed) or (kind == "parent" and gaz.extends("organ", fixed)):
         # The start of a known name (`SỞ TÀI NGUYÊN` of `SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG`): the
         # wrapped rest was lost (stamp, merged line), so the name read is cut short.
+        conf = min(conf, 0.5)
+    if _TAIL_ONLY.match(fixed):
+        # `VÀ XÃ HỘI`: the end of a wrapped name whose first line was not taken.
         conf = min(conf, 0.5)
     if len(fixed) > MAX_ORGAN:
         conf = min(conf, 0.3)

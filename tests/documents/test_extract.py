@@ -445,6 +445,38 @@ def test_certification_block_low_on_its_page_or_worded_xac_nhan() -> None:
         m = extract_metadata([first, last], today=TODAY).metadata
         assert m["number"] == "470/VBHN-BLĐTBXH" and m["issued_date"] == "2025-02-10", top
         assert m["organ_name"] == "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", top
+    # The agency's first line reaching past the middle of the page (left of the block's title).
+    last = page(row(900, (400, "Điều 5. Hiệu lực thi hành./.")),
+                row(1000, (700, "BỘ LAO ĐỘNG - THƯƠNG BINH"), (1450, "XÁC THỰC VĂN BẢN HỢP NHẤT")),
+                row(1060, (830, "VÀ XÃ HỘI")),
+                row(1180, (620, "Số: 2007/VBHN-BLĐTBXH"), (1500, "Hà Nội, ngày 14 tháng 5 năm 2024")),
+                index=7)
+    ex = extract_metadata([first, last], today=TODAY)
+    assert ex.metadata["organ_name"] == "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"
+
+
+def test_an_agency_read_from_its_second_line_only_needs_review() -> None:
+    rows = header_rows()
+    rows[0] = row(250, (1150, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+    rows[1] = row(300, (470, "VÀ XÃ HỘI"), (1300, "Độc lập - Tự do - Hạnh phúc"))
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["organ_name"] == "VÀ XÃ HỘI" and ex.fields["organ_name"]["needs_review"]
+
+
+def test_summary_continued_by_a_cited_symbol_on_its_own_line() -> None:
+    def read(*lines: str) -> tuple[str, bool]:
+        rows = header_rows()[:3] + [row(600, (1100, "THÔNG TƯ"))]
+        rows += [row(680 + 67 * i, (1240 - 11 * len(t), t)) for i, t in enumerate(lines)]
+        rows.append(row(680 + 67 * len(lines) + 200, (400, "Căn cứ Luật Hải quan;")))
+        ex = extract_metadata([page(*rows)], today=TODAY)
+        return ex.metadata["subject"], ex.fields["subject"]["needs_review"]
+
+    subject, review = read("Sửa đổi một số điều của Thông tư về hải quan được sửa đổi,",
+                           "bổ sung bởi Thông tư số", "13/2020/TT-BTC")
+    assert subject.endswith("bổ sung bởi Thông tư số 13/2020/TT-BTC") and not review
+    subject, review = read("Sửa đổi một số điều của Thông tư về hải quan được sửa đổi,",
+                           "bổ sung bởi Thông tư số")
+    assert subject.endswith("Thông tư số") and review  # cut: a number must follow `số`
 
 
 def test_a_footnote_number_glued_to_the_year_is_left_out_for_review() -> None:
