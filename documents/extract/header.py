@@ -30,7 +30,11 @@ VV = re.compile(r"^[Vv]\s*(?:[/7lI|\\¿]\s*[vVyY]|[Ww])(?!\w)[:.'’`]?\s*")
 _DATE_WORDS = ("NGAY", "THANG", "NAM")
 # A line ending like this stops mid-phrase: the summary goes on below. (Not `số`, which ends
 # `chuyển đổi số`, nor `trên`, which ends `nêu trên`.)
-_MID_PHRASE = re.compile(r"(?:[,(-]|\b(?:và|của|về|theo|tại|đối với|các|số))$")
+_MID_PHRASE = re.compile(r"(?:[,(-]|\b(?:và|của|về|theo|tại|đối với|các))$"
+                         # `... Thông tư số`: a document's number must follow (not `chuyển đổi số`)
+                         r"|\b(?:[Tt]hông tư|[Nn]ghị định|[Qq]uyết định|[Nn]ghị quyết|[Ll]uật|[Ll]ệnh"
+                         r"|[Cc]hỉ thị|[Cc]ông văn|[Kk]ế hoạch|[Vv]ăn bản|[Tt]hông báo|[Bb]áo cáo"
+                         r"|[Tt]ờ trình|[Hh]ướng dẫn|[Qq]uy định|[Qq]uy chế|[Hh]ợp nhất) số$")
 # A document's number and symbol alone on a line (`13/2020/TT-BTC`), continuing `... Thông tư số`.
 _SYMBOL_LINE = re.compile(r"^\d{1,7}(?:/\d{4})?/[A-ZĐ][\wĐ&.-]*[,;.]?$")
 # A line starting like this is body text, not the summary.

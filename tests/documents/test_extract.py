@@ -477,6 +477,8 @@ def test_summary_continued_by_a_cited_symbol_on_its_own_line() -> None:
     subject, review = read("Sửa đổi một số điều của Thông tư về hải quan được sửa đổi,",
                            "bổ sung bởi Thông tư số")
     assert subject.endswith("Thông tư số") and review  # cut: a number must follow `số`
+    subject, review = read("Ban hành Quy chế chuyển đổi số")  # a phrase, not a citation
+    assert subject == "Ban hành Quy chế chuyển đổi số" and not review
 
 
 def test_a_footnote_number_glued_to_the_year_is_left_out_for_review() -> None:
