@@ -252,20 +252,18 @@ def _set_metadata(pdf: pikepdf.Pdf, info: DocumentInfo) -> None:
     pdf.docinfo.ModDate = pikepdf.String(_pdf_date(when))
 
 
-def pdf_title(path: Path) -> str:
-    """The title a PDF's XMP gives (dc:title), "" when it has none."""
-    with pikepdf.open(path) as pdf:
-        return str(pdf.open_metadata().get("dc:title") or "")
-
-
-def retitle_pdfa(src: Path, out: Path, title: str) -> None:
+def retitle_pdfa(src: Path, out: Path, title: str) -> str | None:
     """Write `src` to `out` (atomically) with `title` as its XMP dc:title and Info /Title; the
     modify and metadata dates become now, everything else is kept (pages, creation date,
-    pdfaid, output intent). For a PDF/A this product built and nobody has signed: the file is
+    pdfaid, output intent). Returns the title it had, or None, writing nothing, when it has
+    `title` already. For a PDF/A this product built and nobody has signed: the file is
     rewritten whole, which would break a signature."""
     tmp = out.with_name(out.name + ".part")
     try:
         with pikepdf.open(src) as pdf:
+            old = str(pdf.open_metadata().get("dc:title") or "")
+            if old == title:
+                return None
             created = pdf.docinfo.get("/CreationDate")
             now = datetime.now().astimezone().replace(microsecond=0)
             with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
@@ -279,6 +277,7 @@ def retitle_pdfa(src: Path, out: Path, title: str) -> None:
             pdf.save(tmp, force_version="1.7", compress_streams=True,
                      object_stream_mode=pikepdf.ObjectStreamMode.generate)
         os.replace(tmp, out)
+        return old
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

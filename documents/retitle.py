@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from documents.lifecycle import add_event
 from documents.naming import document_title
-from documents.pdfa import pdf_title, retitle_pdfa
+from documents.pdfa import retitle_pdfa
 from documents.signing import current_signature
 from infra.storage import Store, derived_key
 from infra.tables import Document
@@ -40,15 +40,14 @@ def retitle(session: Session, store: Store, doc: Document, actor: str) -> bool:
             with store.open(doc.pdf_key) as fh, open(src, "wb") as dst:
                 while chunk := fh.read(1 << 20):
                     dst.write(chunk)
-            old = pdf_title(src)
-            if old == title:
-                return False
-            retitle_pdfa(src, out, title)
+            old = retitle_pdfa(src, out, title)
         except (OSError, pikepdf.PdfError) as exc:
             # The confirmation stands: the file keeps its first title (the registry's metadata
             # and the download's name come from the corrected fields anyway).
             log.warning("document %s: PDF/A not retitled: %s", doc.id, exc)
             return False
+        if old is None:
+            return False  # it has that title already
         token = secrets.token_hex(5)
         doc.pdf_key = store.put_file(derived_key("documents", doc.id, f"document-{token}.pdf"), out)
     add_event(session, doc, "retitled", old, title, "PDF/A title from the corrected metadata",
