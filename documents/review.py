@@ -12,8 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from documents.agency_codes import LEARNED_KIND, is_code, learned_entry
@@ -25,7 +23,7 @@ from documents.lifecycle import add_event
 from documents.metadata import apply_metadata, lock_for_review, meta_value
 from documents.retitle import retitle
 from documents.visibility import level_of, secrecy_level
-from infra.database import session_scope
+from infra.database import insert_ignoring_conflicts, session_scope
 from infra.storage import open_store
 from infra.tables import Document, GazetteerEntry, utcnow
 from models.errors import ConflictError, ForbiddenError, InvalidFieldError
@@ -330,8 +328,6 @@ def _editable(session: Session, doc_id: int) -> Document:
 def _learn(session: Session, kind: str, value: str, actor: str) -> None:
     """Add a gazetteer entry once: two clerks confirming documents of the same agency's signer
     at the same moment both insert it, and the second insert is a no-op, not an error."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(GazetteerEntry).values(
-        kind=kind, value=value[:300], added_by=actor, added_at=utcnow(),
-    ).on_conflict_do_nothing(index_elements=["kind", "value"]))
+    insert_ignoring_conflicts(session, GazetteerEntry, kind=kind, value=value[:300],
+                              added_by=actor, added_at=utcnow())
 

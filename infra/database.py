@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -45,6 +47,14 @@ def _sqlite_begin(conn: Any) -> None:
     """Writers take the lock at BEGIN so they queue (busy_timeout) instead of failing on upgrade."""
     immediate = conn.get_execution_options().get("intake_write", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def insert_ignoring_conflicts(session: Session, table: Any, **values: Any) -> Any:
+    """`INSERT ... ON CONFLICT DO NOTHING` in the session's dialect (PostgreSQL or SQLite): a row
+    another transaction inserted meanwhile is not an error. Returns the statement's result
+    (`rowcount` 0 when nothing was inserted)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return session.execute(insert(table).values(**values).on_conflict_do_nothing())
 
 
 def get_engine(url: str) -> Engine:

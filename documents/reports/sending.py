@@ -28,15 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from documents.registry import sign
 from documents.reports.monthly import monthly_data, monthly_pdf, previous_month
 from documents.reports.query import local_date
 from documents.reports.workdays import calendar
-from infra.database import get_engine, session_scope
+from infra.database import get_engine, insert_ignoring_conflicts, session_scope
 from infra.tables import ReportSend
 from models.settings import Settings
 
@@ -74,13 +72,11 @@ def schedule(session: Session, settings: Settings, now: dt.datetime) -> int:
     month = due_month(local_date(now))
     if month is None:
         return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     added = 0
     for destination in destinations(settings):
-        result = session.execute(insert(ReportSend).values(
-            month=month, destination=destination, state="pending", attempts=0,
-            next_attempt_at=now, created_at=now).on_conflict_do_nothing(
-            index_elements=["month", "destination"]))
+        result = insert_ignoring_conflicts(
+            session, ReportSend, month=month, destination=destination, state="pending",
+            attempts=0, next_attempt_at=now, created_at=now)
         added += int(getattr(result, "rowcount", 0) or 0)
     return added
 

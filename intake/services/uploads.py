@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from documents.lifecycle import add_upload_event
-from infra.database import session_scope
+from infra.database import insert_ignoring_conflicts, session_scope
 from infra.queue import connect, enqueue_batch
 from infra.storage import CHUNK, StoredBlob, TooBigError, open_store
 from infra.tables import Batch, StoredFile, Upload
@@ -122,12 +120,10 @@ def _ensure_file(session: Session, blob: StoredBlob) -> None:
     serialised by BEGIN IMMEDIATE).
     """
     values = {"sha256": blob.sha256, "size": blob.size}
+    insert_ignoring_conflicts(session, StoredFile, **values)
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(pg_insert(StoredFile).values(**values).on_conflict_do_nothing())
         session.execute(select(StoredFile.sha256).where(StoredFile.sha256 == blob.sha256)
                         .with_for_update())
-    else:
-        session.execute(sqlite_insert(StoredFile).values(**values).on_conflict_do_nothing())
 
 
 def _enqueue(settings: Settings, batch_id: int) -> bool:
