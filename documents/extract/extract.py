@@ -135,11 +135,10 @@ def _consolidated(pages: list[PageResult], segs: list[list[Seg]], first: int, to
         if anchor is None:
             continue
         below = [s for s in segs[j] if s.top >= anchor.top - anchor.height]
-        # The block may stand low on its page; the header rules look in the upper half only.
-        height = max(page_height(pages[j]), 2 * max(s.bottom for s in below) + 1)
-        # The agency block is left of the block's title, as left of the motto in a header.
-        split = anchor.left - 10 if anchor.left > page_width(pages[j]) * 0.3 else None
-        vh = analyse_segments(below, pages[j].index, page_width(pages[j]), height, split)
+        # The block's title heads its right side as the motto does a header's, low on its
+        # page or not.
+        vh = analyse_segments(below, pages[j].index, page_width(pages[j]),
+                              page_height(pages[j]), heading=anchor)
         # The type is the title on page one; the symbol's `VBHN` is not a type abbreviation.
         vh.title, vh.title_name, vh.vv = None, None, False
         _issuer(vh, gaz, found)

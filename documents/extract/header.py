@@ -83,19 +83,19 @@ _DATE_LINE = re.compile(r"NGAY\W{0,2}\S{0,6}\W{0,2}THANG")
 
 
 def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int,
-                     split_x: float | None = None) -> Header:
-    """Locate the header parts among a page's segments. `split_x`: where the left block ends,
-    when a line other than the motto heads the right side (a consolidated text's
-    authentication block)."""
+                     heading: Seg | None = None) -> Header:
+    """Locate the header parts among a page's segments. `heading`: a line that heads the right
+    side in the motto's place, `segs` being the block under it wherever it stands on the page
+    (a consolidated text's `XÁC THỰC VĂN BẢN HỢP NHẤT` block after the body)."""
     segs = [s for s in segs if not s.folded.startswith(_FOREIGN) and not _EMAIL.search(s.text)]
     segs = _unglue(segs)
     h = Header(page_no, width, height, segs)
     motto, _ = find_motto(segs)
     h.motto = motto
-    h.split_x = motto.left - 10 if motto is not None and motto.left > width * 0.3 else width * 0.45
-    if split_x is not None:
-        h.split_x = split_x
-    top_zone = height * 0.5
+    right = heading or motto
+    h.split_x = right.left - 10 if right is not None and right.left > width * 0.3 else width * 0.45
+    # A page's header is in its upper half; a block given with its heading is all header.
+    top_zone = height * 0.5 if heading is None else float(height)
     # The `Số:` line: left of the split, in the upper half, below the motto's top.
     floor = motto.top - 2 * motto.height if motto is not None else 0
     cands = [s for s in segs
