@@ -55,6 +55,19 @@ def _rendered(page: Any) -> None:
     wait_until(page, "performance.getEntriesByName('intake:rendered').length > 0")
 
 
+def _review(settings: Settings, live_api: Any, signed_in: Any, doc: int,
+            **login: Any) -> tuple[str, Console, Any, Any]:
+    """The service started, a clerk signed in on a desktop (`login`: signed_in's options), the
+    review page of `doc` drawn: (base address, console watch, browser context, page)."""
+    base = live_api(settings)
+    console = Console()
+    context = signed_in(base, viewport=DESKTOP, **login)
+    page = console.watch(context.new_page())
+    page.goto(f"{base}/van-ban/{doc}")
+    _rendered(page)
+    return base, console, context, page
+
+
 def _focused(page: Any) -> str:
     return str(page.evaluate("document.activeElement.id"))
 
@@ -66,12 +79,7 @@ def test_keyboard_review_corrects_accepts_and_confirms(
     _with_page(settings, doc, tmp_path)
     other = ready_document(settings, {**META, "number": "90/QĐ-UBND", "code_number": "90"},
                            uncertain=("subject",))
-    base = live_api(settings)
-    console = Console()
-    context = signed_in(base, username="lan.nt", viewport=DESKTOP)
-    page = console.watch(context.new_page())
-    page.goto(f"{base}/van-ban/{doc}")
-    _rendered(page)
+    base, console, context, page = _review(settings, live_api, signed_in, doc, username="lan.nt")
     check_page(page)
     # Uncertain fields first and marked; focus is on the first one, its box drawn on the page.
     uncertain = page.locator(".field.uncertain")
@@ -144,12 +152,7 @@ def test_confident_document_is_confirmed_with_one_key(
         row = session.get_one(Document, doc)
         row.copy_reasons = ["low_resolution:150dpi"]
         row.incoming_signatures = _signatures()  # a signed original (issue 14)
-    base = live_api(settings)
-    console = Console()
-    context = signed_in(base, viewport=DESKTOP)
-    page = console.watch(context.new_page())
-    page.goto(f"{base}/van-ban/{doc}")
-    _rendered(page)
+    base, console, context, page = _review(settings, live_api, signed_in, doc)
     assert page.inner_text("#copy-banner") == ("Bản quét 150 dpi, dưới 200 dpi: không đủ điều kiện "
                                                "làm bản sao điện tử (Nghị định 30, Phụ lục I).")
     # The original's signatures, one line each, the banner red as one of them was broken.
@@ -201,12 +204,7 @@ def test_clerk_gives_the_issuing_agencys_code(
     settings: Settings, live_api: Any, signed_in: Any
 ) -> None:
     doc = ready_document(settings, {**META, "organ_name": "ỦY BAN NHÂN DÂN HUYỆN SƠN TỊNH"})
-    base = live_api(settings)
-    console = Console()
-    context = signed_in(base, viewport=DESKTOP)
-    page = console.watch(context.new_page())
-    page.goto(f"{base}/van-ban/{doc}")
-    _rendered(page)
+    base, console, context, page = _review(settings, live_api, signed_in, doc)
     row = page.locator(".field[data-key=organ_code]")
     assert "Mã định danh cơ quan ban hành" in row.inner_text()
     page.click("#f-organ_code")
@@ -252,12 +250,7 @@ def test_one_enter_says_the_file_has_no_signer(
     settles the three, in the page and in the API; typing a part leaves the others to review."""
     doc = ready_document(settings, {**META, "signer": None}, uncertain=("signer",))
     typed = ready_document(settings, {**META, "signer": None}, uncertain=("signer",))
-    base = live_api(settings)
-    console = Console()
-    context = signed_in(base, viewport=DESKTOP)
-    page = console.watch(context.new_page())
-    page.goto(f"{base}/van-ban/{doc}")
-    _rendered(page)
+    base, console, context, page = _review(settings, live_api, signed_in, doc)
     assert _focused(page) == "f-signer-competence"
     page.keyboard.press("Enter")
     wait_until(page, "document.activeElement.id === 'confirm'")
