@@ -6,8 +6,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# OCR engines write Icelandic eth for the Vietnamese D with stroke.
-_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+# OCR engines write Icelandic eth for the Vietnamese D with stroke; text layers of published
+# PDFs hold Cyrillic letters that look Latin (`TT-BТС` with Cyrillic Т and С): Vietnamese
+# documents use neither, so both are read as the letter they show.
+_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111",
+                      **dict(zip("АВЕКМНОРСТХУаеорсухІіЈјЅѕ", "ABEKMHOPCTXYaeopcyxIiJjSs",
+                                 strict=True))})
 
 # Tone marks (combining) are stripped before the syllable shape is checked.
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
@@ -21,7 +25,7 @@ _SPACES = re.compile(r"\s+")
 
 
 def normalize_text(text: str) -> str:
-    """Unicode NFC with Ð/ð read as Đ/đ."""
+    """Unicode NFC with Ð/ð read as Đ/đ and Latin-looking Cyrillic letters as Latin."""
     return unicodedata.normalize("NFC", text.translate(_ETH))
 
 

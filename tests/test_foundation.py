@@ -64,6 +64,13 @@ def test_normalize_reads_eth_as_d_with_stroke() -> None:
     assert normalize_text(decomposed) == "Quyết định"
 
 
+def test_normalize_reads_latin_looking_cyrillic_as_latin() -> None:
+    # A published text layer's `TT-BТС` with Cyrillic Т and С (seen in a gazette PDF).
+    cyrillic = "Thông tư số 06/2022/TT-B\u0422\u0421 ng\u0430y"
+    assert normalize_text(cyrillic) == "Thông tư số 06/2022/TT-BTC ngay"
+    assert normalize_text("Đà Nẵng") == "Đà Nẵng"  # Vietnamese letters untouched
+
+
 def test_syllable_shape() -> None:
     for word in ("nghiêng", "Quyết", "định", "Đà", "khuyến", "trường", "UBND"[:0] or "ủy"):
         assert is_vietnamese_syllable(word), word
