@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from documents.extract.layout import Seg, find_motto, row_of, same_row, union
 from documents.extract.numbers import match_type_name
-from documents.extract.textutil import letter_share
+from documents.extract.textutil import letter_share, prose
 from models.text import fold
 
 # `Số:`; also `Số2624` printed without the colon (the number follows at once).
@@ -37,6 +37,9 @@ _MID_PHRASE = re.compile(r"(?:[,(-]|\b(?:và|của|về|theo|tại|đối với|
                          r"|[Tt]ờ trình|[Hh]ướng dẫn|[Qq]uy định|[Qq]uy chế|[Hh]ợp nhất) số$")
 # A document's number and symbol alone on a line (`13/2020/TT-BTC`), continuing `... Thông tư số`.
 _SYMBOL_LINE = re.compile(r"^\d{1,7}(?:/\d{4})?/[A-ZĐ][\wĐ&.-]*[,;.]?$")
+# The most lines a summary takes: a gazette text cites long titles (12 lines seen under a
+# centred title); a `V/v` summary beside the body is short.
+_MAX_LINES = {True: 14, False: 6}
 # A line starting like this is body text, not the summary.
 _BODY_START = ("CAN CU", "KINH GUI", "THEO DE NGHI", "XET DE NGHI", "THUC HIEN", "DIEU 1")
 
@@ -80,6 +83,9 @@ def _has_date_words(s: Seg) -> bool:
 # A header date line spells the day and the month in words (`ngày 05 tháng 3`, possibly with the
 # day unreadable); a body line citing a date (`ngày 12/12/2011, số ...`) does not.
 _DATE_LINE = re.compile(r"NGAY\W{0,2}\S{0,6}\W{0,2}THANG")
+# A document cited by its number (`Nghị quyết số 03/2021/UBTVQH15 ngày 24 tháng 9 năm 2021`):
+# a summary line, never the place-and-date line, though it has the date's words.
+_CITES = re.compile(r"\b[Ss]ố\s+\d|\d/\d{4}/[A-ZĐ]")
 
 
 def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int,
@@ -115,8 +121,11 @@ def analyse_segments(segs: list[Seg], page_no: int, width: int, height: int,
         _wrapped_symbol(h, segs)
     if not any(_has_date_words(s) for s in h.date_row):
         ref = h.number_row[0] if h.number_row else motto
+        # On the right, under the motto: a centred summary line (`ngày 10 tháng 7 năm 2024 của
+        # Chính phủ ...`) starts far left of it.
         near = [s for s in segs if _has_date_words(s) and s.top < top_zone
-                and _DATE_LINE.search(s.folded)
+                and _DATE_LINE.search(s.folded) and not _CITES.search(s.text)
+                and s.left > h.split_x - width * 0.1
                 and (ref is None or abs(s.top - ref.top) < 6 * ref.height)]
         if ref is not None:
             near.sort(key=lambda s: abs(s.top - ref.top))
@@ -250,7 +259,8 @@ def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
             # Summary lines are evenly spaced; the body starts after a wider gap (and a rule).
             break
         if letter_share(s.text) < 0.5 and (s.height < 0.7 * prev.height
-                                           or max(w.conf for w in s.words) < 50):
+                                           or max(w.conf for w in s.words) < 50) \
+                or _overshadowed(s, h.segs):
             continue  # seal or rule fragments between the title and the summary
         if centred and abs(s.cx - centre) > h.width * 0.2:
             continue
@@ -267,7 +277,7 @@ def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
             # (`KẾ HOẠCH` / `Thực hiện cải cách hành chính ...`): a centred line is the summary.
             break
         cited = prev.text.rstrip().endswith("số") and _SYMBOL_LINE.match(s.text.strip())
-        if letter_share(s.text) < 0.5 and not lower_start and not cited:
+        if letter_share(prose(s.text)) < 0.5 and not lower_start and not cited:
             # Dates and numbers lower the letter share of a summary line that continues a
             # citation (`ngày 12/12/2011, số 27/2017/NQ-HĐND ...`); junk and tables stop it.
             break
@@ -279,9 +289,17 @@ def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
             line_gap = max(0.0, float(gap))
         out.append(s)
         prev = s
-        if len(out) >= 6:
+        if len(out) >= _MAX_LINES[centred]:
             break
     return out
+
+
+def _overshadowed(s: Seg, segs: list[Seg]) -> bool:
+    """A fragment on the row of a taller line read far more surely (`Ả _- vs .A z` and `L- Á`
+    beside a summary's first line, from a seal): noise, not a line of its own."""
+    conf = sum(w.conf for w in s.words) / len(s.words)
+    return any(x is not s and same_row(x, s) and x.height > s.height
+               and sum(w.conf for w in x.words) / len(x.words) > conf + 30 for x in segs)
 
 
 def _aligned(h: Header, s: Seg, first: Seg, centred: bool) -> bool:

@@ -12,7 +12,7 @@ from documents.extract.phrases import (
     fix_so_before_number,
     fix_unattested,
 )
-from documents.extract.textutil import squash, syllable_share
+from documents.extract.textutil import prose, squash, syllable_share
 from models.vocabulary import MAX_LENGTH
 
 # Registry limit for Subject (Nghị định 30, Phụ lục VI).
@@ -63,7 +63,7 @@ def read_subject(h: Header) -> Found:
         # are likely right, but other words of the same line may carry the same kind of error.
         conf = min(conf, 0.85)
     conf = min(conf, conf_cap)
-    if syllable_share(text) < 0.9:
+    if syllable_share(prose(text)) < 0.9:
         conf = min(conf, 0.6)
     if not h.subject_whole:
         # The block looks cut (a continuation line left out, or a first line starting

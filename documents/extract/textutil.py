@@ -13,6 +13,16 @@ _SPACES = re.compile(r"\s+")
 _EDGE_JUNK = " \t-–—_=~|•·*'\"“”‘’`,;:.!()[]{}"
 
 
+# Document numbers and dates cited in a line (`Luật số 61/2024/QH15`, `ngày 24/6/2015`).
+_CITED = re.compile(r"\d{1,7}(?:/\d{4})?/[A-ZĐ][\wĐ&.-]*|\b\d{1,2}/\d{1,2}/\d{4}\b")
+
+
+def prose(text: str) -> str:
+    """A line without the numbers and dates it cites: what is left to judge as words (a line
+    of citations has more digits than letters, its symbols are no Vietnamese syllables)."""
+    return _CITED.sub("", text)
+
+
 def squash(text: str) -> str:
     """Collapse runs of whitespace and trim: the form values are reported in."""
     return _SPACES.sub(" ", normalize_text(text)).strip()

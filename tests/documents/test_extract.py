@@ -663,12 +663,13 @@ def test_long_summary_is_confident_only_when_its_block_is_whole() -> None:
                                            "và các địa phương có liên quan")], today=TODAY)
     assert five.metadata["subject"].endswith("có liên quan")
     assert five.fields["subject"]["needs_review"] is False
-    # The fourth line left out (a citation line, too few letters for the summary's reader) or
-    # an eighth one past the limit of a summary's lines: the best reading, for review.
-    for cut in (_long_summary("Luật số 61/2024/QH15, 95/2025/QH15 và 140/2025/QH15"),
-                _long_summary("về việc tổ chức thực hiện trên toàn quốc",
-                              "và các địa phương có liên quan", "theo lộ trình đã được",
-                              "Chính phủ phê duyệt tại Nghị quyết", "và các văn bản khác")):
+    # A citation line (more digits than letters) continues the summary.
+    cited = extract_metadata([_long_summary("Luật số 61/2024/QH15, 95/2025/QH15 và 140/2025/QH15")],
+                             today=TODAY)
+    assert cited.metadata["subject"].endswith("và 140/2025/QH15")
+    assert cited.fields["subject"]["needs_review"] is False
+    # A fifteenth line, past the limit of a summary's lines: the best reading, for review.
+    for cut in (_long_summary(*(f"và nội dung thứ {n} có liên quan" for n in range(12))),):
         ex = extract_metadata([cut], today=TODAY)
         assert ex.metadata["subject"].startswith("Sửa đổi, bổ sung")
         assert ex.fields["subject"]["needs_review"] is True
