@@ -260,8 +260,9 @@ def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:
             break
         if letter_share(s.text) < 0.5 and (s.height < 0.7 * prev.height
                                            or max(w.conf for w in s.words) < 50) \
+                or sum(c.isalpha() for c in s.text) <= 3 and s.height < 0.6 * prev.height \
                 or _overshadowed(s, h.segs):
-            continue  # seal or rule fragments between the title and the summary
+            continue  # seal or rule fragments between the title and the summary (`ˆ Ẩ`, `k4`)
         if centred and abs(s.cx - centre) > h.width * 0.2:
             continue
         if not centred and (s.left > h.split_x or abs(s.left - first.left) > 6 * first.height):

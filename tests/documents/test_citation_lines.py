@@ -103,3 +103,15 @@ def test_seal_fragments_beside_the_summary_are_left_out() -> None:
              row(900, (400, "Thực hiện quy định tại Điều 56 của Luật Điều ước quốc tế năm 2016,"))]
     ex = extract_metadata([page(*rows)], today=TODAY)
     assert ex.metadata["subject"] == "Về việc điều ước quốc tế có hiệu lực"
+
+
+def test_specks_under_the_title_are_no_summary_line() -> None:
+    # Specks of the rule under `BÁO CÁO`, read as `ˆ Ẩ` and `k4` in letters half the title's
+    # height, just above the summary: the summary is the line under them.
+    rows = header_rows()[:4]
+    specks = [Word(text=t, bbox=(x, 655, x + 40, 675), conf=59.0, line=910)
+              for t, x in (("ˆ", 1450), ("Ẩ", 1500), ("k4", 730))]
+    rows += [specks, row(680, (400, "Về việc điều chỉnh dự toán ngân sách của một số đơn vị")),
+             row(900, (480, "Thực hiện quy định tại khoản 3 Điều 52 Luật Ngân sách nhà nước"))]
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["subject"] == "Về việc điều chỉnh dự toán ngân sách của một số đơn vị"
