@@ -73,6 +73,7 @@ YEAR_NAMES = tuple(f"{s} {b}" for i, s in enumerate(_STEMS) for j, b in enumerat
 _BY_FOLD = {fold(p, upper=True): p for p in PHRASES}
 _YEAR_BY_FOLD = {fold(p, upper=True): p for p in YEAR_NAMES}
 _YEAR_BEFORE = {"NAM", "TET", "XUAN", "DAN"}
+_DOUBLED = re.compile(r"(\w)\1")
 # Phrases by their exact first word, for a second word whose first consonant OCR lost
 # (`quản ý` for `quản lý`).
 _BY_FIRST: dict[str, list[str]] = {}
@@ -114,7 +115,9 @@ def fix_phrase_accents(text: str) -> tuple[str, int]:
         key = fold(f"{core_a} {core_b}" if not a.endswith(",") else f"{core_a}, {core_b}", upper=True)
         phrase = _BY_FOLD.get(key) or _lost_initial(core_a, core_b)
         if phrase is None and i > 0 and fold(tokens[i - 1].rstrip(",;.:"), upper=True) in _YEAR_BEFORE:
-            phrase = _YEAR_BY_FOLD.get(key)
+            # A letter read twice (`ÁAt Ty`, the breve's stroke as a second A): no stem or
+            # branch doubles a letter.
+            phrase = _YEAR_BY_FOLD.get(key) or _YEAR_BY_FOLD.get(_DOUBLED.sub(r"\1", key))
         if phrase is None or not core_a.isalpha() or not core_b.isalpha():
             i += 1
             continue

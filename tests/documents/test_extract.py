@@ -593,6 +593,8 @@ def test_summary_year_names_and_a_lost_initial_consonant() -> None:
     from documents.extract.phrases import fix_phrase_accents
 
     assert fix_phrase_accents("đón Tết Canh Ty và năm Binh Ngọ")[0] == "đón Tết Canh Tý và năm Bính Ngọ"
+    # The breve of `Ất` read as a second letter.
+    assert fix_phrase_accents("Tết nguyên đán ÁAt Ty - năm 2025")[0] == "Tết nguyên đán Ất Tỵ - năm 2025"
     # A year name only after `năm`, `Tết`, `Xuân` or `nguyên đán`: a place keeps its spelling.
     assert fix_phrase_accents("xã Tân Hội, huyện Đông")[0] == "xã Tân Hội, huyện Đông"
     assert fix_phrase_accents("nâng cao năng lực quản ý về đôi tên đơn vị")[0] == \
