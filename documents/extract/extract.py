@@ -190,17 +190,30 @@ def _issuer(h: Header, gaz: Gazetteer, found: dict[str, Found]) -> None:
 
 
 def _type_named_by_symbol(h: Header, found: dict[str, Found]) -> None:
-    """A type taken from `V/v` (no title read) when the symbol starts with another type's
-    abbreviation (`QĐ-HV`, also as `QD-HV`): the title was lost (a stamp or a frame over it),
-    so the type needs a look, and so does the summary, whose `V/v` belongs to it in a decision.
-    """
+    """No title read but a `V/v` summary, and a symbol starting with a type's abbreviation
+    (`QĐ-HV`, also as `QD-HV`): the title may have been lost (a stamp or a frame over it), or
+    the issuer's group looks like a type (`CT-CS`, the tax department, not CHỈ THỊ). Both need
+    a look. When the summary is centred on the page, as under a title, not under the number as
+    a công văn's is, the type is the symbol's and the summary keeps its `V/v`, which belongs to
+    it in a decision."""
     notation = found["code_notation"].value
     if h.title is not None or not h.vv or not isinstance(notation, str):
         return
-    first = fold(re.split(r"[-/]", notation.split("/")[-1])[0], upper=True)
-    if any(fold(a, upper=True) == first for a in ABBR_TYPE):
-        found["type_name"].confidence = min(found["type_name"].confidence, 0.5)
-        found["subject"].confidence = min(found["subject"].confidence, 0.6)
+    first = re.split(r"[-/]", notation.split("/")[-1])[0]
+    named = {t for a, t in ABBR_TYPE.items() if fold(a, upper=True) == fold(first, upper=True)}
+    if not named:
+        return
+    found["type_name"].confidence = min(found["type_name"].confidence, 0.5)
+    found["subject"].confidence = min(found["subject"].confidence, 0.6)
+    vv = h.subject_lines[0]
+    if abs(vv.cx - h.width / 2) > h.width * 0.08:
+        return
+    # `HD` may be `HĐ` (HỢP ĐỒNG) read without its stroke: a type only when one fits.
+    name = ABBR_TYPE.get(first) or (named.pop() if len(named) == 1 else None)
+    if name is not None:
+        found["type_name"] = Found(name, 0.5, h.page, found["type_name"].bbox)
+    found["subject"] = read_subject(h, keep_vv=True)
+    found["subject"].confidence = min(found["subject"].confidence, 0.6)
 
 
 def _type_and_number(h: Header, found: dict[str, Found], gaz: Gazetteer) -> None:

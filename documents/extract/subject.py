@@ -30,8 +30,9 @@ def _mostly_upper(prefix: str) -> bool:
         sum(c.isupper() for c in letters) >= 0.6 * len(letters)
 
 
-def read_subject(h: Header) -> Found:
-    """The summary joined over its lines, with a confidence from its words."""
+def read_subject(h: Header, *, keep_vv: bool = False) -> Found:
+    """The summary joined over its lines, with a confidence from its words. A công văn's `V/v`
+    is left out unless `keep_vv` (a decision's summary printed `V/v ...`)."""
     if not h.subject_lines:
         return missing(0.0)
     words = [w for s in h.subject_lines for w in s.words]
@@ -39,7 +40,7 @@ def read_subject(h: Header) -> Found:
     while words and not any(c.isalnum() for c in words[0].text):
         words = words[1:]
     text = squash(" ".join(w.text for w in words))
-    if h.vv:
+    if h.vv and not keep_vv:
         text = VV.sub("", text)
     text = _LEAD_JUNK.sub("", text).rstrip(" ;,")
     if not text:

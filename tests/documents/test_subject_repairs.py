@@ -32,21 +32,32 @@ def test_summary_opening_ve_viec_in_lower_case_or_misread() -> None:
         assert ex.fields["subject"]["needs_review"]  # repaired: a clerk looks
 
 
-def test_vv_type_doubted_when_the_symbol_names_a_decision() -> None:
-    def doc(symbol: str) -> dict:
+def test_vv_type_named_by_the_symbol_when_it_names_a_decision() -> None:
+    def doc(symbol: str, x: int = 420) -> dict:
         rows = [
             row(250, (450, "HỌC VIỆN CÔNG NGHỆ"), (1150, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
             row(300, (470, "BƯU CHÍNH VIỄN THÔNG"), (1300, "Độc lập - Tự do - Hạnh phúc")),
             row(420, (450, f"Số: 756/{symbol}"), (1250, "Hà Nội, ngày 24 tháng 9 năm 2024")),
-            row(480, (420, "V/v cử cán bộ tham gia khóa đào tạo")),
+            row(520, (x, "V/v cử cán bộ tham gia khóa đào tạo")),
             row(700, (800, "Kính gửi: Các đơn vị")),
         ]
         return extract_metadata([page(*rows)], today=TODAY).fields
-    # The title `QUYẾT ĐỊNH` was lost under a frame: `QĐ-HV` (or `QD-HV`) says it is one.
+    centred = 1240 - 11 * len("V/v cử cán bộ tham gia khóa đào tạo")
     for symbol in ("QĐ-HV", "QD-HV"):
+        # Under the number, as a công văn's: the symbol casts doubt on the type (`CT-CS` is
+        # the tax department's, not CHỈ THỊ), it does not name it.
         f = doc(symbol)
         assert f["type_name"]["value"] == "CÔNG VĂN" and f["type_name"]["needs_review"], symbol
+        assert f["subject"]["value"] == "cử cán bộ tham gia khóa đào tạo", symbol
         assert f["subject"]["needs_review"], symbol
+        # Centred, as under the title `QUYẾT ĐỊNH` lost under a frame: a decision, whose
+        # summary is printed with its `V/v`.
+        f = doc(symbol, centred)
+        assert f["type_name"]["value"] == "QUYẾT ĐỊNH" and f["type_name"]["needs_review"], symbol
+        assert f["subject"]["value"] == "V/v cử cán bộ tham gia khóa đào tạo", symbol
+        assert f["subject"]["needs_review"], symbol
+    # `HD` fits HƯỚNG DẪN as read; `HĐ` read without its stroke would be HỢP ĐỒNG: as read.
+    assert doc("HD-HV", centred)["type_name"]["value"] == "HƯỚNG DẪN"
     # A công văn's symbol starts with the issuer: the type stays confident.
     assert not doc("HV-TCCB")["type_name"]["needs_review"]
 
