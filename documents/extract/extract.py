@@ -145,6 +145,37 @@ def _consolidated(pages: list[PageResult], segs: list[list[Seg]], first: int, to
         _type_and_number(vh, found, gaz)
         _date(vh, today, gaz, found)
         return
+    _gazette_heading_issuer(segs[first], gaz, found)
+
+
+# The Official Gazette's heading over a consolidated text: `VĂN BẢN HỢP NHẤT - <agency>`.
+_GAZETTE_VBHN = re.compile(r"^VAN BAN HOP NHAT\b")
+
+
+def _gazette_heading_issuer(segs: list[Seg], gaz: Gazetteer, found: dict[str, Found]) -> None:
+    """No authentication block (the file ends before it): the gazette's heading above the motto
+    names the agency that consolidated the text (`VĂN BẢN HỢP NHẤT -` / `BỘ LAO ĐỘNG - THƯƠNG
+    BINH VÀ XÃ HỘI`), for review."""
+    motto, _ = find_motto(segs)
+    head = next((s for s in segs if _GAZETTE_VBHN.match(s.folded)
+                 and (motto is None or s.bottom <= motto.top)), None)
+    if head is None or found["organ_name"].value is not None:
+        return
+    rest = list(head.words)
+    for word in ("VAN", "BAN", "HOP", "NHAT"):
+        if rest and fold(rest[0].text, upper=True).rstrip("-–") == word:
+            rest.pop(0)
+    while rest and not rest[0].text.strip("-–"):
+        rest.pop(0)  # the dash
+    lines = [Seg(head.page, rest)] if rest else []
+    lines += [s for s in segs if s.top > head.top and s.text.isupper()
+              and (motto is None or s.bottom <= motto.top)
+              and s.top - head.bottom < 3 * head.height]
+    organ = read_name(lines, "organ", gaz)
+    if organ is not None:
+        conf = min(organ.confidence, 0.8)
+        found["organ_name"] = Found(organ.value, conf, head.page, bbox_of(organ.segs))
+        found["parent_organ"] = Found(None, conf, head.page, None)
 
 
 _ADOPTED = re.compile(r"thông qua ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")

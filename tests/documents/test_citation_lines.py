@@ -115,3 +115,22 @@ def test_specks_under_the_title_are_no_summary_line() -> None:
              row(900, (480, "Thực hiện quy định tại khoản 3 Điều 52 Luật Ngân sách nhà nước"))]
     ex = extract_metadata([page(*rows)], today=TODAY)
     assert ex.metadata["subject"] == "Về việc điều chỉnh dự toán ngân sách của một số đơn vị"
+
+
+def test_a_consolidated_text_without_its_authentication_names_the_agency_of_its_heading() -> None:
+    # The Official Gazette heads a consolidated text with the agency that consolidated it; when
+    # the file ends before the authentication block, that heading is the only place it is
+    # named: taken, for review.
+    rows = [row(220, (725, "CÔNG BÁO/Số 505 + 506/Ngày 02-7-2022")),
+            row(520, (885, "VĂN BẢN HỢP NHẤT -")),
+            row(600, (530, "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI")),
+            row(770, (1070, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+            row(830, (1300, "Độc lập - Tự do - Hạnh phúc")),
+            row(1000, (1090, "NGHỊ ĐỊNH")),
+            row(1080, (600, "Quy định chi tiết một số điều và biện pháp thi hành")),
+            row(1160, (900, "Luật Giáo dục nghề nghiệp")),
+            row(1400, (400, "Căn cứ Luật Tổ chức Chính phủ ngày 19 tháng 6 năm 2015;"))]
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["organ_name"] == "BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"
+    assert ex.fields["organ_name"]["needs_review"]
+    assert ex.metadata["type_name"] == "NGHỊ ĐỊNH"
