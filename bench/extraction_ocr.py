@@ -6,7 +6,8 @@ Results live under bench/results/ (git-ignored) so re-running the extractor cost
 Pages cached before the page stage read coloured stamps (no `marks_checked` key) or took its
 second look at a lost signer name by the current rules (no `SIGNER_LOOK` timing where one is
 due) get them by loading and cleaning the page again and taking only those steps, without a new
-full OCR.
+full OCR; born-digital pages cached before the page stage looked for images on them
+(`worker.stages.layermarks`) get that look.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from models.result import PageResult
 from worker.options import PipelineOptions
 from worker.stages.handread import BLANK_REASONS, hand_regions
 from worker.stages.handread import REASONS as HAND_REASONS
+from worker.stages.layermarks import LAYER_MARKS, check_layer_marks
 from worker.stages.load import PageSource, open_input
 from worker.stages.marks import read_marks
 from worker.stages.page import (
@@ -90,15 +92,27 @@ def _needs_hand(page: dict[str, object]) -> bool:
     return False
 
 
+def _needs_layer_marks(page: dict[str, object]) -> bool:
+    """A cached born-digital page made before the page stage looked for images on it."""
+    timings = page.get("timings")
+    return page.get("source") == "text_layer" and not (isinstance(timings, dict)
+                                                       and LAYER_MARKS in timings)
+
+
 def _stale(page: dict[str, object]) -> bool:
     """A cached page that lacks what the page stage now adds after the first OCR."""
-    return _needs_marks(page) or _needs_reread(page) or _needs_hand(page)
+    return _needs_marks(page) or _needs_reread(page) or _needs_hand(page) or \
+        _needs_layer_marks(page)
 
 
 def _refresh(page: dict[str, object], source: PageSource, work: Path) -> None:
     """Fill a cached page's coloured `marks` and second looks (`rereads`): load and clean it as
     the pipeline does, then take the steps that follow the first OCR (`worker.stages.page.look_again`)."""
     result = PageResult.model_validate(page)
+    if _needs_layer_marks(page):
+        check_layer_marks(result, source.path)
+        page.update(result.model_dump(mode="json", include={"marks_checked", "timings"}))
+        return
     cleaned = clean_again(source, OPTIONS, work)
     base = work / f"page-{source.index:04d}"
     if "marks_checked" not in page or _needs_reread(page):
@@ -115,9 +129,11 @@ def _refresh(page: dict[str, object], source: PageSource, work: Path) -> None:
                                   include={"marks", "marks_checked", "rereads", "timings"}))
 
 
-def _from_layer(index: int, layer: poppler.LayerPage) -> PageResult:
-    """A born-digital page kept as the pipeline keeps it."""
-    return layer_page_result(index, layer, OPTIONS.ocr_dpi)
+def _from_layer(path: Path, index: int, layer: poppler.LayerPage) -> PageResult:
+    """A born-digital page kept as the pipeline keeps it (`worker.stages.page`)."""
+    result = layer_page_result(index, layer, OPTIONS.ocr_dpi)
+    check_layer_marks(result, path)
+    return result
 
 
 def _kept_layers(path: Path, n_pages: int) -> list[poppler.LayerPage | None]:
@@ -167,7 +183,7 @@ def ocr_file(path: Path, pages: list[int] | None = None, *,
             for i in missing:
                 layer = layers[i]
                 if layer is not None:
-                    res = _from_layer(i, layer)
+                    res = _from_layer(path, i, layer)
                 else:
                     res = _recognise(doc.pages[i], Path(tmp))
                 stored[str(i)] = res.model_dump(mode="json")
