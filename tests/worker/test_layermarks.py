@@ -65,6 +65,8 @@ def _with_annotation(src: Path, out: Path, **fields: object) -> Path:
                                        XObject=pikepdf.Dictionary(Im0=_red_stamp(pdf))))
             annot.AP = pikepdf.Dictionary(N=form)
         page.obj.Annots = pdf.make_indirect(pikepdf.Array([annot]))
+        if fields.get("Subtype") == pikepdf.Name.Widget:
+            pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([annot]))
         pdf.save(out)
     return out
 
