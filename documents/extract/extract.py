@@ -115,8 +115,20 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
                 default=int(height * 0.3))
     segs[first] = [s for s in segs[first] if s.top > below]
     _signer(pages, segs, first, gaz, found)
+    _no_recipients_list(pages, found)
     apply_known_signers(found, gaz.signers_of(found["organ_name"].value))
     return _finish(found)
+
+
+def _no_recipients_list(pages: list[PageResult], found: dict[str, Found]) -> None:
+    """A born-digital document whose own text (every page kept with its text layer) never says
+    `Nơi nhận` has no recipients list (the Official Gazette's version of a text leaves it out):
+    "none" is then as sure as the text. A scan's missing list may be a list not read."""
+    if found["to_places"].value is not None or \
+            not all(p.source == "text_layer" for p in pages) or \
+            any("NOI NHAN" in fold(p.text, upper=True) for p in pages):
+        return
+    found["to_places"] = Found(None, 0.95, pages[0].index, None)
 
 
 # The consolidated text's authentication block: `XÁC THỰC` (Pháp lệnh hợp nhất), or `XÁC NHẬN`

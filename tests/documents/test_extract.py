@@ -328,6 +328,26 @@ def test_recipients_wrapped_lines_joined_and_unclosed_list_flagged() -> None:
     assert ex.fields["to_places"]["needs_review"]
 
 
+def test_a_born_digital_text_without_nơi_nhận_has_no_recipients() -> None:
+    # The Official Gazette's version of a decree leaves its recipients list out: when a
+    # document's own text (every page a kept text layer) never says `Nơi nhận`, "no list" is as
+    # sure as the text. A scan without a list read, or a text that names the list, still asks.
+    rows = [*header_rows(), row(2700, (1500, "TM. ỦY BAN NHÂN DÂN")),
+            row(2760, (1550, "CHỦ TỊCH")), row(3000, (1500, "Đỗ Thị Hiền"))]
+
+    def doc(source: str, *extra: list[Word]) -> dict:
+        words = [w for r in (*rows, *extra) for w in r]
+        p = PageResult(index=0, source=source, width=2480, height=3508, dpi=300, words=words,
+                       text=" ".join(w.text for w in words))
+        return extract_metadata([p], today=TODAY).fields["to_places"]
+
+    born_digital = doc("text_layer")
+    assert born_digital["value"] is None and not born_digital["needs_review"]
+    assert doc("ocr")["needs_review"]
+    # The label is there but no list was read under it: for review.
+    assert doc("text_layer", row(2700, (400, "Nơi nhận:")))["needs_review"]
+
+
 # --- rules added for accuracy ---
 
 
