@@ -6,8 +6,8 @@ Results live under bench/results/ (git-ignored) so re-running the extractor cost
 Pages cached before the page stage read coloured stamps (no `marks_checked` key) or took its
 second look at a lost signer name by the current rules (no `SIGNER_LOOK` timing where one is
 due) get them by loading and cleaning the page again and taking only those steps, without a new
-full OCR; born-digital pages cached before the page stage looked for images on them
-(`worker.stages.layermarks`) get that look.
+full OCR. Which born-digital pages hold nothing but text (`worker.stages.layermarks`) is looked at
+once per file and kept in its entry.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from models.result import PageResult
 from worker.options import PipelineOptions
 from worker.stages.handread import BLANK_REASONS, hand_regions
 from worker.stages.handread import REASONS as HAND_REASONS
-from worker.stages.layermarks import LAYER_MARKS, check_layer_marks
+from worker.stages.layermarks import text_only_pages
 from worker.stages.load import PageSource, open_input
 from worker.stages.marks import read_marks
 from worker.stages.page import (
@@ -92,27 +92,15 @@ def _needs_hand(page: dict[str, object]) -> bool:
     return False
 
 
-def _needs_layer_marks(page: dict[str, object]) -> bool:
-    """A cached born-digital page made before the page stage looked for images on it."""
-    timings = page.get("timings")
-    return page.get("source") == "text_layer" and not (isinstance(timings, dict)
-                                                       and LAYER_MARKS in timings)
-
-
 def _stale(page: dict[str, object]) -> bool:
     """A cached page that lacks what the page stage now adds after the first OCR."""
-    return _needs_marks(page) or _needs_reread(page) or _needs_hand(page) or \
-        _needs_layer_marks(page)
+    return _needs_marks(page) or _needs_reread(page) or _needs_hand(page)
 
 
 def _refresh(page: dict[str, object], source: PageSource, work: Path) -> None:
     """Fill a cached page's coloured `marks` and second looks (`rereads`): load and clean it as
     the pipeline does, then take the steps that follow the first OCR (`worker.stages.page.look_again`)."""
     result = PageResult.model_validate(page)
-    if _needs_layer_marks(page):
-        check_layer_marks(result, source.path)
-        page.update(result.model_dump(mode="json", include={"marks_checked", "timings"}))
-        return
     cleaned = clean_again(source, OPTIONS, work)
     base = work / f"page-{source.index:04d}"
     if "marks_checked" not in page or _needs_reread(page):
@@ -129,11 +117,23 @@ def _refresh(page: dict[str, object], source: PageSource, work: Path) -> None:
                                   include={"marks", "marks_checked", "rereads", "timings"}))
 
 
-def _from_layer(path: Path, index: int, layer: poppler.LayerPage) -> PageResult:
+def _from_layer(index: int, layer: poppler.LayerPage, text_only: bool) -> PageResult:
     """A born-digital page kept as the pipeline keeps it (`worker.stages.page`)."""
     result = layer_page_result(index, layer, OPTIONS.ocr_dpi)
-    check_layer_marks(result, path)
+    result.marks_checked = text_only
     return result
+
+
+def _text_only(path: Path, n_pages: int, stored: dict[str, object]) -> set[int]:
+    """The file's pages that hold nothing but text (`worker.stages.layermarks`), looked at once
+    per file and kept in its cache entry; cached born-digital pages made before are updated."""
+    if "text_only_pages" not in stored:
+        plain = text_only_pages(path, range(n_pages))
+        stored["text_only_pages"] = sorted(plain)
+        for key, page in stored.items():
+            if key.isdigit() and isinstance(page, dict) and page.get("source") == "text_layer":
+                page["marks_checked"] = int(key) in plain
+    return set(stored["text_only_pages"])  # type: ignore[call-overload]
 
 
 def _kept_layers(path: Path, n_pages: int) -> list[poppler.LayerPage | None]:
@@ -162,6 +162,8 @@ def ocr_file(path: Path, pages: list[int] | None = None, *,
     wanted = list(range(len(doc.pages))) if pages is None else sorted(
         {p % len(doc.pages) for p in pages})
     layers: list[poppler.LayerPage | None] | None = None
+    fresh = doc.kind == "pdf" and "text_only_pages" not in stored
+    plain = _text_only(path, len(doc.pages), stored) if doc.kind == "pdf" else set()
     if layer_pages and doc.kind == "pdf":
         if "layer_pages" not in stored:
             layers = _kept_layers(path, len(doc.pages))
@@ -183,12 +185,12 @@ def ocr_file(path: Path, pages: list[int] | None = None, *,
             for i in missing:
                 layer = layers[i]
                 if layer is not None:
-                    res = _from_layer(path, i, layer)
+                    res = _from_layer(i, layer, i in plain)
                 else:
                     res = _recognise(doc.pages[i], Path(tmp))
                 stored[str(i)] = res.model_dump(mode="json")
         _write(cache, stored)
-    elif layers is not None:
+    elif layers is not None or (fresh and not stale):
         _write(cache, stored)
     return [PageResult.model_validate(stored[str(i)]) for i in wanted]
 

@@ -31,6 +31,7 @@ from models.result import BatchResult, DocumentResult
 from worker.finish import ProgressFn, SubmittedInput, finish_document
 from worker.options import PipelineOptions
 from worker.split.batch import finish_batch
+from worker.stages.layermarks import text_only_pages
 from worker.stages.load import InputDocument, open_input
 from worker.stages.page import PageTask, run_page
 from worker.stages.textlayer import judge_text_layer
@@ -99,6 +100,8 @@ class Pipeline:
             doc = self._open(source)
             t0 = time.perf_counter()
             layers = self._read_text_layer(doc)
+            # Kept pages holding nothing but text hold no unread stamp (one open of the file).
+            plain = text_only_pages(doc.path, (i for i, la in enumerate(layers) if la))
             timings["text_layer"] = round(time.perf_counter() - t0, 3)
         except IntakeError as exc:
             return SubmittedInput(source, out_pdf, None, [], None, started, timings, exc)
@@ -107,7 +110,8 @@ class Pipeline:
             root.mkdir(parents=True, exist_ok=True)
         work_dir = Path(tempfile.mkdtemp(prefix="intake-", dir=root))
         futures = [
-            self._pool.submit(run_page, PageTask(page, work_dir, self.options, layers[i]))
+            self._pool.submit(run_page, PageTask(page, work_dir, self.options, layers[i],
+                                                 text_only=i in plain))
             for i, page in enumerate(doc.pages)
         ]
         return SubmittedInput(source, out_pdf, doc, futures, work_dir, started, timings)

@@ -14,14 +14,18 @@ from documents.extract import extract_metadata
 from synth import make_document, write_document
 from worker.options import PipelineOptions
 from worker.pipeline import Pipeline
-from worker.stages.layermarks import text_only_page
+from worker.stages.layermarks import text_only_pages
 
 STAMP_KEYS = ("secrecy", "urgency", "arrival_stamp")
 
 
-def _born_digital(tmp_path: Path, seed: int = 12) -> Path:
+def text_only_page(pdf: Path, index: int) -> bool:
+    return index in text_only_pages(pdf, [index])
+
+
+def _born_digital(tmp_path: Path, seed: int = 12, pages: int = 1) -> Path:
     src = tmp_path / "digital.pdf"
-    write_document(make_document(seed, pages=1), src, "pdf_text")
+    write_document(make_document(seed, pages=pages), src, "pdf_text")
     return src
 
 
@@ -94,6 +98,10 @@ def test_images_and_annotations_keep_the_doubt(tmp_path: Path) -> None:
     broken.write_bytes(b"%PDF-1.7\nnot a document")
     assert text_only_page(broken, 0) is False
     assert text_only_page(src, 5) is False
+    # The pages of a file are looked at together: only the one with a picture keeps the doubt.
+    (tmp_path / "two").mkdir()
+    two = _born_digital(tmp_path / "two", pages=2)
+    assert text_only_pages(_with_image(two, tmp_path / "two-image.pdf"), [0, 1]) == {1}
 
 
 @pytest.mark.slow

@@ -9,23 +9,20 @@ as an annotation (a stamp or free-text annotation). A page that draws no image, 
 nested in form XObjects, and carries no annotation but links and electronic signature boxes,
 holds no stamp the text layer misses: its search for marks is complete
 (`PageResult.marks_checked`). A page with an image or another annotation keeps the doubt, as
-does one pikepdf cannot read.
+does one pikepdf cannot read. The pages a document keeps are looked at together, with the text
+layer (`worker.pipeline`), the file opened once.
 """
 
 from __future__ import annotations
 
 import logging
-import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pikepdf
 
-from models.result import PageResult
-
 log = logging.getLogger(__name__)
 
-# `PageResult.timings` key of this check; a cached page without it was made before it existed.
-LAYER_MARKS = "layer_marks"
 # Annotations that draw nothing on the page's face. A form field (`/Widget`) draws its
 # appearance, which is looked into, except an electronic signature's box (`/FT /Sig`), whose
 # picture is the signer's seal or logo (extraction never takes a mark from the top margin
@@ -67,35 +64,35 @@ def _appearances(annot: pikepdf.Dictionary) -> list[pikepdf.Stream]:
     return out
 
 
-def text_only_page(pdf_path: Path, index: int) -> bool:
-    """True when page `index` (0-based) of a PDF draws no image, itself or in a form field's
-    appearance, and carries no other annotation that draws on it: nothing on it can be a stamp
-    its text layer does not show."""
+def _text_only(page: pikepdf.Page) -> bool:
+    """Whether a page draws no image, itself or in a form field's appearance, and carries no
+    other annotation that draws on it."""
+    seen: set[tuple[int, int]] = set()
+    if _draws_image(page.obj, seen):
+        return False
+    for annot in page.obj.get("/Annots") or []:
+        if not isinstance(annot, pikepdf.Dictionary):
+            continue
+        kind = str(annot.get("/Subtype"))
+        if kind == "/Widget" and str(annot.get("/FT")) == "/Sig":
+            continue  # an electronic signature's box: its image is the signer's seal
+        if kind == "/Widget":
+            if any(_draws_image(ap, seen) for ap in _appearances(annot)):
+                return False
+        elif kind not in _HARMLESS:
+            return False
+    return True
+
+
+def text_only_pages(pdf_path: Path, indices: Iterable[int]) -> set[int]:
+    """Which of the given pages (0-based) of a PDF can hold no stamp their text layer does not
+    show: the file is opened once for all of them. None of them when pikepdf cannot read it."""
+    wanted = list(indices)
+    if not wanted:
+        return set()
     try:
         with pikepdf.open(pdf_path) as pdf:
-            page = pdf.pages[index]
-            seen: set[tuple[int, int]] = set()
-            if _draws_image(page.obj, seen):
-                return False
-            for annot in page.obj.get("/Annots") or []:
-                if not isinstance(annot, pikepdf.Dictionary):
-                    continue
-                kind = str(annot.get("/Subtype"))
-                if kind == "/Widget" and str(annot.get("/FT")) == "/Sig":
-                    continue  # an electronic signature's box: its image is the signer's seal
-                if kind == "/Widget":
-                    if any(_draws_image(ap, seen) for ap in _appearances(annot)):
-                        return False
-                elif kind not in _HARMLESS:
-                    return False
-            return True
-    except (pikepdf.PdfError, IndexError, OSError, ValueError) as exc:
-        log.info("could not look for images on page %d of %s: %s", index + 1, pdf_path.name, exc)
-        return False
-
-
-def check_layer_marks(result: PageResult, pdf_path: Path) -> None:
-    """Mark a born-digital page's search for stamps complete when it is text only (timed)."""
-    t0 = time.perf_counter()
-    result.marks_checked = text_only_page(pdf_path, result.index)
-    result.timings[LAYER_MARKS] = round(time.perf_counter() - t0, 3)
+            return {i for i in wanted if i < len(pdf.pages) and _text_only(pdf.pages[i])}
+    except (pikepdf.PdfError, OSError, ValueError) as exc:
+        log.info("could not look for images in %s: %s", pdf_path.name, exc)
+        return set()

@@ -23,7 +23,6 @@ from worker.stages.cleanup import CleanedPage, CleanOptions, clean_page
 from worker.stages.compose import ComposeOptions, compose_page
 from worker.stages.handread import BLANK_REASONS, timed_hand_lines
 from worker.stages.handread import REASONS as HAND_REASONS
-from worker.stages.layermarks import check_layer_marks
 from worker.stages.load import PageSource, guess_resolution, load_image_page, paper_of
 from worker.stages.marks import read_marks
 from worker.stages.ocr import mean_confidence, parse_tsv, words_to_text
@@ -48,6 +47,9 @@ class PageTask:
     work_dir: Path
     options: PipelineOptions
     layer: LayerPage | None = None  # a good existing text layer: keep it, do not OCR
+    # A kept page that draws nothing but text: no stamp can be missing from its layer
+    # (worker.stages.layermarks).
+    text_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -329,7 +331,7 @@ def _keep_text_layer(task: PageTask) -> PageOutput:
     """A born-digital page with a good text layer: keep the page and its text, no OCR."""
     assert task.layer is not None
     result = layer_page_result(task.source.index, task.layer, task.options.ocr_dpi)
-    check_layer_marks(result, task.source.path)
+    result.marks_checked = task.text_only
     return PageOutput(result, (task.source.path, task.source.index))
 
 
