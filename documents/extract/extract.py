@@ -105,8 +105,10 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
         _consolidated(pages, segs, first, today, gaz, found)
     if not header.date_row and found["issued_date"].value is None:
         _adoption_date(pages, today, found)
-    found["subject"] = read_subject(header)
-    _type_named_by_symbol(header, found)
+    decision = _type_named_by_symbol(header, found)
+    found["subject"] = read_subject(header, keep_vv=bool(decision))
+    if decision is not None:
+        found["subject"].confidence = min(found["subject"].confidence, 0.6)
     _stamps(header, stamp, found, page, today)
     if second_reading:
         _second_reading(page, first_date, today, found)
@@ -232,31 +234,30 @@ def _issuer(h: Header, gaz: Gazetteer, found: dict[str, Found]) -> None:
         found["parent_organ"] = Found(None, min(organ.confidence, 0.95), h.page, None)
 
 
-def _type_named_by_symbol(h: Header, found: dict[str, Found]) -> None:
+def _type_named_by_symbol(h: Header, found: dict[str, Found]) -> bool | None:
     """No title read but a `V/v` summary, and a symbol starting with a type's abbreviation
     (`QĐ-HV`, also as `QD-HV`): the title may have been lost (a stamp or a frame over it), or
     the issuer's group looks like a type (`CT-CS`, the tax department, not CHỈ THỊ). Both need
-    a look. When the summary is centred on the page, as under a title, not under the number as
-    a công văn's is, the type is the symbol's and the summary keeps its `V/v`, which belongs to
-    it in a decision."""
+    a look: the type is doubted here, the summary by the caller. When the summary is centred on
+    the page, as under a title, not under the number as a công văn's is, the type is the
+    symbol's and True is returned: the summary keeps its `V/v`, which belongs to it in a
+    decision. False: only doubted; None: not such a document."""
     notation = found["code_notation"].value
     if h.title is not None or not h.vv or not isinstance(notation, str):
-        return
+        return None
     first = re.split(r"[-/]", notation.split("/")[-1])[0]
     named = {t for a, t in ABBR_TYPE.items() if fold(a, upper=True) == fold(first, upper=True)}
     if not named:
-        return
+        return None
     found["type_name"].confidence = min(found["type_name"].confidence, 0.5)
-    found["subject"].confidence = min(found["subject"].confidence, 0.6)
     vv = h.subject_lines[0]
     if abs(vv.cx - h.width / 2) > h.width * 0.08:
-        return
+        return False
     # `HD` may be `HĐ` (HỢP ĐỒNG) read without its stroke: a type only when one fits.
     name = ABBR_TYPE.get(first) or (named.pop() if len(named) == 1 else None)
     if name is not None:
         found["type_name"] = Found(name, 0.5, h.page, found["type_name"].bbox)
-    found["subject"] = read_subject(h, keep_vv=True)
-    found["subject"].confidence = min(found["subject"].confidence, 0.6)
+    return True
 
 
 def _type_and_number(h: Header, found: dict[str, Found], gaz: Gazetteer) -> None:
