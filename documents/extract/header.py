@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from documents.extract.layout import Seg, find_motto, row_of, same_row, union
 from documents.extract.numbers import match_type_name
-from documents.extract.textutil import letter_share, prose
+from documents.extract.textutil import SYMBOL, letter_share, prose
 from models.text import fold
 
 # `Số:`; also `Số2624` printed without the colon (the number follows at once).
@@ -36,7 +36,7 @@ _MID_PHRASE = re.compile(r"(?:[,(-]|\b(?:và|của|về|theo|tại|đối với|
                          r"|[Cc]hỉ thị|[Cc]ông văn|[Kk]ế hoạch|[Vv]ăn bản|[Tt]hông báo|[Bb]áo cáo"
                          r"|[Tt]ờ trình|[Hh]ướng dẫn|[Qq]uy định|[Qq]uy chế|[Hh]ợp nhất) số$")
 # A document's number and symbol alone on a line (`13/2020/TT-BTC`), continuing `... Thông tư số`.
-_SYMBOL_LINE = re.compile(r"^\d{1,7}(?:/\d{4})?/[A-ZĐ][\wĐ&.-]*[,;.]?$")
+_SYMBOL_LINE = re.compile(rf"^{SYMBOL}[,;.]?$")
 # The most lines a summary takes: a gazette text cites long titles (12 lines seen under a
 # centred title); a `V/v` summary beside the body is short.
 _MAX_LINES = {True: 14, False: 6}

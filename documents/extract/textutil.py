@@ -13,8 +13,10 @@ _SPACES = re.compile(r"\s+")
 _EDGE_JUNK = " \t-–—_=~|•·*'\"“”‘’`,;:.!()[]{}"
 
 
+# A document's number and symbol as printed in running text (`61/2024/QH15`, `13/TT-BTC`).
+SYMBOL = r"\d{1,7}(?:/\d{4})?/[A-ZĐ][\wĐ&.-]*"
 # Document numbers and dates cited in a line (`Luật số 61/2024/QH15`, `ngày 24/6/2015`).
-_CITED = re.compile(r"\d{1,7}(?:/\d{4})?/[A-ZĐ][\wĐ&.-]*|\b\d{1,2}/\d{1,2}/\d{4}\b")
+_CITED = re.compile(rf"{SYMBOL}|\b\d{{1,2}}/\d{{1,2}}/\d{{4}}\b")
 
 
 def prose(text: str) -> str:
