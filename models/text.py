@@ -9,7 +9,7 @@ import unicodedata
 # OCR engines write Icelandic eth for the Vietnamese D with stroke; text layers of published
 # PDFs hold Cyrillic letters that look Latin (`TT-BТС` with Cyrillic Т and С): Vietnamese
 # documents use neither, so both are read as the letter they show.
-_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111",
+_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111",
                       **dict(zip("АВЕКМНОРСТХУаеорсухІіЈјЅѕ", "ABEKMHOPCTXYaeopcyxIiJjSs",
                                  strict=True))})
 
@@ -26,7 +26,7 @@ _SPACES = re.compile(r"\s+")
 
 def normalize_text(text: str) -> str:
     """Unicode NFC with Ð/ð read as Đ/đ and Latin-looking Cyrillic letters as Latin."""
-    return unicodedata.normalize("NFC", text.translate(_ETH))
+    return unicodedata.normalize("NFC", text.translate(_LOOKALIKES))
 
 
 def fold(text: str, *, upper: bool = False) -> str:
