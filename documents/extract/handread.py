@@ -46,6 +46,9 @@ CONFIDENT = 0.95
 SYMBOL_AGREED = 0.92
 FOR_REVIEW = 0.6
 _PUNCT = frozenset(" .,'`\"")
+# A mark read under this probability where the recogniser also saw a digit is a digit's stroke
+# read as punctuation (`tháng 0.` for a handwritten `02`): the digit, never sure.
+FAINT_MARK = 50.0
 # Letters the recogniser reads for handwritten digits (`M`: two 1s written together); a value
 # with a digit taken from a letter (this way or from the recogniser's candidates) is never
 # confident.
@@ -84,14 +87,15 @@ def _digits(again: Reread, start: int, end: int) -> Digits | None:
     weakest = 100.0
     for i in range(max(0, start), min(end, len(again.words))):
         c = again.words[i].text
-        if c in _PUNCT:
+        cand = again.digits[i] if i < len(again.digits) else "?"
+        if c in _PUNCT and not (c != " " and again.words[i].conf < FAINT_MARK and cand != "?"):
             continue
         if c.isdigit() and c.isascii():
             out.append(c)
             weakest = min(weakest, again.words[i].conf)
             continue
         # A known look-alike first (`A` for a written 1), else the recogniser's own candidate.
-        alt = _LOOKALIKE.get(c) or (again.digits[i] if i < len(again.digits) else "?")
+        alt = _LOOKALIKE.get(c) or cand
         if alt == "?":
             return None
         out.append(alt)
@@ -224,7 +228,11 @@ def _choose(line: Digits | None, blank: Digits | None,
         # The slash's stroke read as a last 1 where the line read the slash itself (`157/`).
         return line, False
     if line.value.lstrip("0") != blank.value.lstrip("0"):
-        return blank, False
+        # Two crops read as many digits, different ones: the one whose weakest digit is surer,
+        # for review (`104` alone with its first digit at 11%, `404` in the line at 56%). A
+        # reading with fewer digits lost one (`7` in the line, `17` alone).
+        same_length = len(line.value) == len(blank.value)
+        return (line if same_length and line.weakest > blank.weakest else blank), False
     if blank.direct and line.weakest > blank.weakest:
         # Two crops read the same digits: the one the recogniser was surer of speaks for both
         # (`349` at 93% in the line, 71% alone).
@@ -285,14 +293,13 @@ def _sure(d: Digits | None) -> bool:
     return d is not None and d.direct and d.weakest >= SURE_DIGIT
 
 
-def _printed(second: Digits | None, first: int | None) -> int | None:
-    """A printed month or year: the second reading's when sure, else the first reading's, else
-    the second's unsure one."""
+def _printed(second: Digits | None, first: int | None) -> list[int]:
+    """A printed month or year, likeliest first: the second reading's when sure, else the first
+    reading's, else the second's unsure one; the other reading after it."""
+    options: list[int | None] = [first, int(second.value) if second is not None else None]
     if second is not None and _sure(second):
-        return int(second.value)
-    if first is not None:
-        return first
-    return int(second.value) if second is not None else None
+        options.reverse()
+    return list(dict.fromkeys(v for v in options if v is not None))
 
 
 def apply_date(again: Reread, found: dict[str, Found], first_ymd: tuple[int | None, ...],
@@ -307,13 +314,13 @@ def apply_date(again: Reread, found: dict[str, Found], first_ymd: tuple[int | No
     # Month and year are printed: both readings should say the same. When they differ, the
     # second reading's sure digits are preferred (Tesseract misreads `2018` as `2016` more often
     # than PP-OCR does), for review.
-    m = _printed(month, f_month)
-    y = _printed(year, f_year)
-    if m is None or y is None:
+    # The first real date the readings allow (a month read `08` by one and `02` by the other in
+    # a document signed in February: the February one).
+    fits = [(y, m, iso) for y in _printed(year, f_year) for m in _printed(month, f_month)
+            for iso, why in [valid_date(y, m, int(day.value), today)] if iso and not why]
+    if not fits:
         return
-    iso, why = valid_date(y, m, int(day.value), today)
-    if iso is None or why:
-        return
+    y, m, iso = fits[0]
     # The printed month and year read alike by both recognisers; a month the first reading
     # lost counts when the second read it surely and the year agrees.
     month_agrees = month is not None and int(month.value) == m and \

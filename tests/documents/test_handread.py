@@ -136,9 +136,15 @@ def test_two_readings_of_the_same_digits_take_the_surer_one() -> None:
     line = again("hand_number", "Só: 349 /QD-UBND")
     meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", line, blank("hand_number", "349", 99, 71)))
     assert meta["code_number"] == "349" and not f["code_number"]["needs_review"]
-    # Different digits: the blank's, for review, however sure the line was.
+    # As many digits, different ones: the reading whose weakest digit is surer, for review.
     meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", line, blank("hand_number", "319", 99, 71)))
+    assert meta["code_number"] == "349" and f["code_number"]["needs_review"]
+    weak_line = again("hand_number", "Só: 349 /QD-UBND", low={5: 56.0})
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", weak_line, blank("hand_number", "319", 99, 71)))
     assert meta["code_number"] == "319" and f["code_number"]["needs_review"]
+    # Fewer digits in the surer reading: it lost one, the blank's value stands.
+    meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", line, blank("hand_number", "3497", 80, 80)))
+    assert meta["code_number"] == "3497" and f["code_number"]["needs_review"]
 
 
 def test_a_month_only_the_second_reading_found_counts_when_sure() -> None:
@@ -225,3 +231,21 @@ def test_a_letter_in_the_line_agrees_only_with_a_sure_blank() -> None:
     assert meta["code_number"] == "169" and f["code_number"]["needs_review"]
     meta, f = fields(doc("Số: 4Ê /QĐ-UBND", "05", line))  # the line alone: never sure
     assert meta["code_number"] == "189" and f["code_number"]["needs_review"]
+
+
+def test_a_faint_mark_where_the_recogniser_saw_a_digit_is_that_digit_for_review() -> None:
+    # Tesseract lost the month; PP-OCR read `0.`, the `.` at 24% where its digits say 3.
+    p = page(*header_rows(day="4Ê", confs={"4Ê": 20.0}), *signer_rows())
+    p.words = [w.model_copy(update={"text": "ẫ"}) if w.text == "3" else w for w in p.words]
+    text = "Quang Ngai, ngay 15 thang 0. nam 2020"
+    at = text.index("0.") + 1
+    digits = "".join(c if c.isdigit() else "?" for c in text)
+    p.rereads = [again("hand_date", text, low={at: 24.0},
+                       digits=digits[:at] + "3" + digits[at + 1:]), blank("hand_date", "15")]
+    meta, f = fields(p)
+    assert meta["issued_date"] == "2020-03-15" and f["issued_date"]["needs_review"]
+    # A full stop read surely is punctuation: month 0, no date.
+    p.rereads = [again("hand_date", text, digits=digits[:at] + "3" + digits[at + 1:]),
+                 blank("hand_date", "15")]
+    meta, _ = fields(p)
+    assert meta["issued_date"] is None
