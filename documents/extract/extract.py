@@ -24,6 +24,7 @@ from documents.extract.numbers import (
     repair_type_group,
     type_from_abbreviation,
 )
+from documents.extract.signed_on import dated_by
 from documents.extract.signer import (
     MAX_NAME,
     MAX_POSITION,
@@ -100,18 +101,20 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
         for key in ("organ_name", "parent_organ"):
             found[key].confidence = min(found[key].confidence, 0.85)
     _type_and_number(header, found, gaz)
-    first_date = _date(header, today, gaz, found)
+    # No later than the day the page's signatures were made (a `08` read for a handwritten 02).
+    latest = min(today, dated_by(segs[first], height) or today)
+    first_date = _date(header, latest, gaz, found)
     if not header.number_row:
-        _consolidated(pages, segs, first, today, gaz, found)
+        _consolidated(pages, segs, first, latest, gaz, found)
     if not header.date_row and found["issued_date"].value is None:
-        _adoption_date(pages, today, found)
+        _adoption_date(pages, latest, found)
     decision = _type_named_by_symbol(header, found)
     found["subject"] = read_subject(header, keep_vv=bool(decision))
     if decision is not None:
         found["subject"].confidence = min(found["subject"].confidence, 0.6)
     _stamps(header, stamp, found, page, today)
     if second_reading:
-        _second_reading(page, first_date, today, found)
+        _second_reading(page, first_date, latest, found)
     # The signer block is below the header on the first page, anywhere on later pages.
     below = max((s.bottom for s in header.subject_lines + [header.title] if s is not None),
                 default=int(height * 0.3))
