@@ -12,6 +12,10 @@ from models.text import fold
 # Tesseract joins the left and right header columns into one line; a gap this many text heights
 # wide separates columns (ordinary word spaces are about a third of a height).
 COLUMN_GAP = 3.2
+# A comma is followed by a word space (a third of a height or more). A word whose comma touches
+# the next word (gap within these heights) took a mark of that word as its comma: the dot under
+# `ự` in `phó sự`, the tail of the `g` in `sung trong` (Tesseract reads `phó,`, `sung,`).
+TOUCHING = (-0.3, 0.07)
 
 
 @dataclass
@@ -109,6 +113,18 @@ def reading_words(page: PageResult) -> list[Word]:
     return words
 
 
+def without_touching_commas(words: list[Word], h: float) -> list[Word]:
+    """A row's words (left to right, text size `h`) without the commas that touch the next
+    word (`TOUCHING`): on a scan such a comma is a mark of the next word, not punctuation."""
+    out = list(words)
+    for i, (w, nxt) in enumerate(zip(words, words[1:], strict=False)):
+        gap = (nxt.bbox[0] - w.bbox[2]) / h
+        if len(w.text) > 1 and w.text.endswith(",") and w.text[-2].isalpha() and \
+                nxt.text[:1].isalnum() and TOUCHING[0] <= gap < TOUCHING[1]:
+            out[i] = w.model_copy(update={"text": w.text[:-1]})
+    return out
+
+
 def segments(page: PageResult, page_no: int) -> list[Seg]:
     """Split the page's lines at column-sized gaps; segments sorted top to bottom, left to right."""
     lines: dict[tuple[int, int, int], list[Word]] = {}
@@ -118,6 +134,8 @@ def segments(page: PageResult, page_no: int) -> list[Seg]:
     for words in (row for line in lines.values() for row in rows_of(line)):
         words = sorted(words, key=lambda w: w.bbox[0])
         h = max(_word_height(words), 8.0)
+        if page.source == "ocr":
+            words = without_touching_commas(words, h)
         cur = Seg(page_no, [words[0]])
         for i, w in enumerate(words[1:], 1):
             gap = w.bbox[0] - cur.words[-1].bbox[2]

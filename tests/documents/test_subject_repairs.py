@@ -1,10 +1,13 @@
 """Summaries repaired where OCR's errors are certain (place names, `thẩm quyền`, `về việc`), and
-a type taken from `V/v` doubted when the symbol names another type (issue 16)."""
+a type taken from `V/v` doubted when the symbol names another type, commas that are marks of
+the next word (issue 16)."""
 
 from __future__ import annotations
 
 from documents.extract import extract_metadata
+from documents.extract.layout import segments
 from documents.extract.phrases import fix_phrase_accents, fix_place_names, fix_so_before_number
+from models.result import Word
 from tests.documents.test_extract import TODAY, header_rows, page, row
 
 
@@ -89,3 +92,26 @@ def test_vv_read_as_vw_or_with_an_odd_slash_still_opens_a_cong_van() -> None:
         assert ex.metadata["type_name"] == "CÔNG VĂN", opening
         assert ex.metadata["subject"] == \
             "triển khai các Nghị quyết cắt giảm, đơn giản hóa thủ tục hành chính", opening
+
+
+def _touching(words: list[Word], first: str) -> list[Word]:
+    """The row with the word `first` stretched to touch the next one (its comma glued to it)."""
+    out = list(words)
+    i = next(i for i, w in enumerate(out) if w.text == first)
+    box = out[i].bbox
+    out[i] = out[i].model_copy(update={"bbox": (box[0], box[1], out[i + 1].bbox[0] - 1, box[3])})
+    return out
+
+
+def test_a_comma_touching_the_next_word_is_a_mark_of_that_word() -> None:
+    rows = header_rows()
+    rows[4] = _touching(row(680, (700, "Về việc ứng phó, sự cố và sửa đổi, bổ sung, trong năm")),
+                        "sung,")
+    rows[4] = _touching(rows[4], "phó,")
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    # The real comma after `đổi` is followed by a word space and stays.
+    assert ex.metadata["subject"] == "Về việc ứng phó sự cố và sửa đổi, bổ sung trong năm"
+    # A text layer's commas are the document's own: kept however close the next word is.
+    layer = page(*rows).model_copy(update={"source": "text_layer"})
+    text = " ".join(s.text for s in segments(layer, 0))
+    assert "phó, sự" in text and "sung, trong" in text
