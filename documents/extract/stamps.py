@@ -101,6 +101,10 @@ _OTHER_WORDS, _OTHER_CONF = 2, 70.0
 # A mark read in a region must span this share of the region's width; a narrower reading means
 # ink that was not read (`TỐI` of `TỐI MẬT`, `THƯỢNG` of `THƯỢNG KHẨN`).
 _MARK_SPAN = 0.55
+# Secrecy and urgency stamps are rectangles much wider than tall (DOMAIN §2); a region about as
+# tall as wide with nothing readable in it is a round seal (an e-signature's seal image over the
+# motto, a seal showing through from the back of the sheet), not an unread mark.
+_ROUND = (0.8, 1.25)
 
 
 @dataclass
@@ -217,7 +221,8 @@ def read_region(mark: Mark, page: int, today: date | None) -> ColourRegion:
         if rest:
             m.conf = min(m.conf, 0.6)
     explained = bool(marks) or arrival is not None
-    mark_like = mark_words or (not explained and not other)
+    round_ = _ROUND[0] <= width / max(1, mark.bbox[3] - mark.bbox[1]) <= _ROUND[1]
+    mark_like = mark_words or (not explained and not other and not round_)
     arrival_like = arrival_words or (not explained and not other)
     return ColourRegion(mark.bbox, marks, arrival, mark_like, arrival_like)
 

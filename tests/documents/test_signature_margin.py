@@ -22,10 +22,24 @@ def test_seal_above_the_header_leaves_no_mark_confidently() -> None:
         assert ex.metadata[key] is None and not ex.fields[key]["needs_review"], key
 
 
-def test_the_same_ink_under_the_number_could_be_a_mark() -> None:
-    ex = extract_metadata([_header_page([_seal(top=380)])], today=TODAY)
+def test_unread_rectangular_ink_under_the_number_could_be_a_mark() -> None:
+    # Secrecy and urgency stamps are rectangles wider than tall (30 x 10 mm here).
+    stamp = Mark(bbox=(150, 380, 500, 500), colour="red", frame=False,
+                 words=[_word("QẬN", (160, 400, 260, 480), 40.0),
+                        _word("“PDN", (300, 400, 480, 480), 30.0)])
+    ex = extract_metadata([_header_page([stamp])], today=TODAY)
     for key in ("secrecy", "urgency"):
         assert ex.metadata[key] is None and ex.fields[key]["needs_review"], key
+
+
+def test_round_ink_under_the_number_is_a_seal_not_a_mark() -> None:
+    # As tall as wide, nothing readable: the agency's seal showing through from the back of
+    # the sheet, or an e-signature's seal image reaching down over the motto.
+    for seal in (_seal(top=380), Mark(bbox=(700, 640, 1020, 990), colour="red", frame=False,
+                                      read=False)):
+        ex = extract_metadata([_header_page([seal])], today=TODAY)
+        for key in ("secrecy", "urgency"):
+            assert ex.metadata[key] is None and not ex.fields[key]["needs_review"], key
 
 
 def test_handwriting_in_the_number_blank_is_no_stamp() -> None:
