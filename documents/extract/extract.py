@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from documents.extract.dates import DateRead, read_date_line, valid_date
-from documents.extract.fields import Found, missing, ocr_conf
+from documents.extract.fields import CONFIDENT, Found, missing, ocr_conf
 from documents.extract.gazetteer import Gazetteer, default_gazetteer
 from documents.extract.handread import apply_date, apply_number, second_readings
 from documents.extract.header import Header, analyse_segments, bbox_of
@@ -516,8 +516,11 @@ def _signer(pages: list[PageResult], segs: list[list[Seg]], first: int, gaz: Gaz
             continue
         exact = pages[i].source == "text_layer"
         if read.position is None:
-            comp, _ = normalise_competence([s.text for s in read.competence], gaz)
-            part = Found(comp or None, 0.5, pages[i].index, bbox_of(read.competence))
+            comp, known = normalise_competence([s.text for s in read.competence], gaz)
+            # Lines read as a known authority (`KT. CHỦ TỊCH`) stand whether or not the seal
+            # hid the position line under them.
+            part = Found(comp or None, CONFIDENT if comp and known else 0.5, pages[i].index,
+                         bbox_of(read.competence))
             name_part = missing()
             if read.name_read is not None and read.name is not None:
                 value, conf = correct_name(read.name_read.value, read.name_read.confs, gaz,

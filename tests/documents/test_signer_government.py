@@ -101,6 +101,14 @@ def test_position_under_the_seal_is_the_deputys_title_for_review() -> None:
     assert got["competence"] == truth["competence"] == "KT. THỦ TƯỚNG"
     assert got["position"] == truth["position"] == "PHÓ THỦ TƯỚNG"
     assert parts["position"]["needs_review"]
+    # The prefix line itself was read as a known authority: it stands.
+    assert not parts["competence"]["needs_review"]
+    # A prefix line read as no known authority stays for review.
+    garbled = _replace(page, _line(page, "KT.", "THỦ"),
+                       [w.model_copy(update={"text": t}) for w, t in
+                        zip(_line(page, "KT.", "THỦ"), ("KT.", "XẨM", "QUA"), strict=True)])
+    got, parts = _signer(garbled)
+    assert parts["competence"]["needs_review"]
 
 
 def test_prefix_line_under_the_seal_is_guessed_from_the_deputys_title() -> None:
