@@ -62,6 +62,10 @@ PHRASES = (
     # `thấm quyền`, `thâm quyền`, `thẳm quyền`: OCR's tone marks on the hooked `ẩ`.
     "thẩm quyền", "cấp tỉnh", "cấp huyện", "cấp xã", "vận tải",
 )
+# Longer phrases holding a pair that alone has two real spellings (`tràn dầu` oil spill /
+# `trận đấu` match, `kỳ thi` exam / `kỳ thị` discrimination): the other words decide. General
+# vocabulary, extended like PHRASES.
+LONG_PHRASES = ("sự cố tràn dầu", "kỳ thi tốt nghiệp", "kỳ thi tuyển sinh", "kỳ thi THPT")
 # Year names of the sexagenary cycle (`Tết nguyên đán Ất Tỵ`): a stem pairs only with branches
 # of its own parity, so `Ất Ty` can only be `Ất Tỵ` (`Tý` goes with the odd-numbered stems).
 # Only right after `năm`, `Tết`, `Xuân` or `nguyên đán`: place names share some spellings
@@ -71,6 +75,8 @@ _BRANCHES = ("tý", "sửu", "dần", "mão", "thìn", "tỵ", "ngọ", "mùi", 
 YEAR_NAMES = tuple(f"{s} {b}" for i, s in enumerate(_STEMS) for j, b in enumerate(_BRANCHES)
                    if i % 2 == j % 2)
 _BY_FOLD = {fold(p, upper=True): p for p in PHRASES}
+_BY_FOLD_LONG = {fold(p, upper=True): p for p in LONG_PHRASES}
+_LONG_SIZES = sorted({len(p.split(" ")) for p in LONG_PHRASES}, reverse=True)
 _YEAR_BY_FOLD = {fold(p, upper=True): p for p in YEAR_NAMES}
 _YEAR_BEFORE = {"NAM", "TET", "XUAN", "DAN"}
 _DOUBLED = re.compile(r"(\w)\1")
@@ -104,12 +110,32 @@ def _lost_initial(a: str, b: str) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
+def _long_phrase(words: list[str]) -> list[str] | None:
+    """The first words spelled as a phrase of LONG_PHRASES (only the last may carry
+    punctuation), longest first; None when they spell none."""
+    for n in _LONG_SIZES:
+        cores = [w.rstrip(",;.:") for w in words[:n]]
+        if len(cores) < n or cores[:-1] != words[:n - 1] or not all(c.isalpha() for c in cores):
+            continue
+        phrase = _BY_FOLD_LONG.get(fold(" ".join(cores), upper=True))
+        if phrase is not None:
+            return [_case_like(c, p) + w[len(c):]
+                    for c, p, w in zip(cores, phrase.split(" "), words, strict=False)]
+    return None
+
+
 def fix_phrase_accents(text: str) -> tuple[str, int]:
     """Text with known phrases' accents restored, and how many words were changed."""
     tokens = text.split(" ")
     changed = 0
     i = 0
     while i + 1 < len(tokens):
+        long = _long_phrase(tokens[i:])
+        if long is not None:
+            changed += sum(x != y for x, y in zip(long, tokens[i:i + len(long)], strict=False))
+            tokens[i:i + len(long)] = long
+            i += len(long)
+            continue
         a, b = tokens[i], tokens[i + 1]
         core_a, core_b = a.rstrip(",;.:"), b.rstrip(",;.:")
         key = fold(f"{core_a} {core_b}" if not a.endswith(",") else f"{core_a}, {core_b}", upper=True)

@@ -115,3 +115,14 @@ def test_a_comma_touching_the_next_word_is_a_mark_of_that_word() -> None:
     layer = page(*rows).model_copy(update={"source": "text_layer"})
     text = " ".join(s.text for s in segments(layer, 0))
     assert "phó, sự" in text and "sung, trong" in text
+
+
+def test_longer_phrases_settle_pairs_with_two_spellings() -> None:
+    assert fix_phrase_accents("lĩnh vực ứng phó sự cố tràn dâu thuộc")[0] == \
+        "lĩnh vực ứng phó sự cố tràn dầu thuộc"
+    assert fix_phrase_accents("trong dịp kỳ thị THPT quốc gia")[0] == \
+        "trong dịp kỳ thi THPT quốc gia"
+    # Alone, each pair keeps the spelling read: both are words.
+    for text in ("tổ chức trận đấu bóng đá", "xóa bỏ kỳ thị giới", "nước tràn dâu"):
+        assert fix_phrase_accents(text) == (text, 0)
+
