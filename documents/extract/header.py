@@ -41,6 +41,9 @@ _SYMBOL_LINE = re.compile(rf"^{SYMBOL}[,;.]?$")
 # centred title); a `V/v` summary beside the body is short.
 _MAX_LINES = {True: 14, False: 6}
 # A line starting like this is body text, not the summary.
+# A list number inside a line (`... cho HS, SV 1. Cô Hương gửi ...`): a routing note typed or
+# written beside the summary, which OCR ran into the summary's line.
+_NOTE_ITEM = re.compile(r"^\d{1,2}[.)]$")
 _BODY_START = ("CAN CU", "KINH GUI", "THEO DE NGHI", "XET DE NGHI", "THUC HIEN", "DIEU 1")
 
 
@@ -238,9 +241,18 @@ def _title_and_subject(h: Header) -> None:
         if s.top >= start - 5 and s.left < h.split_x and s.top < h.height * 0.5 \
                 and VV.match(s.text):
             h.vv = True
-            h.subject_lines = [s, *_follow(h, s, centred=False)]
+            h.subject_lines = [_before_note(x) for x in [s, *_follow(h, s, centred=False)]]
             h.subject_whole = _block_whole(h, h.subject_lines, centred=False)
             return
+
+
+def _before_note(s: Seg) -> Seg:
+    """A summary line without the routing note OCR ran into it: the words before a list number
+    (`1.`, `2)`) that is followed by a capitalised word."""
+    for i in range(1, len(s.words) - 1):
+        if _NOTE_ITEM.match(s.words[i].text) and s.words[i + 1].text[:1].isupper():
+            return Seg(s.page, s.words[:i])
+    return s
 
 
 def _follow(h: Header, first: Seg, *, centred: bool) -> list[Seg]:

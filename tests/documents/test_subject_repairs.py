@@ -126,3 +126,17 @@ def test_longer_phrases_settle_pairs_with_two_spellings() -> None:
     for text in ("tổ chức trận đấu bóng đá", "xóa bỏ kỳ thị giới", "nước tràn dâu"):
         assert fix_phrase_accents(text) == (text, 0)
 
+
+def test_a_routing_note_run_into_the_summary_line_is_left_out() -> None:
+    vv = "V/v bảo đảm trật tự cho HS, SV"
+    note = "1. Cô Hương gửi văn bản đến các đơn vị"
+    rows = [
+        row(250, (450, "SỞ GIÁO DỤC VÀ ĐÀO TẠO"), (1150, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")),
+        row(300, (1300, "Độc lập - Tự do - Hạnh phúc")),
+        row(420, (450, "Số: 1535/SGDĐT-CTrTT"), (1250, "Đà Nẵng, ngày 31 tháng 5 năm 2019")),
+        row(480, (400, vv), (1002, note)),  # the note 12 px after the summary run
+        row(532, (420, "trong dịp nghỉ hè năm 2019")),
+        row(700, (800, "Kính gửi: Các trường")),
+    ]
+    ex = extract_metadata([page(*rows)], today=TODAY)
+    assert ex.metadata["subject"] == "bảo đảm trật tự cho HS, SV trong dịp nghỉ hè năm 2019"
