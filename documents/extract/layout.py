@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from statistics import median
@@ -113,6 +114,11 @@ def reading_words(page: PageResult) -> list[Word]:
     return words
 
 
+def _speck(w: Word) -> bool:
+    """A word of accent signs alone (`ˆ`, `˜`, `´`): a speck of dirt or seal, never text."""
+    return all(unicodedata.category(c) in ("Lm", "Sk") for c in w.text)
+
+
 def without_touching_commas(words: list[Word], h: float) -> list[Word]:
     """A row's words (left to right, text size `h`) without the commas that touch the next
     word (`TOUCHING`): on a scan such a comma is a mark of the next word, not punctuation."""
@@ -135,7 +141,9 @@ def segments(page: PageResult, page_no: int) -> list[Seg]:
         words = sorted(words, key=lambda w: w.bbox[0])
         h = max(_word_height(words), 8.0)
         if page.source == "ocr":
-            words = without_touching_commas(words, h)
+            words = without_touching_commas([w for w in words if not _speck(w)], h)
+            if not words:
+                continue
         cur = Seg(page_no, [words[0]])
         for i, w in enumerate(words[1:], 1):
             gap = w.bbox[0] - cur.words[-1].bbox[2]

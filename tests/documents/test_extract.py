@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from documents.extract import Gazetteer, extract_metadata
+from documents.extract.layout import find_motto, segments
 from documents.extract.numbers import consistent_with_type, parse_number
 from models.result import PageResult, Word
 from models.text import fold
@@ -695,3 +696,16 @@ def test_long_summary_is_confident_only_when_its_block_is_whole() -> None:
         ex = extract_metadata([cut], today=TODAY)
         assert ex.metadata["subject"].startswith("Sửa đổi, bổ sung")
         assert ex.fields["subject"]["needs_review"] is True
+
+
+def test_a_speck_between_the_agency_and_the_motto_does_not_join_them() -> None:
+    # A speck read `ˆ` between `ĐÀO TẠO` and `CỘNG HÒA`, at word spacing: the two columns are
+    # still two, the motto is found and the agency read.
+    rows = header_rows()
+    rows[0] = row(250, (300, "BỘ GIÁO DỤC VÀ ĐÀO TẠO ˆ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"))
+    rows[1] = row(300, (1300, "Độc lập - Tự do - Hạnh phúc"))
+    p = page(*rows, *signer_rows())
+    assert find_motto(segments(p, 0))[0] is not None
+    ex = extract_metadata([p], today=TODAY)
+    assert ex.metadata["organ_name"] == "BỘ GIÁO DỤC VÀ ĐÀO TẠO"
+    assert "ˆ" not in " ".join(s.text for s in segments(p, 0))
