@@ -40,6 +40,8 @@ from worker.stages.textlayer import judge_text_layer
 
 CACHE = Path(__file__).parent / "results" / "extraction_ocr"
 OPTIONS = PipelineOptions(workers=1)
+# Timing key of a cached page read again for handwriting that gave nothing (not read again).
+NOTHING_READ = "handread_nothing"
 
 
 def sha1_of(path: Path) -> str:
@@ -75,7 +77,7 @@ def _needs_reread(page: dict[str, object]) -> bool:
 def _needs_hand(page: dict[str, object]) -> bool:
     """A cached OCR page made before the digit recogniser's second reading of handwritten
     numbers and days, on which the page stage would take one (a page on which it would not is
-    marked as looked at, with no cost)."""
+    marked as looked at, with no cost, and looked at again when the rules make one due)."""
     timings = page.get("timings")
     if page.get("source") != "ocr" or page.get("error") or not isinstance(timings, dict):
         return False
@@ -85,7 +87,10 @@ def _needs_hand(page: dict[str, object]) -> bool:
         rereads = page.get("rereads")
         reasons = {r.get("reason") for r in rereads if isinstance(r, dict)} \
             if isinstance(rereads, list) else set()
-        return bool(reasons & set(HAND_REASONS)) and not reasons & set(BLANK_REASONS)
+        if reasons & set(HAND_REASONS):
+            return not reasons & set(BLANK_REASONS)
+        # Nothing read again: due under today's rules (unless read since and nothing found).
+        return NOTHING_READ not in timings and bool(hand_regions(PageResult.model_validate(page)))
     if hand_regions(PageResult.model_validate(page)):
         return True
     timings["handread"] = 0.0
@@ -111,8 +116,10 @@ def _refresh(page: dict[str, object], source: PageSource, work: Path) -> None:
                                language=OPTIONS.language, timeout=OPTIONS.tool_timeout)
             result.marks, result.marks_checked = found.marks, found.checked
             result.timings.update({k: round(v, 3) for k, v in found.timings.items()})
-        if "handread" not in result.timings:
+        if "handread" not in result.timings or _needs_hand(page):
             hand_again(result, cleaned, OPTIONS)
+            if not any(r.reason in HAND_REASONS for r in result.rereads):
+                result.timings[NOTHING_READ] = 0.0
     page.update(result.model_dump(mode="json",
                                   include={"marks", "marks_checked", "rereads", "timings"}))
 
