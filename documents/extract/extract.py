@@ -109,7 +109,8 @@ def extract_metadata(pages: list[PageResult], *, today: date | None = None,
     if not header.date_row and found["issued_date"].value is None:
         _adoption_date(pages, latest, found)
     decision = _type_named_by_symbol(header, found)
-    found["subject"] = read_subject(header, keep_vv=bool(decision))
+    found["subject"] = read_subject(header, keep_vv=bool(decision),
+                                    exact=page.source == "text_layer")
     if decision is not None:
         found["subject"].confidence = min(found["subject"].confidence, 0.6)
     _stamps(header, stamp, found, page, today)

@@ -30,9 +30,11 @@ def _mostly_upper(prefix: str) -> bool:
         sum(c.isupper() for c in letters) >= 0.6 * len(letters)
 
 
-def read_subject(h: Header, *, keep_vv: bool = False) -> Found:
+def read_subject(h: Header, *, keep_vv: bool = False, exact: bool = False) -> Found:
     """The summary joined over its lines, with a confidence from its words. A công văn's `V/v`
-    is left out unless `keep_vv` (a decision's summary printed `V/v ...`)."""
+    is left out unless `keep_vv` (a decision's summary printed `V/v ...`). `exact`: the words
+    are a born-digital page's own text, never repaired (`năng lượng` is no misread `nâng
+    lương`)."""
     if not h.subject_lines:
         return missing(0.0)
     words = [w for s in h.subject_lines for w in s.words]
@@ -52,13 +54,15 @@ def read_subject(h: Header, *, keep_vv: bool = False) -> Found:
         # An incoming stamp at the margin joined the first summary line (`TRUNG TÂM CÔNG BÁO &
         # TIN HỌC ... Về việc ...`): the summary starts at `Về việc`; the line needs a look.
         text, conf_cap = text[at:], 0.6
-    text, unattested = fix_unattested(text)
-    text, fixed = fix_phrase_accents(text)
-    text, places = fix_place_names(text)
-    text, so = fix_so_before_number(text)
-    fixed += unattested + places + so
-    if _VE_VIEC.match(text) and not text.startswith("Về việc"):
-        text, fixed = _VE_VIEC.sub("Về việc", text), fixed + 1
+    fixed = 0
+    if not exact:
+        text, unattested = fix_unattested(text)
+        text, fixed = fix_phrase_accents(text)
+        text, places = fix_place_names(text)
+        text, so = fix_so_before_number(text)
+        fixed += unattested + places + so
+        if _VE_VIEC.match(text) and not text.startswith("Về việc"):
+            text, fixed = _VE_VIEC.sub("Về việc", text), fixed + 1
     if fixed:
         # OCR got accents wrong in this summary with high word confidence: the repaired phrases
         # are likely right, but other words of the same line may carry the same kind of error.

@@ -312,6 +312,19 @@ def test_phrase_accents_repaired_and_summary_flagged() -> None:
     ex = extract_metadata([page(*rows)], today=TODAY)
     assert ex.metadata["subject"] == "Quy định chi tiết một số điều"
     assert ex.fields["subject"]["needs_review"]
+    # A born-digital page's own text is never repaired: nothing was misread.
+    layer = page(*rows).model_copy(update={"source": "text_layer"})
+    ex = extract_metadata([layer], today=TODAY)
+    assert ex.metadata["subject"] == "Quy định chỉ tiết một số điều"
+
+
+def test_pairs_with_two_real_spellings_or_spanning_two_phrases_stay_as_read() -> None:
+    from documents.extract.phrases import fix_phrase_accents
+
+    for text in ("trong lĩnh vực năng lượng nguyên tử", "tổ chức đánh giá chất lượng",
+                 "cần bổ sung hồ sơ", "thuế của hàng hóa nhập khẩu", "bắt đầu từ ngày 01",
+                 "giữ gìn truyền thống", "lưu trú của người nước ngoài", "sự có mặt"):
+        assert fix_phrase_accents(text) == (text, 0), text
 
 
 def test_recipients_wrapped_lines_joined_and_unclosed_list_flagged() -> None:
