@@ -40,10 +40,10 @@ _SYMBOL_LINE = re.compile(rf"^{SYMBOL}[,;.]?$")
 # The most lines a summary takes: a gazette text cites long titles (12 lines seen under a
 # centred title); a `V/v` summary beside the body is short.
 _MAX_LINES = {True: 14, False: 6}
-# A line starting like this is body text, not the summary.
 # A list number inside a line (`... cho HS, SV 1. Cô Hương gửi ...`): a routing note typed or
 # written beside the summary, which OCR ran into the summary's line.
 _NOTE_ITEM = re.compile(r"^\d{1,2}[.)]$")
+# A line starting like this is body text, not the summary.
 _BODY_START = ("CAN CU", "KINH GUI", "THEO DE NGHI", "XET DE NGHI", "THUC HIEN", "DIEU 1")
 
 
